@@ -1,0 +1,187 @@
+"""XLSX readers compared: openpyxl (read_only, values_only) vs python-calamine.
+
+Generates a products-like workbook (default 100,000 rows x 11 columns: text with leading zeros,
+ints, floats, dates, datetimes, booleans), then reads every row with each reader **in its own
+subprocess**, so the peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) belongs to that
+reader alone. Prints a table (median time of ``--repeat`` runs, max peak RSS) and the ratios.
+
+    .venv/bin/python bench/xlsx_readers.py                  # 100k rows, 3 runs each
+    .venv/bin/python bench/xlsx_readers.py --rows 20000 --repeat 1
+
+The workbook is cached in bench/out/ (git-ignored); ``--fresh`` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+COLUMNS = 11
+
+
+def make_workbook(path: Path, rows: int) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Products")
+    ws.append(["sku", "name", "description", "price", "currency", "stock", "category",
+               "weight", "active", "created", "updated"])
+    base = dt.date(2024, 1, 1)
+    for i in range(rows):
+        ws.append([
+            f"{i:08d}",                      # text with leading zeros
+            f"Product {i}",
+            "A fine, sturdy item" if i % 3 else "Plain item",
+            round((i * 7919) % 10000 / 100, 2),  # float
+            "EUR",
+            i % 500,                          # int
+            f"cat-{i % 40}",
+            (i % 97) / 10,
+            bool(i % 2),
+            base + dt.timedelta(days=i % 1000),            # date
+            dt.datetime(2024, 5, 1, 8, 30) + dt.timedelta(minutes=i),  # datetime
+        ])
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+# --- one reader per subprocess ------------------------------------------------------------------
+
+def read_openpyxl(path: str) -> int:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    n = 0
+    for _row in wb.worksheets[0].iter_rows(values_only=True):
+        n += 1
+    wb.close()
+    return n
+
+
+def read_calamine(path: str) -> int:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(path)
+    n = 0
+    for _row in wb.get_sheet_by_index(0).iter_rows():
+        n += 1
+    wb.close()
+    return n
+
+
+def read_importdesk(path: str) -> int:
+    from importdesk.readers import open_source
+
+    n = 0
+    with open_source(path) as src:
+        for _rec in src.records():
+            n += 1
+    return n + 1  # + header row, to compare with the raw readers
+
+
+def read_nothing(path: str) -> int:
+    """Baseline: the interpreter alone (what every subprocess pays before reading)."""
+    return 0
+
+
+READERS = {
+    "baseline (python only)": read_nothing,
+    "openpyxl read_only values_only": read_openpyxl,
+    "python-calamine iter_rows": read_calamine,
+    "importdesk.readers (calamine)": read_importdesk,
+}
+
+
+def child(name: str, path: str) -> None:
+    import resource
+
+    t0 = time.perf_counter()
+    rows = READERS[name](path)
+    seconds = time.perf_counter() - t0
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"rows": rows, "seconds": seconds, "rss_mib": rss_kib / 1024}))
+
+
+def run_child(name: str, path: Path) -> dict:
+    env = dict(os.environ)
+    src = str(HERE.parent / "src")
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", name, str(path)],
+        capture_output=True, text=True, env=env,
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--fresh", action="store_true", help="rebuild the workbook")
+    ap.add_argument("--child", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--make", metavar="PATH", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    if args.make:
+        make_workbook(Path(args.make), args.rows)
+        return
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"products_{args.rows}x{COLUMNS}.xlsx"
+    if args.fresh or not path.exists():
+        # In a subprocess: on Linux a child's ru_maxrss starts from its parent's high-water mark
+        # (kept across fork/exec), so the parent must stay small for the figures to mean much.
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--make", str(path), "--rows", str(args.rows)],
+                       check=True)
+        print(f"wrote {path.name} with openpyxl write_only in {time.perf_counter() - t0:.1f} s")
+    print(f"workbook: {path.name}, {path.stat().st_size / 2**20:.1f} MiB on disk, "
+          f"{args.rows:,} data rows x {COLUMNS} columns; median of {args.repeat} run(s), each in a subprocess\n")
+
+    results: dict[str, dict] = {}
+    for name in READERS:
+        runs = [run_child(name, path) for _ in range(args.repeat)]
+        ok = [r for r in runs if "error" not in r]
+        if not ok:
+            results[name] = {"error": runs[0]["error"]}
+            continue
+        results[name] = {
+            "rows": ok[0]["rows"],
+            "seconds": statistics.median(r["seconds"] for r in ok),
+            "rss_mib": max(r["rss_mib"] for r in ok),
+        }
+
+    print(f"{'reader':34s} {'rows':>9s} {'time s':>8s} {'rows/s':>10s} {'peak RSS MiB':>13s}")
+    for name, r in results.items():
+        if "error" in r:
+            print(f"{name:34s} error: {r['error']}")
+            continue
+        rate = f"{r['rows'] / r['seconds']:,.0f}" if r["seconds"] > 0 and r["rows"] else "-"
+        print(f"{name:34s} {r['rows']:>9,d} {r['seconds']:>8.2f} {rate:>10s} {r['rss_mib']:>13.0f}")
+
+    op = results.get("openpyxl read_only values_only", {})
+    ca = results.get("python-calamine iter_rows", {})
+    base = results.get("baseline (python only)", {}).get("rss_mib", 0.0)
+    if "seconds" in op and "seconds" in ca:
+        print(f"\ncalamine is {op['seconds'] / ca['seconds']:.1f}x faster than openpyxl; "
+              f"peak RSS above the bare interpreter: calamine {ca['rss_mib'] - base:.0f} MiB, "
+              f"openpyxl {op['rss_mib'] - base:.0f} MiB "
+              f"({(ca['rss_mib'] - base) / max(op['rss_mib'] - base, 1):.1f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""JSON array and JSON Lines sources: records, Elastic Path lines, bad lines, depth limits."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from importdesk.readers import Limits, ReaderError, open_source
+
+
+def read_all(path, **kw):
+    with open_source(path, **kw) as src:
+        recs = list(src.records())
+        assert src.count() == len(recs)
+        return src.info, recs
+
+
+def deep(levels: int) -> str:
+    """An object nested ``levels`` deep, counting itself: deep(1) == '{"v": 1}'."""
+    return '{"v": ' * levels + "1" + "}" * levels
+
+
+# --- JSON array -------------------------------------------------------------------------------
+
+def test_json_array_of_objects(write):
+    data = [{"sku": "A", "price": 1.5, "tags": ["x"]}, {"sku": "B", "stock": 3, "active": True}]
+    path = write("items.json", json.dumps(data, indent=2))
+    info, recs = read_all(path)
+    assert info.format == "json" and info.encoding == "utf-8"
+    assert info.headers == ["sku", "price", "tags", "stock", "active"]
+    assert [(r.number, r.values, r.type, r.error) for r in recs] == [
+        (1, data[0], None, None), (2, data[1], None, None)]
+    assert type(recs[0].values["price"]) is float and type(recs[1].values["stock"]) is int
+
+
+def test_json_array_element_not_an_object_is_a_record_error(write):
+    path = write("mixed.json", '[{"a": 1}, 5, "x", [1, 2], null, {"a": 2}]')
+    _, recs = read_all(path)
+    assert [(r.number, r.error) for r in recs] == [
+        (1, None),
+        (2, "expected a JSON object, got a number"),
+        (3, "expected a JSON object, got a string"),
+        (4, "expected a JSON object, got an array"),
+        (5, "expected a JSON object, got null"),
+        (6, None),
+    ]
+
+
+def test_json_array_syntax_error_names_the_element(write):
+    # Within the first 100 elements: open_source reads them for the headers and refuses.
+    path = write("bad.json", '[{"a": 1},\n {"a": 2},\n {"a": 3,}]')
+    with pytest.raises(ReaderError) as exc:
+        open_source(path)
+    text = str(exc.value)
+    assert text.startswith("bad.json, element 3:") and "invalid JSON" in text
+
+
+def test_json_array_syntax_error_late_in_the_file(write):
+    path = write("late.json", "[" + ",".join(['{"a": 1}'] * 150) + ', {"a": tru}]')
+    src = open_source(path)
+    with pytest.raises(ReaderError) as exc:
+        src.count()
+    assert str(exc.value).startswith("late.json, element 151: invalid JSON")
+    with pytest.raises(ReaderError):
+        src.records()  # the guard pass runs when records() is called, before any record
+    src.close()
+
+
+def test_json_array_truncated(write):
+    path = write("cut.json", '[{"a": 1}, {"a": 2')
+    with pytest.raises(ReaderError) as exc:
+        open_source(path)
+    assert "cut.json, element 2" in str(exc.value)
+
+
+def test_json_top_level_object_is_refused(write):
+    path = write("obj.json", '{\n  "sku": "A",\n  "price": 1\n}\n')
+    with pytest.raises(ReaderError) as exc:
+        open_source(path)
+    assert str(exc.value).startswith("obj.json") and "array" in str(exc.value)
+
+
+def test_json_file_holding_json_lines_is_read_as_jsonl(write):
+    path = write("export.json", '{"a": 1}\n{"a": 2}\n')
+    info, recs = read_all(path)
+    assert info.format == "jsonl"
+    assert [(r.number, r.values) for r in recs] == [(1, {"a": 1}), (2, {"a": 2})]
+
+
+def test_json_array_empty_and_empty_file(write):
+    assert read_all(write("none.json", "[]"))[1] == []
+    with pytest.raises(ReaderError) as exc:
+        open_source(write("blank.json", "  \n"))
+    assert "blank.json" in str(exc.value) and "empty" in str(exc.value)
+
+
+def test_json_array_with_bom_and_utf16(write):
+    data = [{"name": "Müller"}]
+    assert read_all(write("bom.json", "\ufeff" + json.dumps(data, ensure_ascii=False)))[1][0].values == data[0]
+    info, recs = read_all(write("u16.json", "\ufeff" + json.dumps(data, ensure_ascii=False), encoding="utf-16-le"))
+    assert recs[0].values == data[0] and info.encoding == "utf-16"
+
+
+def test_json_array_skip(write):
+    path = write("s.json", json.dumps([{"n": i} for i in range(1, 6)]))
+    with open_source(path) as src:
+        assert [(r.number, r.values["n"]) for r in src.records(skip=3)] == [(4, 4), (5, 5)]
+        assert list(src.records(skip=5)) == []
+
+
+def test_json_array_elastic_path_elements(write):
+    path = write("ep.json", json.dumps([
+        {"data": {"type": "product", "id": "p1", "attributes": {"sku": "A", "name": "Chair"}}},
+        {"sku": "B"},
+    ]))
+    info, recs = read_all(path)
+    assert (recs[0].type, recs[0].values) == ("product", {"sku": "A", "name": "Chair"})
+    assert (recs[1].type, recs[1].values) == (None, {"sku": "B"})
+    assert info.headers == ["sku", "name"]
+
+
+def test_json_array_too_deep_is_fatal(write):
+    ok = write("ok.json", "[" + deep(4) + "]")
+    assert len(read_all(ok, limits=Limits(max_json_depth=4))[1]) == 1
+    bad = write("deep.json", "[" + deep(1) + "," + deep(5) + "]")
+    with pytest.raises(ReaderError) as exc:
+        open_source(bad, limits=Limits(max_json_depth=4))
+    assert str(exc.value).startswith("deep.json, element 2:")
+    assert "max_json_depth=4" in str(exc.value)
+
+
+def test_json_array_absurdly_deep_never_recurses(write):
+    # 200 good elements (past the 100-record preview), then 200,000 levels of nesting.
+    body = ",".join(['{"a": 1}'] * 200)
+    path = write("bomb.json", "[" + body + "," + "[" * 200_000 + "]" * 200_000 + "]")
+    src = open_source(path)
+    with pytest.raises(ReaderError) as exc:
+        src.count()
+    assert "element 201" in str(exc.value) and "max_json_depth=32" in str(exc.value)
+    with pytest.raises(ReaderError):
+        next(src.records())  # records() runs the guard pass first
+    src.close()
+
+
+def test_json_huge_integer(write):
+    path = write("big.json", '[{"a": 123456789012345678901234567890}]')
+    with pytest.raises(ReaderError) as exc:
+        with open_source(path) as src:
+            list(src.records())
+    assert str(exc.value).startswith("big.json")
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+def test_jsonl_with_a_bad_line_and_blank_lines(write):
+    path = write("orders.jsonl", '{"id": 1}\n\n{"id": 2,}\n   \n{"id": 3}\n[1, 2]\n"text"\n{"id": 4} {"id": 5}\n')
+    info, recs = read_all(path)
+    assert info.format == "jsonl" and info.headers == ["id"]
+    assert [(r.number, r.error is None) for r in recs] == [
+        (1, True), (3, False), (5, True), (6, False), (7, False), (8, False)]
+    assert recs[1].error.startswith("invalid JSON:") and "column" in recs[1].error
+    assert recs[1].values == {}
+    assert recs[3].error == "expected a JSON object, got an array"
+    assert "extra data" in recs[5].error
+    assert recs[2].values == {"id": 3}
+
+
+def test_jsonl_elastic_path_typed_lines(write):
+    lines = [
+        {"data": {"type": "subscription_plan", "attributes": {"name": "Gold", "price": 5}}},
+        {"data": {"type": "subscription_offering", "id": "o1", "attributes": {"name": "Box"}}},
+        {"data": {"type": "subscription_plan", "attributes": "oops"}},
+        {"data": {"value": 3}},  # a plain record that merely has a "data" field
+    ]
+    path = write("ep.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    info, recs = read_all(path)
+    assert [(r.number, r.type, r.values, r.error) for r in recs] == [
+        (1, "subscription_plan", {"name": "Gold", "price": 5}, None),
+        (2, "subscription_offering", {"name": "Box"}, None),
+        (3, None, {}, "data.attributes must be an object, got a string"),
+        (4, None, {"data": {"value": 3}}, None),
+    ]
+    assert info.headers == ["name", "price", "data"]
+
+
+def test_jsonl_too_deep_is_a_record_error(write):
+    path = write("d.jsonl", "\n".join([deep(3), deep(4), deep(5), "[" * 100_000 + "]" * 100_000, '{"ok": 1}']))
+    info, recs = read_all(path, limits=Limits(max_json_depth=4))
+    assert [(r.number, r.error) for r in recs] == [
+        (1, None),
+        (2, None),
+        (3, "JSON nested deeper than 4 levels (limit max_json_depth=4)"),
+        (4, "JSON nested deeper than 4 levels (limit max_json_depth=4)"),
+        (5, None),
+    ]
+
+
+def test_jsonl_deep_line_with_default_limit_and_brackets_in_strings(write):
+    lines = [deep(32), deep(33), json.dumps({"s": "[[[[" * 20 + "{{{{" * 20})]
+    _, recs = read_all(write("d.jsonl", "\n".join(lines)))
+    assert [r.error is None for r in recs] == [True, False, True]
+
+
+def test_jsonl_invalid_utf8_line_is_a_record_error(write):
+    path = write("enc.jsonl", b'{"a": "ok"}\n{"a": "caf\xe9"}\n{"a": "fine"}\n')
+    _, recs = read_all(path)
+    assert [r.error is None for r in recs] == [True, False, True]
+    assert "UTF-8" in recs[1].error
+
+
+def test_jsonl_bom_crlf_and_utf16(write):
+    path = write("b.jsonl", '\ufeff{"a": 1}\r\n{"a": 2}\r\n')
+    assert [r.values for r in read_all(path)[1]] == [{"a": 1}, {"a": 2}]
+    path = write("w.jsonl", '\ufeff{"a": "Grüße"}\r\n\r\n{"a": 2}\r\n', encoding="utf-16-le")
+    info, recs = read_all(path)
+    assert info.encoding == "utf-16"
+    assert [(r.number, r.values) for r in recs] == [(1, {"a": "Grüße"}), (3, {"a": 2})]
+
+
+def test_jsonl_skip_and_count(write):
+    path = write("s.jsonl", '{"n": 1}\n\n{"n": 2}\nbad\n{"n": 4}\n')
+    with open_source(path) as src:
+        assert src.count() == 4
+        assert [(r.number, r.error is None) for r in src.records(skip=2)] == [(4, False), (5, True)]
+
+
+def test_jsonl_binary_junk_is_refused(write):
+    path = write("junk.jsonl", bytes(range(256)) * 8)
+    with pytest.raises(ReaderError) as exc:
+        open_source(path)
+    assert str(exc.value).startswith("junk.jsonl") and "not a text file" in str(exc.value)
+
+
+def test_jsonl_max_rows(write):
+    path = write("m.jsonl", "".join(f'{{"n": {i}}}\n' for i in range(10)))
+    with open_source(path, limits=Limits(max_rows=5)) as src:
+        with pytest.raises(ReaderError) as exc:
+            src.count()
+        assert "max_rows=5" in str(exc.value)
+        got = []
+        with pytest.raises(ReaderError):
+            for rec in src.records():
+                got.append(rec.number)
+        assert got == [1, 2, 3, 4, 5]
