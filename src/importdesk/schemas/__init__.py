@@ -1,0 +1,44 @@
+"""Resource types: TOML definitions -> FieldSpec/ResourceType -> fast, locale-aware row validators.
+
+::
+
+    from importdesk.schemas import Registry
+
+    reg = Registry.load(workspace_schemas_dir)   # built-ins + the workspace's *.toml (None: built-ins)
+    rt = reg.get("products")                     # SchemaError (UnknownResourceType) if not defined
+    mapping = rt.map_headers(src.info.headers)   # columns / unknown / missing_required / duplicates
+    v = rt.validator("de")                       # cached per locale
+    clean = v.validate(mapping.to_raw(values))   # or RowInvalid(errors=[FieldError, ...])
+    row = rt.to_db(clean)                        # tuple in rt.columns order, for executemany
+    key = rt.key_of(clean)
+
+See README.md in this folder for the TOML format, and the module docstrings for the rules.
+"""
+
+from .errors import CODES, FieldError, RowInvalid, SchemaError, UnknownResourceType
+from .headers import HeaderMapping, normalize_header
+from .locale_rules import LocaleRules, get_rules
+from .registry import Registry
+from .spec import FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
+from .toml_loader import load_file, load_text
+from .validator import RowValidator
+
+__all__ = [
+    "CODES",
+    "FIELD_TYPES",
+    "NO_DEFAULT",
+    "FieldError",
+    "FieldSpec",
+    "HeaderMapping",
+    "LocaleRules",
+    "Registry",
+    "ResourceType",
+    "RowInvalid",
+    "RowValidator",
+    "SchemaError",
+    "UnknownResourceType",
+    "get_rules",
+    "load_file",
+    "load_text",
+    "normalize_header",
+]

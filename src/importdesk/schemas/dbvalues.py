@@ -1,0 +1,204 @@
+"""Clean Python values <-> SQLite column values, per field type.
+
+to the database:  Decimal -> exact str without exponent and without trailing zeros ("12.50" ->
+"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str;
+str/int/float unchanged; None stays None.  ``from_db`` undoes it.
+
+``compile_to_db`` / ``compile_from_db`` / ``compile_key_of`` generate one small function per
+resource type (field names are checked identifiers, so the generated code is plain attribute-free
+dict look-ups): a clean row becomes a tuple without a Python loop per field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from decimal import Decimal
+from typing import Any, Callable
+
+from pydantic_core import to_json as _to_json
+
+__all__ = [
+    "SQL_TYPES",
+    "compile_from_db",
+    "compile_key_of",
+    "compile_to_db",
+    "decimal_to_db",
+    "from_db_value",
+    "to_db_value",
+]
+
+#: SQLite column type per field type. Decimals are TEXT so no precision is lost.
+SQL_TYPES: dict[str, str] = {
+    "string": "TEXT",
+    "integer": "INTEGER",
+    "decimal": "TEXT",
+    "float": "REAL",
+    "boolean": "INTEGER",
+    "date": "TEXT",
+    "datetime": "TEXT",
+    "email": "TEXT",
+    "enum": "TEXT",
+    "json": "TEXT",
+}
+
+_PASSTHROUGH = frozenset({"string", "integer", "float", "email", "enum"})
+
+
+def decimal_to_db(d: Decimal | None) -> str | None:
+    """Exact text of a Decimal: no exponent, no trailing fractional zeros, no "-0"."""
+    if d is None:
+        return None
+    text = str(d)
+    if "E" in text:
+        text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def _iso(v: Any) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def _bool_to_db(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+def _json_to_db(v: Any) -> str | None:
+    """Compact JSON, non-ASCII kept as is (pydantic-core's serializer: ~5x json.dumps)."""
+    if v is None:
+        return None
+    return _to_json(v).decode()
+
+
+_TO_DB: dict[str, Callable[[Any], Any]] = {
+    "decimal": decimal_to_db,
+    "date": _iso,
+    "datetime": _iso,
+    "boolean": _bool_to_db,
+    "json": _json_to_db,
+}
+
+
+def _decimal_from_db(v: Any) -> Decimal | None:
+    return None if v is None else Decimal(str(v))
+
+
+def _date_from_db(v: Any) -> _dt.date | None:
+    return None if v is None else _dt.date.fromisoformat(v)
+
+
+def _datetime_from_db(v: Any) -> _dt.datetime | None:
+    return None if v is None else _dt.datetime.fromisoformat(v)
+
+
+def _bool_from_db(v: Any) -> bool | None:
+    return None if v is None else bool(int(v))
+
+
+def _json_from_db(v: Any) -> Any:
+    return None if v is None else json.loads(v)
+
+
+def _int_from_db(v: Any) -> int | None:
+    return None if v is None else int(v)
+
+
+def _float_from_db(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _str_from_db(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+_FROM_DB: dict[str, Callable[[Any], Any]] = {
+    "string": _str_from_db,
+    "email": _str_from_db,
+    "enum": _str_from_db,
+    "integer": _int_from_db,
+    "float": _float_from_db,
+    "decimal": _decimal_from_db,
+    "date": _date_from_db,
+    "datetime": _datetime_from_db,
+    "boolean": _bool_from_db,
+    "json": _json_from_db,
+}
+
+
+def to_db_value(field_type: str, value: Any) -> Any:
+    conv = _TO_DB.get(field_type)
+    return value if conv is None else conv(value)
+
+
+def from_db_value(field_type: str, value: Any) -> Any:
+    return _FROM_DB[field_type](value)
+
+
+def _compile(name: str, body: str, env: dict[str, Any]) -> Callable:
+    namespace: dict[str, Any] = {}
+    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)  # noqa: S102
+    return namespace[name]
+
+
+# Inline expressions per type for the generated to_db ({v}: the value, already None-checked).
+_INLINE = {
+    "date": "{v}.isoformat()",
+    "datetime": "{v}.isoformat()",
+    "boolean": "(1 if {v} else 0)",
+    "json": "_to_json({v}).decode()",
+    # decimal_to_db inlined for the usual case (no exponent): trailing fractional zeros off;
+    # "-0" and exponents go to decimal_to_db itself.
+    "decimal": (
+        "(_t if 'E' not in (_s := str({v})) and (_t := (_s.rstrip('0').rstrip('.') if '.' in _s else _s))"
+        " not in ('-0', '', '-') else _dec({v}))"
+    ),
+}
+
+
+def compile_to_db(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], tuple]:
+    """``fields``: (name, type) in column order -> ``f(clean) -> tuple``."""
+    env: dict[str, Any] = {"_to_json": _to_json, "_dec": decimal_to_db}
+    parts = []
+    for i, (name, ftype) in enumerate(fields):
+        expr = _INLINE.get(ftype)
+        if expr is None or ftype in _PASSTHROUGH:
+            parts.append(f"c[{name!r}]")
+        else:
+            v = f"_v{i}"
+            parts.append(f"(None if ({v} := c[{name!r}]) is None else {expr.format(v=v)})")
+    body = f"def to_db(c):\n    return ({', '.join(parts)},)\n"
+    return _compile("to_db", body, env)
+
+
+def compile_from_db(fields: list[tuple[str, str]]) -> Callable[[tuple | list], dict[str, Any]]:
+    """``fields``: (name, type) in column order -> ``f(row) -> dict`` (inverse of to_db)."""
+    env: dict[str, Any] = {}
+    parts = []
+    for i, (name, ftype) in enumerate(fields):
+        env[f"_c{i}"] = _FROM_DB[ftype]
+        parts.append(f"{name!r}: _c{i}(r[{i}])")
+    body = f"def from_db(r):\n    return {{{', '.join(parts)}}}\n"
+    return _compile("from_db", body, env)
+
+
+def compile_key_of(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], str]:
+    """Key fields (name, type) -> ``f(clean) -> str``: db values as text joined by U+001F."""
+    env: dict[str, Any] = {"_str": str}
+    parts = []
+    for i, (name, ftype) in enumerate(fields):
+        conv = _TO_DB.get(ftype)
+        if ftype in ("string", "email", "enum"):
+            parts.append(f"c[{name!r}]")
+        elif conv is None:
+            parts.append(f"_str(c[{name!r}])")
+        else:
+            env[f"_c{i}"] = conv
+            parts.append(f"_str(_c{i}(c[{name!r}]))")
+    expr = parts[0] if len(parts) == 1 else " + '\\x1f' + ".join(parts)
+    body = f"def key_of(c):\n    return {expr}\n"
+    return _compile("key_of", body, env)
+

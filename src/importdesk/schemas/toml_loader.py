@@ -1,0 +1,338 @@
+'''Resource type files (TOML) -> ResourceType, with every problem reported by name.
+
+Format
+------
+::
+
+    [resource]
+    name = "products"            # required; [a-z][a-z0-9_]*, at most 63 characters; the records table name
+    title = "Products"           # optional; shown in the UI (default: name with spaces, capitalised)
+    key = ["sku"]                # required; natural key: one field name or a list of them
+    parent = "price_list"        # optional; field filled from the job's parent_resource_id when a row leaves it empty
+    description = "…"            # optional
+
+    [fields.sku]                 # one table per field; their order in the file is the column order
+    type = "string"              # required; string|integer|decimal|float|boolean|date|datetime|email|enum|json
+    required = true              # optional (default false); key fields are always required
+    default = "…"                # optional; used when the value is missing/empty (checked like a value)
+    min = 0                      # decimal/integer/float: inclusive lower bound
+    max = 100                    # decimal/integer/float: inclusive upper bound
+    min_length = 1               # string: after stripping
+    max_length = 64              # string
+    pattern = '^[A-Z0-9-]+$'     # string: regular expression, searched (anchor with ^…$)
+    pattern_message = "…"        # string: what to tell the user when the pattern does not match
+    choices = ["a", "b"]         # enum (required for enum)
+    aliases = ["SKU code"]       # extra header names (compared ignoring case, spaces, _ and -)
+    description = "…"
+
+Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
+name syntax, known field types, options that fit the type, bounds in order, patterns that compile,
+enum choices present and unique, key/parent naming existing fields, key fields without default
+and not of type json, header names/aliases not shared by two fields, defaults valid for their
+field. Use TOML literal strings ('…') for patterns so backslashes need no escaping.
+
+``load_file(path)`` / ``load_text(text, source)`` return a ``ResourceType`` or raise
+``SchemaError`` whose ``str()`` starts with the file name.
+'''
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import tomllib
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic_core import ValidationError
+
+from .errors import SchemaError
+from .headers import build_lookup
+from .spec import FIELD_TYPES, FieldSpec, ResourceType
+
+__all__ = ["NAME_RE", "load_file", "load_text", "parse_definition"]
+
+NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+_MAX_NAME = 63
+
+_RESOURCE_KEYS = ("name", "title", "key", "parent", "description")
+_COMMON_KEYS = ("type", "required", "default", "aliases", "description")
+_TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "string": ("min_length", "max_length", "pattern", "pattern_message"),
+    "integer": ("min", "max"),
+    "decimal": ("min", "max"),
+    "float": ("min", "max"),
+    "enum": ("choices",),
+}
+
+
+def load_file(path: str | Path, *, builtin: bool = False, source: str | None = None) -> ResourceType:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=path) from None
+    except OSError as exc:
+        raise SchemaError(f"cannot read the file ({exc.strerror or exc})", file=path) from None
+    return load_text(text, source=source or str(path), builtin=builtin)
+
+
+def load_text(text: str, source: str = "<string>", *, builtin: bool = False) -> ResourceType:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(f"invalid TOML: {exc}", file=source) from None
+    return parse_definition(data, source=source, builtin=builtin)
+
+
+def _name_problem(what: str, name: Any) -> str | None:
+    if not isinstance(name, str):
+        return f"{what} must be a string, not {_tname(name)}"
+    if not NAME_RE.fullmatch(name):
+        return f"{what} {name!r} is not a valid name (use lower-case letters, digits and _, starting with a letter)"
+    if len(name) > _MAX_NAME:
+        return f"{what} {name!r} is longer than {_MAX_NAME} characters"
+    return None
+
+
+def _tname(v: Any) -> str:
+    return {bool: "true/false", int: "a whole number", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _number(ftype: str, v: Any) -> Any:
+    """A bound from TOML as the field's number type, or raise ValueError."""
+    if isinstance(v, bool):
+        raise ValueError
+    if ftype == "integer":
+        if isinstance(v, int):
+            return v
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        raise ValueError
+    if ftype == "float":
+        if isinstance(v, (int, float)) and math.isfinite(v):
+            return float(v)
+        raise ValueError
+    # decimal
+    try:
+        if isinstance(v, float):
+            d = Decimal(repr(v))
+        elif isinstance(v, (int, str)):
+            d = Decimal(str(v).strip())
+        else:
+            raise ValueError
+    except InvalidOperation:
+        raise ValueError from None
+    if not d.is_finite():
+        raise ValueError
+    return d
+
+
+def _field(name: str, table: Any, problems: list[str]) -> FieldSpec | None:
+    where = f"field {name!r}"
+    p = _name_problem("field name", name)
+    if p:
+        problems.append(p)
+        return None
+    if not isinstance(table, dict):
+        problems.append(f"{where}: must be a table ([fields.{name}]) with at least a type")
+        return None
+    ftype = table.get("type")
+    if ftype is None:
+        problems.append(f"{where}: type is missing (one of: {', '.join(FIELD_TYPES)})")
+        return None
+    if ftype not in FIELD_TYPES:
+        problems.append(f"{where}: unknown type {ftype!r} (expected one of: {', '.join(FIELD_TYPES)})")
+        return None
+    allowed = _COMMON_KEYS + _TYPE_KEYS.get(ftype, ())
+    before = len(problems)
+    for k in table:
+        if k not in allowed:
+            problems.append(f"{where}: unknown option {k!r} for type {ftype} (allowed: {', '.join(allowed)})")
+    kw: dict[str, Any] = {"name": name, "type": ftype}
+
+    required = table.get("required", False)
+    if not isinstance(required, bool):
+        problems.append(f"{where}: required must be true or false")
+    kw["required"] = bool(required)
+
+    for k in ("description", "pattern_message"):
+        if k in table:
+            if not isinstance(table[k], str):
+                problems.append(f"{where}: {k} must be a string")
+            else:
+                kw[k] = table[k]
+
+    aliases = table.get("aliases", [])
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        problems.append(f"{where}: aliases must be a list of strings")
+        aliases = []
+    kw["aliases"] = tuple(aliases)
+
+    for k in ("min", "max"):
+        if k in table and k in allowed:
+            try:
+                kw[k] = _number(ftype, table[k])
+            except ValueError:
+                kind = "a whole number" if ftype == "integer" else "a number"
+                problems.append(f"{where}: {k} must be {kind}, not {table[k]!r}")
+    if kw.get("min") is not None and kw.get("max") is not None and kw["min"] > kw["max"]:
+        problems.append(f"{where}: min ({kw['min']}) is greater than max ({kw['max']})")
+
+    for k in ("min_length", "max_length"):
+        if k in table and k in allowed:
+            v = table[k]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                problems.append(f"{where}: {k} must be a whole number ≥ 0, not {v!r}")
+            else:
+                kw[k] = v
+    if (kw.get("min_length") or 0) > (kw.get("max_length") if kw.get("max_length") is not None else math.inf):
+        problems.append(f"{where}: min_length ({kw['min_length']}) is greater than max_length ({kw['max_length']})")
+
+    if "pattern" in table and "pattern" in allowed:
+        pat = table["pattern"]
+        if not isinstance(pat, str) or not pat:
+            problems.append(f"{where}: pattern must be a non-empty string")
+        else:
+            try:
+                re.compile(pat)
+                kw["pattern"] = pat
+            except re.error as exc:
+                problems.append(f"{where}: pattern {pat!r} is not a valid regular expression ({exc})")
+
+    if ftype == "enum":
+        choices = table.get("choices")
+        if choices is None:
+            problems.append(f"{where}: an enum needs choices = [\"…\", …]")
+        elif (not isinstance(choices, list) or not choices
+              or not all(isinstance(c, str) and c.strip() for c in choices)):
+            problems.append(f"{where}: choices must be a non-empty list of non-empty strings")
+        elif len(set(choices)) != len(choices):
+            dup = sorted({c for c in choices if choices.count(c) > 1})
+            problems.append(f"{where}: choices repeat {', '.join(map(repr, dup))}")
+        else:
+            kw["choices"] = tuple(c.strip() for c in choices)
+
+    if len(problems) > before:
+        return None
+    spec = FieldSpec(**kw)
+    if "default" in table:
+        spec = _with_default(spec, table["default"], problems)
+    return spec
+
+
+def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec:
+    from .coerce import is_blank
+    from .validator import field_validator
+
+    where = f"field {spec.name!r}"
+    if is_blank(value):
+        problems.append(f"{where}: default must not be empty (leave it out for no default)")
+        return spec
+    try:
+        clean = field_validator(spec).validate_python(value)
+    except ValidationError as exc:
+        from .locale_rules import get_rules
+        from .validator import field_error
+
+        err = field_error(spec, get_rules("en"), exc.errors(include_url=False), value)
+        problems.append(f"{where}: default {value!r} {err.message}")
+        return spec
+    return dataclasses.replace(spec, default=clean)
+
+
+def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin: bool = False) -> ResourceType:
+    problems: list[str] = []
+    for k in data:
+        if k not in ("resource", "fields"):
+            problems.append(f"unknown table or key {k!r} (expected [resource] and [fields.<name>])")
+    res = data.get("resource")
+    if not isinstance(res, dict):
+        problems.append("the [resource] table is missing")
+        res = {}
+    for k in res:
+        if k not in _RESOURCE_KEYS:
+            problems.append(f"[resource]: unknown key {k!r} (allowed: {', '.join(_RESOURCE_KEYS)})")
+
+    name = res.get("name")
+    if name is None:
+        problems.append("[resource]: name is missing")
+    else:
+        p = _name_problem("[resource]: name", name)
+        if p:
+            problems.append(p)
+        elif name.startswith("sqlite_"):
+            problems.append(f"[resource]: name {name!r} is reserved (sqlite_ prefix)")
+    title = res.get("title")
+    if title is not None and not isinstance(title, str):
+        problems.append("[resource]: title must be a string")
+        title = None
+    description = res.get("description", "")
+    if not isinstance(description, str):
+        problems.append("[resource]: description must be a string")
+        description = ""
+
+    raw_fields = data.get("fields")
+    fields: dict[str, FieldSpec] = {}
+    if not isinstance(raw_fields, dict) or not raw_fields:
+        problems.append("no fields: add at least one [fields.<name>] table")
+        raw_fields = {}
+    declared = set(raw_fields)
+    for fname, table in raw_fields.items():
+        spec = _field(fname, table, problems)
+        if spec is not None:
+            fields[fname] = spec
+
+    key = res.get("key")
+    if isinstance(key, str):
+        key = [key]
+    if key is None:
+        problems.append("[resource]: key is missing (the field or fields that identify a record)")
+        key = []
+    elif not isinstance(key, list) or not key or not all(isinstance(k, str) for k in key):
+        problems.append("[resource]: key must be a field name or a non-empty list of field names")
+        key = []
+    elif len(set(key)) != len(key):
+        problems.append("[resource]: key names a field twice")
+    for k in key:
+        if k not in declared:
+            problems.append(f"[resource]: key names unknown field {k!r}")
+        elif k in fields:
+            spec = fields[k]
+            if spec.type == "json":
+                problems.append(f"[resource]: key field {k!r} cannot be of type json")
+            if spec.has_default:
+                problems.append(f"[resource]: key field {k!r} cannot have a default")
+            if isinstance(raw_fields[k], dict) and raw_fields[k].get("required") is False:
+                problems.append(f"[resource]: key field {k!r} cannot be required = false")
+            fields[k] = dataclasses.replace(spec, required=True)
+
+    parent = res.get("parent")
+    if parent is not None:
+        if not isinstance(parent, str):
+            problems.append("[resource]: parent must be a field name")
+            parent = None
+        elif parent not in declared:
+            problems.append(f"[resource]: parent names unknown field {parent!r}")
+        elif parent in fields and fields[parent].type == "json":
+            problems.append(f"[resource]: parent field {parent!r} cannot be of type json")
+
+    _lookup, clashes = build_lookup(fields.values())
+    problems.extend(clashes)
+
+    if problems:
+        raise SchemaError(problems, file=source)
+    return ResourceType(
+        name=name,
+        title=title or name.replace("_", " ").capitalize(),
+        fields=fields,
+        key=tuple(key),
+        parent_field=parent,
+        description=description,
+        source=source,
+        builtin=builtin,
+    )

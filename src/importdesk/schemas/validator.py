@@ -1,0 +1,330 @@
+"""RowValidator: one resource type + one locale -> a pydantic-core validator for raw rows.
+
+``validate(raw)`` takes a dict field -> raw value (what a reader gave, after header mapping) and
+returns the clean dict (every field present, in column order, blanks replaced by defaults or
+``None``), or raises ``RowInvalid`` listing every bad field of the row. Decimals keep the digits
+written ("12.50" -> Decimal("12.50")); ``rt.to_db`` stores "12.5".
+
+How it stays fast
+-----------------
+The whole row is one pydantic-core ``typed_dict`` schema (no model class, no per-row Python
+wrapper besides ``validate`` itself). Each field is, in this order, a left-to-right union of
+
+``fast``   pydantic-core's own parsing, only where it means the same as our rules for this
+           locale: text with strip/length/pattern, enum choices, ISO dates and datetimes, JSON
+           text, e-mail addresses of the plain common form, English yes/no words, and — only
+           where "." is the decimal mark — numbers ("12.50");
+``blank``  (optional fields) None/""/whitespace -> the default, without leaving Rust;
+``py``     the complete locale-aware conversion (``coerce.py``), then the same constraints, for
+           whatever the fast branch refused ("1,234.56", "31/12/2026", XLSX numbers in a text
+           column ...). For numbers, dates and booleans it is memoised (``coerce.cached``).
+
+So a clean "en" CSV row calls no Python at all. Where no fast branch is safe — numbers in a ","
+locale (pydantic would read "1.234" as 1.234, not 1234) and yes/no in other languages — the
+field is the memoised converter alone, which also turns blanks into the default and checks
+min/max: values repeat a lot in import files, and a memo hit costs ~0.1 µs.
+
+Errors: the ``py`` branch's error is the one reported (it knows the locale), else the ``fast``
+one; a blank value of a field that needs one is always "is required".
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
+
+from . import messages
+from .coerce import INT64_MAX, INT64_MIN, cached, converter, is_blank
+from .errors import FieldError, RowInvalid, SchemaError
+from .locale_rules import LocaleRules, get_rules
+from .spec import NO_DEFAULT, FieldSpec
+
+if TYPE_CHECKING:
+    from .spec import ResourceType
+
+__all__ = ["RowValidator", "field_error", "field_validator"]
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
+
+# A strict subset of what email-validator accepts and normalises to itself: ASCII dot-atom local
+# part of at most 64 characters (not an RFC 2142 role name in capitals, which it lower-cases),
+# lower-case LDH domain labels (none of the "ab--" kind, so no Punycode), a last label ending in
+# a letter that is not a special-use name. Anything else goes to email-validator itself.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"(?![a-z0-9]{2}--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ROLE_NAMES = (
+    "info|marketing|sales|support|abuse|noc|security|postmaster|hostmaster|usenet|news|"
+    "webmaster|www|uucp|ftp"
+)
+EMAIL_FAST = (
+    rf"^(?=[^@]{{1,64}}@)(?!(?=(?i:{_ROLE_NAMES})@)[a-z]*[A-Z])"
+    rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?=[a-z0-9.-]{{1,253}}$)(?:{_LABEL}\.)+"
+    rf"(?!(?:arpa|invalid|local|localhost|onion|test)$){_LABEL}(?<=[a-z])$"
+)
+
+# Custom error types raised by coerce.py: their message is final.
+_OWN_CODES = frozenset(
+    {
+        "required", "not_a_number", "ambiguous_number", "not_an_integer", "invalid_boolean",
+        "invalid_date", "invalid_datetime", "invalid_email", "not_a_choice", "invalid_json",
+        "invalid_string", "too_small", "too_large",
+    }
+)
+
+_BLANK = cs.nullable_schema(cs.str_schema(strict=True, pattern=r"^\s*$"))
+
+
+def _regex_engine(pattern: str) -> str:
+    """pydantic-core's Rust regex when it can compile the pattern, else Python's re."""
+    try:
+        SchemaValidator(cs.str_schema(pattern=pattern))
+        return "rust-regex"
+    except Exception:  # noqa: BLE001 - pydantic_core.SchemaError: look-around, backrefs ...
+        return "python-re"
+
+
+def _str_schema(spec: FieldSpec, strip: bool, min_length: int | None) -> cs.CoreSchema:
+    kw: dict[str, Any] = {}
+    if min_length:
+        kw["min_length"] = min_length
+    if spec.max_length is not None:
+        kw["max_length"] = spec.max_length
+    if spec.pattern:
+        kw["pattern"] = spec.pattern
+        kw["regex_engine"] = _regex_engine(spec.pattern)
+    return cs.str_schema(strip_whitespace=strip or None, **kw)
+
+
+def _bounds(spec: FieldSpec, lo: Any = None, hi: Any = None) -> dict[str, Any]:
+    kw = {}
+    lo = spec.min if spec.min is not None else lo
+    hi = spec.max if spec.max is not None else hi
+    if lo is not None:
+        kw["ge"] = lo
+    if hi is not None:
+        kw["le"] = hi
+    return kw
+
+
+def _constraints(spec: FieldSpec) -> cs.CoreSchema | None:
+    """What a converted value must still satisfy (string constraints; numbers check their bounds
+    in the converter)."""
+    if spec.type == "string" and (spec.min_length or spec.max_length is not None or spec.pattern):
+        return _str_schema(spec, strip=False, min_length=spec.min_length)
+    return None
+
+
+def _english_booleans_only(rules: LocaleRules) -> bool:
+    from .locale_rules import BOOLEAN_WORDS
+
+    return rules.language == "en" or rules.language not in BOOLEAN_WORDS
+
+
+def _fast(spec: FieldSpec, rules: LocaleRules) -> cs.CoreSchema | None:
+    """pydantic-core's own parsing where it agrees with our rules for this locale, else None
+    (then the field is the memoised Python converter alone)."""
+    t = spec.type
+    if t == "string":
+        return _str_schema(spec, strip=True, min_length=max(1, spec.min_length or 0))
+    if t == "enum":
+        return cs.literal_schema(list(spec.choices))
+    if t == "date":
+        return cs.chain_schema([cs.str_schema(strict=True, pattern=_ISO_DATE), cs.date_schema()])
+    if t == "datetime":
+        return cs.chain_schema([cs.str_schema(strict=True, pattern=_ISO_DATETIME), cs.datetime_schema()])
+    if t == "email":
+        return cs.str_schema(
+            strip_whitespace=True, max_length=254, pattern=EMAIL_FAST, regex_engine="python-re"
+        )
+    if t == "json":
+        return cs.json_schema()
+    if t == "boolean":
+        # pydantic's yes/no words are a subset of ours; other languages' words need Python anyway
+        return cs.bool_schema() if _english_booleans_only(rules) else None
+    if not rules.dot_decimal:
+        return None  # "1.234" would be 1.234 to pydantic, 1234 to us
+    if t == "decimal":
+        return cs.decimal_schema(allow_inf_nan=False, **_bounds(spec))
+    if t == "integer":
+        return cs.chain_schema(
+            [cs.str_schema(strict=True), cs.int_schema(**_bounds(spec, INT64_MIN, INT64_MAX))]
+        )
+    if t == "float":
+        return cs.chain_schema(
+            [cs.str_schema(strict=True), cs.float_schema(allow_inf_nan=False, **_bounds(spec))]
+        )
+    return None
+
+
+# Memoise the Python converter (its results are immutable and recur a lot: prices, dates,
+# yes/no words, quantities) for these types.
+_CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float"})
+
+
+def _constant(value: Any) -> cs.CoreSchema:
+    """A schema whose output is always ``value`` (its inner schema never accepts blank input)."""
+    never = cs.int_schema(strict=True)
+    if isinstance(value, (dict, list)):
+        return cs.with_default_schema(never, default_factory=lambda: copy.deepcopy(value), on_error="default")
+    return cs.with_default_schema(never, default=value, on_error="default")
+
+
+def field_schema(
+    spec: FieldSpec, rules: LocaleRules, default: Any = NO_DEFAULT, shared: dict | None = None,
+) -> tuple[cs.CoreSchema, bool]:
+    """(value schema, needs a value) for one field; ``default`` overrides the spec's default.
+
+    ``shared``: a dict in which memoised converters are kept and reused (validators of one type
+    that differ only in their parent value share the memo caches of their other fields)."""
+    if default is NO_DEFAULT:
+        default = spec.default
+    needs_value = spec.required and default is NO_DEFAULT
+    if default is NO_DEFAULT:
+        default = None
+    key = (spec.name, rules.locale, needs_value, _hashable(default))
+    conv = shared.get(key) if shared is not None and key[3] is not None else None
+    if conv is None:
+        conv = converter(spec, rules, needs_value, default)
+        if spec.type in _CACHED_TYPES:
+            conv = cached(conv)
+        if shared is not None and key[3] is not None:
+            shared[key] = conv
+    fast = _fast(spec, rules)
+    if fast is None:
+        # Python only: the converter also turns blanks into the default and checks bounds.
+        schema = cs.no_info_plain_validator_function(conv)
+    else:
+        inner = _constraints(spec)
+        py = cs.no_info_plain_validator_function(conv) if inner is None else cs.no_info_before_validator_function(conv, inner)
+        choices: list[Any] = [(fast, "fast")]
+        if not needs_value:
+            choices.append((cs.chain_schema([_BLANK, _constant(default)]), "blank"))
+        choices.append((py, "py"))
+        schema = cs.union_schema(choices, mode="left_to_right")
+    if not needs_value:
+        if isinstance(default, (dict, list)):
+            schema = cs.with_default_schema(schema, default_factory=lambda: copy.deepcopy(default))
+        else:
+            schema = cs.with_default_schema(schema, default=default)
+    return schema, needs_value
+
+
+def _hashable(value: Any) -> Any:
+    """A cache-key form of a default (type-tagged: 1 and True differ), None if unhashable."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value).__name__, value)
+
+
+def field_validator(spec: FieldSpec, rules: LocaleRules | None = None) -> SchemaValidator:
+    """A validator for one value of ``spec`` that must not be blank (defaults / parent checks)."""
+    rules = rules or get_rules("en")
+    schema, _ = field_schema(dataclasses.replace(spec, required=True, default=NO_DEFAULT), rules)
+    return SchemaValidator(schema)
+
+
+def _branch(err: dict[str, Any]) -> str | None:
+    for part in err.get("loc") or ():
+        if part in ("fast", "blank", "py"):
+            return part
+    return None
+
+
+def field_error(spec: FieldSpec, rules: LocaleRules, errs: list[dict[str, Any]], value: Any) -> FieldError:
+    """The one FieldError to report for a field, from pydantic's errors for it."""
+    pick = (
+        next((e for e in errs if _branch(e) == "py"), None)
+        or next((e for e in errs if _branch(e) == "fast"), None)
+        or next((e for e in errs if _branch(e) != "blank"), None)
+        or errs[0]
+    )
+    etype = pick.get("type", "")
+    if etype in _OWN_CODES:
+        return FieldError(spec.name, value, etype, pick.get("msg", ""))
+    code = messages.code_for_pydantic(spec, etype)
+    return FieldError(spec.name, value, code, messages.message(spec, rules, code, pick.get("ctx")))
+
+
+class RowValidator:
+    """Validates raw rows of one resource type in one locale. Build through ``rt.validator()``."""
+
+    def __init__(self, rt: ResourceType, locale: str = "en", parent: Any = None) -> None:
+        self.resource_type = rt
+        self.rules = get_rules(locale)
+        self.locale = self.rules.locale
+        self.parent = parent
+        self._defaults: dict[str, Any] = {}
+        self._needs_value: dict[str, bool] = {}
+        for spec in rt.fields.values():
+            if parent is not None and spec.name == rt.parent_field:
+                self._defaults[spec.name] = self._check_parent(spec, parent)
+        self._validator = self._build()
+        self._validate_python = self._validator.validate_python
+
+    def _build(self) -> SchemaValidator:
+        fields = {}
+        for spec in self.resource_type.fields.values():
+            schema, needs = field_schema(
+                spec, self.rules, self._defaults.get(spec.name, NO_DEFAULT),
+                shared=self.resource_type._converters,
+            )
+            self._needs_value[spec.name] = needs
+            fields[spec.name] = cs.typed_dict_field(schema, required=needs)
+        return SchemaValidator(cs.typed_dict_schema(fields, extra_behavior="ignore"))
+
+    def _check_parent(self, spec: FieldSpec, parent: Any) -> Any:
+        try:
+            return field_validator(spec, self.rules).validate_python(parent)
+        except ValidationError as exc:
+            err = field_error(spec, self.rules, exc.errors(include_url=False), parent)
+            raise SchemaError(
+                f"parent value {parent!r} does not fit field {spec.name!r} of "
+                f"{self.resource_type.name!r}: it {err.message}"
+            ) from None
+
+    def validate(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Raw row (field -> value) -> clean row; raises ``RowInvalid`` with all bad fields."""
+        try:
+            return self._validate_python(raw)
+        except ValidationError as exc:
+            raise RowInvalid(self.errors_of(exc, raw)) from None
+
+    __call__ = validate
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def errors_of(self, exc: ValidationError, raw: Any) -> list[FieldError]:
+        """pydantic's errors -> one FieldError per bad field, in column order."""
+        by_field: dict[Any, list[dict[str, Any]]] = {}
+        for err in exc.errors(include_url=False):
+            loc = err.get("loc") or ("",)
+            by_field.setdefault(loc[0], []).append(err)
+        out: list[FieldError] = []
+        get = raw.get if isinstance(raw, dict) else (lambda _k: None)
+        fields = self.resource_type.fields
+        for name in [*fields, *(k for k in by_field if k not in fields)]:
+            errs = by_field.get(name)
+            if not errs:
+                continue
+            spec = fields.get(name)
+            value = get(name)
+            if spec is None:
+                out.append(FieldError(str(name), raw if name == "" else value, "invalid",
+                                      "row is not a mapping of field names to values" if name == ""
+                                      else errs[0].get("msg", "is invalid")))
+                continue
+            if is_blank(value) and self._needs_value.get(name, spec.needs_value):
+                out.append(FieldError(name, value, "required", "is required"))
+                continue
+            out.append(field_error(spec, self.rules, errs, value))
+        return out
+
+    def __repr__(self) -> str:
+        return f"RowValidator({self.resource_type.name!r}, locale={self.locale!r})"
