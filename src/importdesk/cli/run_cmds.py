@@ -1,0 +1,117 @@
+"""Commands that run a job in this process: run, confirm, resume, retry, work."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from importdesk.cli import exit_codes
+from importdesk.cli.common import open_engine, print_json
+from importdesk.cli.formatting import summary_line
+from importdesk.cli.progress_bar import ProgressBar
+from importdesk.engine import Engine, ImportOptions, UsageError
+from importdesk.models import ImportJob, JobType
+
+
+class StopOnSignal:
+    """Ctrl-C / SIGTERM ask the running job to stop at its next batch boundary; a second Ctrl-C forces."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum, frame) -> None:
+        if self.event.is_set():
+            raise KeyboardInterrupt
+        self.event.set()
+        print("\nimportdesk: stopping at the next batch boundary (Ctrl-C again to force)…", file=sys.stderr)
+
+    def __enter__(self) -> "StopOnSignal":
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _execute(engine: Engine, job: ImportJob, args) -> int:
+    if getattr(args, "queue", False):
+        print(job.uid)
+        return exit_codes.OK
+    with StopOnSignal() as stop:
+        bar = ProgressBar()
+        job = engine.run_job(job.uid, cancel=stop.event, on_progress=bar)
+    return _report(job, args, stopped=stop.event.is_set())
+
+
+def _report(job: ImportJob, args, stopped: bool = False) -> int:
+    if getattr(args, "json", False):
+        print_json(job.to_seed_json())
+    else:
+        print(summary_line(job), file=sys.stderr)
+        if job.progress.error or job.warnings_count:
+            print(f"  details: importdesk errors {job.uid}", file=sys.stderr)
+        if job.job_type is JobType.VALIDATE and job.status.value == "done":
+            print(f"  to import it: importdesk confirm {job.uid}", file=sys.stderr)
+        if job.status.value == "interrupted":
+            print(f"  to continue: importdesk resume {job.uid}", file=sys.stderr)
+    if stopped and job.status.value == "interrupted":
+        return exit_codes.SIGINT
+    return exit_codes.for_job(job)
+
+
+def cmd_run(args) -> int:
+    engine = open_engine(args)
+    shared = {}
+    if args.shared:
+        try:
+            shared = json.loads(args.shared)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"--shared is not valid JSON: {exc}") from None
+        if not isinstance(shared, dict):
+            raise UsageError("--shared must be a JSON object, like '{\"currency\": \"EUR\"}'")
+    options = ImportOptions(
+        resource_type=args.resource_type,
+        job_type=JobType.VALIDATE if args.validate else JobType.EXECUTE,
+        locale=args.locale, skip_errors=args.skip_errors, error_threshold=args.threshold,
+        parent_resource_id=args.parent_resource_id, shared_entity_data=shared, reference=args.reference,
+        reference_origin=args.reference_origin, external_ref=args.external_ref, format=args.format,
+        sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter,
+    )
+    job = engine.create_job(Path(args.file), options)
+    return _execute(engine, job, args)
+
+
+def cmd_confirm(args) -> int:
+    engine = open_engine(args)
+    return _execute(engine, engine.confirm(args.uid), args)
+
+
+def cmd_resume(args) -> int:
+    engine = open_engine(args)
+    return _execute(engine, engine.resume(args.uid, skip_errors=args.skip_errors), args)
+
+
+def cmd_retry(args) -> int:
+    engine = open_engine(args)
+    return _execute(engine, engine.retry(args.uid, skip_errors=args.skip_errors), args)
+
+
+def cmd_work(args) -> int:
+    """Drain the queue: run pending jobs one after another in this process."""
+    engine = open_engine(args)
+    worst = exit_codes.OK
+    with StopOnSignal() as stop:
+        while not stop.event.is_set():
+            job = engine.run_next(cancel=stop.event, on_progress=ProgressBar())
+            if job is None:
+                break
+            print(summary_line(job), file=sys.stderr)
+            worst = max(worst, exit_codes.for_job(job))
+    return worst

@@ -1,0 +1,287 @@
+"""Run one claimed job: read → map → coerce → validate → classify → write → report, batch by batch.
+
+Each batch is one `BEGIN IMMEDIATE … COMMIT`: records, job items, counters and the checkpoint
+(`metadata.data_row_index`) land together or not at all, so a crash loses at most the batch in
+flight and a resume continues after the last committed row with exact counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from importdesk.engine.context import EngineContext
+from importdesk.engine.events import Throttle
+from importdesk.engine.row_mapper import RowMapper
+from importdesk.engine.sources import open_job_source
+from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
+from importdesk.readers import ReaderError
+from importdesk.schemas import ResourceType, RowInvalid, SchemaError
+from importdesk.store import seen_keys
+
+log = logging.getLogger(__name__)
+
+BATCH_ROWS = 5000
+ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
+
+
+class JobFailed(Exception):
+    """Fatal for the whole job: the message is for the user (names file, row, column)."""
+
+
+@dataclass
+class _TypeBatch:
+    """The valid rows of one resource type in a batch, in file order."""
+
+    rt: ResourceType
+    keys: list[str] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+
+class JobRunner:
+    def __init__(self, ctx: EngineContext, job: ImportJob, cancel: threading.Event | None = None,
+                 throttle: Throttle | None = None):
+        self.ctx = ctx
+        self.job = job
+        self.cancel = cancel or threading.Event()
+        self.throttle = throttle or Throttle(None)
+
+    # ---- entry point -------------------------------------------------------------------------
+    def run(self) -> ImportJob:
+        job = self.job
+        try:
+            with open_job_source(self.ctx, job) as source:
+                self._prepare(source)
+                self.throttle.report(job, force=True)
+                self._process(source)
+        except (ReaderError, SchemaError, JobFailed) as exc:
+            self._finish(JobStatus.ERROR, str(exc))
+        except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
+            log.exception("job %s failed unexpectedly", job.uid)
+            self._finish(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
+        self.throttle.report(self.job, force=True)
+        return self.job
+
+    # ---- first start: count, map headers -----------------------------------------------------
+    def _prepare(self, source) -> None:
+        job = self.job
+        self.mapper = RowMapper(self.ctx.registry, job, source.info)
+        if job.metadata.data_row_index == 0 and job.progress.total == 0 and job.progress.processed == 0:
+            total = source.count()
+            job.progress.total = total
+            job.progress.pending = total
+            info = source.info
+            job.format = job.provider_data.format = info.format
+            job.provider_data.encoding = info.encoding
+            job.provider_data.delimiter = info.delimiter
+            job.provider_data.sheet = info.sheet
+            warnings = self.mapper.header_warnings()
+            with self.ctx.db.write() as conn:
+                self.ctx.items.add_rows(conn, [self._item(None, ItemLevel.WARNING, w.field, w.value, w.code,
+                                                          w.message, None, w.resource_type) for w in warnings])
+                job.warnings_count += len(warnings)
+                job.updated_at = self.ctx.clock()
+                self.ctx.jobs.save(job, conn)
+        self.mapper.check_required()  # raises JobFailed naming the missing columns
+
+    # ---- the batch loop ----------------------------------------------------------------------
+    def _process(self, source) -> None:
+        job = self.job
+        records = source.records(skip=job.metadata.data_row_index)
+        while True:
+            if self._stop_requested():
+                return
+            batch = []
+            for rec in records:
+                batch.append(rec)
+                if len(batch) >= BATCH_ROWS:
+                    break
+            if not batch:
+                self._finish(JobStatus.DONE, None)
+                return
+            over_threshold = self._run_batch(batch)
+            self.throttle.report(job)
+            if over_threshold:
+                p = job.progress
+                self._finish(
+                    JobStatus.INTERRUPTED,
+                    f"interrupted: {p.error} of {p.total} rows failed, over the "
+                    f"{job.error_threshold:.0%} error threshold. Fix the file, or resume with --skip-errors.",
+                )
+                return
+
+    def _run_batch(self, batch: list) -> bool:
+        job = self.job
+        ctx = self.ctx
+        limit = None if job.skip_errors else job.error_threshold * job.progress.total
+        errors_so_far = job.progress.error
+        items: list[tuple[Any, ...]] = []
+        by_type: dict[str, _TypeBatch] = {}
+        uploaded: dict[str, int] = {}
+        consumed = error_rows = 0
+        over = False
+        mapper = self.mapper
+        for rec in batch:
+            consumed += 1
+            rt_name, raw, problem = mapper.map(rec)
+            uploaded[rt_name] = uploaded.get(rt_name, 0) + 1
+            if problem is not None:
+                error_rows += 1
+                items.append(self._item(rec.number, ItemLevel.ERROR, None, None, problem[0], problem[1],
+                                        mapper.raw_row(rec), rt_name))
+            else:
+                rt = mapper.resource(rt_name)
+                try:
+                    clean = mapper.validator(rt_name).validate(raw)
+                except RowInvalid as invalid:
+                    error_rows += 1
+                    raw_row = mapper.raw_row(rec)
+                    for err in invalid.errors:
+                        items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
+                                                err.code, err.message, raw_row, rt_name))
+                else:
+                    tb = by_type.get(rt_name)
+                    if tb is None:
+                        tb = by_type[rt_name] = _TypeBatch(rt)
+                    tb.keys.append(rt.key_of(clean))
+                    tb.values.append(rt.to_db(clean))
+                    tb.rows.append(rec.number)
+            if limit is not None and errors_so_far + error_rows > limit:
+                over = True
+                break
+        self._commit(consumed, error_rows, items, by_type, uploaded)
+        return over
+
+    def _commit(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]],
+                by_type: dict[str, _TypeBatch], uploaded: dict[str, int]) -> None:
+        job = self.job
+        ctx = self.ctx
+        execute = job.job_type is JobType.EXECUTE
+        now = ctx.clock()
+        stamp = now.isoformat(timespec="milliseconds")
+        for tb in by_type.values():
+            if execute:
+                ctx.records.ensure_table(tb.rt)
+        with ctx.db.write() as conn:
+            done = created = updated = unchanged = 0
+            imported: dict[str, int] = {}
+            for name, tb in by_type.items():
+                outcome = self._classify(conn, tb, items)
+                created += outcome.created
+                updated += outcome.updated
+                unchanged += outcome.unchanged
+                done += len(tb.keys)
+                imported[name] = len(tb.keys)
+                if execute and outcome.writes:
+                    ctx.records.upsert(conn, tb.rt, [(k, *v, job.uid, r, stamp, stamp)
+                                                     for k, v, r in outcome.writes])
+            ctx.items.add_rows(conn, items)
+            # counters and checkpoint, in the same transaction as the rows they describe
+            p = job.progress
+            p.done += done
+            p.error += error_rows
+            p.pending = p.total - p.done - p.error
+            if p.pending < 0:  # the file grew since it was counted: keep the invariant honest
+                p.total -= p.pending
+                p.pending = 0
+            job.metadata.data_row_index += consumed
+            job.summary.create += created
+            job.summary.update += updated
+            job.summary.unchanged += unchanged
+            if execute:
+                job.processed_count += created + updated
+            job.errors_count += sum(1 for i in items if i[3] == "error")
+            job.warnings_count += sum(1 for i in items if i[3] == "warning")
+            tc = job.type_counts
+            for name, n in uploaded.items():
+                tc.uploaded[name] = tc.uploaded.get(name, 0) + n
+            for name, n in imported.items():
+                tc.imported[name] = tc.imported.get(name, 0) + n
+            job.heartbeat_at = job.updated_at = now
+            ctx.jobs.save(job, conn)
+
+    @dataclass
+    class _Outcome:
+        created: int = 0
+        updated: int = 0
+        unchanged: int = 0
+        writes: list[tuple[str, tuple[Any, ...], int]] = field(default_factory=list)
+
+    def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> "JobRunner._Outcome":
+        """Create / update / unchanged against the store, applying the file's rows in order, so a
+        key repeated in the file is an update of its own earlier row (the later row wins)."""
+        job = self.job
+        out = JobRunner._Outcome()
+        stored = self.ctx.records.existing(conn, tb.rt, tb.keys)
+        earlier = seen_keys.seen(conn, job.uid, tb.rt.name, tb.keys)
+        remembered: dict[str, int] = {}
+        for key, values, row in zip(tb.keys, tb.values, tb.rows):
+            previous_row = remembered.get(key) or earlier.get(key)
+            if previous_row is not None:
+                items.append(self._item(
+                    row, ItemLevel.WARNING, ",".join(tb.rt.key), key.replace("\x1f", " / "), "duplicate_key",
+                    f"the same key is on row {previous_row}; this later row (row {row}) wins",
+                    None, tb.rt.name))
+            remembered[key] = row
+            old = stored.get(key)
+            if old is None and previous_row is None:
+                out.created += 1
+            elif old == values:
+                out.unchanged += 1
+                continue
+            else:
+                out.updated += 1
+            stored[key] = values
+            out.writes.append((key, values, row))
+        seen_keys.remember(conn, [(job.uid, tb.rt.name, k, r) for k, r in remembered.items()])
+        return out
+
+    # ---- stopping ----------------------------------------------------------------------------
+    def _stop_requested(self) -> bool:
+        """An in-process event, or a request another process wrote into the job row."""
+        request = self.ctx.jobs.request_of(self.job.uid)
+        if self.cancel.is_set() and request is None:
+            request = "interrupt"
+        if request == "cancel":
+            self._finish(JobStatus.CANCELED, "canceled by the user")
+            return True
+        if request == "interrupt":
+            self._finish(JobStatus.INTERRUPTED,
+                         f"interrupted by the user after {self.job.metadata.data_row_index} rows; resume to continue")
+            return True
+        return False
+
+    def _finish(self, status: JobStatus, message: str | None) -> None:
+        job = self.job
+        now = self.ctx.clock()
+        job.status = status
+        job.error_message = message
+        job.updated_at = now
+        job.request = None
+        if status is JobStatus.DONE:
+            job.completed_at = now
+        elif status is JobStatus.ERROR:
+            job.failed_at = now
+        elif status is JobStatus.INTERRUPTED:
+            job.interrupted_at = now
+        elif status is JobStatus.CANCELED:
+            job.canceled_at = now
+        with self.ctx.db.write() as conn:
+            if status.is_final:
+                seen_keys.forget(conn, job.uid)
+            self.ctx.jobs.save(job, conn)
+
+    def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
+              code: str, message: str, raw_row: str | None, resource_type: str | None) -> tuple[Any, ...]:
+        if value is not None and len(value) > ITEM_VALUE_CHARS:
+            value = value[:ITEM_VALUE_CHARS] + "…"
+        return (self.job.uid, row, None, level.value, field_name, value, code, message, raw_row, resource_type)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)

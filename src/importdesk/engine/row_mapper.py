@@ -1,0 +1,133 @@
+"""Turns a reader's record into (resource type, raw field dict): header mapping, routing of
+typed lines, shared entity data and the parent resource id."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from importdesk.models import ImportJob
+from importdesk.readers import SourceInfo
+from importdesk.schemas import Registry, ResourceType
+
+MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
+
+
+@dataclass(frozen=True)
+class HeaderWarning:
+    field: str | None
+    value: str | None
+    code: str
+    message: str
+    resource_type: str | None
+
+
+class MissingColumns(Exception):
+    pass
+
+
+class RowMapper:
+    def __init__(self, registry: Registry, job: ImportJob, info: SourceInfo):
+        self.registry = registry
+        self.job = job
+        self.info = info
+        self.headers = list(info.headers)
+        self.tabular = info.format in ("csv", "xlsx")
+        self.shared = {k: v for k, v in job.metadata.shared_entity_data.items() if v not in (None, "")}
+        self._types: dict[str, ResourceType] = {}
+        self._validators: dict[str, Any] = {}
+        self._dict_maps: dict[tuple[str, tuple[str, ...]], list[str | None]] = {}
+        self.mapping = None
+        if job.resource_type != MIXED:
+            rt = self.resource(job.resource_type)
+            self.mapping = rt.map_headers(self.headers)
+            self.columns = [(i, f) for i, f in enumerate(self.mapping.columns) if f]
+
+    def resource(self, name: str) -> ResourceType:
+        rt = self._types.get(name)
+        if rt is None:
+            rt = self._types[name] = self.registry.get(name)
+        return rt
+
+    def validator(self, name: str):
+        v = self._validators.get(name)
+        if v is None:
+            v = self._validators[name] = self.resource(name).validator(self.job.metadata.locale)
+        return v
+
+    def header_warnings(self) -> list[HeaderWarning]:
+        if self.mapping is None:
+            return []
+        rt = self.job.resource_type
+        out = [HeaderWarning(None, name, "unknown_column",
+                             f"column {name!r} is not a field of {rt}: it is ignored", rt)
+               for name in self.mapping.unknown]
+        for name in getattr(self.mapping, "duplicates", []) or []:
+            out.append(HeaderWarning(None, name, "duplicate_column",
+                                     f"column {name!r} maps to a field another column already fills: it is ignored", rt))
+        return out
+
+    def check_required(self) -> None:
+        if self.mapping is None or not self.tabular or not self.mapping.missing_required:
+            return
+        missing = self.mapping.missing_required
+        parent = self.resource(self.job.resource_type).parent_field
+        missing = [m for m in missing if not (m in self.shared or (m == parent and self.job.parent_resource_id))]
+        if missing:
+            from importdesk.engine.pipeline import JobFailed
+
+            raise JobFailed(
+                f"{self.job.file_name}: missing required column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} for {self.job.resource_type}; the file has: {', '.join(self.headers)}"
+            )
+
+    def map(self, rec) -> tuple[str, dict[str, Any], tuple[str, str] | None]:
+        """(resource type, raw values by field, problem) — problem is (code, message) for a broken row."""
+        job_type = self.job.resource_type
+        rt_name = rec.type or job_type
+        if rec.error is not None:
+            return rt_name, {}, ("malformed_row", rec.error)
+        if rec.type is not None and job_type not in (MIXED, rec.type):
+            return rt_name, {}, ("wrong_type", f"this row is a {rec.type}; the job imports {job_type}")
+        if rt_name == MIXED:
+            return rt_name, {}, ("no_type", "this row does not say its type ({\"data\": {\"type\": …}})")
+        if rec.type is not None and rec.type not in self._types:
+            try:
+                self.resource(rec.type)
+            except Exception:
+                return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
+        values = rec.values
+        if self.tabular:
+            raw = {f: values[i] for i, f in self.columns}
+        else:
+            raw = self._map_dict(rt_name, values)
+        if self.shared:
+            for k, v in self.shared.items():
+                if raw.get(k) in (None, ""):
+                    raw[k] = v
+        parent_id = self.job.parent_resource_id
+        if parent_id:
+            parent = self.resource(rt_name).parent_field
+            if parent and raw.get(parent) in (None, ""):
+                raw[parent] = parent_id
+        return rt_name, raw, None
+
+    def _map_dict(self, rt_name: str, values: dict[str, Any]) -> dict[str, Any]:
+        keys = tuple(values)
+        fields = self._dict_maps.get((rt_name, keys))
+        if fields is None:
+            fields = self._dict_maps[(rt_name, keys)] = self.resource(rt_name).map_headers(list(keys)).columns
+        return {f: values[k] for k, f in zip(keys, fields) if f}
+
+    def raw_row(self, rec) -> str:
+        """The row as the file had it (by header), kept with failed rows for retry and export."""
+        if isinstance(rec.values, dict):
+            data = rec.values
+        elif isinstance(rec.values, list):
+            data = {h: v for h, v in zip(self.headers, rec.values)}
+            if len(rec.values) > len(self.headers):
+                data["_extra"] = rec.values[len(self.headers):]
+        else:
+            data = {}
+        return json.dumps(data, ensure_ascii=False, default=str)

@@ -1,0 +1,335 @@
+"""The engine facade: what the command line, the app and the inbox call. No SQL above this line."""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
+from importdesk.engine.context import EngineContext
+from importdesk.engine.events import ProgressCallback, Throttle
+from importdesk.engine.pipeline import JobRunner
+from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.worker_identity import is_gone, this_worker
+from importdesk.models import (
+    ImportJob,
+    ItemLevel,
+    JobFilter,
+    JobItem,
+    JobStatus,
+    JobType,
+    Metadata,
+    ProviderData,
+    ProviderType,
+)
+from importdesk.readers import Limits, ReaderError, open_source
+from importdesk.schemas import SchemaError
+from importdesk.store.files import sha256_of
+from importdesk.store.items import ItemKind
+from importdesk.workspace import Workspace
+
+FORMATS = ("csv", "xlsx", "json", "jsonl")
+
+
+class UsageError(ValueError):
+    """The request cannot be carried out as asked (unknown type, wrong state…): a message for the user."""
+
+
+@dataclass
+class ImportOptions:
+    resource_type: str | None = None  # None: suggest from the file
+    job_type: JobType = JobType.EXECUTE
+    locale: str = "en"
+    skip_errors: bool = False
+    error_threshold: float = 0.10
+    parent_resource_id: str | None = None
+    shared_entity_data: dict[str, Any] = field(default_factory=dict)
+    reference: str | None = None
+    reference_origin: str | None = None
+    external_ref: str | None = None
+    format: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    created_by: str | None = None
+
+
+class Engine:
+    def __init__(self, workspace: Workspace, *, clock: Clock | None = None, uid_factory: UidFactory | None = None,
+                 limits: Limits | None = None):
+        self.ctx = EngineContext(workspace, clock=clock or utc_now, new_uid=uid_factory or new_uid,
+                                 limits=limits or Limits())
+        self.workspace = workspace
+        self.worker = this_worker()
+
+    @property
+    def registry(self):
+        return self.ctx.registry
+
+    # ---- creating jobs -----------------------------------------------------------------------
+    def suggest_type(self, path: Path, *, fmt: str | None = None, sheet: str | None = None,
+                     encoding: str | None = None, delimiter: str | None = None) -> str | None:
+        """The resource type the file's headers (or typed lines) clearly match, else None."""
+        with open_source(path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                         limits=self.ctx.limits) as src:
+            typed = {rec.type for _, rec in zip(range(50), src.records()) if rec.type}
+            if typed:
+                return MIXED if len(typed) > 1 else typed.pop()
+            return self.best_type(src.info.headers)
+
+    def best_type(self, headers: list[str]) -> str | None:
+        scores = sorted(((self.registry.get(n).score_headers(headers), n) for n in self.registry.names()),
+                        reverse=True)
+        if not scores or scores[0][0] < 0.5:
+            return None
+        if len(scores) > 1 and scores[1][0] >= scores[0][0] - 0.05:
+            return None  # two types fit about as well: do not guess
+        return scores[0][1]
+
+    def create_job(self, path: Path, options: ImportOptions, *, keep_in: Path | None = None,
+                   sha256: str | None = None) -> ImportJob:
+        """Keep a copy of the file inside the workspace and queue a pending job for it."""
+        path = Path(path)
+        if not path.is_file():
+            raise UsageError(f"{path.name}: no such file")
+        if options.format and options.format not in FORMATS:
+            raise UsageError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+        self._check_threshold(options.error_threshold)
+        rt_name = options.resource_type
+        if rt_name is None:
+            try:
+                rt_name = self.suggest_type(path, fmt=options.format, sheet=options.sheet,
+                                            encoding=options.encoding, delimiter=options.delimiter)
+            except ReaderError:
+                rt_name = None
+            if rt_name is None:
+                raise UsageError(f"{path.name}: cannot tell the resource type from the file; "
+                                 f"give one of: {', '.join(self.registry.names())}")
+        elif rt_name != MIXED:
+            self._resource(rt_name)
+        if rt_name != MIXED:
+            self._check_locale(rt_name, options.locale)
+        now = self.ctx.clock()
+        kept = self.ctx.files.keep_copy(path, keep_in or self.workspace.archive, now, sha256=sha256)
+        job = ImportJob(
+            uid=self.ctx.new_uid(),
+            provider_type=ProviderType.FILE,
+            provider_data=ProviderData(resource_type=rt_name, original_file_name=path.name,
+                                       format=options.format, size=kept.size, sha256=kept.sha256,
+                                       kept_path=kept.kept_path, encoding=options.encoding,
+                                       delimiter=options.delimiter, sheet=options.sheet),
+            job_type=options.job_type,
+            metadata=Metadata(locale=options.locale, shared_entity_data=options.shared_entity_data),
+            created_at=now,
+            updated_at=now,
+            resource_type=rt_name,
+            format=options.format,
+            parent_resource_id=options.parent_resource_id,
+            skip_errors=options.skip_errors,
+            error_threshold=options.error_threshold,
+            reference=options.reference,
+            reference_origin=options.reference_origin,
+            external_ref=options.external_ref,
+            created_by=options.created_by or _user(),
+        )
+        self.ctx.jobs.insert(job)
+        return job
+
+    def _resource(self, name: str):
+        try:
+            return self.registry.get(name)
+        except (KeyError, SchemaError) as exc:
+            raise UsageError(str(exc).strip('"')) from None
+
+    def _check_locale(self, rt_name: str, locale: str) -> None:
+        try:
+            self._resource(rt_name).validator(locale)
+        except (ValueError, SchemaError) as exc:
+            raise UsageError(f"locale {locale!r}: {exc}") from None
+
+    @staticmethod
+    def _check_threshold(value: float) -> None:
+        if not 0 <= value <= 1:
+            raise UsageError(f"error threshold must be between 0% and 100% (got {value:.0%})")
+
+    # ---- running -----------------------------------------------------------------------------
+    def run_job(self, uid: str, *, cancel: threading.Event | None = None,
+                on_progress: ProgressCallback | None = None, interval: float = 0.2) -> ImportJob:
+        """Claim this pending job and run it here, in the calling thread."""
+        job = self.ctx.jobs.claim_next(self.worker, self.ctx.clock(), uid=uid)
+        if job is None:
+            current = self.get_job(uid)
+            raise UsageError(f"job {current.short_uid} is {current.status.value}, not pending: it cannot start")
+        return JobRunner(self.ctx, job, cancel, Throttle(on_progress, interval)).run()
+
+    def run_next(self, *, cancel: threading.Event | None = None,
+                 on_progress: ProgressCallback | None = None, interval: float = 0.2) -> ImportJob | None:
+        """Claim the oldest pending job, if any, and run it. Safe to call from several processes."""
+        job = self.ctx.jobs.claim_next(self.worker, self.ctx.clock())
+        if job is None:
+            return None
+        return JobRunner(self.ctx, job, cancel, Throttle(on_progress, interval)).run()
+
+    def recover_stale(self) -> list[ImportJob]:
+        """Jobs left `processing` by a process that is gone become `interrupted` (resumable)."""
+        now = self.ctx.clock()
+        recovered = []
+        for job in self.ctx.jobs.processing():
+            if not is_gone(job.worker, job.heartbeat_at, now):
+                continue
+            with self.ctx.db.write() as conn:
+                current = self.ctx.jobs.get_for_update(conn, job.uid)
+                if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
+                    continue
+                current.status = JobStatus.INTERRUPTED
+                current.interrupted_at = current.updated_at = now
+                current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
+                                         f"rows; resume to continue")
+                current.request = None
+                self.ctx.jobs.save(current, conn)
+            recovered.append(current)
+        return recovered
+
+    # ---- lifecycle actions -------------------------------------------------------------------
+    def _transition(self, uid: str, allowed: tuple[JobStatus, ...], verb: str, change) -> ImportJob:
+        with self.ctx.db.write() as conn:
+            job = self.ctx.jobs.get_for_update(conn, self._uid(uid))
+            if job.status not in allowed:
+                raise UsageError(f"job {job.short_uid} is {job.status.value}: only a "
+                                 f"{' or '.join(s.value for s in allowed)} job can be {verb}")
+            change(job, self.ctx.clock())
+            self.ctx.jobs.save(job, conn)
+        return job
+
+    def interrupt(self, uid: str) -> ImportJob:
+        def change(job: ImportJob, now) -> None:
+            if job.status is JobStatus.PROCESSING:
+                job.request = "interrupt"  # the runner stops at its next batch boundary
+            else:
+                job.status = JobStatus.INTERRUPTED
+                job.interrupted_at = job.updated_at = now
+                job.error_message = "interrupted by the user before it started"
+        return self._transition(uid, (JobStatus.PENDING, JobStatus.PROCESSING), "interrupted", change)
+
+    def cancel(self, uid: str) -> ImportJob:
+        def change(job: ImportJob, now) -> None:
+            if job.status is JobStatus.PROCESSING:
+                job.request = "cancel"
+            else:
+                job.status = JobStatus.CANCELED
+                job.canceled_at = job.updated_at = now
+                job.error_message = "canceled by the user"
+        return self._transition(uid, (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED),
+                                "canceled", change)
+
+    def resume(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        def change(job: ImportJob, now) -> None:
+            job.status = JobStatus.PENDING
+            job.error_message = None
+            job.request = None
+            job.updated_at = now
+            if skip_errors is not None:
+                job.skip_errors = skip_errors
+        return self._transition(uid, (JobStatus.INTERRUPTED,), "resumed", change)
+
+    def retry(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        """An errored job runs again from its last committed row (the file or options may be fixed)."""
+        def change(job: ImportJob, now) -> None:
+            job.status = JobStatus.PENDING
+            job.error_message = None
+            job.failed_at = None
+            job.updated_at = now
+            if skip_errors is not None:
+                job.skip_errors = skip_errors
+        return self._transition(uid, (JobStatus.ERROR,), "retried", change)
+
+    def confirm(self, uid: str) -> ImportJob:
+        """A finished validate job becomes a new execute job for the same file and options."""
+        source = self.get_job(uid)
+        if source.job_type is not JobType.VALIDATE or source.status is not JobStatus.DONE:
+            raise UsageError(f"job {source.short_uid} is a {source.status.value} {source.job_type.value} job: "
+                             "only a done validate job can be confirmed")
+        now = self.ctx.clock()
+        job = source.model_copy(deep=True, update=dict(
+            uid=self.ctx.new_uid(), job_type=JobType.EXECUTE, status=JobStatus.PENDING, error_message=None,
+            created_at=now, updated_at=now, started_at=None, completed_at=None, interrupted_at=None,
+            canceled_at=None, failed_at=None, worker=None, heartbeat_at=None, request=None,
+            errors_count=0, warnings_count=0, processed_count=0, validated_job_uid=source.uid,
+            created_by=_user(),
+        ))
+        job.progress = type(job.progress)()
+        job.metadata.data_row_index = 0
+        job.summary = type(job.summary)()
+        job.type_counts = type(job.type_counts)()
+        self.ctx.jobs.insert(job)
+        return job
+
+    def delete(self, uid: str) -> ImportJob:
+        job = self.get_job(uid)
+        if job.status is JobStatus.PROCESSING:
+            raise UsageError(f"job {job.short_uid} is processing: interrupt or cancel it first")
+        self.ctx.jobs.delete(job.uid)
+        return job
+
+    # ---- reading -----------------------------------------------------------------------------
+    def _uid(self, uid_or_prefix: str) -> str:
+        return self.get_job(uid_or_prefix).uid
+
+    def get_job(self, uid_or_prefix: str) -> ImportJob:
+        try:
+            return self.ctx.jobs.find(uid_or_prefix)
+        except LookupError as exc:
+            raise UsageError(str(exc).strip('"')) from None
+
+    def list_jobs(self, flt: JobFilter | None = None) -> list[ImportJob]:
+        return self.ctx.jobs.list(flt)
+
+    def count_jobs(self, flt: JobFilter | None = None) -> int:
+        return self.ctx.jobs.count(flt)
+
+    def list_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
+                   code: str | None = None, offset: int = 0, limit: int = 100) -> list[JobItem]:
+        return self.ctx.items.page(uid, level=level, field=field, code=code, offset=offset, limit=limit)
+
+    def count_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
+                    code: str | None = None) -> int:
+        return self.ctx.items.count(uid, level=level, field=field, code=code)
+
+    def item_kinds(self, uid: str) -> list[ItemKind]:
+        return self.ctx.items.kinds(uid)
+
+    def item_fields(self, uid: str) -> list[str]:
+        return self.ctx.items.fields(uid)
+
+    def iter_items(self, uid: str, level: ItemLevel | None = None):
+        return self.ctx.items.iter_all(uid, level)
+
+    def status_counts(self) -> dict[JobStatus, int]:
+        return self.ctx.jobs.status_counts()
+
+    def job_resource_types(self) -> list[str]:
+        return self.ctx.jobs.resource_types()
+
+    def record_count(self, resource_type: str, job_uid: str | None = None) -> int:
+        return self.ctx.records.count(self._resource(resource_type), job_uid)
+
+    def iter_records(self, resource_type: str, job_uid: str | None = None):
+        rt = self._resource(resource_type)
+        for row in self.ctx.records.iter_rows(rt, job_uid):
+            yield rt.from_db(row)
+
+    def data_version(self) -> int:
+        return self.ctx.db.data_version()
+
+    def close(self) -> None:
+        self.ctx.db.close()
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None

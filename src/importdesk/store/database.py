@@ -1,0 +1,69 @@
+"""Connections (one per thread), pragmas, migrations and write transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from importdesk.store.migrations import migrate
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """Hands each thread its own connection to one SQLite file.
+
+    Connections are in autocommit mode: reads are short implicit transactions (long read
+    transactions in the UI would starve WAL checkpoints), and every write goes through
+    `write()`, which takes the write lock up front with BEGIN IMMEDIATE.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        migrate(self.conn())
+
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is committed, or none of it."""
+        conn = self.conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap way to notice other writers."""
+        return self.conn().execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the calling thread's connection (others close with their threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()

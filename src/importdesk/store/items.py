@@ -1,0 +1,106 @@
+"""Job items: row-level errors and warnings, paged from SQLite (never all in memory)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from importdesk.models import ItemLevel, JobItem
+from importdesk.store.converters import ITEM_COLUMNS, item_to_row, row_to_item
+from importdesk.store.database import Database
+
+_INSERT = f"INSERT INTO job_items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in ITEM_COLUMNS)})"
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """How many items share one field and code: "price / must be ≥ 0: 312 rows"."""
+
+    level: ItemLevel
+    field: str | None
+    code: str
+    message: str
+    count: int
+
+
+class ItemStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def add_many(self, conn: sqlite3.Connection, items: Iterable[JobItem]) -> None:
+        conn.executemany(_INSERT, (item_to_row(i) for i in items))
+
+    def add_rows(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Rows already in ITEM_COLUMNS order (the engine's hot path builds them directly)."""
+        conn.executemany(_INSERT, rows)
+
+    def _where(self, job_uid: str, level: ItemLevel | None, field: str | None,
+               code: str | None) -> tuple[str, list[Any]]:
+        clauses, params = ["job_uid = ?"], [job_uid]
+        if level is not None:
+            clauses.append("level = ?")
+            params.append(level.value)
+        if field is not None:
+            clauses.append("field IS ?")
+            params.append(field)
+        if code is not None:
+            clauses.append("code = ?")
+            params.append(code)
+        return " AND ".join(clauses), params
+
+    def page(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
+             code: str | None = None, offset: int = 0, limit: int = 100) -> list[JobItem]:
+        where, params = self._where(job_uid, level, field, code)
+        conn = self.db.conn()
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            f"SELECT * FROM job_items WHERE {where} ORDER BY row_number, id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [row_to_item(r) for r in rows]
+
+    def count(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
+              code: str | None = None) -> int:
+        where, params = self._where(job_uid, level, field, code)
+        return self.db.conn().execute(f"SELECT count(*) FROM job_items WHERE {where}", params).fetchone()[0]
+
+    def kinds(self, job_uid: str) -> list[ItemKind]:
+        conn = self.db.conn()
+        rows = conn.execute(
+            "SELECT level, field, code, min(message), count(DISTINCT coalesce(row_number, id)) AS n"
+            " FROM job_items WHERE job_uid = ? GROUP BY level, field, code ORDER BY n DESC, field",
+            (job_uid,),
+        ).fetchall()
+        return [ItemKind(ItemLevel(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
+    def fields(self, job_uid: str) -> list[str]:
+        rows = self.db.conn().execute(
+            "SELECT DISTINCT field FROM job_items WHERE job_uid = ? AND field IS NOT NULL ORDER BY field",
+            (job_uid,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def iter_all(self, job_uid: str, level: ItemLevel | None = None, chunk: int = 5000) -> Iterator[JobItem]:
+        """Every item in row order, read in chunks (keyset paging, constant memory)."""
+        last_row, last_id = -1, -1
+        extra = "AND level = ?" if level else ""
+        conn = self.db.conn()
+        conn.row_factory = sqlite3.Row
+        while True:
+            params: list[Any] = [job_uid, last_row, last_row, last_id]
+            if level:
+                params.append(level.value)
+            rows = conn.execute(
+                "SELECT * FROM job_items WHERE job_uid = ? AND (coalesce(row_number, -1) > ?"
+                " OR (coalesce(row_number, -1) = ? AND id > ?)) " + extra +
+                " ORDER BY coalesce(row_number, -1), id LIMIT ?",
+                (*params, chunk),
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield row_to_item(r)
+            last_row = rows[-1]["row_number"] if rows[-1]["row_number"] is not None else -1
+            last_id = rows[-1]["id"]

@@ -1,0 +1,157 @@
+"""Jobs table: create, read, list with filters, claim, and status transitions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from importdesk.models import ImportJob, JobFilter, JobStatus
+from importdesk.store.converters import iso, job_to_row, row_to_job
+from importdesk.store.database import Database
+
+
+class JobNotFound(LookupError):
+    def __init__(self, uid: str):
+        super().__init__(f"no job {uid!r} in this workspace")
+        self.uid = uid
+
+
+class JobStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _select(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        conn = self.db.conn()
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql, params).fetchall()
+
+    def insert(self, job: ImportJob, conn: sqlite3.Connection | None = None) -> None:
+        row = job_to_row(job)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        sql = f"INSERT INTO jobs ({columns}) VALUES ({marks})"
+        if conn is not None:
+            conn.execute(sql, tuple(row.values()))
+        else:
+            with self.db.write() as c:
+                c.execute(sql, tuple(row.values()))
+
+    def save(self, job: ImportJob, conn: sqlite3.Connection) -> None:
+        """Write every field of the job (inside the caller's write transaction)."""
+        row = job_to_row(job)
+        uid = row.pop("uid")
+        assignments = ", ".join(f"{name} = ?" for name in row)
+        conn.execute(f"UPDATE jobs SET {assignments} WHERE uid = ?", (*row.values(), uid))
+
+    def get(self, uid: str) -> ImportJob:
+        rows = self._select("SELECT * FROM jobs WHERE uid = ?", (uid,))
+        if not rows:
+            raise JobNotFound(uid)
+        return row_to_job(rows[0])
+
+    def find(self, prefix: str) -> ImportJob:
+        """A job by its uid or an unambiguous end/start of it (people type the short uid)."""
+        rows = self._select(
+            "SELECT * FROM jobs WHERE uid = ? OR uid LIKE ? ESCAPE '\\' OR uid LIKE ? ESCAPE '\\' LIMIT 3",
+            (prefix, f"%{_escape_like(prefix)}", f"{_escape_like(prefix)}%"),
+        )
+        exact = [r for r in rows if r["uid"] == prefix]
+        if exact:
+            return row_to_job(exact[0])
+        if len(rows) != 1:
+            if rows:
+                raise LookupError(f"{prefix!r} matches several jobs: give more of the uid")
+            raise JobNotFound(prefix)
+        return row_to_job(rows[0])
+
+    def get_for_update(self, conn: sqlite3.Connection, uid: str) -> ImportJob:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM jobs WHERE uid = ?", (uid,)).fetchone()
+        if row is None:
+            raise JobNotFound(uid)
+        return row_to_job(row)
+
+    def list(self, flt: JobFilter | None = None) -> list[ImportJob]:
+        where, params = _where(flt or JobFilter())
+        flt = flt or JobFilter()
+        rows = self._select(
+            f"SELECT * FROM jobs {where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+            (*params, flt.limit, flt.offset),
+        )
+        return [row_to_job(r) for r in rows]
+
+    def count(self, flt: JobFilter | None = None) -> int:
+        where, params = _where(flt or JobFilter())
+        return self._select(f"SELECT count(*) AS n FROM jobs {where}", params)[0]["n"]
+
+    def claim_next(self, worker: str, now: datetime, uid: str | None = None) -> ImportJob | None:
+        """Atomically take the oldest pending job (or the given one): two processes never get the same."""
+        with self.db.write() as conn:
+            conn.row_factory = sqlite3.Row
+            if uid is None:
+                row = conn.execute(
+                    "SELECT uid FROM jobs WHERE status = 'pending' ORDER BY seq LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    return None
+                uid = row["uid"]
+            changed = conn.execute(
+                "UPDATE jobs SET status = 'processing', worker = ?, heartbeat_at = ?, updated_at = ?,"
+                " started_at = coalesce(started_at, ?), request = NULL"
+                " WHERE uid = ? AND status = 'pending'",
+                (worker, iso(now), iso(now), iso(now), uid),
+            ).rowcount
+            if not changed:
+                return None
+            return self.get_for_update(conn, uid)
+
+    def processing(self) -> list[ImportJob]:
+        return [row_to_job(r) for r in self._select("SELECT * FROM jobs WHERE status = 'processing'")]
+
+    def set_request(self, uid: str, request: str | None) -> None:
+        with self.db.write() as conn:
+            conn.execute("UPDATE jobs SET request = ? WHERE uid = ?", (request, uid))
+
+    def request_of(self, uid: str) -> str | None:
+        rows = self._select("SELECT request FROM jobs WHERE uid = ?", (uid,))
+        return rows[0]["request"] if rows else None
+
+    def delete(self, uid: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM job_keys WHERE job_uid = ?", (uid,))
+            conn.execute("DELETE FROM jobs WHERE uid = ?", (uid,))
+
+    def status_counts(self) -> dict[JobStatus, int]:
+        rows = self._select("SELECT status, count(*) AS n FROM jobs GROUP BY status")
+        return {JobStatus(r["status"]): r["n"] for r in rows}
+
+    def resource_types(self) -> list[str]:
+        return [r["resource_type"] for r in self._select(
+            "SELECT DISTINCT resource_type FROM jobs ORDER BY resource_type")]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(flt: JobFilter) -> tuple[str, tuple[Any, ...]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if flt.status:
+        clauses.append(f"status IN ({', '.join('?' for _ in flt.status)})")
+        params.extend(s.value for s in flt.status)
+    if flt.job_type:
+        clauses.append("job_type = ?")
+        params.append(flt.job_type.value)
+    if flt.resource_type:
+        clauses.append("resource_type = ?")
+        params.append(flt.resource_type)
+    if flt.text:
+        like = f"%{_escape_like(flt.text)}%"
+        clauses.append(
+            "(uid LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' OR reference LIKE ? ESCAPE '\\'"
+            " OR external_ref LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\')"
+        )
+        params.extend([like] * 5)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)

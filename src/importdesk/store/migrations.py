@@ -1,0 +1,119 @@
+"""Schema versions. Each migration runs once, in order, tracked by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: jobs, job items, kept source files, per-job seen keys (duplicate detection across batches)
+    """
+    CREATE TABLE jobs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        provider_type TEXT NOT NULL,
+        provider_data TEXT NOT NULL,
+        job_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        error_message TEXT,
+        total INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        error INTEGER NOT NULL DEFAULT 0,
+        pending INTEGER NOT NULL DEFAULT 0,
+        data_row_index INTEGER NOT NULL DEFAULT 0,
+        locale TEXT NOT NULL DEFAULT 'en',
+        shared_entity_data TEXT NOT NULL DEFAULT '{}',
+        resource_type TEXT NOT NULL,
+        format TEXT,
+        file_name TEXT,
+        parent_resource_id TEXT,
+        skip_errors INTEGER NOT NULL DEFAULT 0,
+        error_threshold REAL NOT NULL DEFAULT 0.1,
+        errors_count INTEGER NOT NULL DEFAULT 0,
+        warnings_count INTEGER NOT NULL DEFAULT 0,
+        processed_count INTEGER NOT NULL DEFAULT 0,
+        reference TEXT,
+        reference_origin TEXT,
+        external_ref TEXT,
+        created_by TEXT,
+        summary_create INTEGER NOT NULL DEFAULT 0,
+        summary_update INTEGER NOT NULL DEFAULT 0,
+        summary_unchanged INTEGER NOT NULL DEFAULT 0,
+        type_counts TEXT NOT NULL DEFAULT '{}',
+        validated_job_uid TEXT,
+        retry_of_uid TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT,
+        interrupted_at TEXT,
+        canceled_at TEXT,
+        failed_at TEXT,
+        worker TEXT,
+        heartbeat_at TEXT,
+        request TEXT
+    );
+    CREATE INDEX jobs_by_status ON jobs(status, seq);
+    CREATE INDEX jobs_by_resource ON jobs(resource_type, seq);
+
+    CREATE TABLE job_items (
+        id INTEGER PRIMARY KEY,
+        job_uid TEXT NOT NULL REFERENCES jobs(uid) ON DELETE CASCADE,
+        row_number INTEGER,
+        record_key TEXT,
+        level TEXT NOT NULL,
+        field TEXT,
+        value TEXT,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        raw_row TEXT,
+        resource_type TEXT
+    );
+    CREATE INDEX job_items_by_job ON job_items(job_uid, level, row_number);
+    CREATE INDEX job_items_by_field ON job_items(job_uid, field);
+
+    CREATE TABLE source_files (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kept_path TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE job_keys (
+        job_uid TEXT NOT NULL,
+        resource_type TEXT NOT NULL,
+        key TEXT NOT NULL,
+        row_number INTEGER NOT NULL,
+        PRIMARY KEY (job_uid, resource_type, key)
+    ) WITHOUT ROWID;
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the newest version; returns it."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"this workspace was written by a newer importdesk (schema {version}, "
+            f"this one knows {len(MIGRATIONS)}): upgrade importdesk"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-check under the write lock: another process may have migrated meanwhile
+            if conn.execute("PRAGMA user_version").fetchone()[0] != number:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

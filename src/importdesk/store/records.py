@@ -1,0 +1,126 @@
+"""One records table per resource type, keyed by the natural key, with the last writing job."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from importdesk.store.database import Database
+
+if TYPE_CHECKING:
+    from importdesk.schemas import ResourceType
+
+META_COLUMNS = ("_job_uid", "_row", "_created_at", "_updated_at")
+LOOKUP_CHUNK = 900  # stays under SQLite's bound-variable limit on old builds too
+
+
+def table_name(resource_type: str) -> str:
+    return f"records_{resource_type}"
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class RecordStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self._ready: set[tuple[str, tuple[str, ...]]] = set()
+
+    def ensure_table(self, rt: "ResourceType") -> str:
+        """Create the type's table, or add the columns a changed schema gained (never drops data)."""
+        name = table_name(rt.name)
+        marker = (rt.name, rt.columns)
+        if marker in self._ready:
+            return name
+        types = {"TEXT": str, "INTEGER": int, "REAL": float}
+        sql_types = rt.sql_types()
+        with self.db.write() as conn:
+            db = sqlite_utils.Database(conn)
+            table = db.table(name)
+            if not table.exists():
+                columns: dict[str, Any] = {"_key": str}
+                columns.update({field: types[sql_types[field]] for field in rt.columns})
+                columns.update({"_job_uid": str, "_row": int, "_created_at": str, "_updated_at": str})
+                table.create(columns, pk="_key", not_null={"_key"})
+                conn.execute(f"CREATE INDEX {quote(name + '_by_job')} ON {quote(name)} (_job_uid)")
+            else:
+                present = set(table.columns_dict)
+                for field in rt.columns:
+                    if field not in present:
+                        conn.execute(
+                            f"ALTER TABLE {quote(name)} ADD COLUMN {quote(field)} {sql_types[field]}"
+                        )
+        self._ready.add(marker)
+        return name
+
+    def existing(self, conn: sqlite3.Connection, rt: "ResourceType",
+                 keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """Stored values (in rt.columns order) of the records with these keys."""
+        found: dict[str, tuple[Any, ...]] = {}
+        conn.row_factory = None
+        if not _exists(conn, table_name(rt.name)):
+            return found
+        name = quote(table_name(rt.name))
+        cols = ", ".join(quote(c) for c in rt.columns)
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start:start + LOOKUP_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for row in conn.execute(f"SELECT _key, {cols} FROM {name} WHERE _key IN ({marks})", chunk):
+                found[row[0]] = row[1:]
+        return found
+
+    def upsert(self, conn: sqlite3.Connection, rt: "ResourceType",
+               rows: Sequence[tuple[Any, ...]]) -> None:
+        """rows: (_key, *values in rt.columns order, _job_uid, _row, _created_at, _updated_at)."""
+        if not rows:
+            return
+        name = quote(table_name(rt.name))
+        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}"
+                            for c in (*rt.columns, "_job_uid", "_row", "_updated_at"))
+        conn.executemany(
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+            f" VALUES ({', '.join('?' for _ in all_cols)})"
+            f" ON CONFLICT(_key) DO UPDATE SET {updates}",
+            rows,
+        )
+
+    def count(self, rt: "ResourceType", job_uid: str | None = None) -> int:
+        name = table_name(rt.name)
+        conn = self.db.conn()
+        if not _exists(conn, name):
+            return 0
+        if job_uid:
+            return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
+        return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
+
+    def iter_rows(self, rt: "ResourceType", job_uid: str | None = None,
+                  chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Stored values in rt.columns order, ordered by key, read in chunks (constant memory)."""
+        name = table_name(rt.name)
+        conn = self.db.conn()
+        conn.row_factory = None
+        if not _exists(conn, name):
+            return
+        cols = ", ".join(quote(c) for c in rt.columns)
+        last = ""
+        job_clause = "AND _job_uid = ?" if job_uid else ""
+        while True:
+            params: tuple[Any, ...] = (last, job_uid, chunk) if job_uid else (last, chunk)
+            rows = conn.execute(
+                f"SELECT _key, {cols} FROM {quote(name)} WHERE _key > ? {job_clause} ORDER BY _key LIMIT ?",
+                params,
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row[1:]
+            last = rows[-1][0]
+
+
+def _exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None

@@ -1,0 +1,66 @@
+"""The workspace folder: one SQLite file and the folders files move through."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "IMPORTDESK_HOME"
+FOLDERS = ("inbox", "processing", "archive", "failed", "exports", "schemas")
+
+
+def default_home() -> Path:
+    """$IMPORTDESK_HOME, else the per-user data folder (XDG on Linux)."""
+    if env := os.environ.get(ENV_VAR):
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "importdesk"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str] | None = None) -> "Workspace":
+        ws = cls(Path(root).expanduser().resolve() if root else default_home().resolve())
+        ws.root.mkdir(parents=True, exist_ok=True)
+        for name in FOLDERS:
+            (ws.root / name).mkdir(exist_ok=True)
+        return ws
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "importdesk.db"
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def processing(self) -> Path:
+        return self.root / "processing"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def failed(self) -> Path:
+        return self.root / "failed"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def schemas(self) -> Path:
+        return self.root / "schemas"
+
+    def relative(self, path: Path) -> str:
+        """A path inside the workspace as stored in the database (never absolute)."""
+        return path.resolve().relative_to(self.root).as_posix()
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
