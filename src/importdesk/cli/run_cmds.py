@@ -53,14 +53,14 @@ def _execute(engine: Engine, job: ImportJob, args) -> int:
 def _report(job: ImportJob, args, stopped: bool = False) -> int:
     if getattr(args, "json", False):
         print_json(job.to_seed_json())
-    else:
-        print(summary_line(job), file=sys.stderr)
-        if job.progress.error or job.warnings_count:
-            print(f"  details: importdesk errors {job.uid}", file=sys.stderr)
-        if job.job_type is JobType.VALIDATE and job.status.value == "done":
-            print(f"  to import it: importdesk confirm {job.uid}", file=sys.stderr)
-        if job.status.value == "interrupted":
-            print(f"  to continue: importdesk resume {job.uid}", file=sys.stderr)
+    # the summary and next steps go to stderr, so stdout stays clean JSON for scripts
+    print(summary_line(job), file=sys.stderr)
+    if job.progress.error or job.warnings_count:
+        print(f"  details: importdesk errors {job.uid}", file=sys.stderr)
+    if job.job_type is JobType.VALIDATE and job.status.value == "done":
+        print(f"  to import it: importdesk confirm {job.uid}", file=sys.stderr)
+    if job.status.value == "interrupted":
+        print(f"  to continue: importdesk resume {job.uid}", file=sys.stderr)
     if stopped and job.status.value == "interrupted":
         return exit_codes.SIGINT
     return exit_codes.for_job(job)

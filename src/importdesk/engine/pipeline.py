@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,11 +95,7 @@ class JobRunner:
         while True:
             if self._stop_requested():
                 return
-            batch = []
-            for rec in records:
-                batch.append(rec)
-                if len(batch) >= BATCH_ROWS:
-                    break
+            batch = list(islice(records, BATCH_ROWS))
             if not batch:
                 self._finish(JobStatus.DONE, None)
                 return
@@ -114,8 +111,8 @@ class JobRunner:
                 return
 
     def _run_batch(self, batch: list) -> bool:
+        """Validate one batch and commit it; True when the error threshold was crossed."""
         job = self.job
-        ctx = self.ctx
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
         errors_so_far = job.progress.error
         items: list[tuple[Any, ...]] = []
@@ -124,6 +121,7 @@ class JobRunner:
         consumed = error_rows = 0
         over = False
         mapper = self.mapper
+        plans: dict[str, tuple] = {}  # type -> (validate, key_of, to_db, keys.append, values.append, rows.append)
         for rec in batch:
             consumed += 1
             rt_name, raw, problem = mapper.map(rec)
@@ -133,9 +131,14 @@ class JobRunner:
                 items.append(self._item(rec.number, ItemLevel.ERROR, None, None, problem[0], problem[1],
                                         mapper.raw_row(rec), rt_name))
             else:
-                rt = mapper.resource(rt_name)
+                plan = plans.get(rt_name)
+                if plan is None:
+                    rt = mapper.resource(rt_name)
+                    tb = by_type[rt_name] = _TypeBatch(rt)
+                    plan = plans[rt_name] = (mapper.validator(rt_name), rt.key_of, rt.to_db,
+                                             tb.keys.append, tb.values.append, tb.rows.append)
                 try:
-                    clean = mapper.validator(rt_name).validate(raw)
+                    clean = plan[0](raw)
                 except RowInvalid as invalid:
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)
@@ -143,12 +146,10 @@ class JobRunner:
                         items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
                                                 err.code, err.message, raw_row, rt_name))
                 else:
-                    tb = by_type.get(rt_name)
-                    if tb is None:
-                        tb = by_type[rt_name] = _TypeBatch(rt)
-                    tb.keys.append(rt.key_of(clean))
-                    tb.values.append(rt.to_db(clean))
-                    tb.rows.append(rec.number)
+                    plan[3](plan[1](clean))
+                    plan[4](plan[2](clean))
+                    plan[5](rec.number)
+                    continue
             if limit is not None and errors_so_far + error_rows > limit:
                 over = True
                 break
@@ -212,12 +213,24 @@ class JobRunner:
 
     def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> "JobRunner._Outcome":
         """Create / update / unchanged against the store, applying the file's rows in order, so a
-        key repeated in the file is an update of its own earlier row (the later row wins)."""
+        key repeated in the file is an update of its own earlier row (the later row wins).
+
+        A key this job saw in an earlier batch is found through the records table (it wrote the
+        record: `_job_uid`), or, for rows it did not write (validate jobs, unchanged rows), through
+        `job_keys`, which stays small for an execute job of new or changed data."""
         job = self.job
+        uid = job.uid
+        execute = job.job_type is JobType.EXECUTE
         out = JobRunner._Outcome()
         stored = self.ctx.records.existing(conn, tb.rt, tb.keys)
-        earlier = seen_keys.seen(conn, job.uid, tb.rt.name, tb.keys)
+        earlier: dict[str, int] = {}
+        if not execute or job.summary.unchanged:
+            earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
+        for key, (values, writer, row) in stored.items():
+            if writer == uid:
+                earlier[key] = row
         remembered: dict[str, int] = {}
+        unwritten: list[tuple[str, str, str, int]] = []
         for key, values, row in zip(tb.keys, tb.values, tb.rows):
             previous_row = remembered.get(key) or earlier.get(key)
             if previous_row is not None:
@@ -229,14 +242,18 @@ class JobRunner:
             old = stored.get(key)
             if old is None and previous_row is None:
                 out.created += 1
-            elif old == values:
+            elif old is not None and old[0] == values:
                 out.unchanged += 1
+                unwritten.append((uid, tb.rt.name, key, row))
                 continue
             else:
                 out.updated += 1
-            stored[key] = values
+            stored[key] = (values, uid, row)
             out.writes.append((key, values, row))
-        seen_keys.remember(conn, [(job.uid, tb.rt.name, k, r) for k, r in remembered.items()])
+            if not execute:
+                unwritten.append((uid, tb.rt.name, key, row))
+        if unwritten:
+            seen_keys.remember(conn, unwritten)
         return out
 
     # ---- stopping ----------------------------------------------------------------------------
@@ -272,7 +289,7 @@ class JobRunner:
         with self.ctx.db.write() as conn:
             if status.is_final:
                 seen_keys.forget(conn, job.uid)
-            self.ctx.jobs.save(job, conn)
+            self.ctx.jobs.save(job, conn, include_request=True)
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
               code: str, message: str, raw_row: str | None, resource_type: str | None) -> tuple[Any, ...]:

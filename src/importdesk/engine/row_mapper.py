@@ -37,12 +37,12 @@ class RowMapper:
         self.shared = {k: v for k, v in job.metadata.shared_entity_data.items() if v not in (None, "")}
         self._types: dict[str, ResourceType] = {}
         self._validators: dict[str, Any] = {}
-        self._dict_maps: dict[tuple[str, tuple[str, ...]], list[str | None]] = {}
+        self._dict_maps: dict[tuple[str, tuple[str, ...]], Any] = {}
         self.mapping = None
         if job.resource_type != MIXED:
             rt = self.resource(job.resource_type)
             self.mapping = rt.map_headers(self.headers)
-            self.columns = [(i, f) for i, f in enumerate(self.mapping.columns) if f]
+            self.to_raw = self.mapping.to_raw
 
     def resource(self, name: str) -> ResourceType:
         rt = self._types.get(name)
@@ -53,7 +53,8 @@ class RowMapper:
     def validator(self, name: str):
         v = self._validators.get(name)
         if v is None:
-            v = self._validators[name] = self.resource(name).validator(self.job.metadata.locale)
+            v = self._validators[name] = self.resource(name).validator(
+                self.job.metadata.locale, parent=self.job.parent_resource_id).validate
         return v
 
     def header_warnings(self) -> list[HeaderWarning]:
@@ -62,7 +63,7 @@ class RowMapper:
         rt = self.job.resource_type
         out = [HeaderWarning(None, name, "unknown_column",
                              f"column {name!r} is not a field of {rt}: it is ignored", rt)
-               for name in self.mapping.unknown]
+               for name in self.mapping.unknown if name not in self.mapping.duplicates]
         for name in getattr(self.mapping, "duplicates", []) or []:
             out.append(HeaderWarning(None, name, "duplicate_column",
                                      f"column {name!r} maps to a field another column already fills: it is ignored", rt))
@@ -97,28 +98,22 @@ class RowMapper:
                 self.resource(rec.type)
             except Exception:
                 return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
-        values = rec.values
         if self.tabular:
-            raw = {f: values[i] for i, f in self.columns}
+            raw = self.to_raw(rec.values)
         else:
-            raw = self._map_dict(rt_name, values)
+            raw = self._map_dict(rt_name, rec.values)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
                     raw[k] = v
-        parent_id = self.job.parent_resource_id
-        if parent_id:
-            parent = self.resource(rt_name).parent_field
-            if parent and raw.get(parent) in (None, ""):
-                raw[parent] = parent_id
         return rt_name, raw, None
 
     def _map_dict(self, rt_name: str, values: dict[str, Any]) -> dict[str, Any]:
         keys = tuple(values)
-        fields = self._dict_maps.get((rt_name, keys))
-        if fields is None:
-            fields = self._dict_maps[(rt_name, keys)] = self.resource(rt_name).map_headers(list(keys)).columns
-        return {f: values[k] for k, f in zip(keys, fields) if f}
+        to_raw = self._dict_maps.get((rt_name, keys))
+        if to_raw is None:
+            to_raw = self._dict_maps[(rt_name, keys)] = self.resource(rt_name).map_headers(list(keys)).to_raw
+        return to_raw(values)
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""

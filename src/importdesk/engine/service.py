@@ -189,7 +189,7 @@ class Engine:
                 current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
                                          f"rows; resume to continue")
                 current.request = None
-                self.ctx.jobs.save(current, conn)
+                self.ctx.jobs.save(current, conn, include_request=True)
             recovered.append(current)
         return recovered
 
@@ -201,7 +201,7 @@ class Engine:
                 raise UsageError(f"job {job.short_uid} is {job.status.value}: only a "
                                  f"{' or '.join(s.value for s in allowed)} job can be {verb}")
             change(job, self.ctx.clock())
-            self.ctx.jobs.save(job, conn)
+            self.ctx.jobs.save(job, conn, include_request=True)
         return job
 
     def interrupt(self, uid: str) -> ImportJob:

@@ -37,10 +37,15 @@ class JobStore:
             with self.db.write() as c:
                 c.execute(sql, tuple(row.values()))
 
-    def save(self, job: ImportJob, conn: sqlite3.Connection) -> None:
-        """Write every field of the job (inside the caller's write transaction)."""
+    def save(self, job: ImportJob, conn: sqlite3.Connection, *, include_request: bool = False) -> None:
+        """Write the job's fields (inside the caller's write transaction).
+
+        `request` (interrupt/cancel, asked by any process) is left alone unless `include_request`:
+        a runner's progress commit must not wipe a request written since it last looked."""
         row = job_to_row(job)
         uid = row.pop("uid")
+        if not include_request:
+            del row["request"]
         assignments = ", ".join(f"{name} = ?" for name in row)
         conn.execute(f"UPDATE jobs SET {assignments} WHERE uid = ?", (*row.values(), uid))
 

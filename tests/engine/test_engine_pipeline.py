@@ -1,0 +1,220 @@
+"""The pipeline end to end through the Engine facade: counts, classification, threshold, lifecycle."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from support import SAMPLES, write_products
+from importdesk.engine import ImportOptions, UsageError
+from importdesk.models import ItemLevel, JobStatus, JobType
+
+
+def run(engine, path, **options):
+    job = engine.create_job(path, ImportOptions(**options))
+    return engine.run_job(job.uid)
+
+
+def invariant(job):
+    p = job.progress
+    assert p.total == p.done + p.error + p.pending
+
+
+def test_clean_file_creates_every_record(engine):
+    job = run(engine, SAMPLES / "products.csv", resource_type="products")
+    assert job.status is JobStatus.DONE
+    assert (job.progress.total, job.progress.done, job.progress.error, job.progress.pending) == (1000, 1000, 0, 0)
+    assert job.summary.create == 1000 and job.processed_count == 1000
+    assert engine.record_count("products") == 1000
+    assert job.metadata.data_row_index == 1000
+    assert job.provider_data.sha256 and job.provider_data.kept_path.startswith("archive/")
+    assert (engine.workspace.root / job.provider_data.kept_path).read_bytes() == (SAMPLES / "products.csv").read_bytes()
+
+
+def test_reimport_is_unchanged_and_writes_nothing(engine):
+    run(engine, SAMPLES / "products.csv", resource_type="products")
+    again = run(engine, SAMPLES / "products.csv", resource_type="products")
+    assert (again.summary.create, again.summary.update, again.summary.unchanged) == (0, 0, 1000)
+    assert again.processed_count == 0
+    records = list(engine.iter_records("products", job_uid=again.uid))
+    assert records == []  # unchanged rows keep their last writing job
+
+
+def test_error_file_reports_each_bad_row_with_column_and_value(engine):
+    job = run(engine, SAMPLES / "products_with_errors.csv", resource_type="products", skip_errors=True)
+    assert job.status is JobStatus.DONE
+    assert (job.progress.done, job.progress.error) == (167, 33)
+    invariant(job)
+    assert (job.summary.create, job.summary.update) == (164, 3)
+    price = engine.list_items(job.uid, field="price", level=ItemLevel.ERROR)
+    assert {(i.row_number, i.value) for i in price} >= {(70, "-5.00"), (97, "abc")}
+    ragged = [i for i in engine.list_items(job.uid, limit=1000) if i.row_number == 30]
+    assert ragged[0].code == "malformed_row" and "6 values" in ragged[0].message
+    assert json.loads(json.dumps(ragged[0].raw_row))  # the raw row is kept for fixing and retrying
+
+
+def test_duplicate_keys_later_row_wins_with_a_warning(engine):
+    job = run(engine, SAMPLES / "products_with_errors.csv", resource_type="products", skip_errors=True)
+    dupes = [i for i in engine.list_items(job.uid, level=ItemLevel.WARNING, limit=100) if i.code == "duplicate_key"]
+    assert {(i.row_number, i.value) for i in dupes} == {(149, "SKU-002005"), (82, "SKU-002046"), (128, "SKU-002092")}
+    assert "row 6" in next(i.message for i in dupes if i.row_number == 149)
+    record = next(r for r in engine.iter_records("products") if r["sku"] == "SKU-002005")
+    assert record["name"].endswith("(2026 edition)")
+
+
+def test_unknown_column_is_a_warning(engine):
+    job = run(engine, SAMPLES / "products_with_errors.csv", resource_type="products", skip_errors=True)
+    unknown = engine.list_items(job.uid, level=ItemLevel.WARNING, field=None, code="unknown_column")
+    assert [i.value for i in unknown] == ["internal_note"]
+
+
+def test_duplicates_across_batches_are_found(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 10)
+    path = write_products(tmp_path / "p.csv", 25)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("SKU-0000003,Changed,,tools,9.99,EUR,0.5,true,,2025-01-01,\n")
+    job = run(engine, path, resource_type="products")
+    assert (job.summary.create, job.summary.update) == (25, 1)
+    warning = engine.list_items(job.uid, code="duplicate_key")
+    assert len(warning) == 1 and warning[0].row_number == 27 and "row 5" in warning[0].message
+
+
+def test_validate_writes_no_records_and_confirm_executes(engine):
+    job = run(engine, SAMPLES / "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
+              skip_errors=True)
+    assert job.status is JobStatus.DONE and engine.record_count("products") == 0
+    assert (job.summary.create, job.summary.update) == (164, 3)
+    execute = engine.confirm(job.uid)
+    assert execute.job_type is JobType.EXECUTE and execute.validated_job_uid == job.uid
+    assert execute.provider_data.sha256 == job.provider_data.sha256
+    done = engine.run_job(execute.uid)
+    assert done.summary.create == 164 and engine.record_count("products") == 164
+    with pytest.raises(UsageError):
+        engine.confirm(done.uid)
+
+
+def test_threshold_interrupts_and_resume_with_skip_errors_finishes(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 10)
+    path = write_products(tmp_path / "bad.csv", 100, bad_every=4)  # 25% bad
+    job = run(engine, path, resource_type="products")
+    assert job.status is JobStatus.INTERRUPTED and "threshold" in job.error_message
+    assert job.progress.error == 11  # stops at the row that crosses 10% of 100
+    invariant(job)
+    resumed = engine.resume(job.uid, skip_errors=True)
+    assert resumed.status is JobStatus.PENDING
+    done = engine.run_job(job.uid)
+    assert done.status is JobStatus.DONE
+    assert (done.progress.done, done.progress.error, done.progress.pending) == (75, 25, 0)
+    assert engine.count_items(done.uid, level=ItemLevel.ERROR) == 25
+    assert engine.record_count("products") == 75
+
+
+def test_missing_required_column_is_fatal_and_named(engine, tmp_path):
+    path = tmp_path / "no_price.csv"
+    path.write_text("sku,name\nA-1,Thing\n", encoding="utf-8")
+    job = run(engine, path, resource_type="products")
+    assert job.status is JobStatus.ERROR
+    assert "no_price.csv" in job.error_message and "price" in job.error_message
+    assert job.failed_at is not None
+    invariant(job)
+
+
+def test_german_prices_with_locale(engine):
+    job = run(engine, SAMPLES / "preise_de.csv", resource_type="prices", locale="de")
+    assert job.status is JobStatus.DONE and job.progress.error == 0, engine.list_items(job.uid)[:3]
+    assert job.provider_data.encoding in ("cp1252", "windows-1252") and job.provider_data.delimiter == ";"
+    amounts = {r["amount"] for r in engine.iter_records("prices")}
+    assert any(a >= 1000 for a in amounts)  # "1.234,50" became 1234.50
+
+
+def test_parent_resource_and_shared_data_fill_rows(engine, tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text("sku,amount\nA-1,10.00\nA-2,12.50\n", encoding="utf-8")
+    job = run(engine, path, resource_type="prices", parent_resource_id="EU-Retail",
+              shared_entity_data={"currency": "EUR"})
+    assert job.status is JobStatus.DONE and job.progress.done == 2, engine.list_items(job.uid)
+    rows = list(engine.iter_records("prices"))
+    assert {(r["price_list"], r["currency"]) for r in rows} == {("EU-Retail", "EUR")}
+
+
+def test_multi_type_jsonl_counts_per_type(engine):
+    job = run(engine, SAMPLES / "subscriptions.jsonl", resource_type=None)
+    assert job.resource_type == "mixed" and job.status is JobStatus.DONE
+    assert job.type_counts.uploaded == job.type_counts.imported
+    assert job.type_counts.uploaded["subscription"] == 60
+    assert engine.record_count("subscription_plan") == 6
+
+
+def test_xlsx_keeps_leading_zeros_and_dates(engine):
+    job = run(engine, SAMPLES / "customers.xlsx", resource_type="customers")
+    assert job.status is JobStatus.DONE and job.progress.done == 250
+    rows = list(engine.iter_records("customers"))
+    assert any(r["postcode"].startswith("0") for r in rows)
+    assert all(r["birth_date"] is None or hasattr(r["birth_date"], "year") for r in rows)
+
+
+def test_user_defined_schema(engine):
+    (engine.workspace.schemas / "wine_catalogue.toml").write_bytes(
+        (SAMPLES / "schemas" / "wine_catalogue.toml").read_bytes())
+    engine.ctx.reload_schemas()
+    job = run(engine, SAMPLES / "wines.csv", resource_type="wines")
+    assert job.status is JobStatus.DONE and job.progress.done == 100
+
+
+def test_cancel_and_interrupt_from_an_event(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 10)
+    path = write_products(tmp_path / "p.csv", 50)
+    job = engine.create_job(path, ImportOptions(resource_type="products"))
+    stop = threading.Event()
+
+    def stop_after_first_batch(event):
+        if event.job.progress.processed >= 10:
+            stop.set()
+
+    done = engine.run_job(job.uid, cancel=stop, on_progress=stop_after_first_batch, interval=0)
+    assert done.status is JobStatus.INTERRUPTED
+    assert done.metadata.data_row_index == done.progress.processed < 50
+    invariant(done)
+    engine.resume(job.uid)
+    finished = engine.run_job(job.uid)
+    assert finished.status is JobStatus.DONE and finished.progress.done == 50
+    assert finished.summary.create == 50 and engine.record_count("products") == 50
+
+
+def test_lifecycle_rules_are_enforced(engine, tmp_path):
+    path = write_products(tmp_path / "p.csv", 3)
+    job = engine.create_job(path, ImportOptions(resource_type="products"))
+    with pytest.raises(UsageError, match="only a interrupted job"):
+        engine.resume(job.uid)
+    canceled = engine.cancel(job.uid)
+    assert canceled.status is JobStatus.CANCELED and canceled.canceled_at
+    with pytest.raises(UsageError):
+        engine.run_job(job.uid)
+    engine.delete(job.uid)
+    with pytest.raises(UsageError, match="no job"):
+        engine.get_job(job.uid)
+
+
+def test_short_uid_finds_the_job(engine, tmp_path):
+    job = engine.create_job(write_products(tmp_path / "p.csv", 1), ImportOptions(resource_type="products"))
+    assert engine.get_job(job.uid[-6:]).uid == job.uid
+
+
+def test_unknown_type_and_locale_are_usage_errors(engine):
+    with pytest.raises(UsageError, match="unknown resource type"):
+        engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="nope"))
+    with pytest.raises(UsageError, match="locale"):
+        engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products", locale="xx_YY_zz"))
+
+
+def test_type_is_suggested_from_headers(engine):
+    assert engine.suggest_type(SAMPLES / "products.csv") == "products"
+    assert engine.suggest_type(SAMPLES / "customers.xlsx") == "customers"
+
+
+def test_same_file_is_kept_once(engine):
+    a = engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products"))
+    b = engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products"))
+    assert a.provider_data.kept_path == b.provider_data.kept_path

@@ -1,0 +1,38 @@
+"""Helpers shared by the test packages (importable as `support`)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_data"
+CORPUS = REPO / "tests" / "corpus"
+PRODUCTS_HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
+
+
+class FixedClock:
+    """Starts at 2026-11-23 09:00 UTC and moves one second per reading."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+def counting_uids(prefix: str = "01JOB"):
+    counter = itertools.count(1)
+    return lambda: f"{prefix}{next(counter):021d}"
+
+
+def write_products(path: Path, rows: int, *, bad_every: int = 0, start: int = 0) -> Path:
+    """A products CSV; every `bad_every`-th row has a negative price."""
+    lines = [PRODUCTS_HEADER]
+    for i in range(start, start + rows):
+        price = "-1.00" if bad_every and i % bad_every == bad_every - 1 else f"{i % 500 + 1}.50"
+        lines.append(f"SKU-{i:07d},Product {i},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
