@@ -127,7 +127,7 @@ def test_cancel_delete_and_retry_rules(ws, capsys):
     code, out, _ = cli(capsys, "cancel", uid)
     assert code == 0 and "canceled" in out
     code, _, err = cli(capsys, "retry", uid)
-    assert code == 2 and "only a error job" in err
+    assert code == 2 and "retried only when error" in err
     code, out, _ = cli(capsys, "delete", uid)
     assert code == 0
     code, out, err = cli(capsys, "jobs")

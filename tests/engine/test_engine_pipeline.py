@@ -186,7 +186,7 @@ def test_cancel_and_interrupt_from_an_event(engine, tmp_path, monkeypatch):
 def test_lifecycle_rules_are_enforced(engine, tmp_path):
     path = write_products(tmp_path / "p.csv", 3)
     job = engine.create_job(path, ImportOptions(resource_type="products"))
-    with pytest.raises(UsageError, match="only a interrupted job"):
+    with pytest.raises(UsageError, match="resumed only when interrupted"):
         engine.resume(job.uid)
     canceled = engine.cancel(job.uid)
     assert canceled.status is JobStatus.CANCELED and canceled.canceled_at

@@ -35,7 +35,7 @@ def cmd_show(args) -> int:
     engine = open_engine(args)
     job = engine.get_job(args.uid)
     if args.json:
-        print_json(job.to_seed_json())
+        print_json(engine.report(job.uid))
         return exit_codes.OK
     p, s = job.progress, job.summary
     pd = job.provider_data

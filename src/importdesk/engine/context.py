@@ -8,6 +8,7 @@ from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.readers import Limits
 from importdesk.schemas import Registry
 from importdesk.store import Database, FileStore, ItemStore, JobStore, RecordStore
+from importdesk.store.row_edits import RowEditStore
 from importdesk.workspace import Workspace
 
 
@@ -24,6 +25,7 @@ class EngineContext:
         self.items = ItemStore(self.db)
         self.records = RecordStore(self.db)
         self.files = FileStore(self.db, self.workspace.root)
+        self.row_edits = RowEditStore(self.db)
         self.registry = Registry.load(self.workspace.schemas)
 
     def reload_schemas(self) -> None:

@@ -225,7 +225,7 @@ def mark_shutdown_interrupt(engine: Engine, job: ImportJob) -> bool:
 def resume_stopped_inbox_jobs(engine: Engine) -> list[ImportJob]:
     """After a crash or a shutdown: inbox jobs that stopped for that reason go back to pending."""
     resumed = []
-    for job in inbox_claims.interrupted_kept_under(engine.ctx.db, "processing"):
+    for job in inbox_claims.jobs_kept_under(engine.ctx.db, "processing", "interrupted"):
         if (job.error_message or "").startswith(AUTO_RESUME_PREFIXES):
             try:
                 resumed.append(engine.resume(job.uid))

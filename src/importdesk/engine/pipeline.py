@@ -15,7 +15,7 @@ from typing import Any
 
 from importdesk.engine.context import EngineContext
 from importdesk.engine.events import Throttle
-from importdesk.engine.row_mapper import RowMapper
+from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
@@ -142,9 +142,10 @@ class JobRunner:
                 except RowInvalid as invalid:
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)
+                    key = record_key(mapper.resource(rt_name), raw)
                     for err in invalid.errors:
                         items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
-                                                err.code, err.message, raw_row, rt_name))
+                                                err.code, err.message, raw_row, rt_name, key))
                 else:
                     plan[3](plan[1](clean))
                     plan[4](plan[2](clean))
@@ -237,7 +238,7 @@ class JobRunner:
                 items.append(self._item(
                     row, ItemLevel.WARNING, ",".join(tb.rt.key), key.replace("\x1f", " / "), "duplicate_key",
                     f"the same key is on row {previous_row}; this later row (row {row}) wins",
-                    None, tb.rt.name))
+                    None, tb.rt.name, key.replace("\x1f", " / ")))
             remembered[key] = row
             old = stored.get(key)
             if old is None and previous_row is None:
@@ -292,10 +293,11 @@ class JobRunner:
             self.ctx.jobs.save(job, conn, include_request=True)
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
-              code: str, message: str, raw_row: str | None, resource_type: str | None) -> tuple[Any, ...]:
+              code: str, message: str, raw_row: str | None, resource_type: str | None,
+              key: str | None = None) -> tuple[Any, ...]:
         if value is not None and len(value) > ITEM_VALUE_CHARS:
             value = value[:ITEM_VALUE_CHARS] + "…"
-        return (self.job.uid, row, None, level.value, field_name, value, code, message, raw_row, resource_type)
+        return (self.job.uid, row, key, level.value, field_name, value, code, message, raw_row, resource_type)
 
 
 def _text(value: Any) -> str | None:

@@ -12,6 +12,8 @@ from importdesk.readers import SourceInfo
 from importdesk.schemas import Registry, ResourceType
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
+# Columns our failed-rows exports add: recognised and ignored when such a file comes back fixed.
+EXPORT_MARKERS = ("_source_row", "_errors")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class RowMapper:
         self.info = info
         self.headers = list(info.headers)
         self.tabular = info.format in ("csv", "xlsx")
+        # a fixed failed-rows export: its text cells were neutralised against formulas; undo that
+        self.from_export = self.tabular and all(m in self.headers for m in EXPORT_MARKERS)
         self.shared = {k: v for k, v in job.metadata.shared_entity_data.items() if v not in (None, "")}
         self._types: dict[str, ResourceType] = {}
         self._validators: dict[str, Any] = {}
@@ -43,6 +47,8 @@ class RowMapper:
             rt = self.resource(job.resource_type)
             self.mapping = rt.map_headers(self.headers)
             self.to_raw = self.mapping.to_raw
+            if self.from_export:
+                self.to_raw = _unneutralising(self.mapping.to_raw)
 
     def resource(self, name: str) -> ResourceType:
         rt = self._types.get(name)
@@ -63,7 +69,8 @@ class RowMapper:
         rt = self.job.resource_type
         out = [HeaderWarning(None, name, "unknown_column",
                              f"column {name!r} is not a field of {rt}: it is ignored", rt)
-               for name in self.mapping.unknown if name not in self.mapping.duplicates]
+               for name in self.mapping.unknown
+               if name not in self.mapping.duplicates and not (self.from_export and name in EXPORT_MARKERS)]
         for name in getattr(self.mapping, "duplicates", []) or []:
             out.append(HeaderWarning(None, name, "duplicate_column",
                                      f"column {name!r} maps to a field another column already fills: it is ignored", rt))
@@ -126,3 +133,24 @@ class RowMapper:
         else:
             data = {}
         return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def _unneutralising(to_raw):
+    from importdesk.exports.neutralise import unneutralise
+
+    def convert(values):
+        raw = to_raw(values)
+        for key, value in raw.items():
+            if isinstance(value, str) and value[:1] == "'":
+                raw[key] = unneutralise(value)
+        return raw
+
+    return convert
+
+
+def record_key(rt: ResourceType, raw: dict[str, Any]) -> str | None:
+    """The natural key of a row as the file gave it (for a rejected row, which has no clean key)."""
+    parts = [raw.get(k) for k in rt.key]
+    if all(p in (None, "") for p in parts):
+        return None
+    return " / ".join("" if p is None else str(p).strip() for p in parts)

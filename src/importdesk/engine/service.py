@@ -198,8 +198,8 @@ class Engine:
         with self.ctx.db.write() as conn:
             job = self.ctx.jobs.get_for_update(conn, self._uid(uid))
             if job.status not in allowed:
-                raise UsageError(f"job {job.short_uid} is {job.status.value}: only a "
-                                 f"{' or '.join(s.value for s in allowed)} job can be {verb}")
+                raise UsageError(f"job {job.short_uid} is {job.status.value}: it can be {verb} only when "
+                                 f"{' or '.join(s.value for s in allowed)}")
             change(job, self.ctx.clock())
             self.ctx.jobs.save(job, conn, include_request=True)
         return job
@@ -236,7 +236,60 @@ class Engine:
         return self._transition(uid, (JobStatus.INTERRUPTED,), "resumed", change)
 
     def retry(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
-        """An errored job runs again from its last committed row (the file or options may be fixed)."""
+        """An errored job runs again from its last committed row (the file or options may be fixed);
+        a finished job with rejected rows gets a new job of just those rows (see retry_failed)."""
+        job = self.get_job(uid)
+        if job.status is JobStatus.DONE and job.progress.error:
+            return self.retry_failed(job.uid, skip_errors=skip_errors)
+        return self._rerun(job.uid, skip_errors=skip_errors)
+
+    def retry_failed(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        """A new job whose provider is this job and whose rows are its failed rows, raw values kept
+        and corrections (edit_failed_value) applied. The source job's report stays as it was."""
+        source = self.get_job(uid)
+        if source.status is not JobStatus.DONE or not source.progress.error:
+            raise UsageError(f"job {source.short_uid} has no failed rows to retry")
+        now = self.ctx.clock()
+        provider = source.provider_data.model_copy(update={"source_job_uid": source.uid})
+        job = ImportJob(
+            uid=self.ctx.new_uid(), provider_type=ProviderType.IMPORT_JOB, provider_data=provider,
+            job_type=source.job_type,
+            metadata=Metadata(locale=source.metadata.locale,
+                              shared_entity_data=dict(source.metadata.shared_entity_data)),
+            created_at=now, updated_at=now, resource_type=source.resource_type, format=source.format,
+            parent_resource_id=source.parent_resource_id,
+            skip_errors=source.skip_errors if skip_errors is None else skip_errors,
+            error_threshold=source.error_threshold, reference=source.reference,
+            reference_origin=source.reference_origin, external_ref=source.external_ref,
+            created_by=_user(), retry_of_uid=source.uid,
+        )
+        self.ctx.jobs.insert(job)
+        return job
+
+    def edit_failed_value(self, uid: str, row_number: int, field_name: str, value: str | None) -> None:
+        """Correct a rejected value in place; the next retry of this job's failed rows uses it."""
+        job = self.get_job(uid)
+        if not self.ctx.items.count(job.uid, level=ItemLevel.ERROR, row_number=row_number):
+            raise UsageError(f"row {row_number} of job {job.short_uid} did not fail: nothing to correct")
+        self.ctx.row_edits.put(job.uid, row_number, field_name, value, self.ctx.clock())
+
+    def row_edits(self, uid: str) -> dict[int, dict[str, str | None]]:
+        return self.ctx.row_edits.for_job(self._uid(uid))
+
+    def report(self, uid: str) -> dict[str, Any]:
+        """The job in the ImportJob shape, with Commerce Layer's errors_log / warnings_log:
+        {record key (or "row N"): {field: [messages]}}."""
+        job = self.get_job(uid)
+        data = job.to_seed_json()
+        logs: dict[str, dict[str, dict[str, list[str]]]] = {"errors_log": {}, "warnings_log": {}}
+        for item in self.ctx.items.iter_all(job.uid):
+            log = logs["errors_log" if item.level is ItemLevel.ERROR else "warnings_log"]
+            record = item.record_key or (f"row {item.row_number}" if item.row_number else "file")
+            log.setdefault(record, {}).setdefault(item.field or "row", []).append(item.message)
+        data.update(logs)
+        return data
+
+    def _rerun(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
         def change(job: ImportJob, now) -> None:
             job.status = JobStatus.PENDING
             job.error_message = None

@@ -81,14 +81,14 @@ def set_message(conn: sqlite3.Connection, uid: str, status: str, message: str) -
                         (message, uid, status)).rowcount == 1
 
 
-def interrupted_kept_under(db: Database, prefix: str) -> list[ImportJob]:
-    """Interrupted jobs whose kept file lies under ``prefix`` (a workspace-relative folder)."""
+def jobs_kept_under(db: Database, prefix: str, status: str | None = None) -> list[ImportJob]:
+    """Jobs (optionally in ``status``) whose kept file lies under ``prefix`` (a workspace-relative folder)."""
     conn = db.conn()
     conn.row_factory = sqlite3.Row
     like = prefix.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
-    rows = conn.execute(
-        "SELECT * FROM jobs WHERE status = 'interrupted'"
-        " AND json_extract(provider_data, '$.kept_path') LIKE ? ESCAPE '\\' ORDER BY seq",
-        (like,),
-    ).fetchall()
-    return [row_to_job(r) for r in rows]
+    sql = "SELECT * FROM jobs WHERE json_extract(provider_data, '$.kept_path') LIKE ? ESCAPE '\\'"
+    params: tuple = (like,)
+    if status is not None:
+        sql += " AND status = ?"
+        params += (status,)
+    return [row_to_job(r) for r in conn.execute(sql + " ORDER BY seq", params).fetchall()]

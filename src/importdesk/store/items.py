@@ -37,7 +37,7 @@ class ItemStore:
         conn.executemany(_INSERT, rows)
 
     def _where(self, job_uid: str, level: ItemLevel | None, field: str | None,
-               code: str | None) -> tuple[str, list[Any]]:
+               code: str | None, row_number: int | None = None) -> tuple[str, list[Any]]:
         clauses, params = ["job_uid = ?"], [job_uid]
         if level is not None:
             clauses.append("level = ?")
@@ -48,6 +48,9 @@ class ItemStore:
         if code is not None:
             clauses.append("code = ?")
             params.append(code)
+        if row_number is not None:
+            clauses.append("row_number = ?")
+            params.append(row_number)
         return " AND ".join(clauses), params
 
     def page(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
@@ -62,8 +65,8 @@ class ItemStore:
         return [row_to_item(r) for r in rows]
 
     def count(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-              code: str | None = None) -> int:
-        where, params = self._where(job_uid, level, field, code)
+              code: str | None = None, row_number: int | None = None) -> int:
+        where, params = self._where(job_uid, level, field, code, row_number)
         return self.db.conn().execute(f"SELECT count(*) FROM job_items WHERE {where}", params).fetchone()[0]
 
     def kinds(self, job_uid: str) -> list[ItemKind]:

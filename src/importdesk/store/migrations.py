@@ -87,6 +87,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_uid, resource_type, key)
     ) WITHOUT ROWID;
     """,
+    # 2: corrections a user typed for failed rows, applied when those rows are retried
+    """
+    CREATE TABLE row_edits (
+        job_uid TEXT NOT NULL REFERENCES jobs(uid) ON DELETE CASCADE,
+        row_number INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        edited_at TEXT NOT NULL,
+        PRIMARY KEY (job_uid, row_number, field)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 
