@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import sys
+from pathlib import Path
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, print_json
 from importdesk.cli.formatting import duration, number, safe, when
+from importdesk.exports.neutralise import neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
 
@@ -79,6 +81,10 @@ def cmd_show(args) -> int:
 def cmd_errors(args) -> int:
     engine = open_engine(args)
     job = engine.get_job(args.uid)
+    if args.export:
+        written = engine.export_failed_rows(job.uid, Path(args.export))
+        print(f"{written:,} failed rows of job {job.uid} written to {safe(Path(args.export).name)}", file=sys.stderr)
+        return exit_codes.OK
     level = ItemLevel(args.level) if args.level else None
     if args.limit:
         items = engine.list_items(job.uid, level=level, field=args.field, offset=args.offset, limit=args.limit)
@@ -105,10 +111,7 @@ def cmd_errors(args) -> int:
 
 
 def _neutralise(value: str | None) -> str:
-    """Values a spreadsheet would run as a formula stay text (OWASP CSV injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value or ""
+    return neutralise(value) if value else ""
 
 
 def cmd_interrupt(args) -> int:

@@ -78,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--field")
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--limit", type=int, default=0, help="0: all")
+    p.add_argument("--export", metavar="FILE", help="write the failed rows to FILE.csv or FILE.xlsx "
+                   "(original columns + _source_row + _errors; fix and import it again)")
+
+    p = command("export", run_cmds.cmd_export, "export a resource type's records to CSV, XLSX or JSONL, as a job")
+    p.add_argument("resource_type", metavar="TYPE")
+    p.add_argument("file", help="target file; its extension (.csv .xlsx .jsonl) picks the format")
+    p.add_argument("--job", dest="job_uid", help="only the records this job wrote last")
+    p.add_argument("--json", action="store_true")
 
     for name, handler, text in (
         ("confirm", run_cmds.cmd_confirm, "execute a done validate job (a new execute job, same file and options)"),
@@ -104,4 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("work", run_cmds.cmd_work, "run queued jobs until none is pending")
+
+    p = command("watch", run_cmds.cmd_watch,
+                "headless service: turn files dropped into the inbox into jobs and run them (Ctrl-C/SIGTERM stops)")
+    p.add_argument("--workers", type=int, default=1, help="import worker threads (default 1)")
+    p.add_argument("--stability", type=float, default=1.0, metavar="SECONDS",
+                   help="a file is taken once its size and time stayed unchanged this long (default 1.0)")
+    p.add_argument("--rescan", type=float, default=5.0, metavar="SECONDS",
+                   help="full rescan of the inbox every SECONDS; watch events only say 'look now' (default 5)")
     return parser

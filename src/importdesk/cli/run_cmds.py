@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import sys
 import threading
@@ -115,3 +116,33 @@ def cmd_work(args) -> int:
             print(summary_line(job), file=sys.stderr)
             worst = max(worst, exit_codes.for_job(job))
     return worst
+
+
+def cmd_export(args) -> int:
+    """Export as a job (progress, interruptible), then move the file where the user asked."""
+    engine = open_engine(args)
+    target = Path(args.file)
+    fmt = target.suffix.lower().lstrip(".")
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such folder")
+    job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, file_name=target.name)
+    with StopOnSignal() as stop:
+        job = engine.run_job(job.uid, cancel=stop.event, on_progress=ProgressBar())
+    if job.status.value == "done":
+        shutil.move(engine.workspace.absolute(job.provider_data.kept_path), target)
+        print(f"{job.processed_count:,} {job.resource_type} records exported to {target.name}", file=sys.stderr)
+    if args.json:
+        print_json(job.to_seed_json())
+    elif job.error_message:
+        print(f"importdesk: {job.error_message}", file=sys.stderr)
+    return exit_codes.for_job(job)
+
+
+def cmd_watch(args) -> int:
+    from importdesk.inbox import run_watch_service
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    engine = open_engine(args)
+    return run_watch_service(engine.workspace, engine=engine, workers=args.workers, stability=args.stability,
+                             rescan_interval=args.rescan)

@@ -1,0 +1,10 @@
+"""The watched inbox: files dropped into the workspace's ``inbox/`` become import jobs, exactly once.
+
+Conventions (folders, names, sidecars): see README.md in this package.
+"""
+
+from importdesk.inbox.service import run_watch_service
+from importdesk.inbox.status import InboxStatus, inbox_status
+from importdesk.inbox.watcher import InboxEvent, InboxWatcher
+
+__all__ = ["InboxWatcher", "InboxEvent", "InboxStatus", "inbox_status", "run_watch_service"]

@@ -1,0 +1,301 @@
+"""Files dropped into the inbox become jobs exactly once: slow writers, temp names, many files, duplicates,
+odd entries and odd names."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from conftest import all_jobs, inbox_files, product_csv, product_rows, wait_until, HEADER
+
+from importdesk.models import JobStatus, JobType
+
+
+def _pending(engine):
+    return [j for j in all_jobs(engine) if j.status is JobStatus.PENDING]
+
+
+def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_factory):
+    watcher_factory(workers=1, stability=0.6)
+    rows = 2500
+    data = (HEADER + product_rows(rows, "SLOW")).encode()
+    target = ws.inbox / "products" / "slow.csv"
+    target.parent.mkdir()
+    chunks = 25  # ~2.5 s of writing, a chunk every 0.1 s (less than the window)
+    size = len(data) // chunks + 1
+    with open(target, "wb") as handle:
+        for i in range(chunks):
+            handle.write(data[i * size:(i + 1) * size])
+            handle.flush()
+            time.sleep(0.1)
+            assert all_jobs(engine) == [], f"taken while still being written (chunk {i})"
+    job = wait_until(lambda: next((j for j in all_jobs(engine) if j.status.is_final), None), 15, message="job done")
+    assert len(all_jobs(engine)) == 1
+    assert job.status is JobStatus.DONE
+    assert job.progress.total == rows and job.progress.done == rows
+    assert job.provider_data.kept_path.startswith(f"archive/{job.uid}/")
+    assert (ws.root / job.provider_data.kept_path).read_bytes() == data
+
+
+def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory):
+    watcher_factory()
+    part = ws.inbox / "products.csv.part"
+    part.write_text(product_csv(3))
+    time.sleep(0.6)  # longer than the window: a .part file is never taken
+    assert all_jobs(engine) == []
+    os.rename(part, ws.inbox / "products.csv")
+    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="one job")
+    time.sleep(0.4)
+    jobs = all_jobs(engine)
+    assert len(jobs) == 1 and jobs[0].file_name == "products.csv" and jobs[0].resource_type == "products"
+    assert inbox_files(ws) == []
+
+
+def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory):
+    folder = ws.inbox / "products"
+    folder.mkdir()
+    names = {f"p{i:03d}.csv" for i in range(200)}
+    for i, name in enumerate(sorted(names)):
+        (folder / name).write_text(product_csv(2, f"S{i}"))
+    watcher_factory(use_events=False)  # only the start scan can find them
+    wait_until(lambda: len(all_jobs(engine)) >= 200, 30, message="200 jobs")
+    time.sleep(0.5)
+    jobs = all_jobs(engine)
+    assert len(jobs) == 200
+    assert {j.file_name for j in jobs} == names
+    assert all(j.status is JobStatus.PENDING for j in jobs)
+    assert len({j.provider_data.kept_path for j in jobs}) == 200
+    assert inbox_files(ws) == []
+
+
+def test_burst_of_500_files_all_become_jobs_once(ws, engine, watcher_factory):
+    watcher_factory()
+    folder = ws.inbox / "products"
+    folder.mkdir()
+    for i in range(500):
+        (folder / f"b{i:03d}.csv").write_text(product_csv(1, f"B{i}"))
+    wait_until(lambda: len(all_jobs(engine)) >= 500, 40, message="500 jobs")
+    time.sleep(0.5)
+    jobs = all_jobs(engine)
+    assert len(jobs) == 500 and len({j.file_name for j in jobs}) == 500
+    assert all(j.status is JobStatus.PENDING for j in jobs)
+    assert inbox_files(ws) == []
+    assert len([d for d in ws.processing.iterdir() if not d.name.startswith(".")]) == 500
+
+
+def test_duplicate_content_is_one_import_and_one_reported_duplicate(ws, engine, watcher_factory, events):
+    content = product_csv(4, "DUP")
+    (ws.inbox / "products-a.csv").write_text(content)
+    watcher = watcher_factory(workers=1)
+    first = wait_until(lambda: [j for j in all_jobs(engine) if j.status is JobStatus.DONE], 10, message="done")[0]
+    (ws.inbox / "products-b.csv").write_text(content)
+    wait_until(lambda: len(all_jobs(engine)) == 2, 5, message="second record")
+    dup = next(j for j in all_jobs(engine) if j.file_name == "products-b.csv")
+    wait_until(lambda: engine.get_job(dup.uid).provider_data.kept_path.startswith("archive/duplicates/"), 5,
+               message="duplicate archived")
+    dup = engine.get_job(dup.uid)
+    assert dup.status is JobStatus.CANCELED
+    assert dup.error_message.startswith(f"duplicate of job {first.uid} (same content")
+    assert (ws.root / dup.provider_data.kept_path).read_text() == content
+    assert engine.record_count("products") == 4
+    assert any(e.kind == "duplicate" and e.job_uid == dup.uid for e in events)
+    # force = true in a sidecar imports the same bytes again
+    (ws.inbox / "products-c.csv.toml").write_text("force = true\n")
+    (ws.inbox / "products-c.csv").write_text(content)
+    forced = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "products-c.csv"
+                                 and j.status is JobStatus.DONE], 10, message="forced import")[0]
+    assert forced.progress.done == 4
+    assert (ws.root / forced.provider_data.kept_path).with_name("products-c.csv.toml").exists()
+    assert watcher.stats["duplicates"] == 1 and inbox_files(ws) == []
+
+
+def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_factory):
+    content = product_csv(2, "TWIN")
+    for i in range(5):
+        (ws.inbox / f"products-{i}.csv").write_text(content)
+    watcher_factory()
+    wait_until(lambda: len(all_jobs(engine)) == 5, 10, message="5 records")
+    statuses = sorted(j.status.value for j in all_jobs(engine))
+    assert statuses == ["canceled"] * 4 + ["pending"]
+
+
+def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_factory, events, tmp_path):
+    outside = tmp_path / "outside.csv"
+    outside.write_text(product_csv(2, "OUT"))
+    before = outside.stat()
+    link = ws.inbox / "products-link.csv"
+    link.symlink_to(outside)
+    watcher_factory(rescan_interval=0.2)
+    (ws.inbox / "products-ok.csv").write_text(product_csv(1, "OK"))
+    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="the regular file's job")
+    time.sleep(0.8)  # several rescans
+    assert [j.file_name for j in all_jobs(engine)] == ["products-ok.csv"]
+    assert link.is_symlink() and outside.read_text() == product_csv(2, "OUT")
+    assert outside.stat().st_mtime_ns == before.st_mtime_ns
+    notices = [e for e in events if e.kind == "notice" and "products-link.csv" in e.message]
+    assert len(notices) == 1 and "symbolic link" in notices[0].message
+
+
+def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
+    os.mkfifo(ws.inbox / "products-pipe.csv")
+    os.mkfifo(ws.inbox / "products-pipe.csv.toml.x")
+    watcher_factory(rescan_interval=0.2)
+    (ws.inbox / "products-after.csv").write_text(product_csv(1, "AFTER"))
+    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="job after the fifo")
+    time.sleep(0.5)
+    assert (ws.inbox / "products-pipe.csv").exists()
+    assert len([e for e in events if "products-pipe.csv:" in e.message and "FIFO" in e.message]) == 1
+
+
+def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory):
+    (ws.inbox / "products-s.csv").write_text(product_csv(1, "SIDE"))
+    os.mkfifo(ws.inbox / "products-s.csv.toml")
+    watcher_factory()
+    job = wait_until(lambda: all_jobs(engine), 5, message="a record")[0]
+    assert job.status is JobStatus.ERROR and "not a regular file" in job.error_message
+
+
+def test_directory_with_a_data_file_name_is_left_alone(ws, engine, watcher_factory, events):
+    (ws.inbox / "x.csv").mkdir()
+    (ws.inbox / "x.csv" / "products.csv").write_text(product_csv(1, "IN"))
+    watcher_factory(rescan_interval=0.2)
+    time.sleep(0.8)
+    assert all_jobs(engine) == []
+    assert (ws.inbox / "x.csv" / "products.csv").exists()
+    assert len([e for e in events if e.kind == "notice" and "x.csv" in e.message]) == 1
+
+
+def test_zero_byte_and_unsupported_files_go_to_failed_with_a_reason(ws, engine, watcher_factory):
+    (ws.inbox / "products-empty.csv").write_bytes(b"")
+    (ws.inbox / "manual.pdf").write_bytes(b"%PDF-1.4")
+    (ws.inbox / "README").write_text("hello")
+    watcher_factory()
+    wait_until(lambda: len(all_jobs(engine)) == 3 and all(
+        j.provider_data.kept_path.startswith("failed/") for j in all_jobs(engine)), 5, message="3 rejections")
+    by_name = {j.file_name: j for j in all_jobs(engine)}
+    assert all(j.status is JobStatus.ERROR for j in by_name.values())
+    assert "empty file" in by_name["products-empty.csv"].error_message
+    assert "unsupported file type '.pdf'" in by_name["manual.pdf"].error_message
+    assert "no file extension" in by_name["README"].error_message
+    assert (ws.root / by_name["manual.pdf"].provider_data.kept_path).read_bytes() == b"%PDF-1.4"
+    assert inbox_files(ws) == []
+
+
+def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory):
+    (ws.inbox / "export.csv").write_text("alpha,beta\n1,2\n")
+    watcher_factory()
+    job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
+                     5, message="rejection")[0]
+    assert job.status is JobStatus.ERROR
+    assert "export.csv" in job.error_message and "cannot tell the resource type" in job.error_message
+    # the same bytes with a sidecar naming the type are imported (a rejection is not a duplicate)
+    (ws.inbox / "export2.csv.toml").write_text('type = "products"\njob = "validate"\n')
+    (ws.inbox / "export2.csv").write_text("alpha,beta\n1,2\n")
+    second = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "export2.csv"], 5)[0]
+    assert second.status is JobStatus.PENDING and second.job_type is JobType.VALIDATE
+
+
+def test_type_from_headers_when_folder_and_name_say_nothing(ws, engine, watcher_factory):
+    (ws.inbox / "upload.csv").write_text("email,first_name,last_name\na@example.com,Ann,Lee\n")
+    watcher_factory()
+    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    assert job.status is JobStatus.PENDING and job.resource_type == "customers"
+
+
+def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_factory):
+    folder = ws.inbox / "prices"
+    folder.mkdir()
+    (folder / "_defaults.toml").write_text('locale = "de"\nparent = "PL-DE"\nskip_errors = true\n')
+    (folder / "april.csv").write_text("sku,amount,currency\nA-1,\"1,50\",EUR\n")
+    (folder / "may.csv").write_text("sku,amount,currency\nA-1,\"2,50\",EUR\n")
+    (folder / "may.csv.toml").write_text('job = "validate"\nreference = "may run"\nthreshold = "25%"\n')
+    watcher_factory()
+    wait_until(lambda: len(all_jobs(engine)) == 2, 5)
+    jobs = {j.file_name: j for j in all_jobs(engine)}
+    april, may = jobs["april.csv"], jobs["may.csv"]
+    assert april.resource_type == may.resource_type == "prices"
+    assert april.metadata.locale == "de" and april.parent_resource_id == "PL-DE" and april.skip_errors
+    assert april.job_type is JobType.EXECUTE
+    assert may.job_type is JobType.VALIDATE and may.reference == "may run" and may.error_threshold == 0.25
+    assert (folder / "_defaults.toml").exists()  # folder defaults stay
+    assert not (folder / "may.csv.toml").exists()  # the sidecar travels with its file
+    assert (ws.root / may.provider_data.kept_path).with_name("may.csv.toml").exists()
+
+
+def test_bad_sidecar_sends_the_file_to_failed(ws, engine, watcher_factory):
+    (ws.inbox / "products-x.csv").write_text(product_csv(1, "X"))
+    (ws.inbox / "products-x.csv.toml").write_text("skip_error = true\n")
+    watcher_factory()
+    job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
+                     5)[0]
+    assert "unknown key 'skip_error'" in job.error_message
+    assert (ws.root / job.provider_data.kept_path).with_name("products-x.csv.toml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_reported_and_left_until_readable(ws, engine, watcher_factory, events):
+    path = ws.inbox / "products-locked.csv"
+    path.write_text(product_csv(1, "LOCK"))
+    path.chmod(0)
+    try:
+        watcher_factory(rescan_interval=0.2)
+        time.sleep(0.8)
+        assert all_jobs(engine) == [] and path.exists()
+        assert len([e for e in events if "products-locked.csv" in e.message]) == 1
+        path.chmod(0o644)
+        wait_until(lambda: len(all_jobs(engine)) == 1, 5)
+    finally:
+        if path.exists():
+            path.chmod(0o644)
+
+
+ODD_NAMES = ["a b  c.csv", "ünïcödé-€-日本.csv", "-rf --all.csv", "x" * 230 + ".csv", "tab\there.csv",
+             "semi;colon's \"quoted\".csv"]
+
+
+def test_odd_file_names_work_and_are_shown_escaped(ws, engine, watcher_factory):
+    folder = ws.inbox / "products"
+    folder.mkdir()
+    for i, name in enumerate(ODD_NAMES):
+        (folder / name).write_text(product_csv(1, f"ODD{i}"))
+    watcher_factory(workers=1)
+    wait_until(lambda: len([j for j in all_jobs(engine) if j.status.is_final]) == len(ODD_NAMES), 15)
+    jobs = all_jobs(engine)
+    assert all(j.status is JobStatus.DONE for j in jobs), [j.error_message for j in jobs]
+    names = {j.file_name for j in jobs}
+    assert "tab\\x09here.csv" in names and "-rf --all.csv" in names and "ünïcödé-€-日本.csv" in names
+    assert all(not any(ord(c) < 32 for c in n) for n in names)
+    for job in jobs:
+        kept = ws.root / job.provider_data.kept_path
+        assert kept.exists() and len(kept.name.encode()) <= 255
+    assert inbox_files(ws) == []
+
+
+def test_status_snapshot(ws, engine, watcher_factory):
+    from importdesk.inbox import inbox_status
+
+    assert inbox_status(ws).watching is False
+    watcher = watcher_factory(stability=30)  # nothing becomes stable during this test
+    (ws.inbox / "products-1.csv").write_text(product_csv(1, "W1"))
+    (ws.inbox / "products-2.csv").write_text(product_csv(1, "W2"))
+    (ws.inbox / "ignored.csv.part").write_text("x")
+    wait_until(lambda: watcher.status().waiting == 2, 5)
+    st = watcher.status()
+    assert st.inbox == "inbox" and st.watching
+    snap = wait_until(lambda: inbox_status(ws) if inbox_status(ws).watching else None, 5)
+    assert snap.waiting == 2 and snap.header() == "inbox: watching · 2 waiting"
+    watcher.stop()
+    assert not watcher.status().watching and not inbox_status(ws).watching
+
+
+def test_stop_is_prompt_and_threads_end(ws, engine, watcher_factory):
+    watcher = watcher_factory(workers=2)
+    time.sleep(0.3)
+    started = time.monotonic()
+    watcher.stop(timeout=5)
+    assert time.monotonic() - started < 2
+    assert not watcher.alive
+    assert not [t for t in threading.enumerate() if t.name.startswith("inbox-") and t.is_alive()
+                and t in watcher._threads]
