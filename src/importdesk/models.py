@@ -30,6 +30,7 @@ class JobStatus(StrEnum):
 class JobType(StrEnum):
     VALIDATE = "validate"
     EXECUTE = "execute"
+    EXPORT = "export"  # records of a resource type written to a file (Medusa's export jobs)
 
 
 class ProviderType(StrEnum):

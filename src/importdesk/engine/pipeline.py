@@ -122,10 +122,16 @@ class JobRunner:
         over = False
         mapper = self.mapper
         plans: dict[str, tuple] = {}  # type -> (validate, key_of, to_db, keys.append, values.append, rows.append)
+        # the common case — one type, tabular, no shared data — skips the general mapping
+        fast_to_raw = mapper.to_raw if (mapper.tabular and mapper.mapping is not None and not mapper.shared) else None
+        job_type_name = job.resource_type
         for rec in batch:
             consumed += 1
-            rt_name, raw, problem = mapper.map(rec)
-            uploaded[rt_name] = uploaded.get(rt_name, 0) + 1
+            if fast_to_raw is not None and rec.error is None and rec.type is None:
+                rt_name, raw, problem = job_type_name, fast_to_raw(rec.values), None
+            else:
+                rt_name, raw, problem = mapper.map(rec)
+                uploaded[rt_name] = uploaded.get(rt_name, 0) + 1
             if problem is not None:
                 error_rows += 1
                 items.append(self._item(rec.number, ItemLevel.ERROR, None, None, problem[0], problem[1],
@@ -154,6 +160,8 @@ class JobRunner:
             if limit is not None and errors_so_far + error_rows > limit:
                 over = True
                 break
+        if fast_to_raw is not None:  # rows that took the fast path were not counted one by one
+            uploaded[job_type_name] = consumed - sum(n for name, n in uploaded.items() if name != job_type_name)
         self._commit(consumed, error_rows, items, by_type, uploaded)
         return over
 

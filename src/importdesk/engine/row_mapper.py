@@ -12,8 +12,10 @@ from importdesk.readers import SourceInfo
 from importdesk.schemas import Registry, ResourceType
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
-# Columns our failed-rows exports add: recognised and ignored when such a file comes back fixed.
-EXPORT_MARKERS = ("_source_row", "_errors")
+# Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
+# ignored when such a file comes back, and they mark the file as ours, so its neutralised cells
+# ('=…, '+…) are restored to what they were.
+EXPORT_MARKERS = ("_source_row", "_errors", "_export_job")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class RowMapper:
         self.headers = list(info.headers)
         self.tabular = info.format in ("csv", "xlsx")
         # a fixed failed-rows export: its text cells were neutralised against formulas; undo that
-        self.from_export = self.tabular and all(m in self.headers for m in EXPORT_MARKERS)
+        # (CSV only: our XLSX exports write text cells, which need no neutralising)
+        self.from_export = info.format == "csv" and any(m in self.headers for m in EXPORT_MARKERS)
         self.shared = {k: v for k, v in job.metadata.shared_entity_data.items() if v not in (None, "")}
         self._types: dict[str, ResourceType] = {}
         self._validators: dict[str, Any] = {}
@@ -127,12 +130,21 @@ class RowMapper:
         if isinstance(rec.values, dict):
             data = rec.values
         elif isinstance(rec.values, list):
-            data = {h: v for h, v in zip(self.headers, rec.values)}
+            values = rec.values
+            if self.from_export:  # keep what the value means, not its spreadsheet armour
+                values = [_restore(v) for v in values]
+            data = {h: v for h, v in zip(self.headers, values)}
             if len(rec.values) > len(self.headers):
                 data["_extra"] = rec.values[len(self.headers):]
         else:
             data = {}
         return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def _restore(value: Any) -> Any:
+    from importdesk.exports.neutralise import unneutralise
+
+    return unneutralise(value) if isinstance(value, str) and value[:1] == "'" else value
 
 
 def _unneutralising(to_raw):

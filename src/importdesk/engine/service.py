@@ -27,7 +27,7 @@ from importdesk.models import (
 )
 from importdesk.readers import Limits, ReaderError, open_source
 from importdesk.schemas import SchemaError
-from importdesk.store.files import sha256_of
+from importdesk.store.files import safe_name, sha256_of
 from importdesk.store.items import ItemKind
 from importdesk.workspace import Workspace
 
@@ -163,7 +163,14 @@ class Engine:
         if job is None:
             current = self.get_job(uid)
             raise UsageError(f"job {current.short_uid} is {current.status.value}, not pending: it cannot start")
-        return JobRunner(self.ctx, job, cancel, Throttle(on_progress, interval)).run()
+        return self._runner(job, cancel, Throttle(on_progress, interval)).run()
+
+    def _runner(self, job: ImportJob, cancel: threading.Event | None, throttle: Throttle):
+        if job.job_type is JobType.EXPORT:
+            from importdesk.engine.exporter import ExportRunner
+
+            return ExportRunner(self.ctx, job, cancel, throttle)
+        return JobRunner(self.ctx, job, cancel, throttle)
 
     def run_next(self, *, cancel: threading.Event | None = None,
                  on_progress: ProgressCallback | None = None, interval: float = 0.2) -> ImportJob | None:
@@ -171,7 +178,7 @@ class Engine:
         job = self.ctx.jobs.claim_next(self.worker, self.ctx.clock())
         if job is None:
             return None
-        return JobRunner(self.ctx, job, cancel, Throttle(on_progress, interval)).run()
+        return self._runner(job, cancel, Throttle(on_progress, interval)).run()
 
     def recover_stale(self) -> list[ImportJob]:
         """Jobs left `processing` by a process that is gone become `interrupted` (resumable)."""
@@ -265,6 +272,40 @@ class Engine:
         )
         self.ctx.jobs.insert(job)
         return job
+
+    def create_export(self, resource_type: str, fmt: str = "csv", *, job_uid: str | None = None,
+                      file_name: str | None = None) -> ImportJob:
+        """Queue an export of a type's records (optionally only those a given job wrote) into the
+        workspace's exports/ folder; it re-imports into an empty workspace as the same records."""
+        if fmt not in ("csv", "xlsx", "jsonl"):
+            raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx or jsonl")
+        self._resource(resource_type)
+        source = self.get_job(job_uid).uid if job_uid else None
+        now = self.ctx.clock()
+        uid = self.ctx.new_uid()
+        name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{fmt}")
+        target = self.workspace.exports / f"{uid[-8:]}-{name}"
+        job = ImportJob(
+            uid=uid, provider_data=ProviderData(resource_type=resource_type, original_file_name=name, format=fmt,
+                                                kept_path=self.workspace.relative(target), source_job_uid=source),
+            job_type=JobType.EXPORT, created_at=now, updated_at=now, resource_type=resource_type, format=fmt,
+            created_by=_user(),
+        )
+        self.ctx.jobs.insert(job)
+        return job
+
+    def export_failed_rows(self, uid: str, path: Path) -> int:
+        """The failed rows, original columns in original order plus `_source_row` and `_errors`,
+        to CSV or XLSX (by the file's extension); fixed, the file re-imports as it is."""
+        from importdesk.exports.failed_rows import write_failed_rows
+
+        job = self.get_job(uid)
+        fmt = Path(path).suffix.lower().lstrip(".")
+        if fmt not in ("csv", "xlsx"):
+            raise UsageError(f"{Path(path).name}: export failed rows to a .csv or .xlsx file")
+        resource = self._resource(job.resource_type) if job.resource_type not in (MIXED, "") else None
+        return write_failed_rows(self.ctx.items.iter_all(job.uid, ItemLevel.ERROR), Path(path), fmt,
+                                 resource=resource)
 
     def edit_failed_value(self, uid: str, row_number: int, field_name: str, value: str | None) -> None:
         """Correct a rejected value in place; the next retry of this job's failed rows uses it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -66,12 +67,11 @@ class RecordStore:
             return found
         name = quote(table_name(rt.name))
         cols = ", ".join(quote(c) for c in rt.columns)
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[start:start + LOOKUP_CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            for row in conn.execute(
-                    f"SELECT _key, _job_uid, _row, {cols} FROM {name} WHERE _key IN ({marks})", chunk):
-                found[row[0]] = (row[3:], row[1], row[2])
+        # one statement for the whole batch: the keys travel as one JSON array parameter
+        for row in conn.execute(
+                f"SELECT _key, _job_uid, _row, {cols} FROM {name}"
+                f" WHERE _key IN (SELECT value FROM json_each(?))", (json.dumps(list(keys)),)):
+            found[row[0]] = (row[3:], row[1], row[2])
         return found
 
     def upsert(self, conn: sqlite3.Connection, rt: "ResourceType",
