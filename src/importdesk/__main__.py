@@ -1,0 +1,5 @@
+"""`python -m importdesk` is the `importdesk` command."""
+
+from importdesk.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""The terminal app (Textual). Nothing below this package imports it."""

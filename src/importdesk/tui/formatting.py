@@ -1,0 +1,169 @@
+"""How values look on screen: status glyphs and colours, progress cells, durations, rates.
+
+Everything returns `rich.text.Text` built from plain strings, so data (file names, rejected
+values) is never parsed as markup. Colours come from the running theme (`Palette`), never literals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from importdesk.models import ImportJob, JobStatus, Progress
+
+GLYPHS: dict[JobStatus, str] = {
+    JobStatus.PENDING: "◌",
+    JobStatus.PROCESSING: "▶",
+    JobStatus.DONE: "✔",
+    JobStatus.ERROR: "✘",
+    JobStatus.INTERRUPTED: "‖",
+    JobStatus.CANCELED: "⊘",
+}
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Rich style strings taken from the theme's variables ($success, $error …)."""
+
+    success: str = "green"
+    error: str = "red"
+    warning: str = "yellow"
+    primary: str = "blue"
+    muted: str = "dim"
+
+    @classmethod
+    def from_variables(cls, variables: dict[str, str]) -> "Palette":
+        def pick(name: str, fallback: str) -> str:
+            value = variables.get(name, "")
+            return value[:7] if value.startswith("#") else fallback
+        return cls(success=pick("success", "green"), error=pick("error", "red"),
+                   warning=pick("warning", "yellow"), primary=pick("primary", "blue"),
+                   muted=pick("foreground-darken-3", "dim"))
+
+    def status(self, job: ImportJob) -> str:
+        status = job.status
+        if status is JobStatus.DONE:
+            return self.warning if job.progress.error else self.success
+        return {
+            JobStatus.PENDING: self.muted,
+            JobStatus.PROCESSING: self.primary,
+            JobStatus.ERROR: self.error,
+            JobStatus.INTERRUPTED: self.warning,
+            JobStatus.CANCELED: self.muted,
+        }[status]
+
+
+def status_cell(job: ImportJob, palette: Palette) -> Text:
+    label = job.status.value
+    if job.status is JobStatus.DONE and job.progress.error:
+        label = "done*"
+    return Text(f"{GLYPHS[job.status]} {label}", style=palette.status(job))
+
+
+def bar(fraction: float, width: int) -> str:
+    """A bar of `width` cells filled to `fraction` with eighth-cell precision."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_EIGHTHS[part] if part and full < width else "")
+    return text.ljust(width)
+
+
+def progress_cell(job: ImportJob, palette: Palette, width: int = 8) -> Text:
+    """`███▌    62%`: compact, for a table cell."""
+    p = job.progress
+    if not p.total:
+        return Text("–", style=palette.muted, justify="center")
+    pct = int(p.fraction * 100)
+    return Text.assemble((bar(p.fraction, width), palette.status(job)), f"{pct:>4}%")
+
+
+def progress_bar(progress: Progress, palette: Palette, width: int = 40) -> Text:
+    """A wide bar in three colours: done, error, pending."""
+    if not progress.total:
+        return Text("░" * width, style=palette.muted)
+    done_w = round(progress.done / progress.total * width)
+    error_w = round(progress.error / progress.total * width)
+    if progress.error and not error_w:
+        error_w = 1
+    done_w = min(done_w, width - error_w)
+    rest = width - done_w - error_w
+    return Text.assemble(("█" * done_w, palette.success), ("█" * error_w, palette.error),
+                         ("░" * rest, palette.muted))
+
+
+def number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(max(seconds, 0))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02}:{secs:02}"
+    return f"{minutes}:{secs:02}"
+
+
+def ended_at(job: ImportJob) -> datetime | None:
+    return job.completed_at or job.failed_at or job.canceled_at or job.interrupted_at
+
+
+def job_seconds(job: ImportJob, now: datetime) -> float | None:
+    """How long it ran: start to end, or start to now while it runs."""
+    if job.started_at is None:
+        return None
+    end = now if job.status is JobStatus.PROCESSING else (ended_at(job) or job.updated_at)
+    return (end - job.started_at).total_seconds()
+
+
+def when(value: datetime | None, now: datetime) -> str:
+    """Local time; the date only when it is not today."""
+    if value is None:
+        return ""
+    local = value.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def stamp(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "–"
+
+
+def rate_and_eta(job: ImportJob) -> tuple[float | None, float | None]:
+    """Rows per second and seconds left, from the job's own timestamps (no wall clock)."""
+    if job.started_at is None or not job.progress.processed:
+        return None, None
+    elapsed = (job.updated_at - job.started_at).total_seconds()
+    if elapsed <= 0:
+        return None, None
+    rate = job.progress.processed / elapsed
+    eta = job.progress.pending / rate if job.status is JobStatus.PROCESSING else None
+    return rate, eta
+
+
+def size(value: int | None) -> str:
+    if value is None:
+        return "–"
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:,} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return ""
+
+
+def one_line(text: str | None, limit: int = 200) -> str:
+    """Data for a single-line cell: control characters shown, long values cut."""
+    if text is None:
+        return ""
+    text = text.replace("\r", "␍").replace("\n", "␊").replace("\t", "␉")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+

@@ -1,0 +1,37 @@
+"""App-wide messages: what happened to jobs, posted from worker threads and timers."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from importdesk.models import ImportJob
+
+
+class JobProgressed(Message):
+    """A running job's snapshot (throttled at the source). Replaces an older one for the same job."""
+
+    def __init__(self, job: ImportJob, final: bool = False) -> None:
+        super().__init__()
+        self.job = job
+        self.final = final
+
+    def can_replace(self, message: Message) -> bool:
+        return (isinstance(message, JobProgressed) and not message.final
+                and message.job.uid == self.job.uid)
+
+
+class JobFinished(Message):
+    """A job this app ran left `processing` (done, error, interrupted or canceled)."""
+
+    def __init__(self, job: ImportJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+class JobsChanged(Message):
+    """This app changed jobs itself (created, confirmed, resumed, deleted …): look again."""
+
+    def __init__(self, select_uid: str | None = None, run: bool = False) -> None:
+        super().__init__()
+        self.select_uid = select_uid
+        self.run = run

@@ -1,0 +1,261 @@
+"""The main screen: filter bar, job list, job detail and errors; the job actions live here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from importdesk.engine import Engine, UsageError
+from importdesk.models import ImportJob, JobStatus, JobType
+from importdesk.tui.export import export_items
+from importdesk.tui.messages import JobsChanged
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.widgets.error_table import ErrorTable
+from importdesk.tui.widgets.filter_bar import FilterBar
+from importdesk.tui.widgets.job_detail import JobDetail
+from importdesk.tui.widgets.job_list import JobList
+
+
+def applies(action: str, job: ImportJob | None) -> bool:
+    """Whether a job action makes sense for this job (the footer greys the others)."""
+    if job is None:
+        return False
+    status = job.status
+    return {
+        "confirm": job.job_type is JobType.VALIDATE and status is JobStatus.DONE,
+        "interrupt": status in (JobStatus.PENDING, JobStatus.PROCESSING) and job.request is None,
+        "resume": status is JobStatus.INTERRUPTED,
+        "cancel_job": status in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED)
+        and job.request != "cancel",
+        "retry": status is JobStatus.ERROR,
+        "delete": status is not JobStatus.PROCESSING,
+        "export": (job.errors_count + job.warnings_count) > 0,
+    }.get(action, True)
+
+
+ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
+NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
+JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export")
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("tab", "pane(1)", "Next pane", show=False, id="pane.next",
+                tooltip="Jobs → detail → errors (through the filter bar when you are in it)"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane.previous"),
+        Binding("enter", "errors", "Errors", show=False, id="jobs.errors",
+                tooltip="On a job: go to its errors"),
+        Binding("slash", "filter", "Filter", tooltip="Filter jobs by text, status or resource", id="jobs.filter"),
+        Binding("c", "confirm", "Confirm", tooltip="Execute a done validate job, after its summary",
+                id="job.confirm"),
+        Binding("i", "interrupt", "Interrupt", tooltip="Stop at the next batch; resumable", id="job.interrupt"),
+        Binding("r", "resume", "Resume", tooltip="Continue an interrupted job after its last row",
+                id="job.resume"),
+        Binding("x", "cancel_job", "Cancel", tooltip="Cancel the job; committed rows stay", id="job.cancel"),
+        Binding("t", "retry", "Retry", tooltip="Run an errored job again from its last row", id="job.retry"),
+        Binding("d", "delete", "Delete", tooltip="Delete the job and its errors (asks first)", id="job.delete"),
+        Binding("e", "export", "Export errors", tooltip="Write the job's errors to exports/ as CSV",
+                id="job.export"),
+    ]
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        super().__init__(id="main")
+        self.engine = engine
+        self.clock = clock
+        self._errors_read_at = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterBar(id="filter-bar")
+        with Grid(id="panes"):
+            with Vertical(id="jobs-pane", classes="pane") as pane:
+                pane.border_title = "Jobs"
+                yield JobList(self.engine, self.clock, id="jobs")
+            detail = JobDetail(self.clock, id="detail")
+            detail.border_title = "Detail"
+            detail.add_class("pane")
+            yield detail
+            errors = ErrorTable(self.engine, id="errors")
+            errors.border_title = "Errors"
+            errors.add_class("pane")
+            yield errors
+        yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+
+    @property
+    def jobs(self) -> JobList:
+        return self.query_one(JobList)
+
+    @property
+    def detail(self) -> JobDetail:
+        return self.query_one(JobDetail)
+
+    @property
+    def errors(self) -> ErrorTable:
+        return self.query_one(ErrorTable)
+
+    @property
+    def selected(self) -> ImportJob | None:
+        return self.jobs.selected
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.jobs.focus()
+
+    # ---- keeping the view true -----------------------------------------------------------------
+    def reload(self, select_uid: str | None = None) -> None:
+        self.query_one(FilterBar).set_resource_types(self.engine.job_resource_types())
+        self.jobs.reload(select_uid)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        counts = self.engine.status_counts()
+        running = counts.get(JobStatus.PROCESSING, 0)
+        pending = counts.get(JobStatus.PENDING, 0)
+        shown = self.jobs.row_count
+        total = sum(counts.values())
+        noun = "job" if total == 1 else "jobs"
+        parts = [f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}"]
+        if running:
+            parts.append(f"{running} running")
+        if pending:
+            parts.append(f"{pending} queued")
+        self.query_one("#jobs-pane").border_subtitle = " · ".join(parts)
+
+    def job_progressed(self, job: ImportJob) -> None:
+        """A fresh snapshot of one job (from a worker of this app)."""
+        if not self.jobs.update_job(job):
+            self.reload()
+        elif job.status is not JobStatus.PROCESSING:
+            self._update_title()
+
+    def store_changed(self) -> None:
+        """Someone else committed: read the visible page again."""
+        self.reload()
+
+    @on(JobList.JobHighlighted)
+    def _on_job_highlighted(self, event: JobList.JobHighlighted) -> None:
+        job, before = event.job, self.detail.job
+        self.detail.show(job)
+        same = job is not None and before is not None and job.uid == before.uid
+        counts = (lambda j: (j.errors_count, j.warnings_count, j.status))
+        if not same or counts(job) != counts(before):
+            # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
+            # the kinds summary is a GROUP BY over all of the job's items.
+            now = time.monotonic()
+            running = same and job.status is JobStatus.PROCESSING
+            if not running or now - self._errors_read_at >= ERRORS_REFRESH:
+                self._errors_read_at = now
+                self.errors.show(job, keep_place=same)
+        self.refresh_bindings()
+
+    @on(FilterBar.Changed)
+    def _on_filter_changed(self, event: FilterBar.Changed) -> None:
+        self.jobs.set_query(event.query)
+        self._update_title()
+
+    @on(DataTable.RowSelected, "#jobs")
+    def action_errors(self) -> None:
+        self.query_one("#errors-grid").focus()
+
+    @on(JobsChanged)
+    def _on_jobs_changed(self, event: JobsChanged) -> None:
+        self.reload(event.select_uid)  # the message bubbles on to the app, which runs the queue
+
+    # ---- focus ---------------------------------------------------------------------------------
+    def action_pane(self, step: int) -> None:
+        focused = self.focused
+        bar = self.query_one(FilterBar)
+        if step == 1 and focused is not None and bar in focused.ancestors:
+            self.focus_next()  # through the filter controls; after the last one comes the job list
+            return
+        panes = [self.jobs, self.detail, self.query_one("#errors-grid")]
+        index = -1
+        for i, pane in enumerate(panes):
+            if focused is pane or (focused is not None and pane in focused.ancestors):
+                index = i
+        if focused is not None and self.errors in focused.ancestors_with_self:
+            index = 2
+        panes[(index + step) % len(panes)].focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    # ---- job actions ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in JOB_ACTIONS:
+            return True if applies(action, self.selected) else None
+        return True
+
+    def _fresh(self) -> ImportJob | None:
+        job = self.selected
+        return self.engine.get_job(job.uid) if job else None
+
+    def _apply(self, change: Callable[[str], ImportJob], done: str, *, run: bool = False) -> None:
+        job = self.selected
+        if job is None:
+            return
+        try:
+            changed = change(job.uid)
+        except UsageError as exc:
+            self.notify(str(exc), severity="error", title="Not possible", markup=False)
+            self.reload()
+            return
+        self.notify(f"{changed.file_name} ({changed.short_uid}) {done}", markup=False)
+        self.post_message(JobsChanged(select_uid=changed.uid, run=run))
+
+    def action_interrupt(self) -> None:
+        self._apply(self.engine.interrupt, "will stop at the next batch"
+                    if self.selected and self.selected.status is JobStatus.PROCESSING else "interrupted")
+
+    def action_resume(self) -> None:
+        self._apply(self.engine.resume, "resumed", run=True)
+
+    def action_cancel_job(self) -> None:
+        self._apply(self.engine.cancel, "canceled")
+
+    def action_retry(self) -> None:
+        self._apply(self.engine.retry, "queued again", run=True)
+
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="confirm a validated job")
+    async def action_confirm(self) -> None:
+        job = self._fresh()
+        if job is None or not applies("confirm", job):
+            return
+        if await self.app.push_screen_wait(ConfirmJobScreen(job)):
+            self._apply(self.engine.confirm, "confirmed: an execute job is queued", run=True)
+
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="delete a job")
+    async def action_delete(self) -> None:
+        job = self._fresh()
+        if job is None or not applies("delete", job):
+            return
+        question = (f"Delete job {job.short_uid} ({job.file_name}) and its {job.errors_count + job.warnings_count:,}"
+                    " errors and warnings? Imported records stay.")
+        if await self.app.push_screen_wait(AskScreen("Delete job?", question, yes="Delete")):
+            self._apply(self.engine.delete, "deleted")
+
+    def action_export(self) -> None:
+        job = self.selected
+        if job is None or not applies("export", job):
+            return
+        self._export(job)
+
+    @work(thread=True, group="exports", exit_on_error=False, description="export a job's errors to CSV")
+    def _export(self, job: ImportJob) -> None:
+        try:
+            path, count = export_items(self.engine, job)
+        finally:
+            self.engine.ctx.db.close()
+        where = self.engine.workspace.relative(path)
+        self.app.notify(f"{count:,} errors and warnings written to {where}", title="Exported", markup=False)

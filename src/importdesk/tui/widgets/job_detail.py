@@ -1,0 +1,139 @@
+"""Every field of one job, grouped: identity, source, options, progress, outcome, timeline, links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from importdesk.models import ImportJob, JobStatus, ProviderType
+from importdesk.tui import formatting as fmt
+
+
+class JobDetail(VerticalScroll, can_focus=True):
+    """Scrollable detail of the highlighted job. `show(job)` replaces what is shown."""
+
+    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.job: ImportJob | None = None
+
+    def compose(self):
+        yield Static(Text("No job selected. Press n to import a file.", style="italic"), id="detail-body")
+
+    def show(self, job: ImportJob | None) -> None:
+        self.job = job
+        body = self.query_one("#detail-body", Static)
+        if job is None:
+            body.update(Text("No job selected. Press n to import a file.", style="italic"))
+            return
+        body.update(self.render_job(job))
+
+    def render_job(self, job: ImportJob) -> RenderableType:
+        palette = fmt.Palette.from_variables(self.app.theme_variables)
+        sections: list[RenderableType] = []
+
+        def section(title: str, rows: list[tuple[str, Text | str]]) -> None:
+            rows = [(k, v) for k, v in rows if v not in ("", None)]
+            if not rows:
+                return
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(style="bold", justify="right", min_width=11, no_wrap=True)
+            grid.add_column(overflow="fold")
+            for label, value in rows:
+                grid.add_row(label, value if isinstance(value, Text) else Text(value))
+            sections.append(Text(title, style=f"bold {palette.primary}"))
+            sections.append(grid)
+
+        p = job.progress
+        pd = job.provider_data
+        status = fmt.status_cell(job, palette)
+        if job.error_message:
+            status.append("\n")
+            status.append(job.error_message, style=palette.error if job.status is JobStatus.ERROR
+                          else palette.warning)
+        section("Job", [
+            ("uid", job.uid),
+            ("status", status),
+            ("type", f"{job.job_type.value} · {job.resource_type}"),
+            ("reference", " · ".join(x for x in (job.reference, job.reference_origin) if x)),
+            ("external", job.external_ref or ""),
+            ("created by", job.created_by or ""),
+        ])
+
+        source_rows: list[tuple[str, Text | str]] = []
+        if job.provider_type is ProviderType.IMPORT_JOB:
+            source_rows.append(("from job", pd.source_job_uid or ""))
+        fmt_bits = [b for b in (job.format or pd.format, pd.encoding,
+                                f"delimiter {pd.delimiter!r}" if pd.delimiter else None,
+                                f"sheet {pd.sheet}" if pd.sheet else None) if b]
+        source_rows += [
+            ("file", fmt.one_line(job.file_name)),
+            ("format", ", ".join(fmt_bits)),
+            ("size", fmt.size(pd.size) if pd.size is not None else ""),
+            ("sha256", (pd.sha256 or "")[:16] + ("…" if pd.sha256 else "")),
+            ("kept at", pd.kept_path or ""),
+        ]
+        section("Source", source_rows)
+
+        section("Options", [
+            ("locale", job.metadata.locale),
+            ("on errors", "skip errors, never interrupt" if job.skip_errors
+             else f"interrupt above {job.error_threshold:.0%} of rows"),
+            ("parent", job.parent_resource_id or ""),
+            ("shared", ", ".join(f"{k}={v}" for k, v in job.metadata.shared_entity_data.items())),
+        ])
+
+        bar = fmt.progress_bar(p, palette, width=24)
+        bar.append(f" {p.fraction:.0%}" if p.total else "")
+        counts = Text.assemble((f"{p.done:,} done", palette.success), " · ",
+                               (f"{p.error:,} error", palette.error if p.error else ""), " · ",
+                               f"{p.pending:,} pending", f" of {p.total:,}")
+        rate, eta = fmt.rate_and_eta(job)
+        speed = ""
+        if rate is not None:
+            speed = f"{rate:,.0f} rows/s"
+            if eta is not None:
+                speed += f" · about {fmt.duration(eta)} left"
+        section("Progress", [
+            ("", bar),
+            ("rows", counts),
+            ("speed", speed),
+            ("resume at", f"row {job.metadata.data_row_index:,}" if job.status is JobStatus.INTERRUPTED else ""),
+        ])
+
+        s = job.summary
+        verb = "will" if job.job_type.value == "validate" else "did"
+        outcome: list[tuple[str, Text | str]] = [
+            ("summary", f"{verb} create {s.create:,}, update {s.update:,}, unchanged {s.unchanged:,}"
+             if (s.create or s.update or s.unchanged) else ""),
+            ("written", f"{job.processed_count:,} records" if job.job_type.value == "execute" else ""),
+            ("errors", Text(f"{job.errors_count:,}", style=palette.error) if job.errors_count else ""),
+            ("warnings", Text(f"{job.warnings_count:,}", style=palette.warning) if job.warnings_count else ""),
+        ]
+        tc = job.type_counts
+        for name in sorted(set(tc.uploaded) | set(tc.imported)):
+            outcome.append((name, f"uploaded {tc.uploaded.get(name, 0):,}, imported {tc.imported.get(name, 0):,}"))
+        section("Outcome", outcome)
+
+        section("Timeline", [
+            ("created", fmt.stamp(job.created_at)),
+            ("started", fmt.stamp(job.started_at) if job.started_at else ""),
+            ("completed", fmt.stamp(job.completed_at) if job.completed_at else ""),
+            ("interrupted", fmt.stamp(job.interrupted_at) if job.interrupted_at else ""),
+            ("canceled", fmt.stamp(job.canceled_at) if job.canceled_at else ""),
+            ("failed", fmt.stamp(job.failed_at) if job.failed_at else ""),
+            ("updated", fmt.stamp(job.updated_at)),
+            ("took", fmt.duration(fmt.job_seconds(job, self.clock()))),
+        ])
+
+        section("Links", [
+            ("confirms", job.validated_job_uid or ""),
+            ("retry of", job.retry_of_uid or ""),
+        ])
+        return Group(*sections)

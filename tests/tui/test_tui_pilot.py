@@ -1,0 +1,291 @@
+"""Pilot tests: behaviour, asserting on state. Await, never sleep."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import app_for, queue, run, wait_for_group
+
+from importdesk.models import JobStatus, JobType
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.new_import import NewImportScreen
+from importdesk.tui.widgets.error_table import ErrorTable
+from importdesk.tui.widgets.job_list import JobList
+
+SIZE = (160, 50)
+pytestmark = pytest.mark.anyio
+
+
+def visible_text(widget) -> str:
+    """What the widget draws, as plain text."""
+    lines = []
+    for y in range(widget.size.height):
+        lines.append("".join(segment.text for segment in widget.render_line(y)))
+    return "\n".join(lines)
+
+
+async def test_new_import_from_the_dialog_runs_to_done(engine):
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        dialog = app.screen
+        assert isinstance(dialog, NewImportScreen)
+        dialog.query_one("#path").value = "data/products.csv"
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        assert dialog.query_one("#resource-type").value == "products"  # suggested from the headers
+        dialog.query_one("#job-type").value = "execute"
+        await pilot.press("ctrl+s")
+        await wait_for_group(app, "create")
+        await pilot.pause()
+        assert not isinstance(app.screen, NewImportScreen)
+        await wait_for_group(app, "imports")
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        assert jobs.row_count == 1
+        job = jobs.selected
+        assert job.status is JobStatus.DONE and job.progress.done == 1000
+        assert engine.record_count("products") == 1000
+
+
+async def test_new_import_bad_choices_get_an_inline_message(engine):
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        dialog = app.screen
+        await pilot.press("ctrl+s")
+        assert "existing file" in str(dialog.query_one("#new-message").render())
+        dialog.query_one("#path").value = "data/products.csv"
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        dialog.query_one("#shared").value = "{not json"
+        await pilot.press("ctrl+s")
+        assert "not valid JSON" in str(dialog.query_one("#new-message").render())
+        dialog.query_one("#shared").value = ""
+        dialog.query_one("#locale").value = "xx_NOPE"
+        await pilot.press("ctrl+s")
+        await wait_for_group(app, "create")
+        await pilot.pause()
+        assert isinstance(app.screen, NewImportScreen)
+        assert "locale" in str(dialog.query_one("#new-message").render())
+        await pilot.press("escape")
+        assert engine.count_jobs() == 0
+
+
+async def test_filter_by_text_status_and_clear(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        jobs = app.screen.query_one(JobList)
+        assert jobs.row_count == 8
+        await pilot.press("slash", *"wines")
+        await pilot.pause()
+        assert [j.file_name for j in jobs.jobs.values()] == ["wines.csv"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert jobs.row_count == 8
+        app.screen.query_one("#filter-status").value = "done*"
+        await pilot.pause()
+        assert [j.progress.error for j in jobs.jobs.values()] == [33]
+        app.screen.query_one("#filter-status").value = "interrupted"
+        await pilot.pause()
+        assert [j.status for j in jobs.jobs.values()] == [JobStatus.INTERRUPTED]
+        app.screen.query_one("#filter-resource").value = "wines"
+        await pilot.pause()
+        assert jobs.row_count == 0
+        await pilot.click("#filter-clear")
+        await pilot.pause()
+        assert jobs.row_count == 8
+
+
+async def test_page_through_errors(engine, tmp_path):
+    bad = tmp_path / "data" / "many_errors.csv"
+    header = Path("data/products.csv").read_text().splitlines()[0]
+    bad.write_text(header + "\n" + "".join(
+        f"SKU-{i:06},Thing {i},,misc,not-a-price,EUR,1,true,,2024-01-01,{{}}\n" for i in range(1, 251)))
+    run(engine, "many_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        errors = app.screen.query_one(ErrorTable)
+        await pilot.press("tab", "tab")
+        assert app.focused is errors.grid
+        size = errors.page_size
+        assert errors.total == 250 and errors.grid.row_count == size < 250
+        await pilot.press("pagedown")
+        assert errors.page_offset == size
+        assert errors.grid.get_row_at(0)[0].plain == str(2 + size)  # rows start at line 2
+        await pilot.press("end")
+        assert errors.page_offset == (249 // size) * size
+        assert errors.grid.row_count == 250 - errors.page_offset
+        await pilot.press("home")
+        assert errors.page_offset == 0
+        await pilot.press("pageup")
+        assert errors.page_offset == 0
+        # arrows past the last row turn the page
+        for _ in range(size):
+            await pilot.press("down")
+        assert errors.page_offset == size and errors.grid.cursor_row == 0
+        await pilot.press("up")
+        assert errors.page_offset == 0 and errors.grid.cursor_row == size - 1
+        # filter by column: only price errors (all of them here); by level: warnings (none)
+        errors.query_one("#error-field").value = "price"
+        await pilot.pause()
+        assert errors.total == 250
+        errors.query_one("#error-level").value = "warning"
+        await pilot.pause()
+        assert errors.total == 0 and errors.grid.row_count == 0
+
+
+async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
+    uid = run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
+              skip_errors=True)
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_group(app, "imports")
+        await pilot.press("c")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmJobScreen)
+        body = str(dialog.query_one(".body").render())
+        assert "create 164" in body and "update 3" in body and "0 unchanged" in body and "33 rows" in body
+        await pilot.press("enter")  # Execute is focused
+        await pilot.pause()
+        await wait_for_group(app, "imports")
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        new = jobs.selected
+        assert new.uid != uid and new.validated_job_uid == uid
+        assert new.job_type is JobType.EXECUTE and new.status is JobStatus.DONE
+        assert engine.record_count("products") == 164
+
+
+async def test_actions_that_do_not_apply_are_disabled(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.selected.status is JobStatus.PENDING
+        assert screen.check_action("resume", ()) is None
+        assert screen.check_action("confirm", ()) is None
+        assert screen.check_action("interrupt", ()) is True
+        await pilot.press("r")  # disabled: nothing happens
+        assert every_status.get_job(screen.selected.uid).status is JobStatus.PENDING
+
+
+async def test_interrupt_and_resume(engine):
+    uid = queue(engine, "products.csv", resource_type="products")
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert engine.get_job(uid).status is JobStatus.INTERRUPTED
+        assert app.screen.query_one(JobList).selected.status is JobStatus.INTERRUPTED
+        assert app.screen.check_action("resume", ()) is True
+        await pilot.press("r")
+        await pilot.pause()
+        assert engine.get_job(uid).status is JobStatus.PENDING
+
+
+async def test_interrupt_a_processing_job_asks_its_runner(engine):
+    uid = queue(engine, "products.csv", resource_type="products")
+    engine.ctx.jobs.claim_next(engine.worker, engine.ctx.clock(), uid=uid)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.check_action("delete", ()) is None  # never delete a running job
+        await pilot.press("i")
+        await pilot.pause()
+        assert engine.get_job(uid).request == "interrupt"
+        assert app.screen.check_action("interrupt", ()) is None  # already asked
+
+
+async def test_delete_asks_first(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        uid = app.screen.selected.uid
+        await pilot.press("d")
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert every_status.get_job(uid)
+        await pilot.press("d")
+        await pilot.press("y")
+        await pilot.pause()
+        assert every_status.count_jobs() == 7
+        assert uid not in app.screen.query_one(JobList).jobs
+
+
+async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
+    app = app_for(engine, poll_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        jobs = app.screen.query_one(JobList)
+        assert jobs.row_count == 0
+        result = subprocess.run(
+            [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())",
+             "--workspace", str(workspace.root), "run", "data/products.csv", "--type", "products"],
+            capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        for _ in range(100):  # the poll runs every 50 ms; pause lets it run
+            await pilot.pause(0.05)
+            if jobs.row_count:
+                break
+        assert jobs.row_count == 1
+        assert jobs.selected.status is JobStatus.DONE
+
+
+async def test_markup_in_data_is_shown_literally(engine, tmp_path):
+    header = Path("data/products.csv").read_text().splitlines()[0]
+    (tmp_path / "data" / "[b]markup[-b].csv").write_text(
+        header + "\nSKU-1,[red]alert[/],,misc,[bold]9[/bold],EUR,1,true,,2024-01-01,{}\n")
+    run(engine, "[b]markup[-b].csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        assert "[b]markup[-b].csv" in visible_text(jobs)
+        grid = app.screen.query_one(ErrorTable).grid
+        assert "[bold]9[/bold]" in visible_text(grid)
+
+
+async def test_export_errors_neutralises_formulas(engine, workspace, tmp_path):
+    header = Path("data/products.csv").read_text().splitlines()[0]
+    (tmp_path / "data" / "formulas.csv").write_text(
+        header + "\nSKU-1,Thing,,misc,=SUM(A1:A3),EUR,1,true,,2024-01-01,{}\n")
+    run(engine, "formulas.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_group(app, "exports")
+        exported = list(workspace.exports.glob("*.csv"))
+        assert len(exported) == 1
+        text = exported[0].read_text()
+        assert "'=SUM(A1:A3)" in text and ",=SUM" not in text
+
+
+async def test_command_palette_lists_job_commands_that_apply(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "job: Interrupt" in titles and "job: Cancel" in titles
+        assert "job: Resume" not in titles and "job: Confirm" not in titles
+
+
+async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_path):
+    header = Path("data/products.csv").read_text().splitlines()[0]
+    big = tmp_path / "data" / "big.csv"
+    with big.open("w") as out:
+        out.write(header + "\n")
+        for i in range(1, 60_001):
+            out.write(f"SKU-{i:06},Thing {i},,misc,1.50,EUR,1,true,,2024-01-01,{{}}\n")
+    uid = queue(engine, "big.csv", resource_type="products")
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            if engine.get_job(uid).progress.total:
+                break
+            await pilot.pause(0.01)
+        await pilot.press("q")
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.INTERRUPTED, job.status
+    assert job.metadata.data_row_index < 60_000
+    engine.resume(uid)
+    assert engine.run_job(uid).progress.done == 60_000

@@ -1,0 +1,69 @@
+"""Snapshot tests: how the app looks. Synchronous (snap_compare), one class per screen."""
+
+from __future__ import annotations
+
+from conftest import app_for, run, wait_for_group
+
+from importdesk.models import JobType
+
+WIDE = (160, 50)
+NARROW = (80, 24)
+
+
+class TestMainScreen:
+    """The main screen: job list, detail and errors panes."""
+
+    def test_every_status(self, every_status, snap_compare):
+        """One job in each status; the newest (pending) is highlighted."""
+        assert snap_compare(app_for(every_status), terminal_size=WIDE)
+
+    def test_every_status_80x24(self, every_status, snap_compare):
+        """The same at 80×24: everything still readable."""
+        assert snap_compare(app_for(every_status), terminal_size=NARROW)
+
+    def test_detail_and_errors_of_job_with_errors(self, engine, snap_compare):
+        """A done job with 33 row errors: detail, error kinds and the first page of errors."""
+        run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=WIDE)
+
+    def test_errors_pane_focused_second_page(self, engine, snap_compare):
+        """Errors pane focused (Tab Tab) and turned to its second page (PgDn)."""
+        run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["tab", "tab", "pagedown"])
+
+    def test_empty_workspace(self, engine, snap_compare):
+        """No jobs yet: the panes say what to do."""
+        assert snap_compare(app_for(engine), terminal_size=WIDE)
+
+
+class TestNewImportDialog:
+    """The new-import dialog."""
+
+    def test_mapping_preview(self, engine, snap_compare):
+        """A CSV with an unknown column: detection, suggested type, mapping and first rows."""
+        async def type_path(pilot):
+            await pilot.press("n")
+            await pilot.pause()
+            pilot.app.screen.query_one("#path").value = "data/products_with_errors.csv"
+            await wait_for_group(pilot.app, "preview")
+            await pilot.pause()
+
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=type_path)
+
+
+class TestConfirmDialog:
+    """Confirming a validated job."""
+
+    def test_summary(self, engine, snap_compare):
+        """The summary of what the execute will do, before it runs."""
+        run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
+            skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["c"])
+
+
+class TestHelpScreen:
+    """The help screen."""
+
+    def test_keys(self, engine, snap_compare):
+        """Every key, grouped."""
+        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["question_mark"])
