@@ -49,6 +49,7 @@ class JobRunner:
         self.job = job
         self.cancel = cancel or threading.Event()
         self.throttle = throttle or Throttle(None)
+        self._try_all_new: dict[str, bool] = {}  # per type: may this batch be inserted without lookups?
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -179,12 +180,20 @@ class JobRunner:
             done = created = updated = unchanged = 0
             imported: dict[str, int] = {}
             for name, tb in by_type.items():
+                done += len(tb.keys)
+                imported[name] = len(tb.keys)
+                if execute and self._try_all_new.get(name, True) and len(set(tb.keys)) == len(tb.keys):
+                    # Optimistic path for new data: no lookups, no classification. Any key that
+                    # exists already makes it insert nothing, and this type goes row by row from now.
+                    rows = [(k, *v, job.uid, r, stamp, stamp) for k, v, r in zip(tb.keys, tb.values, tb.rows)]
+                    if ctx.records.insert_all_new(conn, tb.rt, rows):
+                        created += len(rows)
+                        continue
+                    self._try_all_new[name] = False
                 outcome = self._classify(conn, tb, items)
                 created += outcome.created
                 updated += outcome.updated
                 unchanged += outcome.unchanged
-                done += len(tb.keys)
-                imported[name] = len(tb.keys)
                 if execute and outcome.writes:
                     ctx.records.upsert(conn, tb.rt, [(k, *v, job.uid, r, stamp, stamp)
                                                      for k, v, r in outcome.writes])

@@ -90,6 +90,24 @@ class RecordStore:
             rows,
         )
 
+    def insert_all_new(self, conn: sqlite3.Connection, rt: "ResourceType",
+                       rows: Sequence[tuple[Any, ...]]) -> bool:
+        """Insert rows whose keys are all new, in one go; if any key already exists, insert none
+        of them and return False (the caller then classifies row by row). Rows as for upsert."""
+        name = quote(table_name(rt.name))
+        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        conn.execute("SAVEPOINT insert_all_new")
+        try:
+            inserted = conn.executemany(
+                f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+                f" VALUES ({', '.join('?' for _ in all_cols)})", rows).rowcount
+            if inserted != len(rows):
+                conn.execute("ROLLBACK TO insert_all_new")
+                return False
+            return True
+        finally:
+            conn.execute("RELEASE insert_all_new")
+
     def count(self, rt: "ResourceType", job_uid: str | None = None) -> int:
         name = table_name(rt.name)
         conn = self.db.conn()
