@@ -26,7 +26,7 @@ def product_csv(n: int = 2, tag: str = "A") -> str:
     return HEADER + product_rows(n, tag)
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.05,
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
                message: str = "condition") -> object:
     deadline = time.monotonic() + timeout
     while True:

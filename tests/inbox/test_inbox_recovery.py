@@ -29,13 +29,13 @@ def _dead_owner() -> str:
 def test_crash_between_final_commit_and_move_is_reconciled(ws, engine, watcher_factory):
     (ws.inbox / "products-c.csv").write_text(product_csv(3, "C"))
     watcher = watcher_factory(workers=0)
-    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    job = wait_until(lambda: all_jobs(engine), 20)[0]
     watcher.stop()
     done = engine.run_next()  # the job finishes; the process "dies" before moving the file
     assert done.status is JobStatus.DONE
     assert done.provider_data.kept_path == f"processing/{job.uid}/products-c.csv"
     watcher_factory(workers=0)  # restart
-    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 5)
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 20)
     kept = engine.get_job(job.uid).provider_data.kept_path
     assert kept == f"archive/{job.uid}/products-c.csv" and (ws.root / kept).exists()
     assert not (ws.processing / job.uid).exists()
@@ -46,12 +46,12 @@ def test_crash_between_final_commit_and_move_is_reconciled(ws, engine, watcher_f
 def test_crash_between_move_and_its_commit_is_repaired(ws, engine, watcher_factory):
     (ws.inbox / "products-m.csv").write_text(product_csv(2, "M"))
     watcher = watcher_factory(workers=0)
-    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    job = wait_until(lambda: all_jobs(engine), 20)[0]
     watcher.stop()
     engine.run_next()
     os.rename(ws.processing / job.uid, ws.archive / job.uid)  # moved, but the commit never happened
     watcher_factory(workers=0)
-    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == f"archive/{job.uid}/products-m.csv", 5)
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == f"archive/{job.uid}/products-m.csv", 20)
 
 
 def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factory):
@@ -94,7 +94,7 @@ def test_claim_folder_without_its_file_is_removed(ws, engine, watcher_factory):
                                             "recorded": False})
     (ws.inbox / "products-x.csv").write_text(product_csv(1, "X"))  # the rename never happened
     watcher_factory(workers=0)
-    wait_until(lambda: len(all_jobs(engine)) == 1, 5)
+    wait_until(lambda: len(all_jobs(engine)) == 1, 20)
     assert not (ws.processing / uid).exists()
     assert all_jobs(engine)[0].uid != uid
 
@@ -102,11 +102,11 @@ def test_claim_folder_without_its_file_is_removed(ws, engine, watcher_factory):
 def test_file_of_a_deleted_job_is_kept_not_reimported(ws, engine, watcher_factory):
     (ws.inbox / "products-del.csv").write_text(product_csv(1, "DEL"))
     watcher = watcher_factory(workers=0)
-    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    job = wait_until(lambda: all_jobs(engine), 20)[0]
     watcher.stop()
     engine.delete(job.uid)
     watcher_factory(workers=0)
-    wait_until(lambda: (ws.archive / "deleted-jobs" / job.uid / "products-del.csv").exists(), 5)
+    wait_until(lambda: (ws.archive / "deleted-jobs" / job.uid / "products-del.csv").exists(), 20)
     assert all_jobs(engine) == []
 
 
@@ -134,14 +134,14 @@ def test_shutdown_interrupts_at_a_batch_boundary_and_the_next_start_resumes(ws, 
 def test_user_interrupt_is_not_resumed_automatically(ws, engine, watcher_factory):
     (ws.inbox / "products-u.csv").write_text(product_csv(2, "U"))
     watcher = watcher_factory(workers=0)
-    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    job = wait_until(lambda: all_jobs(engine), 20)[0]
     engine.interrupt(job.uid)
     watcher.stop()
     watcher_factory(workers=1)
     time.sleep(0.6)
     assert engine.get_job(job.uid).status is JobStatus.INTERRUPTED
     engine.cancel(job.uid)  # a canceled job's file is archived by the next reconcile
-    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 5)
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 20)
 
 
 WATCH_SCRIPT = """
@@ -159,7 +159,7 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
     try:
         from importdesk.inbox import inbox_status
 
-        wait_until(lambda: inbox_status(ws).watching, 10, message="watchers up")
+        wait_until(lambda: inbox_status(ws).watching, 30, message="watchers up")
         folder = ws.inbox / "products"
         folder.mkdir()
         count = 150

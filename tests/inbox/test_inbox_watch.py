@@ -46,7 +46,7 @@ def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory):
     time.sleep(0.6)  # longer than the window: a .part file is never taken
     assert all_jobs(engine) == []
     os.rename(part, ws.inbox / "products.csv")
-    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="one job")
+    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="one job")
     time.sleep(0.4)
     jobs = all_jobs(engine)
     assert len(jobs) == 1 and jobs[0].file_name == "products.csv" and jobs[0].resource_type == "products"
@@ -89,11 +89,11 @@ def test_duplicate_content_is_one_import_and_one_reported_duplicate(ws, engine, 
     content = product_csv(4, "DUP")
     (ws.inbox / "products-a.csv").write_text(content)
     watcher = watcher_factory(workers=1)
-    first = wait_until(lambda: [j for j in all_jobs(engine) if j.status is JobStatus.DONE], 10, message="done")[0]
+    first = wait_until(lambda: [j for j in all_jobs(engine) if j.status is JobStatus.DONE], 30, message="done")[0]
     (ws.inbox / "products-b.csv").write_text(content)
-    wait_until(lambda: len(all_jobs(engine)) == 2, 5, message="second record")
+    wait_until(lambda: len(all_jobs(engine)) == 2, 20, message="second record")
     dup = next(j for j in all_jobs(engine) if j.file_name == "products-b.csv")
-    wait_until(lambda: engine.get_job(dup.uid).provider_data.kept_path.startswith("archive/duplicates/"), 5,
+    wait_until(lambda: engine.get_job(dup.uid).provider_data.kept_path.startswith("archive/duplicates/"), 20,
                message="duplicate archived")
     dup = engine.get_job(dup.uid)
     assert dup.status is JobStatus.CANCELED
@@ -116,7 +116,7 @@ def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_facto
     for i in range(5):
         (ws.inbox / f"products-{i}.csv").write_text(content)
     watcher_factory()
-    wait_until(lambda: len(all_jobs(engine)) == 5, 10, message="5 records")
+    wait_until(lambda: len(all_jobs(engine)) == 5, 30, message="5 records")
     statuses = sorted(j.status.value for j in all_jobs(engine))
     assert statuses == ["canceled"] * 4 + ["pending"]
 
@@ -129,7 +129,7 @@ def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_fact
     link.symlink_to(outside)
     watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-ok.csv").write_text(product_csv(1, "OK"))
-    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="the regular file's job")
+    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="the regular file's job")
     time.sleep(0.8)  # several rescans
     assert [j.file_name for j in all_jobs(engine)] == ["products-ok.csv"]
     assert link.is_symlink() and outside.read_text() == product_csv(2, "OUT")
@@ -143,7 +143,7 @@ def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
     os.mkfifo(ws.inbox / "products-pipe.csv.toml.x")
     watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-after.csv").write_text(product_csv(1, "AFTER"))
-    wait_until(lambda: len(all_jobs(engine)) == 1, 5, message="job after the fifo")
+    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="job after the fifo")
     time.sleep(0.5)
     assert (ws.inbox / "products-pipe.csv").exists()
     assert len([e for e in events if "products-pipe.csv:" in e.message and "FIFO" in e.message]) == 1
@@ -153,7 +153,7 @@ def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory):
     (ws.inbox / "products-s.csv").write_text(product_csv(1, "SIDE"))
     os.mkfifo(ws.inbox / "products-s.csv.toml")
     watcher_factory()
-    job = wait_until(lambda: all_jobs(engine), 5, message="a record")[0]
+    job = wait_until(lambda: all_jobs(engine), 20, message="a record")[0]
     assert job.status is JobStatus.ERROR and "not a regular file" in job.error_message
 
 
@@ -193,14 +193,14 @@ def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory
     # the same bytes with a sidecar naming the type are imported (a rejection is not a duplicate)
     (ws.inbox / "export2.csv.toml").write_text('type = "products"\njob = "validate"\n')
     (ws.inbox / "export2.csv").write_text("alpha,beta\n1,2\n")
-    second = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "export2.csv"], 5)[0]
+    second = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "export2.csv"], 20)[0]
     assert second.status is JobStatus.PENDING and second.job_type is JobType.VALIDATE
 
 
 def test_type_from_headers_when_folder_and_name_say_nothing(ws, engine, watcher_factory):
     (ws.inbox / "upload.csv").write_text("email,first_name,last_name\na@example.com,Ann,Lee\n")
     watcher_factory()
-    job = wait_until(lambda: all_jobs(engine), 5)[0]
+    job = wait_until(lambda: all_jobs(engine), 20)[0]
     assert job.status is JobStatus.PENDING and job.resource_type == "customers"
 
 
@@ -212,7 +212,7 @@ def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_f
     (folder / "may.csv").write_text("sku,amount,currency\nA-1,\"2,50\",EUR\n")
     (folder / "may.csv.toml").write_text('job = "validate"\nreference = "may run"\nthreshold = "25%"\n')
     watcher_factory()
-    wait_until(lambda: len(all_jobs(engine)) == 2, 5)
+    wait_until(lambda: len(all_jobs(engine)) == 2, 20)
     jobs = {j.file_name: j for j in all_jobs(engine)}
     april, may = jobs["april.csv"], jobs["may.csv"]
     assert april.resource_type == may.resource_type == "prices"
@@ -245,7 +245,7 @@ def test_unreadable_file_is_reported_and_left_until_readable(ws, engine, watcher
         assert all_jobs(engine) == [] and path.exists()
         assert len([e for e in events if "products-locked.csv" in e.message]) == 1
         path.chmod(0o644)
-        wait_until(lambda: len(all_jobs(engine)) == 1, 5)
+        wait_until(lambda: len(all_jobs(engine)) == 1, 20)
     finally:
         if path.exists():
             path.chmod(0o644)
@@ -281,10 +281,10 @@ def test_status_snapshot(ws, engine, watcher_factory):
     (ws.inbox / "products-1.csv").write_text(product_csv(1, "W1"))
     (ws.inbox / "products-2.csv").write_text(product_csv(1, "W2"))
     (ws.inbox / "ignored.csv.part").write_text("x")
-    wait_until(lambda: watcher.status().waiting == 2, 5)
+    wait_until(lambda: watcher.status().waiting == 2, 20)
     st = watcher.status()
     assert st.inbox == "inbox" and st.watching
-    snap = wait_until(lambda: inbox_status(ws) if inbox_status(ws).watching else None, 5)
+    snap = wait_until(lambda: inbox_status(ws) if inbox_status(ws).watching else None, 20)
     assert snap.waiting == 2 and snap.header() == "inbox: watching · 2 waiting"
     watcher.stop()
     assert not watcher.status().watching and not inbox_status(ws).watching

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importdesk.cli import exit_codes
 
 
 def open_app(args) -> int:

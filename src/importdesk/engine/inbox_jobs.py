@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 
 from importdesk.engine.row_mapper import MIXED
-from importdesk.engine.service import FORMATS, Engine, ImportOptions, UsageError
-from importdesk.models import ImportJob, JobStatus, Metadata, ProviderData, ProviderType
+from importdesk.engine.service import FORMATS, Engine, ImportOptions, UsageError, file_job
+from importdesk.models import ImportJob, JobStatus, ProviderType
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
 from importdesk.store.converters import iso
@@ -70,26 +70,8 @@ def create_claimed_job(engine: Engine, kept: Path, original_name: str, options: 
     sha256 = sha256 or sha256_of(kept)
     kept_rel = engine.workspace.relative(kept)
     now = engine.ctx.clock()
-    job = ImportJob(
-        uid=uid,
-        provider_type=ProviderType.FILE,
-        provider_data=ProviderData(resource_type=options.resource_type, original_file_name=original_name,
-                                   format=options.format, size=size, sha256=sha256, kept_path=kept_rel,
-                                   encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet),
-        job_type=options.job_type,
-        metadata=Metadata(locale=options.locale, shared_entity_data=options.shared_entity_data),
-        created_at=now,
-        updated_at=now,
-        resource_type=options.resource_type,
-        format=options.format,
-        parent_resource_id=options.parent_resource_id,
-        skip_errors=options.skip_errors,
-        error_threshold=options.error_threshold,
-        reference=options.reference,
-        reference_origin=options.reference_origin,
-        external_ref=options.external_ref,
-        created_by=options.created_by or CREATED_BY,
-    )
+    job = file_job(uid, now, options, resource_type=options.resource_type, original_name=original_name,
+                   size=size, sha256=sha256, kept_path=kept_rel, created_by=options.created_by or CREATED_BY)
     with engine.ctx.db.write() as conn:
         earlier = None if force else inbox_claims.active_job_with_content(conn, sha256, job.job_type.value)
         if earlier is not None:
@@ -123,24 +105,11 @@ def record_rejected(engine: Engine, original_name: str, reason: str, *, uid: str
             size = Path(kept).lstat().st_size
         except OSError:
             size = None
-    job = ImportJob(
-        uid=uid,
-        provider_type=ProviderType.FILE,
-        provider_data=ProviderData(resource_type=options.resource_type, original_file_name=original_name,
-                                   format=options.format, size=size, sha256=sha256, kept_path=kept_rel),
-        job_type=options.job_type,
-        status=JobStatus.ERROR,
-        error_message=f"inbox: {original_name}: {reason}",
-        metadata=Metadata(locale=options.locale, shared_entity_data=options.shared_entity_data),
-        created_at=now,
-        updated_at=now,
-        failed_at=now,
-        resource_type=options.resource_type or "",
-        format=options.format,
-        reference=options.reference,
-        external_ref=options.external_ref,
-        created_by=CREATED_BY,
-    )
+    job = file_job(uid, now, options, resource_type=options.resource_type or "", original_name=original_name,
+                   size=size, sha256=sha256, kept_path=kept_rel, created_by=CREATED_BY)
+    job.status = JobStatus.ERROR
+    job.error_message = f"inbox: {original_name}: {reason}"
+    job.failed_at = now
     engine.ctx.jobs.insert(job)
     return job
 

@@ -27,7 +27,7 @@ from importdesk.models import (
 )
 from importdesk.readers import Limits, ReaderError, open_source
 from importdesk.schemas import SchemaError
-from importdesk.store.files import safe_name, sha256_of
+from importdesk.store.files import safe_name
 from importdesk.store.items import ItemKind
 from importdesk.workspace import Workspace
 
@@ -55,6 +55,31 @@ class ImportOptions:
     encoding: str | None = None
     delimiter: str | None = None
     created_by: str | None = None
+
+
+def file_job(uid: str, now, options: ImportOptions, *, resource_type: str, original_name: str, size: int | None,
+             sha256: str | None, kept_path: str | None, created_by: str | None) -> ImportJob:
+    """A pending job for a file kept inside the workspace, with the user's options."""
+    return ImportJob(
+        uid=uid,
+        provider_type=ProviderType.FILE,
+        provider_data=ProviderData(resource_type=resource_type, original_file_name=original_name,
+                                   format=options.format, size=size, sha256=sha256, kept_path=kept_path,
+                                   encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet),
+        job_type=options.job_type,
+        metadata=Metadata(locale=options.locale, shared_entity_data=options.shared_entity_data),
+        created_at=now,
+        updated_at=now,
+        resource_type=resource_type,
+        format=options.format,
+        parent_resource_id=options.parent_resource_id,
+        skip_errors=options.skip_errors,
+        error_threshold=options.error_threshold,
+        reference=options.reference,
+        reference_origin=options.reference_origin,
+        external_ref=options.external_ref,
+        created_by=created_by,
+    )
 
 
 class Engine:
@@ -114,27 +139,9 @@ class Engine:
             self._check_locale(rt_name, options.locale)
         now = self.ctx.clock()
         kept = self.ctx.files.keep_copy(path, keep_in or self.workspace.archive, now, sha256=sha256)
-        job = ImportJob(
-            uid=self.ctx.new_uid(),
-            provider_type=ProviderType.FILE,
-            provider_data=ProviderData(resource_type=rt_name, original_file_name=path.name,
-                                       format=options.format, size=kept.size, sha256=kept.sha256,
-                                       kept_path=kept.kept_path, encoding=options.encoding,
-                                       delimiter=options.delimiter, sheet=options.sheet),
-            job_type=options.job_type,
-            metadata=Metadata(locale=options.locale, shared_entity_data=options.shared_entity_data),
-            created_at=now,
-            updated_at=now,
-            resource_type=rt_name,
-            format=options.format,
-            parent_resource_id=options.parent_resource_id,
-            skip_errors=options.skip_errors,
-            error_threshold=options.error_threshold,
-            reference=options.reference,
-            reference_origin=options.reference_origin,
-            external_ref=options.external_ref,
-            created_by=options.created_by or _user(),
-        )
+        job = file_job(self.ctx.new_uid(), now, options, resource_type=rt_name, original_name=path.name,
+                       size=kept.size, sha256=kept.sha256, kept_path=kept.kept_path,
+                       created_by=options.created_by or _user())
         self.ctx.jobs.insert(job)
         return job
 
@@ -233,14 +240,19 @@ class Engine:
                                 "canceled", change)
 
     def resume(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        """An interrupted job continues after its last committed row."""
+        return self._requeue(uid, JobStatus.INTERRUPTED, "resumed", skip_errors)
+
+    def _requeue(self, uid: str, allowed: JobStatus, verb: str, skip_errors: bool | None) -> ImportJob:
         def change(job: ImportJob, now) -> None:
             job.status = JobStatus.PENDING
             job.error_message = None
             job.request = None
+            job.failed_at = None
             job.updated_at = now
             if skip_errors is not None:
                 job.skip_errors = skip_errors
-        return self._transition(uid, (JobStatus.INTERRUPTED,), "resumed", change)
+        return self._transition(uid, (allowed,), verb, change)
 
     def retry(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
         """An errored job runs again from its last committed row (the file or options may be fixed);
@@ -331,14 +343,7 @@ class Engine:
         return data
 
     def _rerun(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
-        def change(job: ImportJob, now) -> None:
-            job.status = JobStatus.PENDING
-            job.error_message = None
-            job.failed_at = None
-            job.updated_at = now
-            if skip_errors is not None:
-                job.skip_errors = skip_errors
-        return self._transition(uid, (JobStatus.ERROR,), "retried", change)
+        return self._requeue(uid, JobStatus.ERROR, "retried", skip_errors)
 
     def confirm(self, uid: str) -> ImportJob:
         """A finished validate job becomes a new execute job for the same file and options."""

@@ -26,7 +26,7 @@ from importdesk.engine.worker_identity import is_gone
 from importdesk.inbox import claim as claims
 from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
 from importdesk.inbox.options import InboxOptions, OptionsError, options_for
-from importdesk.inbox.scan import Candidate, Odd, Stability, scan
+from importdesk.inbox.scan import Candidate, Stability, scan
 from importdesk.inbox.status import WATCHERS_DIR, InboxStatus
 from importdesk.models import ImportJob, JobStatus
 from importdesk.readers import ReaderError
