@@ -108,7 +108,8 @@ def test_duplicate_content_is_one_import_and_one_reported_duplicate(ws, engine, 
                                  and j.status is JobStatus.DONE], 10, message="forced import")[0]
     assert forced.progress.done == 4
     assert (ws.root / forced.provider_data.kept_path).with_name("products-c.csv.toml").exists()
-    assert watcher.stats["duplicates"] == 1 and inbox_files(ws) == []
+    wait_until(lambda: inbox_files(ws) == [], 20, message="inbox emptied")
+    assert watcher.stats["duplicates"] == 1
 
 
 def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_factory):
