@@ -107,7 +107,8 @@ def queue(engine: Engine, name: str, **options) -> str:
 def app_for(engine: Engine, clock=None, **kwargs) -> ImportDeskApp:
     kwargs.setdefault("run_queue", False)
     kwargs.setdefault("poll_interval", None)
-    app = make_app(engine, watch_inbox=False, clock=clock or (lambda: START + timedelta(minutes=5)), **kwargs)
+    kwargs.setdefault("watch_inbox", False)  # watchers off unless a test is about the inbox
+    app = make_app(engine, clock=clock or (lambda: START + timedelta(minutes=5)), **kwargs)
     app.animation_level = "none"
     return app
 

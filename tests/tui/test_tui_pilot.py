@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import app_for, queue, run, wait_for_group
 
+from rich.console import Console
+from textual.widgets import Input
+
 from importdesk.models import JobStatus, JobType
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
@@ -25,6 +32,12 @@ def visible_text(widget) -> str:
     for y in range(widget.size.height):
         lines.append("".join(segment.text for segment in widget.render_line(y)))
     return "\n".join(lines)
+
+
+def rendered(renderable) -> str:
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 async def test_new_import_from_the_dialog_runs_to_done(engine):
@@ -246,21 +259,115 @@ async def test_markup_in_data_is_shown_literally(engine, tmp_path):
         assert "[bold]9[/bold]" in visible_text(grid)
 
 
-async def test_export_errors_neutralises_formulas(engine, workspace, tmp_path):
+async def test_export_failed_rows_csv_and_xlsx(engine, workspace, tmp_path):
     header = Path("data/products.csv").read_text().splitlines()[0]
     (tmp_path / "data" / "formulas.csv").write_text(
         header + "\nSKU-1,Thing,,misc,=SUM(A1:A3),EUR,1,true,,2024-01-01,{}\n")
-    run(engine, "formulas.csv", resource_type="products", skip_errors=True)
+    uid = run(engine, "formulas.csv", resource_type="products", skip_errors=True)
+    short = engine.get_job(uid).short_uid
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         await wait_for_group(app, "exports")
-        exported = list(workspace.exports.glob("*.csv"))
-        assert len(exported) == 1
-        text = exported[0].read_text()
-        assert "'=SUM(A1:A3)" in text and ",=SUM" not in text
+        await pilot.press("E")
+        await wait_for_group(app, "exports")
+    csv_file = workspace.exports / f"failed-rows-formulas-{short}.csv"
+    assert sorted(p.name for p in workspace.exports.iterdir()) == [csv_file.name, csv_file.stem + ".xlsx"]
+    text = csv_file.read_text()
+    assert "'=SUM(A1:A3)" in text and ",=SUM" not in text  # neutralised by the engine's exporter
+    assert "_source_row" in text and "_errors" in text
 
 
+async def test_copy_as_json_writes_the_report(engine, workspace):
+    uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    copied = []
+    app.copy_to_clipboard = copied.append
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y")
+        await wait_for_group(app, "exports")
+        await pilot.pause()
+    report = json.loads((workspace.exports / f"{uid}.json").read_text())
+    assert report["errors_log"] and "warnings_log" in report
+    assert json.loads(copied[0]) == report
+
+
+async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
+    uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert screen.check_action("retry", ()) is True  # done, with failed rows
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "job: Retry failed rows" in titles and "job: Retry" not in titles
+        errors = screen.query_one(ErrorTable)
+        await pilot.press("tab", "tab")
+        assert app.focused is errors.grid
+        for (row, field, new), key in zip([(70, "price", "5.00"), (57, "name", "Fixed name")], ["enter", "f2"]):
+            index = next(i for i, item in enumerate(errors.items)
+                         if item.row_number == row and item.field == field)
+            errors.grid.move_cursor(row=index)
+            await pilot.press(key)
+            dialog = app.screen
+            assert isinstance(dialog, EditValueScreen)
+            field_input = dialog.query_one(Input)
+            assert field_input.value == {70: "-5.00", 57: ""}[row]  # prefilled with the rejected value
+            field_input.value = new
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, EditValueScreen)
+            assert "✎ " + new in visible_text(errors.grid)
+        assert engine.row_edits(uid) == {70: {"price": "5.00"}, 57: {"name": "Fixed name"}}
+        await pilot.press("t")
+        await pilot.pause()
+        await wait_for_group(app, "imports")
+        await pilot.pause()
+        new = screen.query_one(JobList).selected
+        assert new.uid != uid and new.retry_of_uid == uid
+        assert new.status is JobStatus.DONE and new.progress.done == 2 and new.progress.error == 31
+        assert screen.detail.job.uid == new.uid
+        assert f"retry of {uid}" in " ".join(rendered(screen.detail.render_job(new)).split())
+    source = engine.get_job(uid)
+    assert source.progress.done == 167 and source.progress.error == 33  # the source stays as it was
+
+
+async def test_export_records_runs_as_an_export_job(engine, workspace):
+    run(engine, "products.csv", resource_type="products")
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "records: Export products to JSONL")
+        command.callback()
+        await pilot.pause()
+        await wait_for_group(app, "imports")
+        await pilot.pause()
+        job = app.screen.query_one(JobList).selected
+        assert job.job_type is JobType.EXPORT and job.status is JobStatus.DONE and job.progress.done == 1000
+        assert "export" in visible_text(app.screen.query_one(JobList))
+    target = workspace.absolute(job.provider_data.kept_path)
+    assert target.parent == workspace.exports and target.suffix == ".jsonl"
+    assert len(target.read_text().splitlines()) == 1000
+
+
+async def test_the_inbox_is_watched_and_toggled(engine, workspace):
+    app = app_for(engine, run_queue=True, watch_inbox=True, inbox_stability=0.1, poll_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "inbox/ watching" in app.sub_title
+        folder = workspace.inbox / "products"
+        folder.mkdir(parents=True)
+        shutil.copy2("data/products.csv", folder / "products.csv")
+        jobs = app.screen.query_one(JobList)
+        for _ in range(300):  # bounded: 15 s at most
+            await pilot.pause(0.05)
+            done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
+            if done:
+                break
+        assert done and done[0].resource_type == "products" and done[0].progress.done == 1000
+        kept = engine.get_job(done[0].uid).provider_data.kept_path
+        assert kept.startswith("archive/"), kept  # settled at once by the app's worker
+        await pilot.press("w")
+        await wait_for_group(app, "inbox")
+        assert app.watcher is None and "inbox/ not watched" in app.sub_title
 async def test_command_palette_lists_job_commands_that_apply(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE):

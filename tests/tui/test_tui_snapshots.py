@@ -67,3 +67,20 @@ class TestHelpScreen:
     def test_keys(self, engine, snap_compare):
         """Every key, grouped."""
         assert snap_compare(app_for(engine), terminal_size=WIDE, press=["question_mark"])
+
+
+class TestEditValueDialog:
+    """Correcting a failed row's rejected value (issue 5)."""
+
+    def test_prefilled_with_the_rejected_value(self, engine, snap_compare):
+        """Row 70's price (-5.00) in the errors pane, F2: the dialog, prefilled."""
+        run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+
+        async def edit_row_70(pilot):
+            await pilot.press("tab", "tab")
+            errors = pilot.app.screen.errors
+            errors.grid.move_cursor(row=next(i for i, item in enumerate(errors.items) if item.row_number == 70))
+            await pilot.press("f2")
+            await pilot.pause()
+
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=edit_row_70)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -14,16 +15,22 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from importdesk.engine import Engine, JobProgressed as EngineProgress
-from importdesk.models import JobFilter, JobStatus
-from importdesk.tui.messages import JobFinished, JobProgressed, JobsChanged
+from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, inbox_jobs
+from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
+from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
+from importdesk.inbox.status import watchers as live_watchers
+from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
 from importdesk.tui.screens.help import HelpScreen
-from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen
+from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows
 from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorGrid
 from importdesk.tui.widgets.filter_bar import FilterBar
 
+log = logging.getLogger(__name__)
+
 IMPORTS = "imports"  # the worker group that runs jobs
+INBOX = "inbox"  # the worker group that stops the inbox watcher (it runs in its own threads)
+INBOX_POLL = 1.0  # seconds between looks at the inbox for the header
 QUIT_WAIT_SECONDS = 5.0
 PALETTE_ENTRIES = {
     "confirm": ("job: Confirm", "Execute a done validate job (shows its summary first)"),
@@ -32,8 +39,12 @@ PALETTE_ENTRIES = {
     "cancel_job": ("job: Cancel", "Cancel the job; committed rows stay"),
     "retry": ("job: Retry", "Run an errored job again from its last committed row"),
     "delete": ("job: Delete", "Delete the job and its errors (asks first)"),
-    "export": ("job: Export errors", "Write the job's errors and warnings to exports/ as CSV"),
+    "export": ("job: Export failed rows to CSV", "Original columns plus _source_row and _errors; fix, re-import"),
+    "export_xlsx": ("job: Export failed rows to XLSX", "The same as a workbook, bad cells highlighted"),
+    "copy_json": ("job: Copy as JSON", "The job with its errors_log; also written to exports/<uid>.json"),
 }
+RETRY_FAILED = ("job: Retry failed rows", "A new job of just the failed rows, with your corrections")
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("jsonl", "JSONL"))
 
 
 class ImportDeskApp(App[int]):
@@ -41,18 +52,25 @@ class ImportDeskApp(App[int]):
     TITLE = "importdesk"
     BINDINGS = [
         Binding("n", "new_import", "New import", tooltip="Import a file: validate or execute", id="app.new"),
+        Binding("w", "toggle_inbox", "Inbox", tooltip="Start or stop watching the inbox folder: files dropped "
+                "there become jobs", id="app.inbox"),
         Binding("question_mark", "help", "Help", tooltip="Every key", id="app.help"),
         Binding("q", "quit", "Quit", tooltip="Quit; a running import is interrupted (resumable)", id="app.quit"),
     ]
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
-                 run_queue: bool = True, poll_interval: float | None = 0.5) -> None:
+                 run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
+                 inbox_stability: float = 1.0) -> None:
         super().__init__()
         self.engine = engine
         self.clock = clock or engine.ctx.clock
         self.watch_inbox = watch_inbox
         self.run_queue = run_queue
         self.poll_interval = poll_interval
+        self.queue_workers = max(1, queue_workers)
+        self.inbox_stability = inbox_stability
+        self.watcher: InboxWatcher | None = None
+        self._own_watchers: set[str] = set()  # tokens of watchers this app started (stopped or not)
         self.stop_event = threading.Event()
         self._data_version = 0
         self.sub_title = _display_path(engine.workspace.root)
@@ -64,6 +82,11 @@ class ImportDeskApp(App[int]):
         self.push_screen(self._main)
         if self.poll_interval:
             self.set_interval(self.poll_interval, self._poll_store, name="poll store")
+        if self.watch_inbox:
+            self.start_watching()
+        self.show_inbox_status()
+        if self.poll_interval or self.watch_inbox:
+            self.set_interval(INBOX_POLL, self._poll_inbox, name="poll inbox")
         if self.run_queue:
             self.start_queue()
 
@@ -95,18 +118,37 @@ class ImportDeskApp(App[int]):
         if isinstance(screen, MainScreen):
             for action, (title, help_text) in PALETTE_ENTRIES.items():
                 if screen.check_action(action, ()):
+                    if action == "retry" and screen.selected and retries_failed_rows(screen.selected):
+                        title, help_text = RETRY_FAILED
                     yield SystemCommand(title, help_text, _runner(screen, action))
+            for name in self.engine.registry.names():
+                for fmt, label in EXPORT_FORMATS:
+                    yield SystemCommand(f"records: Export {name} to {label}",
+                                        f"Every {name} record into exports/ as {label} (runs as an export job)",
+                                        _exporter(self, name, fmt))
             yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource",
                                 _runner(screen, "filter"))
         yield SystemCommand("app: Keys", "Every key of the app", self.action_help)
+
+    def export_records(self, resource_type: str, fmt: str) -> None:
+        """Queue an export job of every record of a type; the queue workers run it like an import."""
+        try:
+            job = self.engine.create_export(resource_type, fmt)
+        except UsageError as exc:
+            self.notify(str(exc), severity="error", title="Not possible", markup=False)
+            return
+        self.notify(f"{resource_type} to {fmt.upper()}: export job {job.short_uid} queued", markup=False)
+        self.main.post_message(JobsChanged(select_uid=job.uid, run=True))
 
     # ---- running jobs ------------------------------------------------------------------------
     def import_workers(self) -> list[Worker]:
         return [w for w in self.workers if w.group == IMPORTS and not w.is_finished]
 
     def start_queue(self) -> None:
-        """Run pending jobs, oldest first, unless a queue worker is already at it."""
-        if self.run_queue and not self.stop_event.is_set() and not self.import_workers():
+        """Run pending jobs, oldest first, with up to `queue_workers` workers (each claims its own job)."""
+        if not self.run_queue or self.stop_event.is_set():
+            return
+        for _ in range(self.queue_workers - len(self.import_workers())):
             self._run_queue()
 
     @work(thread=True, group=IMPORTS, exit_on_error=False, description="run pending import jobs")
@@ -116,9 +158,22 @@ class ImportDeskApp(App[int]):
                 job = self.engine.run_next(cancel=self.stop_event, on_progress=self._report)
                 if job is None:
                     return
+                self._after_run(job)
                 self.post_message(JobFinished(job))
         finally:
             self.engine.ctx.db.close()
+
+    def _after_run(self, job: ImportJob) -> None:
+        """In the worker: a final inbox job's file moves to archive/ or failed/ at once; an inbox job our
+        quitting interrupted is tagged so the next watcher (app or `importdesk watch`) resumes it."""
+        try:
+            if job.status.is_final:
+                inbox_jobs.settle_job(self.engine, job.uid)
+            elif (job.status is JobStatus.INTERRUPTED and self.stop_event.is_set()
+                  and (job.provider_data.kept_path or "").startswith("processing/")):
+                inbox_jobs.mark_shutdown_interrupt(self.engine, job)
+        except Exception as exc:  # the job itself is fine; the next watcher's reconcile moves the file
+            log.warning("settling job %s failed: %s", job.uid, exc)
 
     def _report(self, event: EngineProgress) -> None:
         """Called in the worker thread (throttled by the engine): post, never wait for the UI."""
@@ -132,15 +187,20 @@ class ImportDeskApp(App[int]):
     def _on_job_finished(self, event: JobFinished) -> None:
         job = event.job
         p = job.progress
+        kind = "Export" if job.job_type is JobType.EXPORT else "Import"
         name = f"{job.file_name} ({job.job_type.value})"
-        if job.status is JobStatus.DONE:
+        if job.status is JobStatus.DONE and job.job_type is JobType.EXPORT:
+            where = job.provider_data.kept_path or "exports/"
+            self.notify(f"{p.done:,} {job.resource_type} records written to {where}", title="Export done",
+                        markup=False)
+        elif job.status is JobStatus.DONE:
             detail = f"{p.done:,} rows ok" + (f", {p.error:,} with errors" if p.error else "")
             self.notify(f"{name}: {detail}", title="Import done", markup=False,
                         severity="warning" if p.error else "information")
         elif job.status is JobStatus.ERROR:
-            self.notify(f"{name}: {job.error_message}", title="Import failed", severity="error", markup=False)
+            self.notify(f"{name}: {job.error_message}", title=f"{kind} failed", severity="error", markup=False)
         else:
-            self.notify(f"{name}: {job.error_message or job.status.value}", title=f"Import {job.status.value}",
+            self.notify(f"{name}: {job.error_message or job.status.value}", title=f"{kind} {job.status.value}",
                         severity="warning", markup=False)
         self.main.job_progressed(job)
 
@@ -155,7 +215,7 @@ class ImportDeskApp(App[int]):
         if version != self._data_version:
             self._data_version = version
             self.main.store_changed()
-        if self.run_queue and not self.import_workers() and not self.stop_event.is_set():
+        if self.run_queue and len(self.import_workers()) < self.queue_workers and not self.stop_event.is_set():
             if self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING], limit=1)):
                 self.start_queue()
 
@@ -166,10 +226,82 @@ class ImportDeskApp(App[int]):
             self.notify(f"{worker.description}: {worker.error}", title="Something went wrong",
                         severity="error", markup=False)
 
+    # ---- the inbox ---------------------------------------------------------------------------
+    def action_toggle_inbox(self) -> None:
+        inbox = self.engine.workspace.relative(self.engine.workspace.inbox)
+        if self.watcher is None:
+            self.start_watching()
+            self.notify(f"Watching {inbox}/: files dropped there become jobs", markup=False)
+        else:
+            self.stop_watching()
+            self.notify(f"Not watching {inbox}/ any more", markup=False)
+
+    def start_watching(self) -> None:
+        """The watcher claims files and queues their jobs in its own threads; our queue workers run them."""
+        if self.watcher is not None:
+            return
+        self.watcher = InboxWatcher(self.engine, stability=self.inbox_stability, workers=0,
+                                    on_event=self._inbox_event)
+        self._own_watchers.add(self.watcher.token)
+        self.watcher.start()
+        self.show_inbox_status()
+
+    def stop_watching(self) -> None:
+        watcher, self.watcher = self.watcher, None
+        if watcher is not None:
+            self._stop_watcher(watcher)
+        self.show_inbox_status()
+
+    @work(thread=True, group=INBOX, exit_on_error=False, description="stop watching the inbox")
+    def _stop_watcher(self, watcher: InboxWatcher) -> None:
+        watcher.stop()  # joins its threads: up to a few seconds, so never on the event loop
+
+    def _inbox_event(self, event: InboxEvent) -> None:
+        """Called in the watcher's thread."""
+        self.post_message(InboxNoticed(event.kind, event.message, event.job_uid))
+
+    @on(InboxNoticed)
+    def _on_inbox_noticed(self, event: InboxNoticed) -> None:
+        if event.kind == "queued":
+            self.main.post_message(JobsChanged(run=True))
+            self.notify(event.message, title="Inbox", markup=False)
+        elif event.kind in ("duplicate", "rejected", "notice", "problem"):
+            self.notify(event.message, title=f"Inbox: {event.kind}", markup=False,
+                        severity="error" if event.kind in ("rejected", "problem") else "warning")
+        self.show_inbox_status()
+
+    def inbox_header(self) -> str:
+        """``inbox/ watching · 2 waiting`` — this app's watcher, another process's, or none."""
+        ws = self.engine.workspace
+        status = self.watcher.status() if self.watcher is not None else inbox_status(ws)
+        if self.watcher is not None:
+            state = "watching"
+        elif status.watching and set(live_watchers(ws)) - self._own_watchers:
+            state = "watched by another process"
+        else:
+            state = "not watched"
+        return f"{status.inbox}/ {state} · {status.waiting:,} waiting"
+
+    def show_inbox_status(self) -> None:
+        self.sub_title = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+
+    def _poll_inbox(self) -> None:
+        if not [w for w in self.workers if w.group == "inbox-status" and not w.is_finished]:
+            self._read_inbox_status()
+
+    @work(thread=True, group="inbox-status", exit_on_error=False, description="look at the inbox")
+    def _read_inbox_status(self) -> None:
+        header = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+        self.call_from_thread(setattr, self, "sub_title", header)
+
     # ---- quitting ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
         """Ask running imports to stop at their next batch (resumable), wait briefly, then quit."""
+        watcher, self.watcher = self.watcher, None
+        stopping = asyncio.create_task(asyncio.to_thread(watcher.stop)) if watcher is not None else None
         await self.stop_imports()
+        if stopping is not None:
+            await stopping
         self.exit(0)
 
     async def stop_imports(self, timeout: float = QUIT_WAIT_SECONDS) -> None:
@@ -184,10 +316,17 @@ class ImportDeskApp(App[int]):
 
     def on_unmount(self) -> None:
         self.stop_event.set()
+        if self.watcher is not None:
+            self.watcher.stop(timeout=2.0)
+            self.watcher = None
 
 
 def _runner(screen: Screen, action: str) -> Callable[[], object]:
     return lambda: screen.run_action(action)
+
+
+def _exporter(app: ImportDeskApp, resource_type: str, fmt: str) -> Callable[[], object]:
+    return lambda: app.export_records(resource_type, fmt)
 
 
 def _display_path(path: Path) -> str:
@@ -197,7 +336,12 @@ def _display_path(path: Path) -> str:
 
 
 def make_app(engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
-             run_queue: bool = True, poll_interval: float | None = 0.5) -> ImportDeskApp:
-    """The one way to build the app: the command line, the demo and the tests all call this."""
+             run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
+             inbox_stability: float = 1.0) -> ImportDeskApp:
+    """The one way to build the app: the command line, the demo and the tests all call this.
+
+    `queue_workers` jobs run at once; `watch_inbox` runs an inbox watcher (files taken once stable for
+    `inbox_stability` seconds) whose jobs the queue workers run."""
     return ImportDeskApp(engine, watch_inbox=watch_inbox, clock=clock, run_queue=run_queue,
-                         poll_interval=poll_interval)
+                         poll_interval=poll_interval, queue_workers=queue_workers,
+                         inbox_stability=inbox_stability)

@@ -1,42 +1,33 @@
-"""Writing a job's errors to a CSV file in the workspace's exports/ folder."""
+"""Where the app writes a job's files in the workspace's exports/ folder.
+
+The files themselves are the engine's (`Engine.export_failed_rows`, `Engine.report`): formula
+neutralisation and the CSV/XLSX layout live in `importdesk.exports`, not here.
+"""
 
 from __future__ import annotations
 
-import csv
+import json
 from pathlib import Path
 
 from importdesk.engine import Engine
 from importdesk.models import ImportJob
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HEADER = ("row", "level", "column", "value", "code", "message")
 
-
-def neutralise(value: str | None) -> str:
-    """A value a spreadsheet would run as a formula stays text (OWASP CSV injection)."""
-    if value and value.startswith(FORMULA_START):
-        return "'" + value
-    return value or ""
-
-
-def export_path(engine: Engine, job: ImportJob) -> Path:
+def failed_rows_path(engine: Engine, job: ImportJob, fmt: str) -> Path:
+    """exports/failed-rows-<file stem>-<short uid>.<csv|xlsx>"""
     stem = Path(job.file_name or "job").stem or "job"
-    return engine.workspace.exports / f"errors-{stem}-{job.short_uid}.csv"
+    return engine.workspace.exports / f"failed-rows-{stem}-{job.short_uid}.{fmt}"
 
 
-def export_items(engine: Engine, job: ImportJob, path: Path | None = None) -> tuple[Path, int]:
-    """Every item of the job in row order, streamed (constant memory). Returns the path and count."""
-    path = path or export_path(engine, job)
+def copy_path(engine: Engine, job: ImportJob) -> Path:
+    return engine.workspace.exports / f"{job.uid}.json"
+
+
+def write_report(engine: Engine, job: ImportJob, path: Path) -> str:
+    """The job in the ImportJob shape with errors_log / warnings_log, as JSON; written atomically."""
+    text = json.dumps(engine.report(job.uid), ensure_ascii=False, default=str)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.part")
-    count = 0
-    with tmp.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(HEADER)
-        for item in engine.iter_items(job.uid):
-            writer.writerow([item.row_number if item.row_number is not None else "", item.level.value,
-                             neutralise(item.field), neutralise(item.value), item.code,
-                             neutralise(item.message)])
-            count += 1
+    tmp = path.with_suffix(".json.part")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-    return path, count
+    return text

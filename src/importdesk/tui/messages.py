@@ -35,3 +35,13 @@ class JobsChanged(Message):
         super().__init__()
         self.select_uid = select_uid
         self.run = run
+
+
+class InboxNoticed(Message):
+    """The inbox watcher did something (queued a file, found a duplicate, rejected or skipped one)."""
+
+    def __init__(self, kind: str, message: str, job_uid: str | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.message = message
+        self.job_uid = job_uid

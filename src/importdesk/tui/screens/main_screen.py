@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
 from importdesk.models import ImportJob, JobStatus, JobType
-from importdesk.tui.export import export_items
+from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.messages import JobsChanged
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
 from importdesk.tui.widgets.job_detail import JobDetail
@@ -35,15 +36,24 @@ def applies(action: str, job: ImportJob | None) -> bool:
         "resume": status is JobStatus.INTERRUPTED,
         "cancel_job": status in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED)
         and job.request != "cancel",
-        "retry": status is JobStatus.ERROR,
+        "retry": status is JobStatus.ERROR or retries_failed_rows(job),
         "delete": status is not JobStatus.PROCESSING,
-        "export": (job.errors_count + job.warnings_count) > 0,
+        "export": job.errors_count > 0,
+        "export_xlsx": job.errors_count > 0,
+        "copy_json": True,
     }.get(action, True)
+
+
+def retries_failed_rows(job: ImportJob) -> bool:
+    """A finished job with rejected rows: retry makes a new job of just those rows."""
+    return job.status is JobStatus.DONE and job.progress.error > 0
 
 
 ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
-JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export")
+JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
+               "copy_json")
+CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (OSC 52 through a terminal)
 
 
 class MainScreen(Screen):
@@ -60,10 +70,16 @@ class MainScreen(Screen):
         Binding("r", "resume", "Resume", tooltip="Continue an interrupted job after its last row",
                 id="job.resume"),
         Binding("x", "cancel_job", "Cancel", tooltip="Cancel the job; committed rows stay", id="job.cancel"),
-        Binding("t", "retry", "Retry", tooltip="Run an errored job again from its last row", id="job.retry"),
+        Binding("t", "retry", "Retry", tooltip="An errored job runs again from its last row; a done job's "
+                "failed rows (with your corrections) become a new job", id="job.retry"),
         Binding("d", "delete", "Delete", tooltip="Delete the job and its errors (asks first)", id="job.delete"),
-        Binding("e", "export", "Export errors", tooltip="Write the job's errors to exports/ as CSV",
+        Binding("e", "export", "Failed rows", tooltip="Write the failed rows to exports/ as CSV (fix, re-import)",
                 id="job.export"),
+        Binding("E", "export_xlsx", "Failed rows XLSX", show=False,
+                tooltip="Write the failed rows to exports/ as XLSX, bad cells highlighted", id="job.export_xlsx"),
+        Binding("y", "copy_json", "Copy JSON", show=False,
+                tooltip="Copy the job and its errors log as JSON; also written to exports/<uid>.json",
+                id="job.copy_json"),
     ]
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
@@ -225,7 +241,32 @@ class MainScreen(Screen):
         self._apply(self.engine.cancel, "canceled")
 
     def action_retry(self) -> None:
-        self._apply(self.engine.retry, "queued again", run=True)
+        job = self.selected
+        if job is None or not applies("retry", job):
+            return
+        if retries_failed_rows(job):
+            edits = self.engine.row_edits(job.uid)
+            fixed = f", {len(edits):,} corrected" if edits else ""
+            self._apply(self.engine.retry, f"{job.progress.error:,} failed rows{fixed}: queued as a new job",
+                        run=True)
+        else:
+            self._apply(self.engine.retry, "queued again", run=True)
+
+    @on(ErrorTable.EditRequested)
+    def _on_edit_requested(self, event: ErrorTable.EditRequested) -> None:
+        self._edit_value(event.job, event.item, event.current)
+
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="correct a failed row's value")
+    async def _edit_value(self, job: ImportJob, item, current: str | None) -> None:
+        value = await self.app.push_screen_wait(EditValueScreen(item, current))
+        if value is None:
+            return
+        try:
+            self.engine.edit_failed_value(job.uid, item.row_number, item.field, value)
+        except UsageError as exc:
+            self.notify(str(exc), severity="error", title="Not possible", markup=False)
+            return
+        self.errors.load_page()
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="confirm a validated job")
     async def action_confirm(self) -> None:
@@ -245,17 +286,42 @@ class MainScreen(Screen):
         if await self.app.push_screen_wait(AskScreen("Delete job?", question, yes="Delete")):
             self._apply(self.engine.delete, "deleted")
 
-    def action_export(self) -> None:
+    def action_export(self, fmt: str = "csv") -> None:
         job = self.selected
         if job is None or not applies("export", job):
             return
-        self._export(job)
+        self._export(job, fmt)
 
-    @work(thread=True, group="exports", exit_on_error=False, description="export a job's errors to CSV")
-    def _export(self, job: ImportJob) -> None:
+    def action_export_xlsx(self) -> None:
+        self.action_export("xlsx")
+
+    @work(thread=True, group="exports", exit_on_error=False, description="export a job's failed rows")
+    def _export(self, job: ImportJob, fmt: str) -> None:
+        path = failed_rows_path(self.engine, job, fmt)
         try:
-            path, count = export_items(self.engine, job)
+            count = self.engine.export_failed_rows(job.uid, path)
         finally:
             self.engine.ctx.db.close()
         where = self.engine.workspace.relative(path)
-        self.app.notify(f"{count:,} errors and warnings written to {where}", title="Exported", markup=False)
+        self.app.notify(f"{count:,} failed row{'s' if count != 1 else ''} written to {where}",
+                        title="Exported", markup=False)
+
+    def action_copy_json(self) -> None:
+        job = self.selected
+        if job is not None:
+            self._copy_json(job)
+
+    @work(thread=True, group="exports", exit_on_error=False, description="copy a job's report as JSON")
+    def _copy_json(self, job: ImportJob) -> None:
+        path = copy_path(self.engine, job)
+        try:
+            text = write_report(self.engine, job, path)
+        finally:
+            self.engine.ctx.db.close()
+        where = self.engine.workspace.relative(path)
+        if len(text) <= CLIPBOARD_MAX:
+            self.app.call_from_thread(self.app.copy_to_clipboard, text)
+            message = (f"Copied to the clipboard (if your terminal allows it) and written to {where}")
+        else:
+            message = f"Too big for the clipboard ({len(text):,} characters): written to {where}"
+        self.app.notify(message, title="Job as JSON", markup=False)

@@ -11,8 +11,21 @@ from textual.message import Message
 from textual.widgets import DataTable, Select, Static
 
 from importdesk.engine import Engine
-from importdesk.models import ImportJob, ItemLevel, JobItem
+from importdesk.models import ImportJob, ItemLevel, JobItem, JobStatus
 from importdesk.tui import formatting as fmt
+
+EDIT_MARK = "✎"
+
+
+def correctable(job: ImportJob | None) -> bool:
+    """A finished job with failed rows: its rejected values can be corrected for a retry."""
+    return job is not None and job.status is JobStatus.DONE and job.progress.error > 0
+
+
+def editable(job: ImportJob | None, item: JobItem) -> bool:
+    return (correctable(job) and item.level is ItemLevel.ERROR and item.row_number is not None
+            and bool(item.field))
+
 
 class ErrorGrid(DataTable):
     """The visible page. PgUp/PgDn/Home/End move by pages; arrows past an edge turn the page."""
@@ -22,7 +35,16 @@ class ErrorGrid(DataTable):
         Binding("pageup", "turn(-1)", "Previous page", show=False, tooltip="Errors pane: the previous page"),
         Binding("home", "turn('first')", "First page", show=False, tooltip="Errors pane: the first page"),
         Binding("end", "turn('last')", "Last page", show=False, tooltip="Errors pane: the last page"),
+        Binding("f2", "edit", "Edit value", key_display="F2",
+                tooltip="Errors pane: correct the rejected value (Enter too)", id="errors.edit"),
     ]
+
+    class EditAsked(Message):
+        """Enter or F2 on a row of the page."""
+
+        def __init__(self, row: int) -> None:
+            super().__init__()
+            self.row = row
 
     class PageTurned(Message):
         def __init__(self, where: int | str, cursor: str = "first") -> None:
@@ -37,6 +59,10 @@ class ErrorGrid(DataTable):
 
     def on_resize(self, event: events.Resize) -> None:
         self.post_message(self.Resized(max(event.size.height - 1, 3)))  # one line is the header
+
+    def action_edit(self) -> None:
+        if self.row_count:
+            self.post_message(self.EditAsked(self.cursor_row))
 
     def action_turn(self, where: int | str) -> None:
         self.post_message(self.PageTurned(where))
@@ -57,6 +83,15 @@ class ErrorGrid(DataTable):
 class ErrorTable(Vertical):
     """Summary of error kinds, level and column filters, the page, and where we are."""
 
+    class EditRequested(Message):
+        """The user wants to correct this failed row's value (the screen opens the dialog)."""
+
+        def __init__(self, job: ImportJob, item: JobItem, current: str | None) -> None:
+            super().__init__()
+            self.job = job
+            self.item = item
+            self.current = current
+
     def __init__(self, engine: Engine, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.engine = engine
@@ -66,6 +101,8 @@ class ErrorTable(Vertical):
         self.page_offset = 0
         self.total = 0
         self.page_size = 20
+        self.items: list[JobItem] = []  # the visible page
+        self.edits: dict[int, dict[str, str | None]] = {}  # corrections of the job's failed rows
 
     def compose(self) -> ComposeResult:
         yield Static("", id="error-kinds")
@@ -140,6 +177,7 @@ class ErrorTable(Vertical):
         grid = self.grid
         row = grid.cursor_row
         grid.clear()
+        self.items = []
         if self.job is None:
             self.total = 0
             self._show_position()
@@ -149,22 +187,39 @@ class ErrorTable(Vertical):
         if self.page_offset >= self.total:
             self.page_offset = max(0, (self.total - 1) // self.page_size * self.page_size)
         items = self.engine.list_items(self.job.uid, **args, offset=self.page_offset, limit=self.page_size)
+        self.items = items
+        self.edits = self.engine.row_edits(self.job.uid) if correctable(self.job) else {}
         palette = fmt.Palette.from_variables(self.app.theme_variables)
         for item in items:
-            grid.add_row(*self._cells(item, palette), key=str(item.id))
+            grid.add_row(*self._cells(item, palette, self.edits), key=str(item.id))
         if grid.row_count:
             target = {"first": 0, "last": grid.row_count - 1}.get(cursor or "", min(row, grid.row_count - 1))
             grid.move_cursor(row=target, animate=False)
         self._show_position()
 
     @staticmethod
-    def _cells(item: JobItem, palette: fmt.Palette) -> tuple[Text, ...]:
+    def correction(edits: dict[int, dict[str, str | None]], item: JobItem) -> tuple[bool, str | None]:
+        """(corrected?, the correction) of this item's row and field."""
+        row = edits.get(item.row_number) if item.row_number is not None else None
+        if row is None or not item.field or item.field not in row:
+            return False, None
+        return True, row[item.field]
+
+    @classmethod
+    def _cells(cls, item: JobItem, palette: fmt.Palette,
+               edits: dict[int, dict[str, str | None]] | None = None) -> tuple[Text, ...]:
         level_style = palette.error if item.level is ItemLevel.ERROR else palette.warning
+        edited, new = cls.correction(edits or {}, item)
+        if edited:
+            value = Text.assemble((f"{EDIT_MARK} ", f"bold {palette.success}"),
+                                  (fmt.one_line(new) if new else "(empty)", palette.success))
+        else:
+            value = Text(fmt.one_line(item.value) if item.value is not None else "–")
         return (
             Text(str(item.row_number) if item.row_number is not None else "file", justify="right"),
             Text(item.level.value, style=level_style),
             Text(fmt.one_line(item.field or "(row)")),
-            Text(fmt.one_line(item.value) if item.value is not None else "–"),
+            value,
             Text(fmt.one_line(item.message, 300)),
         )
 
@@ -176,7 +231,33 @@ class ErrorTable(Vertical):
         page = self.page_offset // self.page_size + 1
         pages = (self.total - 1) // self.page_size + 1
         last = min(self.page_offset + self.page_size, self.total)
-        position.update(f"{self.page_offset + 1:,}–{last:,} of {self.total:,} · page {page:,}/{pages:,}")
+        text = f"{self.page_offset + 1:,}–{last:,} of {self.total:,} · page {page:,}/{pages:,}"
+        if self.edits:
+            text += f" · {EDIT_MARK} {len(self.edits):,} row{'s' if len(self.edits) != 1 else ''} corrected"
+        position.update(text)
+
+    # ---- correcting a failed row ---------------------------------------------------------------
+    @on(ErrorGrid.EditAsked)
+    def _on_edit_asked(self, event: ErrorGrid.EditAsked) -> None:
+        event.stop()
+        self.ask_edit(event.row)
+
+    @on(DataTable.RowSelected, "#errors-grid")
+    def _on_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.ask_edit(event.cursor_row)
+
+    def ask_edit(self, row: int) -> None:
+        if self.job is None or not 0 <= row < len(self.items):
+            return
+        item = self.items[row]
+        if not editable(self.job, item):
+            why = ("only a finished job's failed rows can be corrected (then retried)"
+                   if not correctable(self.job) else "only an error of a row's field can be corrected")
+            self.notify(why, title="Not editable", severity="warning", markup=False)
+            return
+        edited, new = self.correction(self.edits, item)
+        self.post_message(self.EditRequested(self.job, item, new if edited else item.value))
 
     # ---- paging and filters ------------------------------------------------------------------
     @on(ErrorGrid.PageTurned)

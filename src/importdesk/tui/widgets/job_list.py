@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from importdesk.engine import Engine
-from importdesk.models import ImportJob
+from importdesk.models import ImportJob, JobStatus
 from importdesk.tui import formatting as fmt
 from importdesk.tui.widgets.filter_bar import JobQuery
 
@@ -82,8 +82,9 @@ class JobList(DataTable):
         keep = select_uid or self._highlighted
         uids = [j.uid for j in jobs]
         if uids == list(self.jobs):
-            for job in jobs:
-                self._update_cells(job)
+            for job in jobs:  # only rows whose job changed (or runs: its duration moves)
+                if job.status is JobStatus.PROCESSING or job != self.jobs[job.uid]:
+                    self._update_cells(job)
         else:
             self.clear()
             for job in jobs:

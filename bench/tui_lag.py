@@ -1,0 +1,96 @@
+"""Event-loop lag of the app while two 1,000,000-row imports run in its queue workers (issue 3).
+
+Lag is measured as a 10 ms `set_interval` timer's lateness: each tick, how much later than 10 ms
+after the previous tick it ran (Textual skips missed ticks, so this is the real stall). Not Pilot
+key-press timing. Goal: p99 < 50 ms.
+
+Run: .venv/bin/python bench/tui_lag.py [ROWS]   (the CSV goes to bench/out/, git-ignored)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from importdesk.engine import Engine, ImportOptions
+from importdesk.models import JobStatus
+from importdesk.tui.app import make_app
+from importdesk.workspace import Workspace
+
+OUT = Path(__file__).parent / "out"
+HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
+TICK = 0.010
+
+
+def products_csv(rows: int, name: str) -> Path:
+    path = OUT / name
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    rnd = random.Random(rows)
+    tmp = path.with_suffix(".part")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.write(HEADER + "\n")
+        for i in range(rows):
+            out.write(f"SKU-{i:08d},Product {i},\"A sturdy, well-made thing\",category-{i % 50},"
+                      f"{rnd.randint(100, 999999) / 100:.2f},EUR,{rnd.randint(1, 9999) / 1000},true,,"
+                      f"2010-06-19,\"{{\"\"color\"\":\"\"red\"\"}}\"\n")
+    tmp.replace(path)
+    return path
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def measure(engine: Engine, uids: list[str], workers: int) -> None:
+    app = make_app(engine, run_queue=True, poll_interval=0.5, queue_workers=workers)
+    lateness: list[float] = []
+    last = [0.0]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        if last[0]:
+            lateness.append(max(0.0, now - last[0] - TICK))
+        last[0] = now
+
+    t0 = time.perf_counter()
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.set_interval(TICK, tick, name="lag probe")
+        concurrent = 0
+        while True:
+            await pilot.pause(0.25)
+            jobs = [engine.get_job(u) for u in uids]
+            concurrent = max(concurrent, sum(j.status is JobStatus.PROCESSING for j in jobs))
+            if all(j.status.is_final for j in jobs):
+                break
+        took = time.perf_counter() - t0
+    ms = [x * 1000 for x in lateness]
+    print(f"{workers} queue worker(s): both jobs done in {took:.1f} s; at most {concurrent} ran at once; "
+          f"statuses {[engine.get_job(u).status.value for u in uids]}, rows done "
+          f"{[engine.get_job(u).progress.done for u in uids]}")
+    print(f"timer lateness over {len(ms):,} ticks: p50 {statistics.median(ms):.1f} ms, "
+          f"p99 {pct(ms, 0.99):.1f} ms, max {max(ms):.1f} ms  (goal p99 < 50 ms)")
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    src = products_csv(rows, f"products_{rows}.csv")
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(Workspace.open(Path(tmp) / "ws"))
+        # two jobs of the same file: each keeps its own copy; the second one updates what the first wrote
+        uids = [engine.create_job(src, ImportOptions(resource_type="products", reference=f"lag {i}")).uid
+                for i in range(2)]
+        asyncio.run(measure(engine, uids, workers))
+        engine.close()
+
+
+if __name__ == "__main__":
+    main()
