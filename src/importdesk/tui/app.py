@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 IMPORTS = "imports"  # the worker group that runs jobs
 INBOX = "inbox"  # the worker group that stops the inbox watcher (it runs in its own threads)
 INBOX_POLL = 1.0  # seconds between looks at the inbox for the header
+BUSY_STORE_READ_SECONDS = 5.0  # while our workers import: how often other processes' changes are read
 QUIT_WAIT_SECONDS = 5.0
 PALETTE_ENTRIES = {
     "confirm": ("job: Confirm", "Execute a done validate job (shows its summary first)"),
@@ -73,6 +75,7 @@ class ImportDeskApp(App[int]):
         self._own_watchers: set[str] = set()  # tokens of watchers this app started (stopped or not)
         self.stop_event = threading.Event()
         self._data_version = 0
+        self._store_read_at = 0.0
         self.sub_title = _display_path(engine.workspace.root)
 
     # ---- screens -----------------------------------------------------------------------------
@@ -213,8 +216,14 @@ class ImportDeskApp(App[int]):
         """Another connection committed (our workers, or another process): look again."""
         version = self.engine.data_version()
         if version != self._data_version:
-            self._data_version = version
-            self.main.store_changed()
+            # While our own workers import, their commits change the version every batch and their
+            # progress already arrives as messages: re-read for other processes only now and then,
+            # so the event loop is not spent re-reading the list (it shares the GIL with the imports).
+            now = time.monotonic()
+            if not self.import_workers() or now - self._store_read_at >= BUSY_STORE_READ_SECONDS:
+                self._data_version = version
+                self._store_read_at = now
+                self.main.store_changed()
         if self.run_queue and len(self.import_workers()) < self.queue_workers and not self.stop_event.is_set():
             if self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING], limit=1)):
                 self.start_queue()

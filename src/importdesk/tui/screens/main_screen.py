@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from textual import events, on, work
+from textual.css.query import NoMatches
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -150,14 +151,24 @@ class MainScreen(Screen):
 
     def job_progressed(self, job: ImportJob) -> None:
         """A fresh snapshot of one job (from a worker of this app)."""
-        if not self.jobs.update_job(job):
-            self.reload()
-        elif job.status is not JobStatus.PROCESSING:
-            self._update_title()
+        if not self.is_attached:
+            return  # workers may still report while the app closes
+        try:
+            if not self.jobs.update_job(job):
+                self.reload()
+            elif job.status is not JobStatus.PROCESSING:
+                self._update_title()
+        except NoMatches:  # the panes were already removed
+            pass
 
     def store_changed(self) -> None:
         """Someone else committed: read the visible page again."""
-        self.reload()
+        if not self.is_attached:
+            return  # a timer may still fire while the app closes
+        try:
+            self.reload()
+        except NoMatches:  # the panes were already removed
+            pass
 
     @on(JobList.JobHighlighted)
     def _on_job_highlighted(self, event: JobList.JobHighlighted) -> None:
