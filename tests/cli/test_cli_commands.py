@@ -132,3 +132,24 @@ def test_cancel_delete_and_retry_rules(ws, capsys):
     assert code == 0
     code, out, err = cli(capsys, "jobs")
     assert "no jobs" in err
+
+
+def test_export_records_and_failed_rows_from_the_command_line(ws, capsys, tmp_path):
+    cli(capsys, "run", str(SAMPLES / "products.csv"), "--type", "products")
+    code, out, err = cli(capsys, "export", "products", str(tmp_path / "all.jsonl"), "--json")
+    assert code == 0 and json.loads(out)["processed_count"] == 1000
+    assert len((tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines()) == 1000
+    code, _, err = cli(capsys, "export", "products", str(tmp_path / "all.pdf"))
+    assert code == 2 and "pdf" in err
+    code, _, err = cli(capsys, "run", str(SAMPLES / "products_with_errors.csv"), "--type", "products",
+                       "--skip-errors")
+    uid = err.split("job ", 1)[1].split()[0]
+    code, _, err = cli(capsys, "errors", uid, "--export", str(tmp_path / "fix.xlsx"))
+    assert code == 0 and "33 failed rows" in err
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "fix.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert header[-2:] == ["_source_row", "_errors"] and sheet.max_row == 34
+    code, _, err = cli(capsys, "retry", uid, "--json")
+    assert code == 1  # a new job of just the failed rows: they still fail, nothing was fixed
