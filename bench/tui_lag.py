@@ -10,6 +10,7 @@ Run: .venv/bin/python bench/tui_lag.py [ROWS]   (the CSV goes to bench/out/, git
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import statistics
 import sys
@@ -17,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from importdesk.cli import GC_THRESHOLDS
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
@@ -80,6 +82,7 @@ async def measure(engine: Engine, uids: list[str], workers: int) -> None:
 
 
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)  # as the importdesk command sets them before it opens the app
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     src = products_csv(rows, f"products_{rows}.csv")
