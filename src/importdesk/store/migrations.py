@@ -98,6 +98,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (job_uid, row_number, field)
     ) WITHOUT ROWID;
     """,
+    # 3: the errors pane pages a job's items in row order without a filter: without this index
+    # every page sorted all of the job's items (~250 ms for a page of a 100,000-error job)
+    """
+    CREATE INDEX job_items_by_row ON job_items(job_uid, row_number, id);
+    """,
 ]
 
 
