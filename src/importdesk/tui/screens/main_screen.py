@@ -51,6 +51,7 @@ def retries_failed_rows(job: ImportJob) -> bool:
 
 
 ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
+DETAIL_REFRESH = 0.5  # seconds between redraws of a running job's detail
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
 JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
                "copy_json")
@@ -88,6 +89,7 @@ class MainScreen(Screen):
         self.engine = engine
         self.clock = clock
         self._errors_read_at = 0.0
+        self._detail_drawn_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -173,8 +175,14 @@ class MainScreen(Screen):
     @on(JobList.JobHighlighted)
     def _on_job_highlighted(self, event: JobList.JobHighlighted) -> None:
         job, before = event.job, self.detail.job
-        self.detail.show(job)
         same = job is not None and before is not None and job.uid == before.uid
+        # A running job's detail (Rich tables) is drawn again at most every DETAIL_REFRESH seconds:
+        # the event loop shares the GIL with the imports. Status changes show at once.
+        now = time.monotonic()
+        still_running = same and job.status is JobStatus.PROCESSING and before.status is JobStatus.PROCESSING
+        if not still_running or now - self._detail_drawn_at >= DETAIL_REFRESH:
+            self._detail_drawn_at = now
+            self.detail.show(job)
         counts = (lambda j: (j.errors_count, j.warnings_count, j.status))
         if not same or counts(job) != counts(before):
             # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
