@@ -100,12 +100,17 @@ def test_duplicate_content_is_one_import_and_one_reported_duplicate(ws, engine, 
     assert dup.error_message.startswith(f"duplicate of job {first.uid} (same content")
     assert (ws.root / dup.provider_data.kept_path).read_text() == content
     assert engine.record_count("products") == 4
-    assert any(e.kind == "duplicate" and e.job_uid == dup.uid for e in events)
+    # the event is emitted after the job record is written
+    wait_until(lambda: any(e.kind == "duplicate" and e.job_uid == dup.uid for e in events), 20,
+               message="duplicate reported")
     # force = true in a sidecar imports the same bytes again
     (ws.inbox / "products-c.csv.toml").write_text("force = true\n")
     (ws.inbox / "products-c.csv").write_text(content)
+    # the file moves to archive/ after the job's final commit: wait for both
     forced = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "products-c.csv"
-                                 and j.status is JobStatus.DONE], 10, message="forced import")[0]
+                                 and j.status is JobStatus.DONE
+                                 and j.provider_data.kept_path.startswith("archive/")], 30,
+                        message="forced import archived")[0]
     assert forced.progress.done == 4
     assert (ws.root / forced.provider_data.kept_path).with_name("products-c.csv.toml").exists()
     wait_until(lambda: inbox_files(ws) == [], 20, message="inbox emptied")
@@ -188,7 +193,7 @@ def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory
     (ws.inbox / "export.csv").write_text("alpha,beta\n1,2\n")
     watcher_factory()
     job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
-                     5, message="rejection")[0]
+                     20, message="rejection")[0]
     assert job.status is JobStatus.ERROR
     assert "export.csv" in job.error_message and "cannot tell the resource type" in job.error_message
     # the same bytes with a sidecar naming the type are imported (a rejection is not a duplicate)
@@ -230,7 +235,7 @@ def test_bad_sidecar_sends_the_file_to_failed(ws, engine, watcher_factory):
     (ws.inbox / "products-x.csv.toml").write_text("skip_error = true\n")
     watcher_factory()
     job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
-                     5)[0]
+                     20)[0]
     assert "unknown key 'skip_error'" in job.error_message
     assert (ws.root / job.provider_data.kept_path).with_name("products-x.csv.toml").exists()
 
