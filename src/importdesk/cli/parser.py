@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler, text in (
         ("confirm", run_cmds.cmd_confirm, "execute a done validate job (a new execute job, same file and options)"),
         ("resume", run_cmds.cmd_resume, "continue an interrupted job after its last committed row"),
-        ("retry", run_cmds.cmd_retry, "run an errored job again from its last committed row"),
+        ("retry", run_cmds.cmd_retry, "an errored job runs again from its last committed row; a done job with "
+                                       "rejected rows gets a new job of just those rows (corrections applied)"),
     ):
         p = command(name, handler, text)
         p.add_argument("uid")
