@@ -199,6 +199,23 @@ async def test_interrupt_and_resume(engine):
         assert engine.get_job(uid).status is JobStatus.PENDING
 
 
+async def test_resume_over_the_threshold_asks_to_skip_errors(engine):
+    uid = run(engine, "products_with_errors.csv", resource_type="products")
+    assert engine.get_job(uid).status is JobStatus.INTERRUPTED  # 10% threshold crossed
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)  # resumed as it is, it would stop at the next bad row
+        await pilot.press("y")
+        await pilot.pause()
+        await wait_for_group(app, "dialogs")
+        await wait_for_group(app, "imports")
+        job = engine.get_job(uid)
+        assert job.skip_errors and job.status is JobStatus.DONE
+        assert (job.progress.done, job.progress.error, job.progress.pending) == (167, 33, 0)
+
+
 async def test_interrupt_a_processing_job_asks_its_runner(engine):
     uid = queue(engine, "products.csv", resource_type="products")
     engine.ctx.jobs.claim_next(engine.worker, engine.ctx.clock(), uid=uid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from collections.abc import Callable
 from datetime import datetime
 
@@ -253,7 +254,22 @@ class MainScreen(Screen):
         self._apply(self.engine.interrupt, "will stop at the next batch"
                     if self.selected and self.selected.status is JobStatus.PROCESSING else "interrupted")
 
-    def action_resume(self) -> None:
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume a job")
+    async def action_resume(self) -> None:
+        job = self._fresh()
+        if job is None or not applies("resume", job):
+            return
+        p = job.progress
+        if not job.skip_errors and p.error > job.error_threshold * p.total:
+            # resumed as it is, it would stop again at its next rejected row
+            question = (f"{p.error:,} of {p.total:,} rows of {job.file_name} failed, over the "
+                        f"{job.error_threshold:.0%} threshold. Resume and import the remaining valid rows, "
+                        "recording every rejected row as an error?")
+            if not await self.app.push_screen_wait(AskScreen("Resume, skipping errors?", question,
+                                                             yes="Skip errors and resume")):
+                return
+            self._apply(partial(self.engine.resume, skip_errors=True), "resumed, skipping errors", run=True)
+            return
         self._apply(self.engine.resume, "resumed", run=True)
 
     def action_cancel_job(self) -> None:
