@@ -107,7 +107,8 @@ class JobRunner:
                 self._finish(
                     JobStatus.INTERRUPTED,
                     f"interrupted: {p.error} of {p.total} rows failed, over the "
-                    f"{job.error_threshold:.0%} error threshold. Fix the file, or resume with --skip-errors.",
+                    f"{job.error_threshold:.0%} error threshold. Fix the file, or resume skipping errors "
+                    f"(importdesk resume {job.short_uid} --skip-errors; r in the app).",
                 )
                 return
 
