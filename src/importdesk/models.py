@@ -150,10 +150,7 @@ class ImportJob(BaseModel):
 
     def to_seed_json(self) -> dict[str, Any]:
         """The ImportJob shape of the seed, extended with the other seeds' fields."""
-        data = self.model_dump(mode="json", exclude={"worker", "heartbeat_at", "request"})
-        data["errors_count"] = self.errors_count
-        data["warnings_count"] = self.warnings_count
-        return data
+        return self.model_dump(mode="json", exclude={"worker", "heartbeat_at", "request"})
 
 
 class JobItem(BaseModel):

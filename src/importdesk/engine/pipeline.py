@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importdesk.engine.context import EngineContext
+from importdesk.engine.errors import JobFailed
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
@@ -26,10 +27,6 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
 ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
-
-
-class JobFailed(Exception):
-    """Fatal for the whole job: the message is for the user (names file, row, column)."""
 
 
 @dataclass

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from importdesk.engine.errors import JobFailed
+from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
 from importdesk.schemas import Registry, ResourceType
@@ -86,8 +88,6 @@ class RowMapper:
         parent = self.resource(self.job.resource_type).parent_field
         missing = [m for m in missing if not (m in self.shared or (m == parent and self.job.parent_resource_id))]
         if missing:
-            from importdesk.engine.pipeline import JobFailed
-
             raise JobFailed(
                 f"{self.job.file_name}: missing required column{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)} for {self.job.resource_type}; the file has: {', '.join(self.headers)}"
@@ -142,14 +142,10 @@ class RowMapper:
 
 
 def _restore(value: Any) -> Any:
-    from importdesk.exports.neutralise import unneutralise
-
     return unneutralise(value) if isinstance(value, str) and value[:1] == "'" else value
 
 
 def _unneutralising(to_raw):
-    from importdesk.exports.neutralise import unneutralise
-
     def convert(values):
         raw = to_raw(values)
         for key, value in raw.items():

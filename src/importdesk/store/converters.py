@@ -83,21 +83,6 @@ def row_to_job(row: sqlite3.Row) -> ImportJob:
     )
 
 
-def item_to_row(item: JobItem) -> tuple[Any, ...]:
-    return (
-        item.job_uid,
-        item.row_number,
-        item.record_key,
-        item.level.value,
-        item.field,
-        item.value,
-        item.code,
-        item.message,
-        json.dumps(item.raw_row, ensure_ascii=False, default=str) if item.raw_row is not None else None,
-        item.resource_type,
-    )
-
-
 ITEM_COLUMNS = ("job_uid", "row_number", "record_key", "level", "field", "value", "code", "message",
                 "raw_row", "resource_type")
 

@@ -24,8 +24,6 @@ class Database:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
         migrate(self.conn())
 
     def conn(self) -> sqlite3.Connection:
@@ -37,8 +35,6 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
         return conn
 
     @contextmanager
@@ -63,7 +59,4 @@ class Database:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             self._local.conn = None
-            with self._lock:
-                if conn in self._all:
-                    self._all.remove(conn)
             conn.close()

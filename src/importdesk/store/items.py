@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from importdesk.models import ItemLevel, JobItem
-from importdesk.store.converters import ITEM_COLUMNS, item_to_row, row_to_item
+from importdesk.store.converters import ITEM_COLUMNS, row_to_item
 from importdesk.store.database import Database
 
 _INSERT = f"INSERT INTO job_items ({', '.join(ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in ITEM_COLUMNS)})"
@@ -28,9 +28,6 @@ class ItemKind:
 class ItemStore:
     def __init__(self, db: Database):
         self.db = db
-
-    def add_many(self, conn: sqlite3.Connection, items: Iterable[JobItem]) -> None:
-        conn.executemany(_INSERT, (item_to_row(i) for i in items))
 
     def add_rows(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         """Rows already in ITEM_COLUMNS order (the engine's hot path builds them directly)."""

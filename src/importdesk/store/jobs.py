@@ -114,10 +114,6 @@ class JobStore:
     def processing(self) -> list[ImportJob]:
         return [row_to_job(r) for r in self._select("SELECT * FROM jobs WHERE status = 'processing'")]
 
-    def set_request(self, uid: str, request: str | None) -> None:
-        with self.db.write() as conn:
-            conn.execute("UPDATE jobs SET request = ? WHERE uid = ?", (request, uid))
-
     def request_of(self, uid: str) -> str | None:
         rows = self._select("SELECT request FROM jobs WHERE uid = ?", (uid,))
         return rows[0]["request"] if rows else None

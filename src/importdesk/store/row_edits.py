@@ -21,11 +21,6 @@ class RowEditStore:
                 (job_uid, row_number, field, value, iso(now)),
             )
 
-    def remove(self, job_uid: str, row_number: int, field: str) -> None:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM row_edits WHERE job_uid = ? AND row_number = ? AND field = ?",
-                         (job_uid, row_number, field))
-
     def for_job(self, job_uid: str) -> dict[int, dict[str, str | None]]:
         """{row number: {field: corrected value}}."""
         edits: dict[int, dict[str, str | None]] = {}
