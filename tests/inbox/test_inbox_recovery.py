@@ -64,7 +64,9 @@ def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factor
     claims.claim(ws.processing, uid, src, ("products", "orphan.csv"), owner=_dead_owner())
     assert not src.exists()
     watcher_factory(workers=1)
-    job = wait_until(lambda: [j for j in all_jobs(engine) if j.status.is_final], 10)[0]
+    # final, then (after the final commit, by design) its file moved to archive/
+    job = wait_until(lambda: [j for j in all_jobs(engine) if j.status.is_final
+                              and j.provider_data.kept_path.startswith("archive/")], 30)[0]
     assert job.uid == uid and job.resource_type == "products" and job.status is JobStatus.DONE
     assert job.provider_data.kept_path == f"archive/{uid}/orphan.csv"
     time.sleep(0.6)
@@ -125,8 +127,10 @@ def test_shutdown_interrupts_at_a_batch_boundary_and_the_next_start_resumes(ws, 
     assert job.error_message.startswith("interrupted: the watch service stopped")
     assert job.progress.total == rows and job.provider_data.kept_path.startswith("processing/")
     watcher_factory(workers=1)
-    wait_until(lambda: engine.get_job(job.uid).status is JobStatus.DONE, 30)
+    # done, then (after the final commit, by design) its file moved to archive/
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 30)
     final = engine.get_job(job.uid)
+    assert final.status is JobStatus.DONE
     assert final.progress.done == rows and engine.record_count("products") == rows
     assert final.provider_data.kept_path.startswith("archive/")
 

@@ -31,7 +31,10 @@ def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_fact
             handle.flush()
             time.sleep(0.1)
             assert all_jobs(engine) == [], f"taken while still being written (chunk {i})"
-    job = wait_until(lambda: next((j for j in all_jobs(engine) if j.status.is_final), None), 15, message="job done")
+    # final, then (after the final commit, by design) its file moved to archive/
+    job = wait_until(lambda: next((j for j in all_jobs(engine) if j.status.is_final
+                                   and j.provider_data.kept_path.startswith("archive/")), None), 30,
+                     message="job done and archived")
     assert len(all_jobs(engine)) == 1
     assert job.status is JobStatus.DONE
     assert job.progress.total == rows and job.progress.done == rows
