@@ -108,6 +108,9 @@ def app_for(engine: Engine, clock=None, **kwargs) -> ImportDeskApp:
     kwargs.setdefault("run_queue", False)
     kwargs.setdefault("poll_interval", None)
     kwargs.setdefault("watch_inbox", False)  # watchers off unless a test is about the inbox
+    # Jobs run in the app's worker threads, with this engine's fixed clock and ids (a child process
+    # would use real ones); tests about the child processes pass child_processes=True.
+    kwargs.setdefault("child_processes", False)
     app = make_app(engine, clock=clock or (lambda: START + timedelta(minutes=5)), **kwargs)
     app.animation_level = "none"
     return app

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 
 from importdesk.cli import exit_codes
 from importdesk.cli.parser import build_parser
 from importdesk.engine import UsageError
+from importdesk.gc_settings import GC_THRESHOLDS, tune_gc
 
-
-# An import allocates millions of short-lived objects that reference counting frees; with the
-# default thresholds the cyclic collector still ran ~2,000 times per 500k rows and took ~10% of the
-# time (1.39 s of 14.5 s; 0.03 s with these). In the app, full collections over Textual's heap were
-# also the main cause of event-loop stalls. Measured with gc.callbacks; see bench/import_speed.py.
-GC_THRESHOLDS = (20_000, 50, 50)
+__all__ = ["main", "GC_THRESHOLDS"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    gc.set_threshold(*GC_THRESHOLDS)
+    tune_gc()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)

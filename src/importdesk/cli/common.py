@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from typing import Any
 
 from importdesk.engine import Engine
 from importdesk.workspace import Workspace
+from importdesk.workspace_log import log_to_workspace
 
 
 def open_engine(args) -> Engine:
     ws = Workspace.open(getattr(args, "workspace", None))
-    log_file = ws.root / "importdesk.log"
-    root = logging.getLogger("importdesk")
-    if not root.handlers:
-        handler = logging.FileHandler(log_file, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-        root.propagate = False
+    log_to_workspace(ws)
     engine = Engine(ws)
     engine.recover_stale()
     return engine

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, inbox_jobs
+from importdesk.engine.child_worker import ChildQueueRunner
 from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
@@ -35,6 +36,8 @@ INBOX = "inbox"  # the worker group that stops the inbox watcher (it runs in its
 INBOX_POLL = 1.0  # seconds between looks at the inbox for the header
 BUSY_STORE_READ_SECONDS = 5.0  # while our workers import: how often other processes' changes are read
 QUIT_WAIT_SECONDS = 5.0
+PROGRESS_INTERVAL = 0.5  # seconds between a running job's snapshots: each one redraws its list row
+RESTART_AFTER_FAILURE_SECONDS = 30.0  # a queue worker that crashed is not restarted every poll
 PALETTE_ENTRIES = {
     "confirm": ("job: Confirm", "Execute a done validate job (shows its summary first)"),
     "interrupt": ("job: Interrupt", "Stop the job at its next batch; it can be resumed"),
@@ -63,8 +66,9 @@ class ImportDeskApp(App[int]):
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
                  run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
-                 inbox_stability: float = 1.0) -> None:
+                 inbox_stability: float = 1.0, child_processes: bool = True) -> None:
         super().__init__()
+        self.child_processes = child_processes
         self.engine = engine
         self.clock = clock or engine.ctx.clock
         self.watch_inbox = watch_inbox
@@ -77,6 +81,7 @@ class ImportDeskApp(App[int]):
         self.stop_event = threading.Event()
         self._data_version = 0
         self._store_read_at = 0.0
+        self._queue_failed_at = -RESTART_AFTER_FAILURE_SECONDS
         self.sub_title = _display_path(engine.workspace.root)
 
     # ---- screens -----------------------------------------------------------------------------
@@ -161,15 +166,27 @@ class ImportDeskApp(App[int]):
 
     @work(thread=True, group=IMPORTS, exit_on_error=False, description="run pending import jobs")
     def _run_queue(self) -> None:
+        """Drain the queue: in a child process (the default, so imports never hold the event loop's
+        GIL), or in this thread (tests that need the engine's fixed clock and ids)."""
         try:
+            if self.child_processes:
+                runner = ChildQueueRunner(self.engine, on_progress=self._report, on_finished=self._finished,
+                                          interval=PROGRESS_INTERVAL)
+                runner.run(self.stop_event)
+                return
             while not self.stop_event.is_set():
-                job = self.engine.run_next(cancel=self.stop_event, on_progress=self._report)
+                job = self.engine.run_next(cancel=self.stop_event, on_progress=self._report,
+                                           interval=PROGRESS_INTERVAL)
                 if job is None:
                     return
-                self._after_run(job)
-                self.post_message(JobFinished(job))
+                self._finished(job)
         finally:
             self.engine.ctx.db.close()
+
+    def _finished(self, job: ImportJob) -> None:
+        """In the worker thread, once per job that left `processing`."""
+        self._after_run(job)
+        self.post_message(JobFinished(job))
 
     def _after_run(self, job: ImportJob) -> None:
         """In the worker: a final inbox job's file moves to archive/ or failed/ at once; an inbox job our
@@ -185,7 +202,8 @@ class ImportDeskApp(App[int]):
 
     def _report(self, event: EngineProgress) -> None:
         """Called in the worker thread (throttled by the engine): post, never wait for the UI."""
-        self.post_message(JobProgressed(event.job.model_copy(deep=True), final=event.final))
+        job = event.job if self.child_processes else event.job.model_copy(deep=True)  # a parsed copy already
+        self.post_message(JobProgressed(job, final=event.final))
 
     @on(JobProgressed)
     def _on_job_progressed(self, event: JobProgressed) -> None:
@@ -229,7 +247,8 @@ class ImportDeskApp(App[int]):
                 self._data_version = version
                 self._store_read_at = now
                 self.main.store_changed()
-        if self.run_queue and len(self.import_workers()) < self.queue_workers and not self.stop_event.is_set():
+        if (self.run_queue and len(self.import_workers()) < self.queue_workers and not self.stop_event.is_set()
+                and time.monotonic() - self._queue_failed_at >= RESTART_AFTER_FAILURE_SECONDS):
             if self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING], limit=1)):
                 self.start_queue()
 
@@ -237,6 +256,8 @@ class ImportDeskApp(App[int]):
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is WorkerState.ERROR:
+            if worker.group == IMPORTS:
+                self._queue_failed_at = time.monotonic()
             self.notify(f"{worker.description}: {worker.error}", title="Something went wrong",
                         severity="error", markup=False)
 
@@ -351,11 +372,12 @@ def _display_path(path: Path) -> str:
 
 def make_app(engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
              run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
-             inbox_stability: float = 1.0) -> ImportDeskApp:
+             inbox_stability: float = 1.0, child_processes: bool = True) -> ImportDeskApp:
     """The one way to build the app: the command line, the demo and the tests all call this.
 
     `queue_workers` jobs run at once; `watch_inbox` runs an inbox watcher (files taken once stable for
-    `inbox_stability` seconds) whose jobs the queue workers run."""
+    `inbox_stability` seconds) whose jobs the queue workers run. Each queue worker runs its jobs in a
+    child process unless `child_processes` is False (then in its thread, with the engine's clock)."""
     return ImportDeskApp(engine, watch_inbox=watch_inbox, clock=clock, run_queue=run_queue,
                          poll_interval=poll_interval, queue_workers=queue_workers,
-                         inbox_stability=inbox_stability)
+                         inbox_stability=inbox_stability, child_processes=child_processes)

@@ -51,6 +51,8 @@ class FilterBar(Horizontal):
             super().__init__()
             self.query = query
 
+    _resource_types: list[str] | None = None  # as last put into the resource select
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ filter: file, uid, reference, message", id="filter-text", compact=True)
         statuses = [(s.value, s.value) for s in JobStatus] + [("done with errors", _DONE_WITH_ERRORS)]
@@ -67,6 +69,9 @@ class FilterBar(Horizontal):
                         text=self.query_one("#filter-text", Input).value.strip())
 
     def set_resource_types(self, names: list[str]) -> None:
+        if names == self._resource_types:
+            return  # rebuilding the options lays the screen out again: not on every reload
+        self._resource_types = list(names)
         select = self.query_one("#filter-resource", Select)
         current = select.value
         select.set_options([(n, n) for n in names])

@@ -14,6 +14,9 @@ from textual.widgets import Static
 from importdesk.models import ImportJob, JobStatus, ProviderType
 from importdesk.tui import formatting as fmt
 
+MIN_LABEL_WIDTH = 11
+WRAP_MARGIN = 8  # a value this much shorter than the space for it stays on one line, whatever its words
+
 
 class JobDetail(VerticalScroll, can_focus=True):
     """Scrollable detail of the highlighted job. `show(job)` replaces what is shown."""
@@ -22,6 +25,7 @@ class JobDetail(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.clock = clock
         self.job: ImportJob | None = None
+        self._shape: tuple | None = None  # what decides the body's height, as last drawn
 
     def compose(self):
         yield Static(Text("No job selected. Press n to import a file.", style="italic"), id="detail-body")
@@ -30,23 +34,37 @@ class JobDetail(VerticalScroll, can_focus=True):
         self.job = job
         body = self.query_one("#detail-body", Static)
         if job is None:
+            self._shape = None
             body.update(Text("No job selected. Press n to import a file.", style="italic"))
             return
-        body.update(self.render_job(job))
+        rows: list[tuple[str, int]] = []
+        content = self.render_job(job, rows)
+        # Laying out the screen again measures every Rich table (~30 ms at 160x50): skip it while the
+        # same rows are shown and every value that could wrap has the same length as last time.
+        label_width = max([MIN_LABEL_WIDTH] + [len(label) for label, _ in rows])
+        fits = body.size.width - label_width - 1 - WRAP_MARGIN if body.size.width else 0
+        shape = tuple((label, 0 if length < fits else length) for label, length in rows)
+        same_height = shape == self._shape
+        self._shape = shape
+        body.update(content, layout=not same_height)
 
-    def render_job(self, job: ImportJob) -> RenderableType:
+    def render_job(self, job: ImportJob, shape: list[tuple[str, int]] | None = None) -> RenderableType:
+        """The detail as Rich renderables; `shape` collects each row's label and value length."""
         palette = fmt.Palette.from_variables(self.app.theme_variables)
         sections: list[RenderableType] = []
+        shape = [] if shape is None else shape
 
         def section(title: str, rows: list[tuple[str, Text | str]]) -> None:
             rows = [(k, v) for k, v in rows if v not in ("", None)]
             if not rows:
                 return
             grid = Table.grid(padding=(0, 1))
-            grid.add_column(style="bold", justify="right", min_width=11, no_wrap=True)
+            grid.add_column(style="bold", justify="right", min_width=MIN_LABEL_WIDTH, no_wrap=True)
             grid.add_column(overflow="fold")
             for label, value in rows:
-                grid.add_row(label, value if isinstance(value, Text) else Text(value))
+                text = value if isinstance(value, Text) else Text(value)
+                grid.add_row(label, text)
+                shape.append((label, len(text.plain)))
             sections.append(Text(title, style=f"bold {palette.primary}"))
             sections.append(grid)
 

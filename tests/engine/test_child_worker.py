@@ -1,0 +1,85 @@
+"""Jobs run in a child process (as the app runs them): snapshots relayed, stop honoured, a crash recovered."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+
+from support import write_products
+from importdesk.engine import ImportOptions
+from importdesk.engine.child_worker import ChildQueueRunner, ChildWorkerFailed
+from importdesk.models import JobStatus
+
+
+def queue(engine, path, **options):
+    return engine.create_job(path, ImportOptions(resource_type="products", **options)).uid
+
+
+def runner_for(engine, on_progress=None):
+    events, finished = [], []
+
+    def progress(event):
+        events.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
+    return ChildQueueRunner(engine, on_progress=progress, on_finished=finished.append, interval=0.05), events, finished
+
+
+def test_the_child_drains_the_queue_and_relays_each_job_once_finished(tmp_path, engine):
+    first = queue(engine, write_products(tmp_path / "a.csv", 3_000, bad_every=100), skip_errors=True)
+    second = queue(engine, write_products(tmp_path / "b.csv", 500, start=10_000))
+    runner, events, finished = runner_for(engine)
+    runner.run(threading.Event())
+
+    assert [job.uid for job in finished] == [first, second]
+    assert [job.status for job in finished] == [JobStatus.DONE, JobStatus.DONE]
+    a = engine.get_job(first)
+    assert (a.progress.done, a.progress.error, a.progress.pending) == (2_970, 30, 0)
+    assert a.worker != engine.worker and a.worker.endswith(f":{runner.process.pid}")  # not run here
+    assert engine.record_count("products") == 3_470
+    assert finished[0].progress == a.progress  # the relayed snapshot is the stored job
+    assert [e.final for e in events if e.job.uid == first][-1] is True
+    assert sum(e.final for e in events) == 2
+    assert runner.process.returncode == 0
+
+
+def test_stop_interrupts_the_running_job_at_a_batch_boundary(tmp_path, engine):
+    rows = 60_000
+    uid = queue(engine, write_products(tmp_path / "big.csv", rows))
+    stop = threading.Event()
+    runner, _, finished = runner_for(engine, on_progress=lambda e: e.job.progress.done and stop.set())
+    runner.run(stop)
+
+    job = engine.get_job(uid)
+    assert [j.status for j in finished] == [JobStatus.INTERRUPTED]
+    assert job.status is JobStatus.INTERRUPTED and 0 < job.metadata.data_row_index < rows
+    assert job.progress.done == job.metadata.data_row_index == engine.record_count("products")
+    engine.resume(uid)
+    assert engine.run_job(uid).progress.done == rows
+
+
+def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine):
+    rows = 60_000
+    uid = queue(engine, write_products(tmp_path / "big.csv", rows))
+    killed = []
+
+    def kill_once(event):
+        if event.job.progress.done and not killed:
+            killed.append(event.job.progress.done)
+            os.kill(runner.process.pid, signal.SIGKILL)
+
+    runner, _, finished = runner_for(engine, on_progress=kill_once)
+    with pytest.raises(ChildWorkerFailed, match="ended with code -9"):
+        runner.run(threading.Event())
+
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.INTERRUPTED, job.status
+    assert [j.uid for j in finished] == [uid] and "the import process failed" in finished[0].error_message
+    assert job.progress.total == job.progress.done + job.progress.error + job.progress.pending
+    engine.resume(uid)
+    done = engine.run_job(uid)
+    assert (done.progress.done, engine.record_count("products")) == (rows, rows)
