@@ -1,5 +1,7 @@
 """Event-loop lag of the app while two 1,000,000-row imports run in its queue workers (issue 3).
 
+Each queue worker runs its jobs in a child process, as the app does by default.
+
 Lag is measured as a 10 ms `set_interval` timer's lateness: each tick, how much later than 10 ms
 after the previous tick it ran (Textual skips missed ticks, so this is the real stall). Not Pilot
 key-press timing. Goal: p99 < 50 ms.

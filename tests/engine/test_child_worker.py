@@ -83,3 +83,22 @@ def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine)
     engine.resume(uid)
     done = engine.run_job(uid)
     assert (done.progress.done, engine.record_count("products")) == (rows, rows)
+
+
+def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
+    """The parent's end of the pipe closing (the app killed) stops the child at a batch boundary."""
+    rows = 60_000
+    uid = queue(engine, write_products(tmp_path / "big.csv", rows))
+    closed = []
+
+    def close_stdin_once(event):
+        if event.job.progress.done and not closed:
+            closed.append(True)
+            runner.process.stdin.close()
+
+    runner, _, _ = runner_for(engine, on_progress=close_stdin_once)
+    runner.run(threading.Event())
+
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.INTERRUPTED and 0 < job.metadata.data_row_index < rows
+    assert runner.process.returncode == 0
