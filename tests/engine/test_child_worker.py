@@ -29,6 +29,18 @@ def runner_for(engine, on_progress=None):
     return ChildQueueRunner(engine, on_progress=progress, on_finished=finished.append, interval=0.05), events, finished
 
 
+def once_rows_are_done(action):
+    """A progress callback doing `action` once, at the first snapshot with committed rows."""
+    fired = []
+
+    def on_progress(event):
+        if event.job.progress.done and not fired:
+            fired.append(True)
+            action()
+
+    return on_progress
+
+
 def test_the_child_drains_the_queue_and_relays_each_job_once_finished(tmp_path, engine):
     first = queue(engine, write_products(tmp_path / "a.csv", 3_000, bad_every=100), skip_errors=True)
     second = queue(engine, write_products(tmp_path / "b.csv", 500, start=10_000))
@@ -65,14 +77,8 @@ def test_stop_interrupts_the_running_job_at_a_batch_boundary(tmp_path, engine):
 def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine):
     rows = 60_000
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
-    killed = []
-
-    def kill_once(event):
-        if event.job.progress.done and not killed:
-            killed.append(event.job.progress.done)
-            os.kill(runner.process.pid, signal.SIGKILL)
-
-    runner, _, finished = runner_for(engine, on_progress=kill_once)
+    runner, _, finished = runner_for(engine, on_progress=once_rows_are_done(
+        lambda: os.kill(runner.process.pid, signal.SIGKILL)))
     with pytest.raises(ChildWorkerFailed, match="ended with code -9"):
         runner.run(threading.Event())
 
@@ -89,14 +95,7 @@ def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
     """The parent's end of the pipe closing (the app killed) stops the child at a batch boundary."""
     rows = 60_000
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
-    closed = []
-
-    def close_stdin_once(event):
-        if event.job.progress.done and not closed:
-            closed.append(True)
-            runner.process.stdin.close()
-
-    runner, _, _ = runner_for(engine, on_progress=close_stdin_once)
+    runner, _, _ = runner_for(engine, on_progress=once_rows_are_done(lambda: runner.process.stdin.close()))
     runner.run(threading.Event())
 
     job = engine.get_job(uid)
