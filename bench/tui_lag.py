@@ -8,7 +8,8 @@ key-press timing. Goal: p99 < 50 ms.
 
 Run: .venv/bin/python bench/tui_lag.py [ROWS] [WORKERS] [--with-threads]   (the CSV goes to bench/out/,
 git-ignored). `--with-threads` also measures, in the same run, the baseline the app replaced: the
-imports in the app's own worker threads.
+imports in the app's own worker threads. `--history=N` puts N finished jobs in the list first (a
+full screen of rows to redraw on every snapshot, as in a workspace in daily use).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
 from importdesk.workspace import Workspace
+from tui_joblist import fill
 
 OUT = Path(__file__).parent / "out"
 HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
@@ -94,10 +96,13 @@ def main() -> None:
     rows = int(args[0]) if args else 1_000_000
     workers = int(args[1]) if len(args) > 1 else 2
     src = products_csv(rows, f"products_{rows}.csv")
+    history = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--history=")), 0)
     p99 = {}
     for child_processes in ([True, False] if "--with-threads" in sys.argv else [True]):
         with tempfile.TemporaryDirectory() as tmp:
             engine = Engine(Workspace.open(Path(tmp) / "ws"))
+            if history:
+                fill(engine, history)
             # two jobs of the same file: each keeps its own copy; the second updates what the first wrote
             uids = [engine.create_job(src, ImportOptions(resource_type="products", reference=f"lag {i}")).uid
                     for i in range(2)]

@@ -267,6 +267,33 @@ async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
         assert jobs.selected.status is JobStatus.DONE
 
 
+async def test_a_running_jobs_row_moves_and_the_other_rows_stay(every_status):
+    """Rows are redrawn one by one (not through DataTable.update_cell): what is drawn must follow."""
+    engine = every_status
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        jobs = app.screen.query_one(JobList)
+        running = next(j for j in jobs.jobs.values() if j.status is JobStatus.PROCESSING)
+        before = visible_text(jobs).splitlines()
+        line = next(i for i, text in enumerate(before) if "preise_de.csv" in text)
+        assert "0%" in before[line] or "%" not in before[line]
+
+        snapshot = running.model_copy(deep=True)
+        snapshot.progress.total, snapshot.progress.done, snapshot.progress.pending = 300, 150, 150
+        app.screen.job_progressed(snapshot)
+        jobs._redraw_stale()  # what the row timer does every ROW_REFRESH seconds
+        await pilot.pause()
+        after = visible_text(jobs).splitlines()
+        assert "50%" in after[line] and "300" in after[line], after[line]
+        assert [t for i, t in enumerate(after) if i != line] == [t for i, t in enumerate(before) if i != line]
+
+        engine.interrupt(running.uid)  # another writer: the store's revision moves, the row follows
+        app.screen.store_changed()
+        await pilot.pause()
+        assert jobs.jobs[running.uid].request == "interrupt"
+        assert "50%" not in visible_text(jobs).splitlines()[line]  # the stored job, not the snapshot
+
+
 async def test_markup_in_data_is_shown_literally(engine, tmp_path):
     header = Path("data/products.csv").read_text().splitlines()[0]
     (tmp_path / "data" / "[b]markup[-b].csv").write_text(

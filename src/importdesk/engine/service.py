@@ -386,6 +386,14 @@ class Engine:
     def list_jobs(self, flt: JobFilter | None = None) -> list[ImportJob]:
         return self.ctx.jobs.list(flt)
 
+    def job_revisions(self, flt: JobFilter | None = None) -> list[tuple[str, int]]:
+        """(uid, revision) of the jobs `list_jobs` would return: which changed, without reading them."""
+        return self.ctx.jobs.revisions(flt)
+
+    def get_jobs(self, uids: list[str]) -> dict[str, ImportJob]:
+        """The jobs of these uids that exist, by uid."""
+        return self.ctx.jobs.get_many(uids)
+
     def count_jobs(self, flt: JobFilter | None = None) -> int:
         return self.ctx.jobs.count(flt)
 

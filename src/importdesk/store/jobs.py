@@ -86,6 +86,22 @@ class JobStore:
         )
         return [row_to_job(r) for r in rows]
 
+    def revisions(self, flt: JobFilter | None = None) -> list[tuple[str, int]]:
+        """(uid, revision) of the jobs `list` would return, in its order; a revision moves with every update."""
+        flt = flt or JobFilter()
+        where, params = _where(flt)
+        return [(r["uid"], r["rev"]) for r in self._select(
+            f"SELECT uid, rev FROM jobs {where} ORDER BY seq DESC LIMIT ? OFFSET ?", (*params, flt.limit, flt.offset))]
+
+    def get_many(self, uids: list[str]) -> dict[str, ImportJob]:
+        found: dict[str, ImportJob] = {}
+        for start in range(0, len(uids), 500):  # under SQLite's variable limit
+            chunk = uids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._select(f"SELECT * FROM jobs WHERE uid IN ({marks})", tuple(chunk)):
+                found[row["uid"]] = row_to_job(row)
+        return found
+
     def count(self, flt: JobFilter | None = None) -> int:
         where, params = _where(flt or JobFilter())
         return self._select(f"SELECT count(*) AS n FROM jobs {where}", params)[0]["n"]

@@ -103,6 +103,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX job_items_by_row ON job_items(job_uid, row_number, id);
     """,
+    # 4: a revision per job, bumped by every update whoever writes it, so a reader can tell which of
+    # the jobs it shows changed without reading (and parsing) them all again
+    """
+    ALTER TABLE jobs ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER jobs_rev AFTER UPDATE ON jobs FOR EACH ROW WHEN NEW.rev = OLD.rev
+    BEGIN
+        UPDATE jobs SET rev = OLD.rev + 1 WHERE seq = NEW.seq;
+    END;
+    """,
 ]
 
 
@@ -132,4 +141,13 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The script's statements; a `;` inside a trigger's BEGIN … END does not end one."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
