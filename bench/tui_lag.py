@@ -9,7 +9,8 @@ key-press timing. Goal: p99 < 50 ms.
 Run: .venv/bin/python bench/tui_lag.py [ROWS] [WORKERS] [--with-threads]   (the CSV goes to bench/out/,
 git-ignored). `--with-threads` also measures, in the same run, the baseline the app replaced: the
 imports in the app's own worker threads. `--history=N` puts N finished jobs in the list first (a
-full screen of rows to redraw on every snapshot, as in a workspace in daily use).
+full screen of rows to redraw on every snapshot, as in a workspace in daily use). `--external` runs
+the two jobs in two headless `importdesk work` processes instead, the app only watching the store.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import asyncio
 import gc
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,8 +59,8 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def measure(engine: Engine, uids: list[str], workers: int, child_processes: bool) -> float:
-    app = make_app(engine, run_queue=True, poll_interval=0.5, queue_workers=workers,
+async def measure(engine: Engine, uids: list[str], workers: int, child_processes: bool, external: bool) -> float:
+    app = make_app(engine, run_queue=not external, poll_interval=0.5, queue_workers=workers,
                    child_processes=child_processes)
     lateness: list[float] = []
     last = [0.0]
@@ -72,6 +74,9 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
     t0 = time.perf_counter()
     async with app.run_test(size=(160, 50)) as pilot:
         app.set_interval(TICK, tick, name="lag probe")
+        outside = [subprocess.Popen([str(Path(sys.executable).parent / "importdesk"), "--workspace",
+                                     str(engine.workspace.root), "work"], stderr=subprocess.DEVNULL)
+                   for _ in range(workers)] if external else []
         concurrent = 0
         while True:
             await pilot.pause(0.25)
@@ -80,8 +85,11 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
             if all(j.status.is_final for j in jobs):
                 break
         took = time.perf_counter() - t0
+        for proc in outside:
+            proc.wait()
     ms = [x * 1000 for x in lateness]
-    where = "child processes" if child_processes else "threads of the app (baseline)"
+    where = ("two `importdesk work` processes, the app watching" if external
+             else "child processes" if child_processes else "threads of the app (baseline)")
     print(f"imports in {where}, {workers} queue worker(s): both jobs done in {took:.1f} s; at most {concurrent} ran at once; "
           f"statuses {[engine.get_job(u).status.value for u in uids]}, rows done "
           f"{[engine.get_job(u).progress.done for u in uids]}")
@@ -97,6 +105,7 @@ def main() -> None:
     workers = int(args[1]) if len(args) > 1 else 2
     src = products_csv(rows, f"products_{rows}.csv")
     history = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--history=")), 0)
+    external = "--external" in sys.argv
     p99 = {}
     for child_processes in ([True, False] if "--with-threads" in sys.argv else [True]):
         with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +115,7 @@ def main() -> None:
             # two jobs of the same file: each keeps its own copy; the second updates what the first wrote
             uids = [engine.create_job(src, ImportOptions(resource_type="products", reference=f"lag {i}")).uid
                     for i in range(2)]
-            p99[child_processes] = asyncio.run(measure(engine, uids, workers, child_processes))
+            p99[child_processes] = asyncio.run(measure(engine, uids, workers, child_processes, external))
             engine.close()
     if len(p99) == 2:
         print(f"p99 lag, imports in child processes vs in threads: {p99[True]:.1f} vs {p99[False]:.1f} ms "
