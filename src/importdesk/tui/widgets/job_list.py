@@ -18,9 +18,9 @@ COLUMNS = (("status", "status", 13), ("file", "file", 20), ("progress", "progres
            ("resource", "resource", 10), ("type", "type", 8), ("rows", "rows", 6),
            ("errors", "errors", 6), ("started", "started", 8), ("duration", "took", 6))
 LIVE_COLUMNS = ("status", "progress", "rows", "errors", "started", "duration")
-# A running job's row is redrawn at most this often (a status change at once): changing any cell
-# makes the DataTable render every visible row again, ~40 ms for a screenful while imports run.
-ROW_REFRESH = 1.5
+# A running job's row is redrawn at most this often (a status change at once), so a burst of
+# snapshots (several jobs, or messages queued while the screen was busy) costs one redraw each.
+ROW_REFRESH = 0.5
 
 
 class JobList(DataTable):
