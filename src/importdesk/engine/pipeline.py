@@ -37,6 +37,22 @@ class _TypeBatch:
     keys: list[str] = field(default_factory=list)
     values: list[tuple[Any, ...]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    # or, from a PositionalValidator: its output rows (stored values by file column, row number last)
+    pv: Any = None
+    stored: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.stored) if self.pv is not None else len(self.keys)
+
+    def unpack(self) -> None:
+        """Positional rows -> keys, values in column order, rows (for classification)."""
+        if self.pv is not None and self.stored:
+            split = self.pv.split
+            for key, values, row in map(split, self.stored):
+                self.keys.append(key)
+                self.values.append(values)
+                self.rows.append(row)
+            self.pv, self.stored = None, []
 
 
 class JobRunner:
@@ -85,6 +101,7 @@ class JobRunner:
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
+        self.positional = self.mapper.positional()
 
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
@@ -111,6 +128,8 @@ class JobRunner:
 
     def _run_batch(self, batch: list) -> bool:
         """Validate one batch and commit it; True when the error threshold was crossed."""
+        if self.positional is not None:
+            return self._run_batch_positional(batch)
         job = self.job
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
         errors_so_far = job.progress.error
@@ -164,6 +183,54 @@ class JobRunner:
         self._commit(consumed, error_rows, items, by_type, uploaded)
         return over
 
+    def _run_batch_positional(self, batch: list) -> bool:
+        """_run_batch for rows of one type from a table (the common case): each row list goes
+        through the PositionalValidator, its output is what the INSERT binds."""
+        job = self.job
+        mapper = self.mapper
+        pv = self.positional
+        rt_name = job.resource_type
+        rt = mapper.resource(rt_name)
+        limit = None if job.skip_errors else job.error_threshold * job.progress.total
+        errors_so_far = job.progress.error
+        items: list[tuple[Any, ...]] = []
+        tb = _TypeBatch(rt, pv=pv)
+        append = tb.stored.append
+        validate = pv.validate
+        n = len(pv.columns)
+        consumed = error_rows = malformed = 0
+        over = False
+        for rec in batch:
+            consumed += 1
+            values = rec.values
+            if rec.error is None and len(values) == n:
+                values.append(rec.number)  # the tail: bound as _row
+                try:
+                    append(validate(values))
+                    continue
+                except RowInvalid as invalid:
+                    values.pop()
+                    error_rows += 1
+                    raw_row = mapper.raw_row(rec)
+                    key = record_key(rt, mapper.to_raw(values))
+                    for err in invalid.errors:
+                        items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
+                                                err.code, err.message, raw_row, rt_name, key))
+            else:
+                error_rows += 1
+                malformed += 1
+                code, message = ("malformed_row", rec.error) if rec.error is not None else (
+                    "malformed_row", f"row has {len(values)} values, the header has {n}")
+                items.append(self._item(rec.number, ItemLevel.ERROR, None, None, code, message,
+                                        mapper.raw_row(rec), rt_name))
+            if limit is not None and errors_so_far + error_rows > limit:
+                over = True
+                break
+        # a type with rows that reached validation is in by_type, even if none was valid
+        self._commit(consumed, error_rows, items, {rt_name: tb} if consumed > malformed else {},
+                     {rt_name: consumed})
+        return over
+
     def _commit(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]],
                 by_type: dict[str, _TypeBatch], uploaded: dict[str, int]) -> None:
         job = self.job
@@ -178,8 +245,16 @@ class JobRunner:
             done = created = updated = unchanged = 0
             imported: dict[str, int] = {}
             for name, tb in by_type.items():
-                done += len(tb.keys)
-                imported[name] = len(tb.keys)
+                done += len(tb)
+                imported[name] = len(tb)
+                if tb.pv is not None:
+                    if (execute and self._try_all_new.get(name, True)
+                            and len(set(map(tb.pv.key_of, tb.stored))) == len(tb.stored)):
+                        if ctx.records.insert_all_new_stored(conn, tb.rt, tb.pv, tb.stored, job.uid, stamp):
+                            created += len(tb.stored)
+                            continue
+                        self._try_all_new[name] = False
+                    tb.unpack()
                 if execute and self._try_all_new.get(name, True) and len(set(tb.keys)) == len(tb.keys):
                     # Optimistic path for new data: no lookups, no classification. Any key that
                     # exists already makes it insert nothing, and this type goes row by row from now.
