@@ -19,7 +19,7 @@ from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
-from importdesk.readers import ReaderError
+from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, StatementRecorder
@@ -121,7 +121,10 @@ class JobRunner:
                 self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
             except Exception as exc:  # noqa: BLE001 - an optimisation: without it, commits are made here
                 log.warning("no batch writer (%s); committing in this process", exc)
-        records = source.records(skip=job.metadata.data_row_index)
+        if self.positional is not None:
+            records = source.numbered_rows(skip=job.metadata.data_row_index)
+        else:
+            records = source.records(skip=job.metadata.data_row_index)
         while True:
             if self._stop_requested():
                 return
@@ -211,33 +214,32 @@ class JobRunner:
         items: list[tuple[Any, ...]] = []
         tb = _TypeBatch(rt, pv=pv)
         append = tb.stored.append
-        validate = pv.validate
-        n = len(pv.columns)
+        validate = pv.validate_or_raise
+        invalid_row = pv.Invalid
+        width = len(pv.columns) + 1  # the cells and the row number (source.numbered_rows)
         consumed = error_rows = malformed = 0
         over = False
-        for rec in batch:
+        for row in batch:
             consumed += 1
-            values = rec.values
-            if rec.error is None and len(values) == n:
-                values.append(rec.number)  # the tail: bound as _row
+            if row.__class__ is list and len(row) == width:
                 try:
-                    append(validate(values))
+                    append(validate(row))
                     continue
-                except RowInvalid as invalid:
-                    values.pop()
+                except invalid_row as exc:
+                    rec = Record(row.pop(), row)
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)
-                    key = record_key(rt, mapper.to_raw(values))
-                    for err in invalid.errors:
+                    key = record_key(rt, mapper.to_raw(row))
+                    for err in pv.errors_of(exc, row):
                         items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
                                                 err.code, err.message, raw_row, rt_name, key))
             else:
+                if row.__class__ is list:  # not what the header says (readers flag such rows already)
+                    row = Record(row[-1], row[:-1], None, f"row has {len(row) - 1} values, the header has {width - 1}")
                 error_rows += 1
                 malformed += 1
-                code, message = ("malformed_row", rec.error) if rec.error is not None else (
-                    "malformed_row", f"row has {len(values)} values, the header has {n}")
-                items.append(self._item(rec.number, ItemLevel.ERROR, None, None, code, message,
-                                        mapper.raw_row(rec), rt_name))
+                items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
+                                        mapper.raw_row(row), rt_name))
             if limit is not None and errors_so_far + error_rows > limit:
                 over = True
                 break

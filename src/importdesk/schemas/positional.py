@@ -24,7 +24,7 @@ from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from .dbvalues import to_db_value
-from .errors import RowInvalid
+from .errors import FieldError, RowInvalid
 from .spec import NO_DEFAULT
 
 if TYPE_CHECKING:
@@ -103,12 +103,23 @@ class PositionalValidator:
                 return False  # written into SQL text: a float might not read back bit for bit
         return all(rt.fields[k].type in _KEY_TYPES for k in rt.key)
 
+    #: What ``validate_or_raise`` raises; turn it into FieldErrors with ``errors_of``.
+    Invalid = ValidationError
+
+    @property
+    def validate_or_raise(self):
+        """The bare validator (no wrapper frame, for hot loops): raises ``Invalid``."""
+        return self._validate
+
+    def errors_of(self, exc: ValidationError, row: list[Any]) -> list[FieldError]:
+        return self.rv.errors_of(exc, row[:self.tail], self.columns)
+
     def validate(self, row: list[Any]) -> tuple[Any, ...]:
         """``row``: the cells in column order plus the tail -> stored values, tail last."""
         try:
             return self._validate(row)
         except ValidationError as exc:
-            raise RowInvalid(self.rv.errors_of(exc, row[:self.tail], self.columns)) from None
+            raise RowInvalid(self.errors_of(exc, row)) from None
 
     def __repr__(self) -> str:
         return f"PositionalValidator({self.rv.resource_type.name!r}, {list(self.columns)!r})"
