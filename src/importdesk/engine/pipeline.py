@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ BATCH_ROWS = 5000
 # From this many rows on, batches of new rows are committed by a BatchWriter process while the
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
+WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
 ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
 
 
@@ -69,7 +71,8 @@ class JobRunner:
         self.throttle = throttle or Throttle(None)
         self._try_all_new: dict[str, bool] = {}  # per type: may this batch be inserted without lookups?
         self._writer: BatchWriter | None = None
-        self._in_flight: tuple[ImportJob, tuple] | None = None  # (job before it, _commit arguments)
+        # batches the writer has: (the job before it, its _commit arguments), oldest first
+        self._in_flight: deque[tuple[ImportJob, tuple]] = deque()
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -329,12 +332,13 @@ class JobRunner:
                            by_type: dict[str, _TypeBatch], uploaded: dict[str, int]) -> bool:
         """Hand a batch of new rows (positional, all keys new as far as the batch shows) to the
         batch writer and return while it is written: the same transaction, run by the writer
-        process. False: commit it here (the batch in flight is settled first, either way)."""
-        self._settle()
+        process. False: commit it here (after settling every batch in flight)."""
+        self._settle(keep=WRITER_DEPTH - 1)
         tb = next(iter(by_type.values())) if len(by_type) == 1 else None
         if (self._writer is None or tb is None or tb.pv is None or not tb.stored
                 or not self._try_all_new.get(tb.rt.name, True)
                 or len(set(map(tb.pv.key_of, tb.stored))) != len(tb.stored)):
+            self._settle()  # batches commit in file order
             return False
         ctx = self.ctx
         job = self.job
@@ -352,31 +356,43 @@ class JobRunner:
         ctx.items.add_rows(steps, items)
         ctx.jobs.save(job, steps)
         self._writer.submit(steps.steps)
-        self._in_flight = (snapshot, (consumed, error_rows, list(items), by_type, uploaded, now))
+        self._in_flight.append((snapshot, (consumed, error_rows, list(items), by_type, uploaded, now)))
         return True
 
-    def _settle(self) -> None:
-        """Wait for the batch in flight. Keys that exist already (nothing was written): commit it
-        here, classified row by row. A writer that failed: carry on without it."""
-        if self._in_flight is None:
+    def _settle(self, keep: int = 0) -> None:
+        """Wait for batches in flight until ``keep`` remain. Keys that exist already (nothing
+        was written): that batch and those after it (skipped by the writer) are committed here,
+        classified row by row. A writer that failed: carry on without it."""
+        while len(self._in_flight) > keep:
+            reply = self._writer.result()
+            if reply == "ok":
+                self._in_flight.popleft()
+                continue
+            failed = list(self._in_flight)  # this batch (not committed) and the ones after it
+            self._in_flight.clear()
+            for _ in failed[1:]:
+                self._writer.result()  # "skipped"
+            if reply == "conflict":
+                self._writer.resume()
+                self._try_all_new[next(iter(failed[0][1][3]))] = False
+            else:
+                self._close_writer()
+                committed = self.ctx.jobs.get(self.job.uid).metadata.data_row_index
+                if committed == self.job.metadata.data_row_index:
+                    return  # all committed before the writer went away
+                # the writer may have committed some before it went away: redo from the first that it did not
+                while failed and failed[0][0].metadata.data_row_index != committed:
+                    failed.pop(0)
+                if not failed:
+                    raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                if reply == "stale":
+                    self._restore(failed[0][0])
+                    raise JobFailed(f"{self.job.file_name}: the job is no longer run by this process")
+                log.warning("batch writer failed (%s); committing in this process", reply)
+            self._restore(failed[0][0])
+            for _snapshot, args in failed:
+                self._commit(*args)
             return
-        snapshot, args = self._in_flight
-        self._in_flight = None
-        reply = self._writer.result()
-        if reply == "ok":
-            return
-        if reply == "conflict":
-            self._restore(snapshot)
-            self._try_all_new[next(iter(args[3]))] = False
-        else:
-            self._close_writer()
-            if self.ctx.jobs.get(self.job.uid).metadata.data_row_index == self.job.metadata.data_row_index:
-                return  # committed before the writer went away
-            self._restore(snapshot)
-            if reply == "stale":
-                raise JobFailed(f"{self.job.file_name}: the job is no longer run by this process")
-            log.warning("batch writer failed (%s); committing in this process", reply)
-        self._commit(*args)
 
     def _restore(self, snapshot: ImportJob) -> None:
         for name in type(snapshot).model_fields:

@@ -14,6 +14,9 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE �
                                   that many rows, else nothing is committed: "conflict"
 
 and the reply is "ok", "conflict", "stale" or ("error", message). A batch is all or nothing.
+Requests queue up (the runner keeps two in flight, so a slow commit — a WAL checkpoint — does
+not stall it). After a request that is not "ok", the writer answers "skipped" to every request
+until the message "resume": the runner then commits those batches itself, in order.
 
 The child must not commit for a runner that is gone (its job may have been recovered and
 resumed since): it dies with its parent on Linux (PR_SET_PDEATHSIG), checks that its parent is
@@ -53,13 +56,13 @@ class StatementRecorder:
 
 
 class BatchWriter:
-    """The runner's side: one request in flight at a time."""
+    """The runner's side: requests in flight, answered in order."""
 
     def __init__(self, db_path: str, pragmas: list[str]) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", os.path.abspath(__file__), str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.in_flight = False
+        self.in_flight = 0
         _grow_pipe(self._proc.stdin)
         self._send((str(db_path), list(pragmas)))
 
@@ -68,19 +71,21 @@ class BatchWriter:
         _write(self._proc.stdin, message)
 
     def submit(self, steps: list[tuple[Any, ...]]) -> None:
-        if self.in_flight:
-            raise RuntimeError("a request is already in flight")
         try:
             self._send(steps)
         except OSError as exc:
             raise RuntimeError(f"the batch writer stopped: {exc}") from None
-        self.in_flight = True
+        self.in_flight += 1
+
+    def resume(self) -> None:
+        """After a reply other than "ok": run requests again (the ones before were skipped)."""
+        self._send("resume")
 
     def result(self) -> Any:
-        """The reply to the request in flight (waits for it)."""
+        """The reply to the oldest request in flight (waits for it)."""
         if not self.in_flight:
             raise RuntimeError("no request in flight")
-        self.in_flight = False
+        self.in_flight -= 1
         try:
             return _read(self._proc.stdout)
         except (EOFError, ValueError, OSError):
@@ -179,12 +184,18 @@ def _main(parent: int) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     for pragma in pragmas:
         conn.execute(pragma)
+    skipping = False
     while True:
         try:
             steps = _read(stdin)
         except EOFError:
             break
-        _write(stdout, _run(conn, steps, parent))
+        if steps == "resume":
+            skipping = False
+            continue
+        reply = "skipped" if skipping else _run(conn, steps, parent)
+        skipping = reply != "ok"
+        _write(stdout, reply)
     conn.close()
 
 
