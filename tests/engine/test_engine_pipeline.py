@@ -310,3 +310,22 @@ def test_a_failing_batch_writer_is_replaced_by_in_process_commits(tmp_path, monk
         return
     writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"])
     assert writer == positional and len(calls) == 3  # the batch after it was in flight; no writer then
+
+
+def test_a_batch_writer_that_dies_is_replaced_by_in_process_commits(tmp_path, monkeypatch):
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def dying_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 3:  # killed with two batches handed over, maybe committed, maybe not
+            self._proc.kill()
+            self._proc.wait()
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", dying_submit)
+    path = write_products(tmp_path / "p.csv", 400, bad_every=9)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"])
+    assert writer == positional and len(calls) == 3

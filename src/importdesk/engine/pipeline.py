@@ -8,6 +8,7 @@ flight and a resume continues after the last committed row with exact counts.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import deque
 from itertools import islice
@@ -119,7 +120,8 @@ class JobRunner:
     def _process(self, source) -> None:
         job = self.job
         if (self.positional is not None and job.job_type is JobType.EXECUTE
-                and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS):
+                and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
+                and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
             try:
                 self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
             except Exception as exc:  # noqa: BLE001 - an optimisation: without it, commits are made here
