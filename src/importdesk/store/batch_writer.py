@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -61,7 +62,9 @@ class BatchWriter:
     def __init__(self, db_path: str, pragmas: list[str]) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", os.path.abspath(__file__), str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            # its failures come back as replies (or as its end); nothing of it may reach a terminal
+            # the app is drawing on
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.in_flight = 0
         _grow_pipe(self._proc.stdin)
         self._send((str(db_path), list(pragmas)))
@@ -180,6 +183,8 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) ->
 
 def _main(parent: int) -> None:
     _die_with_parent()
+    # Ctrl-C is for the runner: the writer finishes what it was handed and ends when its input does
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     db_path, pragmas = _read(stdin)
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
