@@ -328,4 +328,7 @@ def test_a_batch_writer_that_dies_is_replaced_by_in_process_commits(tmp_path, mo
     monkeypatch.setattr(batch_writer.BatchWriter, "submit", dying_submit)
     path = write_products(tmp_path / "p.csv", 400, bad_every=9)
     writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"])
-    assert writer == positional and len(calls) == 3
+    assert writer == positional
+    # one more batch may be handed over before the death is noticed (when the one before it was
+    # committed in time); none after
+    assert len(calls) in (3, 4)

@@ -218,19 +218,26 @@ class JobRunner:
         errors_so_far = job.progress.error
         items: list[tuple[Any, ...]] = []
         tb = _TypeBatch(rt, pv=pv)
-        append = tb.stored.append
         validate = pv.validate_or_raise
         invalid_row = pv.Invalid
         width = len(pv.columns) + 1  # the cells and the row number (source.numbered_rows)
+        stored = tb.stored
         consumed = error_rows = malformed = 0
         over = False
-        for row in batch:
-            consumed += 1
-            if row.__class__ is list and len(row) == width:
-                try:
-                    append(validate(row))
-                    continue
-                except invalid_row as exc:
+        end = len(batch)
+        rows = iter(batch)
+        while consumed < end:
+            # Valid rows in one C-level run: extend() keeps what map() produced before a row
+            # raised, so the count of rows that passed tells which one it was; the next run
+            # goes on after it (map took it from the shared iterator).
+            before = len(stored)
+            try:
+                stored.extend(map(validate, rows))
+            except invalid_row as exc:
+                consumed += len(stored) - before
+                row = batch[consumed]
+                consumed += 1
+                if row.__class__ is list and len(row) == width:
                     rec = Record(row.pop(), row)
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)
@@ -238,16 +245,19 @@ class JobRunner:
                     for err in pv.errors_of(exc, row):
                         items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
                                                 err.code, err.message, raw_row, rt_name, key))
+                else:  # a broken record (readers flag it), or a row list of another width
+                    if row.__class__ is list:
+                        row = Record(row[-1], row[:-1], None,
+                                     f"row has {len(row) - 1} values, the header has {width - 1}")
+                    error_rows += 1
+                    malformed += 1
+                    items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
+                                            mapper.raw_row(row), rt_name))
+                if limit is not None and errors_so_far + error_rows > limit:
+                    over = True
+                    break
             else:
-                if row.__class__ is list:  # not what the header says (readers flag such rows already)
-                    row = Record(row[-1], row[:-1], None, f"row has {len(row) - 1} values, the header has {width - 1}")
-                error_rows += 1
-                malformed += 1
-                items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
-                                        mapper.raw_row(row), rt_name))
-            if limit is not None and errors_so_far + error_rows > limit:
-                over = True
-                break
+                consumed = end
         # The records are done with: dropping them leaves the validated values referenced once,
         # which marshal (BatchWriter) dumps ~3x faster than values it must check for sharing.
         batch.clear()
