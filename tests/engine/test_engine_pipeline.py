@@ -218,3 +218,117 @@ def test_same_file_is_kept_once(engine):
     a = engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products"))
     b = engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products"))
     assert a.provider_data.kept_path == b.provider_data.kept_path
+
+
+def _stored_rows(db_path):
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT * FROM records_products ORDER BY _key").fetchall()
+
+
+def _items(engine, uid):
+    return sorted(((i.row_number or 0, i.field or "", i.value or "", i.code, i.message, str(i.raw_row))
+                   for i in engine.list_items(uid, limit=10_000)))
+
+
+def _outcomes(tmp_path, monkeypatch, paths, modes):
+    """Per mode ("writer": positional rows committed by the BatchWriter, "positional": in this
+    process, "dict": the dict path), the jobs' results after importing ``paths`` in order."""
+    from importdesk.engine import Engine
+    from importdesk.engine.row_mapper import RowMapper
+    from importdesk.workspace import Workspace
+    from support import FixedClock, counting_uids
+
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 64)
+    results = []
+    for mode in modes:
+        with monkeypatch.context() as m:
+            m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode == "writer" else 10**9)
+            if mode == "dict":
+                m.setattr(RowMapper, "positional", lambda self: None)
+            ws = Workspace.open(tmp_path / f"ws-{mode}")
+            eng = Engine(ws, clock=FixedClock(), uid_factory=counting_uids())
+            try:
+                outcome = []
+                for path in paths:
+                    job = run(eng, path, resource_type="products", skip_errors=True)
+                    invariant(job)
+                    outcome.append((job.status, job.progress, job.summary, job.type_counts, job.processed_count,
+                                    job.errors_count, job.warnings_count, job.metadata.data_row_index,
+                                    _items(eng, job.uid)))
+                rows = _stored_rows(ws.db_path)
+                results.append((outcome, rows, [[type(v) for v in r] for r in rows]))
+            finally:
+                eng.close()
+    return results
+
+
+@pytest.mark.parametrize("sample", ["products.csv", "products_with_errors.csv"])
+def test_positional_path_stores_what_the_dict_path_stores(tmp_path, monkeypatch, sample):
+    """Tabular rows take the PositionalValidator path (committed by the batch writer from
+    WRITER_MIN_ROWS on); forced onto the dict path, the same file gives the same records (byte
+    for byte, types included), items and counts."""
+    writer, positional, by_dict = _outcomes(tmp_path, monkeypatch, [SAMPLES / sample], ["writer", "positional", "dict"])
+    assert writer == positional == by_dict
+    assert writer[1]
+
+
+def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
+    """Keys that exist already make the writer's insert change nothing; that batch is then
+    classified and committed by the runner, the same as without a writer."""
+    first = write_products(tmp_path / "a.csv", 300)
+    second = write_products(tmp_path / "b.csv", 300, start=200, bad_every=7)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
+    assert writer == positional
+    summary = writer[0][1][2]
+    assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
+
+
+@pytest.mark.parametrize("failure", ["error", "stale"])
+def test_a_failing_batch_writer_is_replaced_by_in_process_commits(tmp_path, monkeypatch, failure):
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def failing_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 2:  # the writer rolls the second batch back
+            if failure == "error":
+                steps = [*steps, ("one", "SELECT * FROM no_such_table", ())]
+            else:  # the job is not this runner's any more
+                steps = [("check", "SELECT 1 WHERE 0", ()), *steps]
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", failing_submit)
+    path = write_products(tmp_path / "p.csv", 300, bad_every=9)
+    if failure == "stale":
+        (outcome, rows, _types), = _outcomes(tmp_path, monkeypatch, [path], ["writer"])
+        status, progress = outcome[0][:2]
+        assert status is JobStatus.ERROR and progress.done + progress.error == 64
+        return
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"])
+    assert writer == positional and len(calls) == 3  # the batch after it was in flight; no writer then
+
+
+def test_a_batch_writer_that_dies_is_replaced_by_in_process_commits(tmp_path, monkeypatch):
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def dying_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 3:  # killed with two batches handed over, maybe committed, maybe not
+            self._proc.kill()
+            self._proc.wait()
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", dying_submit)
+    path = write_products(tmp_path / "p.csv", 400, bad_every=9)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"])
+    assert writer == positional
+    # one more batch may be handed over before the death is noticed (when the one before it was
+    # committed in time); none after
+    assert len(calls) in (3, 4)

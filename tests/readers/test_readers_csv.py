@@ -13,6 +13,9 @@ def read_all(path, **kw):
     with open_source(path, **kw) as src:
         records = list(src.records())
         assert src.count() == len(records)
+        # the import's hot path reads the same records as lists with their row number appended
+        assert list(src.numbered_rows()) == [[*r.values, r.number] if r.error is None else r for r in records]
+        assert list(src.numbered_rows(skip=1)) == list(src.numbered_rows())[1:]
         return src.info, records
 
 

@@ -23,6 +23,7 @@ def read_all(path, **kw):
     with open_source(path, **kw) as src:
         recs = list(src.records())
         assert src.count() == len(recs)
+        assert list(src.numbered_rows()) == [[*r.values, r.number] if r.error is None else r for r in recs]
         return src.info, recs
 
 

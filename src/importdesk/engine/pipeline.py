@@ -8,7 +8,9 @@ flight and a resume continues after the last committed row with exact counts.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
+from collections import deque
 from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +21,19 @@ from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
-from importdesk.readers import ReaderError
+from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError
 from importdesk.store import seen_keys
+from importdesk.store.batch_writer import BatchWriter, StatementRecorder
+from importdesk.store.database import PRAGMAS
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
+# From this many rows on, batches of new rows are committed by a BatchWriter process while the
+# next batch is validated (below, starting it costs more than it saves).
+WRITER_MIN_ROWS = 4 * BATCH_ROWS
+WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
 ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
 
 
@@ -37,6 +45,22 @@ class _TypeBatch:
     keys: list[str] = field(default_factory=list)
     values: list[tuple[Any, ...]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    # or, from a PositionalValidator: its output rows (stored values by file column, row number last)
+    pv: Any = None
+    stored: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.stored) if self.pv is not None else len(self.keys)
+
+    def unpack(self) -> None:
+        """Positional rows -> keys, values in column order, rows (for classification)."""
+        if self.pv is not None and self.stored:
+            split = self.pv.split
+            for key, values, row in map(split, self.stored):
+                self.keys.append(key)
+                self.values.append(values)
+                self.rows.append(row)
+            self.pv, self.stored = None, []
 
 
 class JobRunner:
@@ -47,6 +71,9 @@ class JobRunner:
         self.cancel = cancel or threading.Event()
         self.throttle = throttle or Throttle(None)
         self._try_all_new: dict[str, bool] = {}  # per type: may this batch be inserted without lookups?
+        self._writer: BatchWriter | None = None
+        # batches the writer has: (the job before it, its _commit arguments), oldest first
+        self._in_flight: deque[tuple[ImportJob, tuple]] = deque()
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -61,6 +88,8 @@ class JobRunner:
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
             self._finish(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
+        finally:
+            self._close_writer()
         self.throttle.report(self.job, force=True)
         return self.job
 
@@ -85,11 +114,22 @@ class JobRunner:
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
+        self.positional = self.mapper.positional()
 
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
         job = self.job
-        records = source.records(skip=job.metadata.data_row_index)
+        if (self.positional is not None and job.job_type is JobType.EXECUTE
+                and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
+                and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
+            try:
+                self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
+            except Exception as exc:  # noqa: BLE001 - an optimisation: without it, commits are made here
+                log.warning("no batch writer (%s); committing in this process", exc)
+        if self.positional is not None:
+            records = source.numbered_rows(skip=job.metadata.data_row_index)
+        else:
+            records = source.records(skip=job.metadata.data_row_index)
         while True:
             if self._stop_requested():
                 return
@@ -111,6 +151,8 @@ class JobRunner:
 
     def _run_batch(self, batch: list) -> bool:
         """Validate one batch and commit it; True when the error threshold was crossed."""
+        if self.positional is not None:
+            return self._run_batch_positional(batch)
         job = self.job
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
         errors_so_far = job.progress.error
@@ -164,12 +206,74 @@ class JobRunner:
         self._commit(consumed, error_rows, items, by_type, uploaded)
         return over
 
+    def _run_batch_positional(self, batch: list) -> bool:
+        """_run_batch for rows of one type from a table (the common case): each row list goes
+        through the PositionalValidator, its output is what the INSERT binds."""
+        job = self.job
+        mapper = self.mapper
+        pv = self.positional
+        rt_name = job.resource_type
+        rt = mapper.resource(rt_name)
+        limit = None if job.skip_errors else job.error_threshold * job.progress.total
+        errors_so_far = job.progress.error
+        items: list[tuple[Any, ...]] = []
+        tb = _TypeBatch(rt, pv=pv)
+        validate = pv.validate_or_raise
+        invalid_row = pv.Invalid
+        width = len(pv.columns) + 1  # the cells and the row number (source.numbered_rows)
+        stored = tb.stored
+        consumed = error_rows = malformed = 0
+        over = False
+        end = len(batch)
+        rows = iter(batch)
+        while consumed < end:
+            # Valid rows in one C-level run: extend() keeps what map() produced before a row
+            # raised, so the count of rows that passed tells which one it was; the next run
+            # goes on after it (map took it from the shared iterator).
+            before = len(stored)
+            try:
+                stored.extend(map(validate, rows))
+            except invalid_row as exc:
+                consumed += len(stored) - before
+                row = batch[consumed]
+                consumed += 1
+                if row.__class__ is list and len(row) == width:
+                    rec = Record(row.pop(), row)
+                    error_rows += 1
+                    raw_row = mapper.raw_row(rec)
+                    key = record_key(rt, mapper.to_raw(row))
+                    for err in pv.errors_of(exc, row):
+                        items.append(self._item(rec.number, ItemLevel.ERROR, err.field, _text(err.value),
+                                                err.code, err.message, raw_row, rt_name, key))
+                else:  # a broken record (readers flag it), or a row list of another width
+                    if row.__class__ is list:
+                        row = Record(row[-1], row[:-1], None,
+                                     f"row has {len(row) - 1} values, the header has {width - 1}")
+                    error_rows += 1
+                    malformed += 1
+                    items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
+                                            mapper.raw_row(row), rt_name))
+                if limit is not None and errors_so_far + error_rows > limit:
+                    over = True
+                    break
+            else:
+                consumed = end
+        # The records are done with: dropping them leaves the validated values referenced once,
+        # which marshal (BatchWriter) dumps ~3x faster than values it must check for sharing.
+        batch.clear()
+        # a type with rows that reached validation is in by_type, even if none was valid
+        self._commit(consumed, error_rows, items, {rt_name: tb} if consumed > malformed else {},
+                     {rt_name: consumed})
+        return over
+
     def _commit(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]],
-                by_type: dict[str, _TypeBatch], uploaded: dict[str, int]) -> None:
+                by_type: dict[str, _TypeBatch], uploaded: dict[str, int], now=None) -> None:
+        if self._writer is not None and self._commit_overlapped(consumed, error_rows, items, by_type, uploaded):
+            return
         job = self.job
         ctx = self.ctx
         execute = job.job_type is JobType.EXECUTE
-        now = ctx.clock()
+        now = now or ctx.clock()
         stamp = now.isoformat(timespec="milliseconds")
         for tb in by_type.values():
             if execute:
@@ -178,8 +282,16 @@ class JobRunner:
             done = created = updated = unchanged = 0
             imported: dict[str, int] = {}
             for name, tb in by_type.items():
-                done += len(tb.keys)
-                imported[name] = len(tb.keys)
+                done += len(tb)
+                imported[name] = len(tb)
+                if tb.pv is not None:
+                    if (execute and self._try_all_new.get(name, True)
+                            and len(set(map(tb.pv.key_of, tb.stored))) == len(tb.stored)):
+                        if ctx.records.insert_all_new_stored(conn, tb.rt, tb.pv, tb.stored, job.uid, stamp):
+                            created += len(tb.stored)
+                            continue
+                        self._try_all_new[name] = False
+                    tb.unpack()
                 if execute and self._try_all_new.get(name, True) and len(set(tb.keys)) == len(tb.keys):
                     # Optimistic path for new data: no lookups, no classification. Any key that
                     # exists already makes it insert nothing, and this type goes row by row from now.
@@ -197,28 +309,111 @@ class JobRunner:
                                                      for k, v, r in outcome.writes])
             ctx.items.add_rows(conn, items)
             # counters and checkpoint, in the same transaction as the rows they describe
-            p = job.progress
-            p.done += done
-            p.error += error_rows
-            p.pending = p.total - p.done - p.error
-            if p.pending < 0:  # the file grew since it was counted: keep the invariant honest
-                p.total -= p.pending
-                p.pending = 0
-            job.metadata.data_row_index += consumed
-            job.summary.create += created
-            job.summary.update += updated
-            job.summary.unchanged += unchanged
-            if execute:
-                job.processed_count += created + updated
-            job.errors_count += sum(1 for i in items if i[3] == "error")
-            job.warnings_count += sum(1 for i in items if i[3] == "warning")
-            tc = job.type_counts
-            for name, n in uploaded.items():
-                tc.uploaded[name] = tc.uploaded.get(name, 0) + n
-            for name, n in imported.items():
-                tc.imported[name] = tc.imported.get(name, 0) + n
-            job.heartbeat_at = job.updated_at = now
+            self._count(consumed, error_rows, items, done, (created, updated, unchanged), imported, uploaded, now)
             ctx.jobs.save(job, conn)
+
+    def _count(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
+               outcome: tuple[int, int, int], imported: dict[str, int], uploaded: dict[str, int], now) -> None:
+        """The job's counters and checkpoint after a batch."""
+        job = self.job
+        created, updated, unchanged = outcome
+        p = job.progress
+        p.done += done
+        p.error += error_rows
+        p.pending = p.total - p.done - p.error
+        if p.pending < 0:  # the file grew since it was counted: keep the invariant honest
+            p.total -= p.pending
+            p.pending = 0
+        job.metadata.data_row_index += consumed
+        job.summary.create += created
+        job.summary.update += updated
+        job.summary.unchanged += unchanged
+        if job.job_type is JobType.EXECUTE:
+            job.processed_count += created + updated
+        job.errors_count += sum(1 for i in items if i[3] == "error")
+        job.warnings_count += sum(1 for i in items if i[3] == "warning")
+        tc = job.type_counts
+        for name, n in uploaded.items():
+            tc.uploaded[name] = tc.uploaded.get(name, 0) + n
+        for name, n in imported.items():
+            tc.imported[name] = tc.imported.get(name, 0) + n
+        job.heartbeat_at = job.updated_at = now
+
+    # ---- commits overlapped with validation (BatchWriter) ------------------------------------
+    def _commit_overlapped(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]],
+                           by_type: dict[str, _TypeBatch], uploaded: dict[str, int]) -> bool:
+        """Hand a batch of new rows (positional, all keys new as far as the batch shows) to the
+        batch writer and return while it is written: the same transaction, run by the writer
+        process. False: commit it here (after settling every batch in flight)."""
+        self._settle(keep=WRITER_DEPTH - 1)
+        tb = next(iter(by_type.values())) if len(by_type) == 1 else None
+        if (self._writer is None or tb is None or tb.pv is None or not tb.stored
+                or not self._try_all_new.get(tb.rt.name, True)
+                or len(set(map(tb.pv.key_of, tb.stored))) != len(tb.stored)):
+            self._settle()  # batches commit in file order
+            return False
+        ctx = self.ctx
+        job = self.job
+        ctx.records.ensure_table(tb.rt)
+        now = ctx.clock()
+        stamp = now.isoformat(timespec="milliseconds")
+        snapshot = job.model_copy(deep=True)
+        n = len(tb.stored)
+        self._count(consumed, error_rows, items, n, (n, 0, 0), {tb.rt.name: n}, uploaded, now)
+        steps = StatementRecorder()
+        # the job must still be this runner's (a late commit must never overwrite a recovered job)
+        steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
+                    (job.uid, JobStatus.PROCESSING.value, job.worker))
+        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, job.uid, stamp), tb.stored, expect=n)
+        ctx.items.add_rows(steps, items)
+        ctx.jobs.save(job, steps)
+        self._writer.submit(steps.steps)
+        self._in_flight.append((snapshot, (consumed, error_rows, list(items), by_type, uploaded, now)))
+        return True
+
+    def _settle(self, keep: int = 0) -> None:
+        """Wait for batches in flight until ``keep`` remain. Keys that exist already (nothing
+        was written): that batch and those after it (skipped by the writer) are committed here,
+        classified row by row. A writer that failed: carry on without it."""
+        while len(self._in_flight) > keep:
+            reply = self._writer.result()
+            if reply == "ok":
+                self._in_flight.popleft()
+                continue
+            failed = list(self._in_flight)  # this batch (not committed) and the ones after it
+            self._in_flight.clear()
+            for _ in failed[1:]:
+                self._writer.result()  # "skipped"
+            if reply == "conflict":
+                self._writer.resume()
+                self._try_all_new[next(iter(failed[0][1][3]))] = False
+            else:
+                self._close_writer()
+                committed = self.ctx.jobs.get(self.job.uid).metadata.data_row_index
+                if committed == self.job.metadata.data_row_index:
+                    return  # all committed before the writer went away
+                # the writer may have committed some before it went away: redo from the first that it did not
+                while failed and failed[0][0].metadata.data_row_index != committed:
+                    failed.pop(0)
+                if not failed:
+                    raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                if reply == "stale":
+                    self._restore(failed[0][0])
+                    raise JobFailed(f"{self.job.file_name}: the job is no longer run by this process")
+                log.warning("batch writer failed (%s); committing in this process", reply)
+            self._restore(failed[0][0])
+            for _snapshot, args in failed:
+                self._commit(*args)
+            return
+
+    def _restore(self, snapshot: ImportJob) -> None:
+        for name in type(snapshot).model_fields:
+            setattr(self.job, name, getattr(snapshot, name))
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
 
     @dataclass
     class _Outcome:
@@ -288,6 +483,12 @@ class JobRunner:
         return False
 
     def _finish(self, status: JobStatus, message: str | None) -> None:
+        if self._writer is not None:
+            try:
+                self._settle()
+            except Exception:  # noqa: BLE001 - the job ends anyway; the state is what was committed
+                log.exception("job %s: settling the last batch failed", self.job.uid)
+            self._close_writer()
         job = self.job
         now = self.ctx.clock()
         job.status = status

@@ -68,6 +68,15 @@ class RowMapper:
                 self.job.metadata.locale, parent=self.job.parent_resource_id).validate
         return v
 
+    def positional(self):
+        """The job type's PositionalValidator for this file's columns, when its rows can take
+        that path (tabular, one type, no shared data, not one of our exports), else None."""
+        if not self.tabular or self.mapping is None or self.shared or self.from_export:
+            return None
+        rv = self.resource(self.job.resource_type).validator(self.job.metadata.locale,
+                                                             parent=self.job.parent_resource_id)
+        return rv.positional(self.mapping.columns)
+
     def header_warnings(self) -> list[HeaderWarning]:
         if self.mapping is None:
             return []

@@ -135,6 +135,23 @@ class RowSource:
             raise ValueError("skip must be >= 0")
         return self._records(skip)
 
+    def numbered_rows(self, skip: int = 0) -> Iterator[list[Any] | Record]:
+        """``records()`` for readers of tables that want plain lists: a record with a values list
+        and no error or type comes as that list with its row number appended; any other stays
+        a ``Record``. (No object per row: the import's hot path.)"""
+        self._check_open()
+        if skip < 0:
+            raise ValueError("skip must be >= 0")
+        return self._numbered_rows(skip)
+
+    def _numbered_rows(self, skip: int) -> Iterator[list[Any] | Record]:
+        for rec in self._records(skip):
+            if rec.error is None and rec.type is None and isinstance(rec.values, list):
+                rec.values.append(rec.number)
+                yield rec.values
+            else:
+                yield rec
+
     def close(self) -> None:
         self._closed = True
         for f in list(self._open_files):

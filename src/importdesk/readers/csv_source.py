@@ -117,7 +117,10 @@ class CsvSource(RowSource):
             self._untrack(f)
         return count
 
-    def _records(self, skip: int) -> Iterator[Record]:
+    def _numbered_rows(self, skip: int) -> Iterator[list[Any] | Record]:
+        return self._records(skip, numbered=True)
+
+    def _records(self, skip: int, numbered: bool = False) -> Iterator[Any]:
         f, reader = self._open()
         n = len(self.info.headers)
         prev = self._header_line  # physical line where the previous row ended
@@ -138,16 +141,25 @@ class CsvSource(RowSource):
                         seen += 1
                         if seen >= skip:
                             break
-            # The hot loop: a length test, a truthiness test, a compare and one small object.
+            # The hot loop: a length test, a truthiness test, a compare and one small object
+            # (numbered: the row number appended to the row instead).
             for row in reader:
                 if len(row) == n and (row[0] or any(row)) and prev < cap:
-                    yield new(prev + 1, row)
+                    if numbered:
+                        row.append(prev + 1)
+                        yield row
+                    else:
+                        yield new(prev + 1, row)
                 elif row and any(row) and not (len(row) == 1 != n and not row[0].strip()):
                     if prev >= cap:
                         self._check_rows(self.count())
                         cap = float("inf")
                     if len(row) == n:
-                        yield new(prev + 1, row)
+                        if numbered:
+                            row.append(prev + 1)
+                            yield row
+                        else:
+                            yield new(prev + 1, row)
                     else:
                         yield new(prev + 1, row, None, _ragged(len(row), n))
                 prev = reader.line_num

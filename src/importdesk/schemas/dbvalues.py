@@ -23,6 +23,7 @@ __all__ = [
     "compile_from_db",
     "compile_key_of",
     "compile_to_db",
+    "db_converter",
     "decimal_to_db",
     "from_db_value",
     "to_db_value",
@@ -127,6 +128,11 @@ _FROM_DB: dict[str, Callable[[Any], Any]] = {
     "boolean": _bool_from_db,
     "json": _json_from_db,
 }
+
+
+def db_converter(field_type: str) -> Callable[[Any], Any] | None:
+    """The clean value -> stored value function of a type (None: stored as it is)."""
+    return _TO_DB.get(field_type)
 
 
 def to_db_value(field_type: str, value: Any) -> Any:

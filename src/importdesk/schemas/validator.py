@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import SchemaValidator, ValidationError
@@ -39,8 +40,10 @@ from pydantic_core import core_schema as cs
 
 from . import messages
 from .coerce import INT64_MAX, INT64_MIN, cached, converter, is_blank
+from .dbvalues import db_converter
 from .errors import FieldError, RowInvalid, SchemaError
 from .locale_rules import LocaleRules, get_rules
+from .positional import PositionalValidator
 from .spec import NO_DEFAULT, FieldSpec
 
 if TYPE_CHECKING:
@@ -161,6 +164,9 @@ def _fast(spec: FieldSpec, rules: LocaleRules) -> cs.CoreSchema | None:
     return None
 
 
+# With ``db_values``: the stored form of a validated value (booleans are bound as they are).
+_TO_DB_AFTER = {t: db_converter(t) for t in ("decimal", "date", "datetime", "json")}
+
 # Memoise the Python converter (its results are immutable and recur a lot: prices, dates,
 # yes/no words, quantities) for these types.
 _CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float"})
@@ -174,13 +180,32 @@ def _constant(value: Any) -> cs.CoreSchema:
     return cs.with_default_schema(never, default=value, on_error="default")
 
 
+# Text that is already the stored form of a value (what ``dbvalues`` would write), so with
+# ``db_values`` it is kept as it is, without a round trip through Python: a decimal without
+# sign, exponent, leading or trailing zeros ("12.5", not "12.50"), and an ISO date whose day
+# exists in every month (01-28; other days take the date branch, which checks them).
+_DECIMAL_TEXT = r"^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"
+_DATE_TEXT = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])$"
+
+
+def _db_text(spec: FieldSpec) -> cs.CoreSchema | None:
+    if spec.type == "decimal" and (spec.min is None or spec.min <= 0) and spec.max is None:
+        return cs.str_schema(strict=True, pattern=_DECIMAL_TEXT)
+    if spec.type == "date":
+        return cs.str_schema(strict=True, pattern=_DATE_TEXT)
+    return None
+
+
 def field_schema(
     spec: FieldSpec, rules: LocaleRules, default: Any = NO_DEFAULT, shared: dict | None = None,
+    db_values: bool = False,
 ) -> tuple[cs.CoreSchema, bool]:
     """(value schema, needs a value) for one field; ``default`` overrides the spec's default.
 
     ``shared``: a dict in which memoised converters are kept and reused (validators of one type
-    that differ only in their parent value share the memo caches of their other fields)."""
+    that differ only in their parent value share the memo caches of their other fields).
+    ``db_values``: the schema outputs the value as stored (``dbvalues.to_db_value``; booleans
+    stay ``bool``, which SQLite stores as 0/1) instead of the Python value."""
     if default is NO_DEFAULT:
         default = spec.default
     needs_value = spec.required and default is NO_DEFAULT
@@ -194,18 +219,30 @@ def field_schema(
             conv = cached(conv)
         if shared is not None and key[3] is not None:
             shared[key] = conv
+    to_db = _TO_DB_AFTER.get(spec.type) if db_values else None
+
+    def stored(schema: cs.CoreSchema) -> cs.CoreSchema:
+        return schema if to_db is None else cs.no_info_after_validator_function(to_db, schema)
+
     fast = _fast(spec, rules)
     if fast is None:
         # Python only: the converter also turns blanks into the default and checks bounds.
-        schema = cs.no_info_plain_validator_function(conv)
+        schema = stored(cs.no_info_plain_validator_function(conv))
     else:
         inner = _constraints(spec)
         py = cs.no_info_plain_validator_function(conv) if inner is None else cs.no_info_before_validator_function(conv, inner)
-        choices: list[Any] = [(fast, "fast")]
+        choices: list[Any] = []
+        text = _db_text(spec) if to_db is not None else None
+        if text is not None:
+            choices.append((text, "text"))  # its errors are never the ones reported (see field_error)
+        choices.append((stored(fast), "fast"))
         if not needs_value:
-            choices.append((cs.chain_schema([_BLANK, _constant(default)]), "blank"))
-        choices.append((py, "py"))
+            blank_value = to_db(default) if to_db is not None else default
+            choices.append((cs.chain_schema([_BLANK, _constant(blank_value)]), "blank"))
+        choices.append((stored(py), "py"))
         schema = cs.union_schema(choices, mode="left_to_right")
+    if to_db is not None and default is not None:
+        default = to_db(default)
     if not needs_value:
         if isinstance(default, (dict, list)):
             schema = cs.with_default_schema(schema, default_factory=lambda: copy.deepcopy(default))
@@ -267,6 +304,25 @@ class RowValidator:
                 self._defaults[spec.name] = self._check_parent(spec, parent)
         self._validator = self._build()
         self._validate_python = self._validator.validate_python
+        self._positional: dict[tuple[str | None, ...], PositionalValidator | None] = {}
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Defaults that replace the spec's (the parent field's value)."""
+        return self._defaults
+
+    def needs_value(self, name: str) -> bool:
+        return self._needs_value[name]
+
+    def positional(self, columns: Sequence[str | None]) -> PositionalValidator | None:
+        """A validator of row lists (field per column, None: ignored) to stored values, or None
+        when such rows are better validated as dicts (see ``PositionalValidator.possible``)."""
+        key = tuple(columns)
+        if key not in self._positional:
+            if len(self._positional) >= 8:
+                self._positional.clear()
+            self._positional[key] = PositionalValidator(self, key) if PositionalValidator.possible(self, key) else None
+        return self._positional[key]
 
     def _build(self) -> SchemaValidator:
         fields = {}
@@ -300,12 +356,19 @@ class RowValidator:
 
     # -- errors ------------------------------------------------------------------------------
 
-    def errors_of(self, exc: ValidationError, raw: Any) -> list[FieldError]:
-        """pydantic's errors -> one FieldError per bad field, in column order."""
+    def errors_of(self, exc: ValidationError, raw: Any,
+                  columns: Sequence[str | None] | None = None) -> list[FieldError]:
+        """pydantic's errors -> one FieldError per bad field, in column order. ``columns``: raw
+        is a row list with these fields per position (``PositionalValidator``)."""
+        if columns is not None:
+            raw = {f: raw[i] for i, f in enumerate(columns) if f is not None and i < len(raw)}
         by_field: dict[Any, list[dict[str, Any]]] = {}
         for err in exc.errors(include_url=False):
             loc = err.get("loc") or ("",)
-            by_field.setdefault(loc[0], []).append(err)
+            head = loc[0]
+            if columns is not None and isinstance(head, int) and head < len(columns):
+                head = columns[head]
+            by_field.setdefault(head, []).append(err)
         out: list[FieldError] = []
         get = raw.get if isinstance(raw, dict) else (lambda _k: None)
         fields = self.resource_type.fields

@@ -11,6 +11,13 @@ from pathlib import Path
 from importdesk.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 30_000
+# every connection to the file, the batch writer's too
+PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+)
 
 
 class Database:
@@ -30,10 +37,8 @@ class Database:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
+            for pragma in PRAGMAS:
+                conn.execute(pragma)
             self._local.conn = conn
         return conn
 

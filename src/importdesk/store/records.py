@@ -13,6 +13,7 @@ from importdesk.store.database import Database
 
 if TYPE_CHECKING:
     from importdesk.schemas import ResourceType
+    from importdesk.schemas.positional import PositionalValidator
 
 META_COLUMNS = ("_job_uid", "_row", "_created_at", "_updated_at")
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-variable limit on old builds too
@@ -108,6 +109,31 @@ class RecordStore:
         finally:
             conn.execute("RELEASE insert_all_new")
 
+    def insert_all_new_stored(self, conn: sqlite3.Connection, rt: "ResourceType", pv: "PositionalValidator",
+                              rows: Sequence[tuple[Any, ...]], job_uid: str, stamp: str) -> bool:
+        """As insert_all_new, for rows of ``pv`` (stored values by file column, source row last):
+        the statement picks each column's value from its position, so rows are bound as they are."""
+        conn.execute("SAVEPOINT insert_all_new")
+        try:
+            inserted = conn.executemany(self.insert_stored_sql(rt, pv, job_uid, stamp), rows).rowcount
+            if inserted != len(rows):
+                conn.execute("ROLLBACK TO insert_all_new")
+                return False
+            return True
+        finally:
+            conn.execute("RELEASE insert_all_new")
+
+    @staticmethod
+    def insert_stored_sql(rt: "ResourceType", pv: "PositionalValidator", job_uid: str, stamp: str) -> str:
+        """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing."""
+        name = quote(table_name(rt.name))
+        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        key = " || char(31) || ".join(f"?{i + 1}" if text else f"CAST(?{i + 1} AS TEXT)" for i, text in pv.key)
+        values = [key, *(f"?{p + 1}" if isinstance(p, int) else _literal(p.value) for p in pv.layout),
+                  _literal(job_uid), f"?{pv.tail + 1}", _literal(stamp), _literal(stamp)]
+        return (f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+                f" VALUES ({', '.join(values)})")
+
     def count(self, rt: "ResourceType", job_uid: str | None = None) -> int:
         name = table_name(rt.name)
         conn = self.db.conn()
@@ -139,6 +165,15 @@ class RecordStore:
             for row in rows:
                 yield row[1:]
             last = rows[-1][0]
+
+
+def _literal(value: Any) -> str:
+    """SQL text of a None, int or str (NUL-free) constant."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(int(value))
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _exists(conn: sqlite3.Connection, name: str) -> bool:

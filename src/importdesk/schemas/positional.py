@@ -1,0 +1,125 @@
+"""PositionalValidator: a tabular row (cells in file column order) straight to stored values.
+
+``RowValidator.validate`` + ``rt.to_db`` build a dict per row, validate it, then convert each
+value to its stored form in Python. For CSV/XLSX rows of one type this validates the row list
+itself, with field schemas that output the stored form (``field_schema(db_values=True)``), so
+a row becomes a tuple that can be bound to an INSERT as it is (``store.records``).
+
+``validate(cells + [tail])`` -> tuple of the stored values in the same positions (columns that
+fill no field pass through untouched), ``tail`` last — the caller's extra value (the source row
+number), bound along. Same rules, defaults and errors as ``RowValidator.validate``.
+
+``layout`` tells where each field of the records table comes from: a position in that tuple, or
+a constant (the stored default of a field no column fills).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
+
+from .dbvalues import to_db_value
+from .errors import FieldError, RowInvalid
+from .spec import NO_DEFAULT
+
+if TYPE_CHECKING:
+    from .validator import RowValidator
+
+__all__ = ["Constant", "PositionalValidator"]
+
+# Key fields whose stored value SQL turns into the same key text as ``key_of`` (str of the value).
+_TEXT_KEYS = frozenset({"string", "email", "enum", "decimal", "date", "datetime"})
+_KEY_TYPES = _TEXT_KEYS | {"integer"}
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A field no column fills: every row stores ``value`` (None, int or str)."""
+
+    value: Any
+
+
+class PositionalValidator:
+    """Build through ``RowValidator.positional(columns)`` (None when a row could not be stored
+    this way: a needed or key field without a column, an unusual key or default type)."""
+
+    def __init__(self, rv: RowValidator, columns: Sequence[str | None]) -> None:
+        from .validator import field_schema
+
+        rt = rv.resource_type
+        self.rv = rv
+        self.columns = tuple(columns)
+        self.tail = len(self.columns)
+        position = {name: i for i, name in enumerate(self.columns) if name is not None}
+        items: list[cs.CoreSchema] = []
+        for name in self.columns:
+            spec = rt.fields.get(name) if name is not None else None
+            if spec is None:
+                items.append(cs.any_schema())
+                continue
+            schema, _ = field_schema(spec, rv.rules, rv.defaults.get(name, NO_DEFAULT),
+                                     shared=rt._converters, db_values=True)
+            items.append(schema)
+        items.append(cs.any_schema())  # the tail
+        self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
+        layout: list[int | Constant] = []
+        for spec in rt.fields.values():
+            if spec.name in position:
+                layout.append(position[spec.name])
+            else:
+                default = rv.defaults.get(spec.name, spec.default)
+                value = None if default is NO_DEFAULT else to_db_value(spec.type, default)
+                layout.append(Constant(value))
+        self.layout: tuple[int | Constant, ...] = tuple(layout)
+        self.key: tuple[tuple[int, bool], ...] = tuple(
+            (position[k], rt.fields[k].type in _TEXT_KEYS) for k in rt.key)  # (position, is text)
+        parts = [f"o[{i}]" if text else f"str(o[{i}])" for i, text in self.key]
+        cols = ", ".join(f"o[{p}]" if isinstance(p, int) else f"_c{n}" for n, p in enumerate(self.layout))
+        env: dict[str, Any] = {f"_c{n}": p.value for n, p in enumerate(self.layout) if isinstance(p, Constant)}
+        body = (f"def key_of(o):\n    return {' + chr(31) + '.join(parts)}\n"
+                f"def split(o):\n    return key_of(o), ({cols},), o[{self.tail}]\n")
+        exec(compile(body, "<importdesk.schemas positional>", "exec"), env)  # noqa: S102
+        # one text field (the usual key): a C-level getter
+        self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else env["key_of"]
+        self.split = env["split"]
+
+    @staticmethod
+    def possible(rv: RowValidator, columns: Sequence[str | None]) -> bool:
+        rt = rv.resource_type
+        present = {c for c in columns if c is not None}
+        for spec in rt.fields.values():
+            if spec.name in present:
+                continue
+            if spec.name in rt.key or rv.needs_value(spec.name):
+                return False  # every row would be rejected: the dict path says so, field by field
+            default = rv.defaults.get(spec.name, spec.default)
+            value = None if default is NO_DEFAULT else to_db_value(spec.type, default)
+            if value is not None and not (isinstance(value, int) or (isinstance(value, str) and "\x00" not in value)):
+                return False  # written into SQL text: a float might not read back bit for bit
+        return all(rt.fields[k].type in _KEY_TYPES for k in rt.key)
+
+    #: What ``validate_or_raise`` raises; turn it into FieldErrors with ``errors_of``.
+    Invalid = ValidationError
+
+    @property
+    def validate_or_raise(self):
+        """The bare validator (no wrapper frame, for hot loops): raises ``Invalid``."""
+        return self._validate
+
+    def errors_of(self, exc: ValidationError, row: list[Any]) -> list[FieldError]:
+        return self.rv.errors_of(exc, row[:self.tail], self.columns)
+
+    def validate(self, row: list[Any]) -> tuple[Any, ...]:
+        """``row``: the cells in column order plus the tail -> stored values, tail last."""
+        try:
+            return self._validate(row)
+        except ValidationError as exc:
+            raise RowInvalid(self.errors_of(exc, row)) from None
+
+    def __repr__(self) -> str:
+        return f"PositionalValidator({self.rv.resource_type.name!r}, {list(self.columns)!r})"
