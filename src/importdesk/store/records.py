@@ -97,31 +97,14 @@ class RecordStore:
         of them and return False (the caller then classifies row by row). Rows as for upsert."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *rt.columns, *META_COLUMNS)
-        conn.execute("SAVEPOINT insert_all_new")
-        try:
-            inserted = conn.executemany(
-                f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
-                f" VALUES ({', '.join('?' for _ in all_cols)})", rows).rowcount
-            if inserted != len(rows):
-                conn.execute("ROLLBACK TO insert_all_new")
-                return False
-            return True
-        finally:
-            conn.execute("RELEASE insert_all_new")
+        return _all_or_none(conn, f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+                                  f" VALUES ({', '.join('?' for _ in all_cols)})", rows)
 
     def insert_all_new_stored(self, conn: sqlite3.Connection, rt: "ResourceType", pv: "PositionalValidator",
                               rows: Sequence[tuple[Any, ...]], job_uid: str, stamp: str) -> bool:
         """As insert_all_new, for rows of ``pv`` (stored values by file column, source row last):
         the statement picks each column's value from its position, so rows are bound as they are."""
-        conn.execute("SAVEPOINT insert_all_new")
-        try:
-            inserted = conn.executemany(self.insert_stored_sql(rt, pv, job_uid, stamp), rows).rowcount
-            if inserted != len(rows):
-                conn.execute("ROLLBACK TO insert_all_new")
-                return False
-            return True
-        finally:
-            conn.execute("RELEASE insert_all_new")
+        return _all_or_none(conn, self.insert_stored_sql(rt, pv, job_uid, stamp), rows)
 
     @staticmethod
     def insert_stored_sql(rt: "ResourceType", pv: "PositionalValidator", job_uid: str, stamp: str) -> str:
@@ -165,6 +148,19 @@ class RecordStore:
             for row in rows:
                 yield row[1:]
             last = rows[-1][0]
+
+
+def _all_or_none(conn: sqlite3.Connection, insert_or_ignore: str, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """Run the INSERT OR IGNORE for every row in a savepoint; if any row was ignored (its key
+    exists), undo them all and return False."""
+    conn.execute("SAVEPOINT insert_all_new")
+    try:
+        if conn.executemany(insert_or_ignore, rows).rowcount != len(rows):
+            conn.execute("ROLLBACK TO insert_all_new")
+            return False
+        return True
+    finally:
+        conn.execute("RELEASE insert_all_new")
 
 
 def _literal(value: Any) -> str:
