@@ -332,3 +332,38 @@ def test_a_batch_writer_that_dies_is_replaced_by_in_process_commits(tmp_path, mo
     # one more batch may be handed over before the death is noticed (when the one before it was
     # committed in time); none after
     assert len(calls) in (3, 4)
+
+
+def test_batches_in_flight_that_cannot_be_settled_are_not_counted(tmp_path, monkeypatch):
+    """The writer rolls back the last batch and its reply is lost: the job must not claim rows
+    that were never committed (a retry continues after the last committed one)."""
+    from importdesk.engine.pipeline import JobRunner
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    real_finish = JobRunner._finish
+    calls = []
+    batches = -(-400 // 64)  # _outcomes makes batches of 64 rows
+
+    def last_batch_fails(self, steps):
+        calls.append(1)
+        if len(calls) == batches:
+            steps = [*steps, ("one", "SELECT * FROM no_such_table", ())]
+        return real_submit(self, steps)
+
+    def finish_with_lost_replies(self, status, message):
+        def lost(keep=0):
+            raise RuntimeError("the writer's reply was lost")
+        self._settle = lost
+        return real_finish(self, status, message)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", last_batch_fails)
+    monkeypatch.setattr(JobRunner, "_finish", finish_with_lost_replies)
+    path = write_products(tmp_path / "p.csv", 400)
+    (outcome, rows, _types), = _outcomes(tmp_path, monkeypatch, [path], ["writer"])
+    status, progress = outcome[0][:2]
+    checkpoint = outcome[0][7]
+    assert len(calls) == batches
+    assert status is JobStatus.ERROR
+    assert progress.done == checkpoint == len(rows) == 400 - 16  # all but the last batch
+    assert progress.total == progress.done + progress.error + progress.pending

@@ -486,8 +486,16 @@ class JobRunner:
         if self._writer is not None:
             try:
                 self._settle()
-            except Exception:  # noqa: BLE001 - the job ends anyway; the state is what was committed
+            except Exception as exc:  # noqa: BLE001 - the job ends anyway; the state is what was committed
                 log.exception("job %s: settling the last batch failed", self.job.uid)
+                # The counters here include batches the writer may not have committed: once it has
+                # finished what it was given, the stored job is the truth (a resume must not skip rows).
+                self._close_writer()
+                self._restore(self.ctx.jobs.get(self.job.uid))
+                if status is JobStatus.DONE and self.job.progress.pending:
+                    status = JobStatus.ERROR
+                    message = (f"the last rows could not be committed ({exc}); "
+                               f"retry to continue after row {self.job.metadata.data_row_index}")
             self._close_writer()
         job = self.job
         now = self.ctx.clock()
