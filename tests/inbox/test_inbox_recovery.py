@@ -10,9 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import all_jobs, inbox_files, product_csv, wait_until
+from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
 
-from importdesk.engine import Engine
 from importdesk.inbox import claim as claims
 from importdesk.models import JobStatus
 from importdesk.store.files import sha256_of

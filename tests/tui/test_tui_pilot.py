@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, wait_for_group
 
 from rich.console import Console
 from textual.widgets import Input

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import app_for, run, wait_for_group
+from tui_helpers import app_for, run, wait_for_group
 
 from importdesk.models import JobType
 

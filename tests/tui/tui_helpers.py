@@ -1,0 +1,68 @@
+"""Helpers of the app's tests (their fixtures are in conftest.py): a fixed clock and ids, jobs
+prepared by the engine, the app built for tests, waiting for workers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from importdesk.engine import Engine, ImportOptions
+from importdesk.tui.app import ImportDeskApp, make_app
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class StepClock:
+    """Starts at 2026-11-23 09:00 UTC and moves one second per call: same calls, same times."""
+
+    def __init__(self, start: datetime = START, step: timedelta = timedelta(seconds=1)) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        now = self.now
+        self.now += self.step
+        return now
+
+
+class CountingUids:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self) -> str:
+        self.n += 1
+        return f"01TESTJOB{self.n:017d}"  # 26 characters, sorts like a ULID
+
+
+def data(name: str) -> Path:
+    return Path("data") / name
+
+
+def run(engine: Engine, name: str, **options) -> str:
+    """Create a job and run it to its end, here and now."""
+    job = engine.create_job(data(name), ImportOptions(created_by="tester", **options))
+    return engine.run_job(job.uid).uid
+
+
+def queue(engine: Engine, name: str, **options) -> str:
+    return engine.create_job(data(name), ImportOptions(created_by="tester", **options)).uid
+
+
+def app_for(engine: Engine, clock=None, **kwargs) -> ImportDeskApp:
+    kwargs.setdefault("run_queue", False)
+    kwargs.setdefault("poll_interval", None)
+    kwargs.setdefault("watch_inbox", False)  # watchers off unless a test is about the inbox
+    # Jobs run in the app's worker threads, with this engine's fixed clock and ids (a child process
+    # would use real ones); tests about the child processes pass child_processes=True.
+    kwargs.setdefault("child_processes", False)
+    app = make_app(engine, clock=clock or (lambda: START + timedelta(minutes=5)), **kwargs)
+    app.animation_level = "none"
+    return app
+
+
+async def wait_for_group(app, *groups: str) -> None:
+    """Wait for the workers of these groups (never an empty list: that means every worker)."""
+    workers = [w for w in app.workers if w.group in groups]
+    if workers:
+        await app.workers.wait_for_complete(workers)
