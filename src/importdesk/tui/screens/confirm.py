@@ -7,26 +7,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from importdesk.models import ImportJob
+from importdesk.tui.screens.dialog import DialogScreen
 
 
-class AskScreen(ModalScreen[bool]):
+class AskScreen(DialogScreen[bool]):
     """A yes/no question. y / Enter on the yes button answers yes; n / Escape answers no."""
 
-    DEFAULT_CSS = """
-    AskScreen { align: center middle; }
-    AskScreen > Vertical {
-        width: 64; max-width: 95%; height: auto; padding: 1 2;
-        background: $panel; border: thick $primary;
-    }
-    AskScreen .title { text-style: bold; margin-bottom: 1; }
-    AskScreen .body { margin-bottom: 1; }
-    AskScreen Horizontal { height: auto; align-horizontal: right; }
-    AskScreen Button { margin-left: 2; }
-    """
     BINDINGS = [
         Binding("escape,n", "answer(False)", "No", id="ask.no"),
         Binding("y", "answer(True)", "Yes", id="ask.yes"),

@@ -7,27 +7,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from importdesk.models import JobItem
 from importdesk.tui import formatting as fmt
+from importdesk.tui.screens.dialog import DialogScreen
 
 
-class EditValueScreen(ModalScreen[str | None]):
+class EditValueScreen(DialogScreen[str | None]):
     """Enter (or Save) returns the new value; Escape (or Cancel) returns None."""
 
     DEFAULT_CSS = """
-    EditValueScreen { align: center middle; }
-    EditValueScreen > Vertical {
-        width: 72; max-width: 95%; height: auto; padding: 1 2;
-        background: $panel; border: thick $primary;
-    }
-    EditValueScreen .title { text-style: bold; margin-bottom: 1; }
-    EditValueScreen .body { margin-bottom: 1; }
+    EditValueScreen > Vertical { width: 72; }
     EditValueScreen Input { margin-bottom: 1; }
-    EditValueScreen Horizontal { height: auto; align-horizontal: right; }
-    EditValueScreen Button { margin-left: 2; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit.cancel")]
 
