@@ -158,10 +158,13 @@ class ImportDeskApp(App[int]):
         return [w for w in self.workers if w.group == IMPORTS and not w.is_finished]
 
     def start_queue(self) -> None:
-        """Run pending jobs, oldest first, with up to `queue_workers` workers (each claims its own job)."""
-        if not self.run_queue or self.stop_event.is_set():
+        """Run pending jobs, oldest first, with up to `queue_workers` workers (each claims its own job).
+
+        No more workers than pending jobs: each one starts a process, which would find nothing to do."""
+        free = self.queue_workers - len(self.import_workers())
+        if not self.run_queue or self.stop_event.is_set() or free <= 0:
             return
-        for _ in range(self.queue_workers - len(self.import_workers())):
+        for _ in range(min(free, self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING])))):
             self._run_queue()
 
     @work(thread=True, group=IMPORTS, exit_on_error=False, description="run pending import jobs")
@@ -247,10 +250,8 @@ class ImportDeskApp(App[int]):
                 self._data_version = version
                 self._store_read_at = now
                 self.main.store_changed()
-        if (self.run_queue and len(self.import_workers()) < self.queue_workers and not self.stop_event.is_set()
-                and time.monotonic() - self._queue_failed_at >= RESTART_AFTER_FAILURE_SECONDS):
-            if self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING], limit=1)):
-                self.start_queue()
+        if time.monotonic() - self._queue_failed_at >= RESTART_AFTER_FAILURE_SECONDS:
+            self.start_queue()
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
