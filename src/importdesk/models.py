@@ -174,5 +174,6 @@ class JobFilter(BaseModel):
     job_type: JobType | None = None
     resource_type: str | None = None
     text: str | None = None
+    with_row_errors: bool = False  # only jobs with rejected rows
     offset: int = 0
     limit: int = 100

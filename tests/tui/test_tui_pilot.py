@@ -107,6 +107,7 @@ async def test_filter_by_text_status_and_clear(every_status):
         app.screen.query_one("#filter-status").value = "done*"
         await pilot.pause()
         assert [j.progress.error for j in jobs.jobs.values()] == [33]
+        assert jobs.total == 1  # counted by the store with the same filter
         app.screen.query_one("#filter-status").value = "interrupted"
         await pilot.pause()
         assert [j.status for j in jobs.jobs.values()] == [JobStatus.INTERRUPTED]

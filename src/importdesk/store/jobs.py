@@ -164,6 +164,8 @@ def _where(flt: JobFilter) -> tuple[str, tuple[Any, ...]]:
     if flt.resource_type:
         clauses.append("resource_type = ?")
         params.append(flt.resource_type)
+    if flt.with_row_errors:
+        clauses.append("error > 0")
     if flt.text:
         like = f"%{_escape_like(flt.text)}%"
         clauses.append(

@@ -32,7 +32,7 @@ class JobQuery:
         statuses = [JobStatus.DONE] if self.status == _DONE_WITH_ERRORS else (
             [JobStatus(self.status)] if self.status else [])
         return JobFilter(status=statuses, resource_type=self.resource_type, text=self.text or None,
-                         offset=offset, limit=limit)
+                         with_row_errors=self.status == _DONE_WITH_ERRORS, offset=offset, limit=limit)
 
     def keeps(self, job) -> bool:
         """Whether a job (seen in a progress message) still matches, without asking the store."""

@@ -81,25 +81,19 @@ class JobList(DataTable):
     def reload(self, select_uid: str | None = None) -> None:
         """Read the visible page again; keep the highlighted job if it is still there."""
         flt = self.query_state.to_filter(limit=self.limit)
-        if self.query_state.status == "done*":  # filtered on their counts: read them all
-            jobs = [j for j in self.engine.list_jobs(flt) if j.progress.error]
-            changed = {j.uid for j in jobs}
-            self._revisions = {}
-        else:
-            # Read (and parse) only the jobs whose revision moved: while another process imports,
-            # the store changes every batch, and parsing 500 jobs took ~140 ms of the event loop.
-            revisions = self.engine.job_revisions(flt)
-            fresh = self.engine.get_jobs([uid for uid, rev in revisions
-                                          if self._revisions.get(uid) != rev or uid not in self.jobs])
-            jobs = [job for job in (fresh.get(uid) or self.jobs.get(uid) for uid, _ in revisions) if job]
-            changed = set(fresh)
-            self._revisions = dict(revisions)
+        # Read (and parse) only the jobs whose revision moved: while another process imports, the
+        # store changes every batch, and parsing 500 jobs took ~140 ms of the event loop.
+        revisions = self.engine.job_revisions(flt)
+        fresh = self.engine.get_jobs([uid for uid, rev in revisions
+                                      if self._revisions.get(uid) != rev or uid not in self.jobs])
+        jobs = [job for job in (fresh.get(uid) or self.jobs.get(uid) for uid, _ in revisions) if job]
+        self._revisions = dict(revisions)
         self.total = self.engine.count_jobs(flt) if len(jobs) >= self.limit else len(jobs)
         keep = select_uid or self._highlighted
         uids = [j.uid for j in jobs]
         if uids == list(self.jobs):
             for job in jobs:  # only rows whose job changed (or runs: its duration moves)
-                if job.status is JobStatus.PROCESSING or job.uid in changed:
+                if job.status is JobStatus.PROCESSING or job.uid in fresh:
                     self._update_cells(job)
         else:
             self.clear()
