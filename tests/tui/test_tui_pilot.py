@@ -432,11 +432,12 @@ async def test_command_palette_lists_job_commands_that_apply(every_status):
 
 @pytest.mark.parametrize("child_processes", [False, True], ids=["thread", "child-process"])
 async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_path, child_processes):
+    rows = 300_000  # seconds of importing, so the quit lands mid-file even on a busy machine
     header = Path("data/products.csv").read_text().splitlines()[0]
     big = tmp_path / "data" / "big.csv"
     with big.open("w") as out:
         out.write(header + "\n")
-        for i in range(1, 60_001):
+        for i in range(1, rows + 1):
             out.write(f"SKU-{i:06},Thing {i},,misc,1.50,EUR,1,true,,2024-01-01,{{}}\n")
     uid = queue(engine, "big.csv", resource_type="products")
     app = app_for(engine, run_queue=True, child_processes=child_processes)
@@ -448,6 +449,6 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
         await pilot.press("q")
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
-    assert job.metadata.data_row_index < 60_000
+    assert job.metadata.data_row_index < rows
     engine.resume(uid)
-    assert engine.run_job(uid).progress.done == 60_000
+    assert engine.run_job(uid).progress.done == rows

@@ -82,6 +82,7 @@ class ImportDeskApp(App[int]):
         self._data_version = 0
         self._store_read_at = 0.0
         self._queue_failed_at = -RESTART_AFTER_FAILURE_SECONDS
+        self._inbox_shown = 0  # how many times the inbox status was shown from the event loop
         self.sub_title = _display_path(engine.workspace.root)
 
     # ---- screens -----------------------------------------------------------------------------
@@ -319,6 +320,7 @@ class ImportDeskApp(App[int]):
         return f"{status.inbox}/ {state} · {status.waiting:,} waiting"
 
     def show_inbox_status(self) -> None:
+        self._inbox_shown += 1  # a look at the inbox begun before this one must not overwrite it
         self.sub_title = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
 
     def _poll_inbox(self) -> None:
@@ -327,8 +329,13 @@ class ImportDeskApp(App[int]):
 
     @work(thread=True, group="inbox-status", exit_on_error=False, description="look at the inbox")
     def _read_inbox_status(self) -> None:
+        shown = self._inbox_shown
         header = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
-        self.call_from_thread(setattr, self, "sub_title", header)
+        self.call_from_thread(self._show_inbox_header, header, shown)
+
+    def _show_inbox_header(self, header: str, shown: int) -> None:
+        if shown == self._inbox_shown:
+            self.sub_title = header
 
     # ---- quitting ----------------------------------------------------------------------------
     async def action_quit(self) -> None:
