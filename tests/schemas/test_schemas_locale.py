@@ -70,7 +70,20 @@ def test_rules_come_from_babel():
     assert get_rules("de-de").locale == "de_DE"
 
 
-@pytest.mark.parametrize("bad", ["xx", "zz_ZZ", "english", "C"])
+@pytest.mark.parametrize("name", ["C", "POSIX", "c", "C.UTF-8", "POSIX.utf8"])
+def test_posix_locale_reads_as_us_english(name):
+    rules = get_rules(name)
+    assert rules.locale == "en_US"
+    assert (rules.decimal, rules.date_order) == (".", "MDY")
+
+
+@pytest.mark.parametrize("name, expected", [("de_DE.UTF-8", "de_DE"), ("ca_ES@valencia", "ca_ES"),
+                                            ("fr_FR.ISO8859-1", "fr_FR")])
+def test_lang_variable_names_drop_encoding_and_modifier(name, expected):
+    assert get_rules(name).locale == expected
+
+
+@pytest.mark.parametrize("bad", ["xx", "zz_ZZ", "english", "xx.UTF-8"])
 def test_unknown_locale(bad):
     with pytest.raises(SchemaError) as info:
         get_rules(bad)

@@ -12,8 +12,12 @@
   to get month first.
 - Booleans: English words always, plus the words of the locale's language (``BOOLEAN_WORDS``).
 
-Locale names: ``de``, ``de_DE``, ``de-DE``, ``pt_BR`` ... (case-insensitive). An unknown locale
-raises ``SchemaError`` (a ``ValueError``) naming it.
+Locale names: ``de``, ``de_DE``, ``de-DE``, ``pt_BR`` ... (case-insensitive). A name copied from
+``$LANG`` works too: the encoding and modifier are dropped (``de_DE.UTF-8``, ``ca_ES@valencia``).
+``C`` and ``POSIX`` are read as ``en_US``: the POSIX locale writes numbers with a dot and no
+grouping and dates month first, which is what US English rules accept. This is our decision, not
+Babel's (whose answer for ``C`` changed between releases). An unknown locale raises
+``SchemaError`` (a ``ValueError``) naming it.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ BOOLEAN_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 _SPACES = ("\u202f", "\u00a0", " ", "\u2009")
 _APOSTROPHES = ("\u2019", "'")
+_POSIX_NAMES = frozenset({"C", "POSIX"})
 _BIDI = re.compile("[\u200e\u200f\u061c]")
 
 
@@ -107,7 +112,10 @@ def normalize_locale(locale: str | None) -> str:
 def _parse(locale: str | None) -> tuple[str, Locale]:
     from babel import Locale, UnknownLocaleError  # imported on first use: ~50 ms
 
-    name = (locale or "en").strip().replace("-", "_")
+    name = (locale or "en").strip()
+    name = re.split(r"[.@]", name, maxsplit=1)[0].replace("-", "_")
+    if name.upper() in _POSIX_NAMES:
+        name = "en_US"
     try:
         parsed = Locale.parse(name)
     except (UnknownLocaleError, ValueError, TypeError) as exc:
