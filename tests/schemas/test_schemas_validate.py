@@ -444,3 +444,41 @@ def test_unknown_locale_is_a_clear_error(rt):
         rt.validator("xx")
     with pytest.raises(ValueError):
         rt.validator("klingon_XX")
+
+
+# -- number size: a few bytes of input never become megabytes of stored text --------------------
+
+
+UNBOUNDED = load_text('[resource]\nname="t"\nkey=["n"]\n[fields.n]\ntype="string"\n[fields.d]\ntype="decimal"\n')
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+@pytest.mark.parametrize("raw", ["1e200000000", "1E-200000000", "1" * 101, "0,000000000000000000001e-90",
+                                 Decimal("1e200000000"), Decimal("1e-200")])
+def test_decimal_with_too_many_digits_is_refused(locale, raw):
+    if locale == "en" and isinstance(raw, str):
+        raw = raw.replace(",", ".")
+    for validate in (UNBOUNDED.validator(locale).validate, _positional_validate(locale)):
+        with pytest.raises(RowInvalid) as info:
+            validate({"n": "x", "d": raw})
+        err = info.value.errors[0]
+        assert (err.field, err.code) == ("d", "too_many_digits")
+        assert "at most 100 digits" in err.message
+
+
+def _positional_validate(locale):
+    """The CSV path: a row list (cells in file order, row number last) to stored values."""
+    pv = UNBOUNDED.validator(locale).positional(["n", "d"])
+    return lambda raw: pv.validate([raw["n"], raw["d"] if isinstance(raw["d"], str) else str(raw["d"]), 2])
+
+
+def test_decimal_digits_limit_admits_100_digits_and_json_decimals_exactly():
+    v = UNBOUNDED.validator("en")
+    assert v.validate({"n": "x", "d": "9" * 100})["d"] == Decimal("9" * 100)
+    assert v.validate({"n": "x", "d": Decimal("12345678901234567.89")})["d"] == Decimal("12345678901234567.89")
+    assert UNBOUNDED.to_db(v.validate({"n": "x", "d": Decimal("1E+5")}))[1] == "100000"
+
+
+def test_huge_exponent_for_an_integer_is_too_large_without_building_the_integer(rt):
+    assert bad(rt, qty="1e200000000")["qty"].code == "too_large"
+    assert ok(rt, qty=Decimal("5.0"))["qty"] == 5

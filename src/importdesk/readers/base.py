@@ -45,6 +45,12 @@ class Limits:
     max_cell_chars: int = 1_000_000
     #: Deepest nesting of a JSON value, counting the record object itself as level 1.
     max_json_depth: int = 32
+    #: Most digits of one JSON number (its mantissa; integers included), and the largest
+    #: exponent (either sign) it may carry. JSON numbers are read exactly (int / Decimal); these
+    #: keep a few bytes of input from becoming a value that costs megabytes or minutes later
+    #: (``1e200000000`` written out is 200 MB). Exceeding one is a record error.
+    max_number_digits: int = 100
+    max_number_exponent: int = 1000
     #: Sum of the declared uncompressed sizes of all members of an XLSX archive. The XLSX reader
     #: (python-calamine) holds the whole sheet in memory, about 1.5-3 bytes of RAM per byte of
     #: sheet XML, so this also bounds memory (the default admits Excel's maximum of 1,048,576

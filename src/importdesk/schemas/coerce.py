@@ -377,6 +377,29 @@ def _number_reader(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]
     return read
 
 
+#: Most digits a decimal may have written out without an exponent (integer + fraction digits),
+#: as the store keeps it: far more than SQL's DECIMAL(38) or any price, while ``1e200000000``
+#: (a 200 MB text once written out) is refused as it arrives.
+MAX_DECIMAL_DIGITS = 100
+
+
+def written_digits(d: Decimal) -> int:
+    """Digits of ``d`` written out in plain notation (as the store keeps it)."""
+    _sign, digits, exponent = d.as_tuple()
+    if exponent >= 0:  # type: ignore[operator]
+        return len(digits) + exponent  # type: ignore[operator]
+    return max(len(digits), -exponent)  # type: ignore[operator]
+
+
+def check_decimal_digits(d: Decimal) -> Decimal:
+    """``d``, or a ``too_many_digits`` error (for pydantic's own decimal parsing, whose
+    ``max_digits`` does not count the zeros a negative exponent writes out)."""
+    if written_digits(d) > MAX_DECIMAL_DIGITS:
+        raise PydanticCustomError("too_many_digits", messages.message(None, None, "too_many_digits",  # type: ignore[arg-type]
+                                                                      {"max_digits": MAX_DECIMAL_DIGITS}))
+    return d
+
+
 def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
     read = _number_reader(spec, rules, blank, Decimal)
     check = _bounds_check(spec, rules, spec.min, spec.max)
@@ -396,6 +419,8 @@ def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
             n = Decimal(n)
         elif not n.is_finite():
             raise _fail(spec, rules, "not_a_number")
+        if written_digits(n) > MAX_DECIMAL_DIGITS:
+            raise _fail(spec, rules, "too_many_digits", max_digits=MAX_DECIMAL_DIGITS)
         return check(n)
 
     def conv(v: Any) -> Any:
@@ -408,7 +433,9 @@ def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
                     d = Decimal(q)
                 except (ValueError, ArithmeticError):
                     return slow(v)
-                if d.is_finite() and (lo is None or d >= lo) and (hi is None or d <= hi):
+                if (d.is_finite() and (lo is None or d >= lo) and (hi is None or d <= hi)
+                        and ((len(q) <= MAX_DECIMAL_DIGITS and "e" not in q and "E" not in q)
+                             or written_digits(d) <= MAX_DECIMAL_DIGITS)):
                     return d
         return slow(v)
 
@@ -437,6 +464,7 @@ def integer_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
                     raise _fail(spec, rules, "not_a_number")
                 if n != n.to_integral_value():
                     raise _fail(spec, rules, "not_an_integer")
+                check(n)  # before int(): "1e200000000" would become a 200-million-digit int
             n = int(n)
         return check(n)
 
@@ -572,6 +600,8 @@ def json_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]
                 raise _fail(spec, rules, "invalid_json", reason=reason) from None
         if v is None:
             return blank()
+        if isinstance(v, Decimal) and v.is_finite():
+            return v
         if isinstance(v, (dict, list, int, float)) and not (isinstance(v, float) and not math.isfinite(v)):
             return v
         raise _fail(spec, rules, "invalid_json", reason=f"got {type(v).__name__}")

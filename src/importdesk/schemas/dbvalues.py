@@ -1,7 +1,7 @@
 """Clean Python values <-> SQLite column values, per field type.
 
 to the database:  Decimal -> exact str without exponent and without trailing zeros ("12.50" ->
-"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str;
+"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str (Decimals in it as exact numbers, read back as Decimal);
 str/int/float unchanged; None stays None.  ``from_db`` undoes it.
 
 ``compile_to_db`` / ``compile_from_db`` / ``compile_key_of`` generate one small function per
@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
+import secrets
 from decimal import Decimal
 from typing import Any, Callable
 
-from pydantic_core import to_json as _to_json
+import pydantic_core
+
 
 __all__ = [
+    "json_text",
+    "plain_json_text",
     "SQL_TYPES",
     "compile_from_db",
     "compile_key_of",
@@ -68,11 +73,38 @@ def _bool_to_db(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+# Decimals inside JSON values are written as JSON numbers with their exact digits: json.dumps
+# can only write them through ``default`` as strings, so they travel as a string with this
+# per-process marker (no user text can contain it) and lose the quotes and marker afterwards.
+_to_json = pydantic_core.to_json
+_DECIMAL_MARK = f"\ue000{secrets.token_hex(8)}"
+_MARKED_DECIMAL = re.compile(f'"{_DECIMAL_MARK}([-+.0-9Ee]+)"')
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=lambda v: _exact_default(v)).encode
+
+
+def _exact_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return _DECIMAL_MARK + str(v) if v.is_finite() else str(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    raise TypeError(f"{type(v).__name__} is not a JSON value")
+
+
+def json_text(v: Any) -> str:
+    """Compact JSON, non-ASCII kept as is, Decimals as exact JSON numbers."""
+    text = _dumps(v)
+    return _MARKED_DECIMAL.sub(r"\1", text) if _DECIMAL_MARK in text else text
+
+
+def plain_json_text(v: Any) -> str | None:
+    """json_text for values without Decimals (parsed from a JSON text cell): pydantic-core's
+    serializer, ~5x json.dumps."""
+    return None if v is None else _to_json(v).decode()
+
+
 def _json_to_db(v: Any) -> str | None:
-    """Compact JSON, non-ASCII kept as is (pydantic-core's serializer: ~5x json.dumps)."""
-    if v is None:
-        return None
-    return _to_json(v).decode()
+    return None if v is None else json_text(v)
 
 
 _TO_DB: dict[str, Callable[[Any], Any]] = {
@@ -101,7 +133,7 @@ def _bool_from_db(v: Any) -> bool | None:
 
 
 def _json_from_db(v: Any) -> Any:
-    return None if v is None else json.loads(v)
+    return None if v is None else json.loads(v, parse_float=Decimal)
 
 
 def _int_from_db(v: Any) -> int | None:
@@ -155,7 +187,7 @@ _INLINE = {
     "date": "{v}.isoformat()",
     "datetime": "{v}.isoformat()",
     "boolean": "(1 if {v} else 0)",
-    "json": "_to_json({v}).decode()",
+    "json": "_json_text({v})",
     # decimal_to_db inlined for the usual case (no exponent): trailing fractional zeros off;
     # "-0" and exponents go to decimal_to_db itself.
     "decimal": (
@@ -167,7 +199,7 @@ _INLINE = {
 
 def compile_to_db(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], tuple]:
     """``fields``: (name, type) in column order -> ``f(clean) -> tuple``."""
-    env: dict[str, Any] = {"_to_json": _to_json, "_dec": decimal_to_db}
+    env: dict[str, Any] = {"_json_text": json_text, "_dec": decimal_to_db}
     parts = []
     for i, (name, ftype) in enumerate(fields):
         expr = _INLINE.get(ftype)

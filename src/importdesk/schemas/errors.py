@@ -34,6 +34,7 @@ CODES = frozenset(
         "not_a_number",      # not a number in the job's locale format
         "ambiguous_number",  # a group symbol outside groups of three ("12.50" in de)
         "not_an_integer",    # a number with a fractional part for an integer field
+        "too_many_digits",   # a decimal with more than MAX_DECIMAL_DIGITS digits written out
         "invalid_boolean",
         "invalid_date",
         "invalid_datetime",

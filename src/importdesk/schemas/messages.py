@@ -26,6 +26,8 @@ _CONSTRAINTS = {
     "int_from_float": "not_an_integer",
     "literal_error": "not_a_choice",
     "json_invalid": "invalid_json",
+    "decimal_max_digits": "too_many_digits",
+    "decimal_whole_digits": "too_many_digits",
 }
 
 # Any other pydantic error on a field of this type: the value could not be read as the type.
@@ -92,6 +94,9 @@ def message(spec: FieldSpec, rules: LocaleRules | None, code: str, ctx: dict[str
         return f"does not have the expected form (pattern {spec.pattern})"
     if code in ("too_small", "too_large"):
         return bounds_message(spec, code, ctx)
+    if code == "too_many_digits":
+        n = ctx.get("max_digits") or ctx.get("whole_digits")
+        return f"has too many digits: a decimal has at most {n} digits written out"
     if code == "not_an_integer":
         return "must be a whole number"
     if code == "not_a_number":
