@@ -192,7 +192,7 @@ def test_jsonl_elastic_path_typed_lines(write):
 
 def test_jsonl_too_deep_is_a_record_error(write):
     path = write("d.jsonl", "\n".join([deep(3), deep(4), deep(5), "[" * 100_000 + "]" * 100_000, '{"ok": 1}']))
-    info, recs = read_all(path, limits=Limits(max_json_depth=4))
+    _info, recs = read_all(path, limits=Limits(max_json_depth=4))
     assert [(r.number, r.error) for r in recs] == [
         (1, None),
         (2, None),
@@ -245,9 +245,9 @@ def test_jsonl_max_rows(write):
             src.count()
         assert "max_rows=5" in str(exc.value)
         got = []
+        records = src.records()
         with pytest.raises(ReaderError):
-            for rec in src.records():
-                got.append(rec.number)
+            got.extend(rec.number for rec in records)
         assert got == [1, 2, 3, 4, 5]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 GiB = 1024**3
 MiB = 1024**2
@@ -80,7 +82,7 @@ class SourceInfo:
 class Record:
     """One data record. Deliberately tiny: millions are created per import."""
 
-    __slots__ = ("number", "values", "type", "error")
+    __slots__ = ("error", "number", "type", "values")
 
     def __init__(self, number: int, values: Any, type: str | None = None,
                  error: str | None = None) -> None:
@@ -161,10 +163,8 @@ class RowSource:
     def close(self) -> None:
         self._closed = True
         for f in list(self._open_files):
-            try:
+            with contextlib.suppress(Exception):
                 f.close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
         self._open_files.clear()
         self._release()
 
@@ -209,10 +209,8 @@ class RowSource:
 
     def _untrack(self, f: Any) -> None:
         self._open_files.discard(f)
-        try:
+        with contextlib.suppress(Exception):
             f.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def make_error(name: str, message: str, *, line: int | None = None,

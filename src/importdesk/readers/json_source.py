@@ -29,12 +29,20 @@ from __future__ import annotations
 import json
 import json.scanner
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo
-from .detect import (MAX_LINE_BYTES, _looks_binary, _strip_bom, bom_encoding, check_encoding_name,
-                     describe_decode_error, find_decode_error)
+from .detect import (
+    MAX_LINE_BYTES,
+    _looks_binary,
+    _strip_bom,
+    bom_encoding,
+    check_encoding_name,
+    describe_decode_error,
+    find_decode_error,
+)
 
 PREVIEW_RECORDS = 100
 CHUNK_CHARS = 1 << 20
@@ -80,7 +88,7 @@ class _JsonBase(RowSource):
         try:
             errors = "surrogateescape" if self._utf8 else "strict"
             encoding = "utf-8-sig" if self._utf8 else self._encoding
-            f = open(self.path, encoding=encoding, errors=errors, newline="")
+            f = open(self.path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - closed by _untrack/close
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from exc
         return self._track(f)
@@ -95,7 +103,7 @@ class _JsonBase(RowSource):
             raise self._error(exc.message, line=exc.number) from None
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._convert(exc, scan.number) from exc
         finally:
             self._untrack(f)

@@ -49,8 +49,9 @@ import datetime as _dt
 import json
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticCustomError
 
@@ -326,14 +327,11 @@ def _number_text(rules: LocaleRules) -> Callable[[str], str | None]:
     grouped = re.compile(
         rf"[+\-]?\d{{1,3}}(?P<g>[{grp}])\d{{3}}(?:(?P=g)\d{{3}})*(?:{re.escape(dec)}\d*)?"
     ).fullmatch
-    drop_groups = str.maketrans({g: None for g in groups})
+    drop_groups = str.maketrans(dict.fromkeys(groups))
     single = groups[0] if len(groups) == 1 else None
 
     def quick(t: str) -> str | None:
-        if single is not None:
-            has_group = single in t
-        else:
-            has_group = any(g in t for g in groups)
+        has_group = single in t if single is not None else any(g in t for g in groups)
         if has_group:
             if grouped(t) is None:
                 return None

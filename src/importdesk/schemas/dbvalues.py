@@ -1,8 +1,9 @@
 """Clean Python values <-> SQLite column values, per field type.
 
 to the database:  Decimal -> exact str without exponent and without trailing zeros ("12.50" ->
-"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str (Decimals in it as exact numbers, read back as Decimal);
-str/int/float unchanged; None stays None.  ``from_db`` undoes it.
+"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str
+(Decimals in it as exact numbers, read back as Decimal); str/int/float unchanged; None stays None.
+``from_db`` undoes it.
 
 ``compile_to_db`` / ``compile_from_db`` / ``compile_key_of`` generate one small function per
 resource type (field names are checked identifiers, so the generated code is plain attribute-free
@@ -15,15 +16,13 @@ import datetime as _dt
 import json
 import re
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import pydantic_core
 
-
 __all__ = [
-    "json_text",
-    "plain_json_text",
     "SQL_TYPES",
     "compile_from_db",
     "compile_key_of",
@@ -31,6 +30,8 @@ __all__ = [
     "db_converter",
     "decimal_to_db",
     "from_db_value",
+    "json_text",
+    "plain_json_text",
     "to_db_value",
 ]
 
@@ -178,7 +179,7 @@ def from_db_value(field_type: str, value: Any) -> Any:
 
 def _compile(name: str, body: str, env: dict[str, Any]) -> Callable:
     namespace: dict[str, Any] = {}
-    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)  # noqa: S102
+    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)
     return namespace[name]
 
 

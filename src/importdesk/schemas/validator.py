@@ -32,16 +32,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from . import messages
+from . import dbvalues, messages
 from .coerce import INT64_MAX, INT64_MIN, MAX_DECIMAL_DIGITS, cached, check_decimal_digits, converter, is_blank
-from . import dbvalues
 from .dbvalues import db_converter, decimal_to_db
 from .errors import FieldError, RowInvalid, SchemaError
 from .locale_rules import LocaleRules, get_rules
@@ -89,7 +88,7 @@ def _regex_engine(pattern: str) -> str:
     try:
         SchemaValidator(cs.str_schema(pattern=pattern))
         return "rust-regex"
-    except Exception:  # noqa: BLE001 - pydantic_core.SchemaError: look-around, backrefs ...
+    except Exception:
         return "python-re"
 
 
@@ -253,7 +252,8 @@ def field_schema(
         schema = stored(cs.no_info_plain_validator_function(conv))
     else:
         inner = _constraints(spec)
-        py = cs.no_info_plain_validator_function(conv) if inner is None else cs.no_info_before_validator_function(conv, inner)
+        py = (cs.no_info_plain_validator_function(conv) if inner is None
+              else cs.no_info_before_validator_function(conv, inner))
         choices: list[Any] = []
         text = _db_text(spec) if to_db is not None else None
         if text is not None:
