@@ -29,9 +29,9 @@ def test_to_db_values_in_column_order(reg):
     row = rt.to_db(rt.validator("en").validate(PRODUCT))
     assert row == (
         "AB-1", "Widget", None, "tools", "19.99", "EUR", 1.5, 0, "4006381333931", "2026-01-02",
-        '{"colour":"rot","sizes":[1,2]}',
+        '{"colour":"rot","sizes":[1,2]}', None,
     )
-    assert len(row) == len(rt.columns)
+    assert len(row) == len(rt.stored_columns)
 
 
 def test_round_trip_through_sqlite(reg, tmp_path):
@@ -40,7 +40,7 @@ def test_round_trip_through_sqlite(reg, tmp_path):
     db = sqlite3.connect(tmp_path / "t.db")
     cols = ", ".join(f"{c} {t}" for c, t in rt.sql_types().items())
     db.execute(f"CREATE TABLE products ({cols})")
-    db.execute(f"INSERT INTO products VALUES ({', '.join('?' * len(rt.columns))})", rt.to_db(clean))
+    db.execute(f"INSERT INTO products VALUES ({', '.join('?' * len(rt.stored_columns))})", rt.to_db(clean))
     stored = db.execute("SELECT * FROM products").fetchone()
     back = rt.from_db(stored)
     assert back == clean
@@ -71,7 +71,7 @@ def test_decimals_are_stored_exactly(raw, stored):
 def test_decimal_to_db(d, text):
     assert decimal_to_db(d) == text
     rt = load_text('[resource]\nname="t"\nkey=["k"]\n[fields.k]\ntype="string"\n[fields.d]\ntype="decimal"\n')
-    assert rt.to_db({"k": "x", "d": d}) == ("x", text)  # the inlined version agrees
+    assert rt.to_db({"k": "x", "d": d}) == ("x", text, None)  # the inlined version agrees
 
 
 def test_to_db_accepts_unnormalised_decimals(reg):
@@ -111,14 +111,14 @@ type = "json"
         "e": "a@b.de", "en": "B", "j": '{"ä": 1}',
     })
     row = rt.to_db(clean)
-    assert row == ("x", 42, 2.5, 1, "2026-03-04", "2026-03-04T05:06:07+01:00", "a@b.de", "b", '{"ä":1}')
+    assert row == ("x", 42, 2.5, 1, "2026-03-04", "2026-03-04T05:06:07+01:00", "a@b.de", "b", '{"ä":1}', None)
     assert rt.from_db(row) == clean
     empty = rt.validator("en").validate({"k": "y"})
-    assert rt.to_db(empty) == ("y",) + (None,) * 8
+    assert rt.to_db(empty) == ("y",) + (None,) * 9
     assert rt.from_db(rt.to_db(empty)) == empty
     assert rt.sql_types() == {
         "k": "TEXT", "i": "INTEGER", "f": "REAL", "b": "INTEGER", "d": "TEXT", "dt": "TEXT",
-        "e": "TEXT", "en": "TEXT", "j": "TEXT",
+        "e": "TEXT", "en": "TEXT", "j": "TEXT", "_extra": "TEXT",
     }
 
 

@@ -38,7 +38,7 @@ default = "yes"
 [fields.opt]
 type = "string"
 '''))
-    assert rt.columns == ("code", "zeta", "alpha", "mid", "flag", "opt")
+    assert tuple(rt.fields) == ("code", "zeta", "alpha", "mid", "flag", "opt")
     assert rt.fields["zeta"].default == Decimal("1.5")
     assert rt.fields["alpha"].default == dt.date(2026, 1, 31)
     assert rt.fields["mid"].default == 3

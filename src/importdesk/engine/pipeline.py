@@ -18,7 +18,7 @@ from typing import Any
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed
 from importdesk.engine.events import Throttle
-from importdesk.engine.row_mapper import RowMapper, record_key
+from importdesk.engine.row_mapper import UNDECLARED, RowMapper, record_key, undeclared_message
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
@@ -113,6 +113,8 @@ class JobRunner:
                 job.warnings_count += len(warnings)
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
+        if job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
+            self.mapper.undeclared = {(t, f): n for (t, f), n in self.ctx.items.counted(job.uid, UNDECLARED).items()}
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
 
@@ -279,6 +281,7 @@ class JobRunner:
             if execute:
                 ctx.records.ensure_table(tb.rt)
         with ctx.db.write() as conn:
+            self._note_undeclared(conn, items)
             done = created = updated = unchanged = 0
             imported: dict[str, int] = {}
             for name, tb in by_type.items():
@@ -311,6 +314,16 @@ class JobRunner:
             # counters and checkpoint, in the same transaction as the rows they describe
             self._count(consumed, error_rows, items, done, (created, updated, unchanged), imported, uploaded, now)
             ctx.jobs.save(job, conn)
+
+    def _note_undeclared(self, conn, items: list[tuple[Any, ...]]) -> None:
+        """Attributes the type does not declare: one warning per job, type and attribute, whose
+        value is the number of records that had it (updated in each batch's transaction)."""
+        new, more = self.mapper.take_undeclared()
+        items.extend(self._item(row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n), None, rt)
+                     for row, rt, name, n in new)
+        if more:
+            self.ctx.items.set_counts(conn, self.job.uid, UNDECLARED,
+                                      [(rt, name, n, undeclared_message(rt, n)) for rt, name, n in more])
 
     def _count(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
                outcome: tuple[int, int, int], imported: dict[str, int], uploaded: dict[str, int], now) -> None:

@@ -11,13 +11,20 @@ from importdesk.engine.errors import JobFailed
 from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
-from importdesk.schemas import Registry, ResourceType
+from importdesk.schemas import EXTRA, Registry, ResourceType
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
 # Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
 # ignored when such a file comes back, and they mark the file as ours, so its neutralised cells
 # ('=…, '+…) are restored to what they were.
 EXPORT_MARKERS = ("_source_row", "_errors", "_export_job")
+UNDECLARED = "undeclared_attribute"  # the code of the warning, one per job, type and attribute
+
+
+def undeclared_message(resource_type: str, count: int) -> str:
+    rows = "1 record has" if count == 1 else f"{count:,} records have"
+    return (f"is not a field of {resource_type}: {rows} it, kept with the record "
+            "(exports give it back)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class RowMapper:
         self._types: dict[str, ResourceType] = {}
         self._validators: dict[str, Any] = {}
         self._dict_maps: dict[tuple[str, tuple[str, ...]], Any] = {}
+        # undeclared attributes (JSON records): (type, attribute) -> rows counted in committed
+        # batches, and the batch being read: -> [first row, rows]
+        self.undeclared: dict[tuple[str, str], int] = {}
+        self._undeclared_batch: dict[tuple[str, str], list[int]] = {}
         self.mapping = None
         if job.resource_type != MIXED:
             rt = self.resource(job.resource_type)
@@ -120,19 +131,50 @@ class RowMapper:
         if self.tabular:
             raw = self.to_raw(rec.values)
         else:
-            raw = self._map_dict(rt_name, rec.values)
+            raw = self._map_dict(rt_name, rec.values, rec.number)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
                     raw[k] = v
         return rt_name, raw, None
 
-    def _map_dict(self, rt_name: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _map_dict(self, rt_name: str, values: dict[str, Any], row: int) -> dict[str, Any]:
         keys = tuple(values)
-        to_raw = self._dict_maps.get((rt_name, keys))
-        if to_raw is None:
-            to_raw = self._dict_maps[(rt_name, keys)] = self.resource(rt_name).map_headers(list(keys)).to_raw
-        return to_raw(values)
+        plan = self._dict_maps.get((rt_name, keys))
+        if plan is None:
+            mapping = self.resource(rt_name).map_headers(list(keys))
+            plan = self._dict_maps[(rt_name, keys)] = (mapping.to_raw, tuple(mapping.unknown))
+        to_raw, unknown = plan
+        raw = to_raw(values)
+        if unknown:  # kept with the record, and counted for the warning
+            kept = {k: values[k] for k in unknown}
+            given = raw.get(EXTRA)
+            raw[EXTRA] = {**given, **kept} if isinstance(given, dict) else kept
+            batch = self._undeclared_batch
+            for k in unknown:
+                seen = batch.get((rt_name, k))
+                if seen is None:
+                    batch[(rt_name, k)] = [row, 1]
+                else:
+                    seen[1] += 1
+        return raw
+
+    def take_undeclared(self) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, str, int]]]:
+        """The batch's undeclared attributes, as (first row, type, attribute, total) for those new
+        to the job and (type, attribute, total) for the others; the totals count from now on
+        (call it in the transaction that commits the batch)."""
+        new: list[tuple[int, str, str, int]] = []
+        more: list[tuple[str, str, int]] = []
+        for (rt_name, name), (first, n) in self._undeclared_batch.items():
+            before = self.undeclared.get((rt_name, name))
+            total = n + (before or 0)
+            self.undeclared[(rt_name, name)] = total
+            if before is None:
+                new.append((first, rt_name, name, total))
+            else:
+                more.append((rt_name, name, total))
+        self._undeclared_batch.clear()
+        return new, more
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""

@@ -204,11 +204,13 @@ def compile_to_db(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], t
     parts = []
     for i, (name, ftype) in enumerate(fields):
         expr = _INLINE.get(ftype)
+        # a field whose name starts with "_" (the undeclared attributes) may be absent
+        get = f"c.get({name!r})" if name.startswith("_") else f"c[{name!r}]"
         if expr is None or ftype in _PASSTHROUGH:
-            parts.append(f"c[{name!r}]")
+            parts.append(get)
         else:
             v = f"_v{i}"
-            parts.append(f"(None if ({v} := c[{name!r}]) is None else {expr.format(v=v)})")
+            parts.append(f"(None if ({v} := {get}) is None else {expr.format(v=v)})")
     body = f"def to_db(c):\n    return ({', '.join(parts)},)\n"
     return _compile("to_db", body, env)
 

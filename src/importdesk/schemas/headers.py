@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from .spec import EXTRA
+
 if TYPE_CHECKING:
     from .spec import FieldSpec, ResourceType
 
@@ -127,7 +129,7 @@ def map_headers(rt: ResourceType, headers: Sequence[str]) -> HeaderMapping:
     seen: set[str] = set()
     for h in headers:
         name = "" if h is None else str(h)
-        f = lookup.get(normalize_header(name))
+        f = EXTRA if name == EXTRA else lookup.get(normalize_header(name))
         if f is None:
             columns.append(None)
             unknown.append(name)

@@ -58,7 +58,7 @@ class PositionalValidator:
         position = {name: i for i, name in enumerate(self.columns) if name is not None}
         items: list[cs.CoreSchema] = []
         for name in self.columns:
-            spec = rt.fields.get(name) if name is not None else None
+            spec = rt.stored_fields.get(name) if name is not None else None
             if spec is None:
                 items.append(cs.any_schema())
                 continue
@@ -68,7 +68,7 @@ class PositionalValidator:
         items.append(cs.any_schema())  # the tail
         self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
         layout: list[int | Constant] = []
-        for spec in rt.fields.values():
+        for spec in rt.stored_fields.values():
             if spec.name in position:
                 layout.append(position[spec.name])
             else:

@@ -3,7 +3,11 @@
 A ``ResourceType`` is immutable once loaded. Besides the declared parts (``name``, ``title``,
 ``fields`` in column order, ``key``, ``parent_field``) it offers:
 
-- ``columns``: field names in order, the records table's column order;
+- ``columns``: field names in order;
+- ``stored_fields`` / ``stored_columns``: ``fields`` plus the ``EXTRA`` field, a JSON object
+  holding the attributes a record came with that the type does not declare (kept, never
+  dropped; None when there are none); its name starts with "_", which no declared field's can.
+  The records table's value columns, and what ``to_db`` / ``from_db`` / validators carry;
 - ``validator(locale)``: the cached ``RowValidator`` for one locale;
 - ``map_headers(headers)`` / ``score_headers(headers)``: file headers -> fields;
 - ``to_db(clean)`` -> tuple in ``columns`` order, ``from_db(row)`` -> dict, ``key_of(clean)`` -> str;
@@ -23,7 +27,10 @@ if TYPE_CHECKING:
     from .headers import HeaderMapping
     from .validator import RowValidator
 
-__all__ = ["FIELD_TYPES", "NO_DEFAULT", "FieldSpec", "ResourceType"]
+__all__ = ["EXTRA", "FIELD_TYPES", "NO_DEFAULT", "FieldSpec", "ResourceType"]
+
+#: The stored field of undeclared attributes (see the module docstring).
+EXTRA = "_extra"
 
 FIELD_TYPES: tuple[str, ...] = (
     "string", "integer", "decimal", "float", "boolean", "date", "datetime", "email", "enum", "json",
@@ -126,7 +133,10 @@ class ResourceType:
     def __post_init__(self) -> None:
         # The row helpers are generated once per type and stored on the instance, so that
         # ``rt.to_db(clean)`` is a direct call of the generated function (no wrapper frame).
-        cols = [(f.name, f.type) for f in self.fields.values()]
+        stored = dict(self.fields)
+        stored[EXTRA] = FieldSpec(EXTRA, "json", description="attributes the type does not declare")
+        object.__setattr__(self, "stored_fields", stored)
+        cols = [(f.name, f.type) for f in stored.values()]
         keys = [(k, self.fields[k].type) for k in self.key]
         object.__setattr__(self, "to_db", dbvalues.compile_to_db(cols))
         object.__setattr__(self, "from_db", dbvalues.compile_from_db(cols))
@@ -134,9 +144,15 @@ class ResourceType:
 
     # -- shape -----------------------------------------------------------------------------
 
+    stored_fields: dict[str, FieldSpec] = field(init=False, repr=False)  # set in __post_init__
+
     @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.fields)
+
+    @cached_property
+    def stored_columns(self) -> tuple[str, ...]:
+        return tuple(self.stored_fields)
 
     @cached_property
     def required_fields(self) -> tuple[str, ...]:
@@ -145,7 +161,7 @@ class ResourceType:
 
     def sql_types(self) -> dict[str, str]:
         """field -> "TEXT" | "INTEGER" | "REAL" (decimals are TEXT: exact)."""
-        return {f.name: f.sql_type for f in self.fields.values()}
+        return {f.name: f.sql_type for f in self.stored_fields.values()}
 
     # -- rows <-> database (replaced per instance by generated functions, see __post_init__) --
 

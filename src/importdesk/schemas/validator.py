@@ -173,9 +173,11 @@ _TO_DB_AFTER = {t: db_converter(t) for t in ("date", "datetime")}
 _TO_DB_AFTER["json"] = dbvalues.plain_json_text
 
 
-def _decimal_to_db_checked(d: Decimal) -> str:
+def _decimal_to_db_checked(d: Decimal | None) -> str | None:
     """decimal_to_db, refusing what pydantic's ``max_digits`` lets through: the zeros that a
     negative exponent writes out (1E-200000000); only such values have an exponent in ``str``."""
+    if d is None:
+        return None
     text = str(d)
     if "E" in text:
         return decimal_to_db(check_decimal_digits(d))
@@ -349,7 +351,7 @@ class RowValidator:
 
     def _build(self) -> SchemaValidator:
         fields = {}
-        for spec in self.resource_type.fields.values():
+        for spec in self.resource_type.stored_fields.values():
             schema, needs = field_schema(
                 spec, self.rules, self._defaults.get(spec.name, NO_DEFAULT),
                 shared=self.resource_type._converters,
@@ -394,7 +396,7 @@ class RowValidator:
             by_field.setdefault(head, []).append(err)
         out: list[FieldError] = []
         get = raw.get if isinstance(raw, dict) else (lambda _k: None)
-        fields = self.resource_type.fields
+        fields = self.resource_type.stored_fields
         for name in [*fields, *(k for k in by_field if k not in fields)]:
             errs = by_field.get(name)
             if not errs:

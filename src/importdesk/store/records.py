@@ -35,7 +35,7 @@ class RecordStore:
     def ensure_table(self, rt: "ResourceType") -> str:
         """Create the type's table, or add the columns a changed schema gained (never drops data)."""
         name = table_name(rt.name)
-        marker = (rt.name, rt.columns)
+        marker = (rt.name, rt.stored_columns)
         if marker in self._ready:
             return name
         types = {"TEXT": str, "INTEGER": int, "REAL": float}
@@ -45,13 +45,13 @@ class RecordStore:
             table = db.table(name)
             if not table.exists():
                 columns: dict[str, Any] = {"_key": str}
-                columns.update({field: types[sql_types[field]] for field in rt.columns})
+                columns.update({field: types[sql_types[field]] for field in rt.stored_columns})
                 columns.update({"_job_uid": str, "_row": int, "_created_at": str, "_updated_at": str})
                 # no index on _job_uid: it cost ~35% of write time; filtering records by job is rare
                 table.create(columns, pk="_key", not_null={"_key"})
             else:
                 present = set(table.columns_dict)
-                for field in rt.columns:
+                for field in rt.stored_columns:
                     if field not in present:
                         conn.execute(
                             f"ALTER TABLE {quote(name)} ADD COLUMN {quote(field)} {sql_types[field]}"
@@ -61,13 +61,13 @@ class RecordStore:
 
     def existing(self, conn: sqlite3.Connection, rt: "ResourceType",
                  keys: Sequence[str]) -> dict[str, tuple[tuple[Any, ...], str, int]]:
-        """(stored values in rt.columns order, last writing job, its source row) by key."""
+        """(stored values in rt.stored_columns order, last writing job, its source row) by key."""
         found: dict[str, tuple[tuple[Any, ...], str, int]] = {}
         conn.row_factory = None
         if not _exists(conn, table_name(rt.name)):
             return found
         name = quote(table_name(rt.name))
-        cols = ", ".join(quote(c) for c in rt.columns)
+        cols = ", ".join(quote(c) for c in rt.stored_columns)
         # one statement for the whole batch: the keys travel as one JSON array parameter
         for row in conn.execute(
                 f"SELECT _key, _job_uid, _row, {cols} FROM {name}"
@@ -77,13 +77,13 @@ class RecordStore:
 
     def upsert(self, conn: sqlite3.Connection, rt: "ResourceType",
                rows: Sequence[tuple[Any, ...]]) -> None:
-        """rows: (_key, *values in rt.columns order, _job_uid, _row, _created_at, _updated_at)."""
+        """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""
         if not rows:
             return
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *rt.stored_columns, *META_COLUMNS)
         updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}"
-                            for c in (*rt.columns, "_job_uid", "_row", "_updated_at"))
+                            for c in (*rt.stored_columns, "_job_uid", "_row", "_updated_at"))
         conn.executemany(
             f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
             f" VALUES ({', '.join('?' for _ in all_cols)})"
@@ -96,7 +96,7 @@ class RecordStore:
         """Insert rows whose keys are all new, in one go; if any key already exists, insert none
         of them and return False (the caller then classifies row by row). Rows as for upsert."""
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *rt.stored_columns, *META_COLUMNS)
         return _all_or_none(conn, f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                                   f" VALUES ({', '.join('?' for _ in all_cols)})", rows)
 
@@ -110,7 +110,7 @@ class RecordStore:
     def insert_stored_sql(rt: "ResourceType", pv: "PositionalValidator", job_uid: str, stamp: str) -> str:
         """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing."""
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *rt.stored_columns, *META_COLUMNS)
         key = " || char(31) || ".join(f"?{i + 1}" if text else f"CAST(?{i + 1} AS TEXT)" for i, text in pv.key)
         values = [key, *(f"?{p + 1}" if isinstance(p, int) else _literal(p.value) for p in pv.layout),
                   _literal(job_uid), f"?{pv.tail + 1}", _literal(stamp), _literal(stamp)]
@@ -126,15 +126,25 @@ class RecordStore:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
         return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
 
+    def has_extra(self, rt: "ResourceType", job_uid: str | None = None) -> bool:
+        """Does any record (of ``job_uid``) keep attributes its type does not declare?"""
+        name = table_name(rt.name)
+        conn = self.db.conn()
+        if not _exists(conn, name):
+            return False
+        job_clause = " AND _job_uid = ?" if job_uid else ""
+        return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _extra IS NOT NULL{job_clause} LIMIT 1",
+                            (job_uid,) if job_uid else ()).fetchone() is not None
+
     def iter_rows(self, rt: "ResourceType", job_uid: str | None = None,
                   chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """Stored values in rt.columns order, ordered by key, read in chunks (constant memory)."""
+        """Stored values in rt.stored_columns order, ordered by key, read in chunks (constant memory)."""
         name = table_name(rt.name)
         conn = self.db.conn()
         conn.row_factory = None
         if not _exists(conn, name):
             return
-        cols = ", ".join(quote(c) for c in rt.columns)
+        cols = ", ".join(quote(c) for c in rt.stored_columns)
         last = ""
         job_clause = "AND _job_uid = ?" if job_uid else ""
         while True:
