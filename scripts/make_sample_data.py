@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Write the demo / end-to-end sample files into ``sample_data/``.
+"""Write the demo / end-to-end sample files into ``src/importdesk/sample_data/``.
+
+They ship inside the package: ``importdesk demo`` imports them from any installation.
 
 Deterministic: a fixed random seed, fixed dates, no wall clock. Running it again produces
 byte-identical files, the XLSX included (zip entry timestamps and the document properties are
-pinned). Its output is committed; ``sample_data/README.md`` is written by this script too, so the
+pinned). Its output is committed; the folder's ``README.md`` is written by this script too, so the
 row numbers it lists always match the files.
 
     .venv/bin/python scripts/make_sample_data.py [--out DIR]
@@ -677,7 +679,7 @@ def readme(info: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "sample_data")
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "importdesk" / "sample_data")
     args = ap.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from importdesk.cli.app_cmd import open_demo
 
-    command("demo", open_demo, "open the app on a fresh temporary workspace with the sample data queued")
+    p = command("demo", open_demo, "open the app on a fresh temporary workspace (or --workspace DIR) "
+                                   "with the sample files queued")
+    p.add_argument("--headless", action="store_true", help="no app: import the samples here, with progress bars")
 
     p = command("run", run_cmds.cmd_run, "import a file now (in this process), with a progress bar")
     p.add_argument("file")
