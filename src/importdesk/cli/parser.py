@@ -15,7 +15,8 @@ def _percent(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", "-w", default=argparse.SUPPRESS, metavar="DIR",
-                        help="workspace folder (default: $IMPORTDESK_HOME or ~/.local/share/importdesk)")
+                        help="workspace folder (default: $IMPORTDESK_HOME, else the platform's user data "
+                             "folder, e.g. ~/.local/share/importdesk)")
 
     parser = argparse.ArgumentParser(
         prog="importdesk", parents=[common],
