@@ -53,7 +53,7 @@ def test_a_job_in_a_workspace_never_made_is_a_usage_error_and_creates_nothing(no
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["types", "--help"], ["jobs", "--help"], ["show", "--help"],
-                                  ["demo", "--help"]], ids=" ".join)
+                                  ["demo", "--help"], ["--version"]], ids=" ".join)
 def test_help_and_version_create_nothing(nowhere, argv):
     done = subprocess.run([sys.executable, "-m", "importdesk", *argv], capture_output=True, text=True)
     assert done.returncode == 0 and "importdesk" in done.stdout, done.stderr

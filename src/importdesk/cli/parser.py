@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from importlib import metadata
 
 from importdesk.cli import exit_codes, job_cmds, run_cmds
 
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the terminal app on the workspace.",
         epilog=exit_codes.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-watch", action="store_true", help="app: do not watch the inbox folder")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('importdesk')}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
