@@ -42,12 +42,12 @@ class Workspace:
     root: Path
 
     @classmethod
-    def at(cls, root: str | os.PathLike[str] | None = None) -> "Workspace":
+    def at(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
         """The workspace at root (default: `default_home()`), whether it exists or not; creates nothing."""
         return cls(Path(root).expanduser().resolve() if root else default_home().resolve())
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str] | None = None) -> "Workspace":
+    def open(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
         """The workspace at root, created if it does not exist yet."""
         ws = cls.at(root)
         ws.root.mkdir(parents=True, exist_ok=True)

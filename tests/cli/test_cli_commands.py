@@ -8,8 +8,8 @@ import json
 import shutil
 
 import pytest
-
 from support import SAMPLES
+
 from importdesk.cli import main
 
 

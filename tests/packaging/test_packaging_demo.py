@@ -39,7 +39,7 @@ def no_default_workspace(tmp_path, monkeypatch):
 
 def test_the_sample_files_are_inside_the_package():
     assert sorted(p.name for p in SAMPLES.iterdir() if p.is_file() and p.suffix != ".md") == sorted(
-        SAMPLE_FILES + ["stock.csv"])
+        [*SAMPLE_FILES, "stock.csv"])
     assert (SAMPLES / "schemas" / "wine_catalogue.toml").is_file()
 
 

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from support import SAMPLES
 
 from importdesk.cli import main
-from support import SAMPLES
 
 READ_ONLY = [["types"], ["types", "--json"], ["types", "products"], ["jobs"], ["jobs", "--json"],
              ["jobs", "--status", "error"]]
@@ -31,7 +31,7 @@ def cli(capsys, *argv):
 
 @pytest.mark.parametrize("argv", READ_ONLY, ids=" ".join)
 def test_reading_a_workspace_that_was_never_made_creates_nothing(nowhere, capsys, argv):
-    code, out, err = cli(capsys, *argv)
+    code, _, err = cli(capsys, *argv)
     assert code == 0, err
     assert not nowhere.exists()
 

@@ -91,7 +91,7 @@ class Engine:
         self.worker = this_worker()
 
     @classmethod
-    def for_reading(cls, workspace: Workspace) -> "Engine":
+    def for_reading(cls, workspace: Workspace) -> Engine:
         """The workspace's engine or, where no workspace was made yet, one over an empty store in
         memory: reading it (no jobs; the built-in types) creates nothing on disk."""
         return cls(workspace, in_memory=not workspace.exists)
