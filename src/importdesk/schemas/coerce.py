@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import PydanticCustomError
 
 from . import messages
+from .nested import nested_converter
 
 if TYPE_CHECKING:
     from .locale_rules import LocaleRules
@@ -607,6 +608,37 @@ def json_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]
     return conv
 
 
+_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?::\d+)?(?:[/?#]\S*)?$|^https?://localhost(?::\d+)?(?:[/?#]\S*)?$",
+                  re.IGNORECASE)
+
+
+def url_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """An absolute http(s) address (an image, a page); surrounding spaces removed."""
+    text = string_converter(spec, rules, blank)
+
+    def conv(v: Any) -> Any:
+        s = text(v)
+        if s is None or s == blank():
+            return s
+        if not _URL.match(s):
+            raise _fail(spec, rules, "invalid_url")
+        return s
+
+    return conv
+
+
+def minor_units_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """Money as a whole number of the currency's smallest unit (cents): 1200 is 12.00; never
+    negative unless the type allows it with ``min``."""
+    return integer_converter(spec if spec.min is not None else _with_min(spec, 0), rules, blank)
+
+
+def _with_min(spec: FieldSpec, lo: int) -> FieldSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, min=lo)
+
+
 _FACTORIES = {
     "string": string_converter,
     "enum": enum_converter,
@@ -618,6 +650,11 @@ _FACTORIES = {
     "datetime": datetime_converter,
     "email": email_converter,
     "json": json_converter,
+    "url": url_converter,
+    "minor_units": minor_units_converter,
+    "object": nested_converter,
+    "map": nested_converter,
+    "list": nested_converter,
 }
 
 

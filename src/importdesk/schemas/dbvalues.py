@@ -47,9 +47,14 @@ SQL_TYPES: dict[str, str] = {
     "email": "TEXT",
     "enum": "TEXT",
     "json": "TEXT",
+    "url": "TEXT",
+    "minor_units": "INTEGER",
+    "object": "TEXT",  # nested values: compact JSON, which json_extract() reads
+    "map": "TEXT",
+    "list": "TEXT",
 }
 
-_PASSTHROUGH = frozenset({"string", "integer", "float", "email", "enum"})
+_PASSTHROUGH = frozenset({"string", "integer", "float", "email", "enum", "url", "minor_units"})
 
 
 def decimal_to_db(d: Decimal | None) -> str | None:
@@ -114,6 +119,9 @@ _TO_DB: dict[str, Callable[[Any], Any]] = {
     "datetime": _iso,
     "boolean": _bool_to_db,
     "json": _json_to_db,
+    "object": _json_to_db,
+    "map": _json_to_db,
+    "list": _json_to_db,
 }
 
 
@@ -160,6 +168,11 @@ _FROM_DB: dict[str, Callable[[Any], Any]] = {
     "datetime": _datetime_from_db,
     "boolean": _bool_from_db,
     "json": _json_from_db,
+    "object": _json_from_db,
+    "map": _json_from_db,
+    "list": _json_from_db,
+    "url": _str_from_db,
+    "minor_units": _int_from_db,
 }
 
 
@@ -189,6 +202,9 @@ _INLINE = {
     "datetime": "{v}.isoformat()",
     "boolean": "(1 if {v} else 0)",
     "json": "_json_text({v})",
+    "object": "_json_text({v})",
+    "map": "_json_text({v})",
+    "list": "_json_text({v})",
     # decimal_to_db inlined for the usual case (no exponent): trailing fractional zeros off;
     # "-0" and exponents go to decimal_to_db itself.
     "decimal": (

@@ -34,6 +34,7 @@ EXTRA = "_extra"
 
 FIELD_TYPES: tuple[str, ...] = (
     "string", "integer", "decimal", "float", "boolean", "date", "datetime", "email", "enum", "json",
+    "url", "minor_units", "object", "map", "list",
 )
 
 
@@ -80,6 +81,13 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     description: str = ""
+    # object: its fields; map/list: ``item``, the spec of a value/an item (an object or a scalar)
+    fields: tuple[FieldSpec, ...] = ()
+    item: FieldSpec | None = None
+    key_pattern: str | None = None   # map: what every key must match (searched)
+    key_message: str | None = None
+    min_items: int | None = None     # list
+    max_items: int | None = None
 
     @property
     def has_default(self) -> bool:
@@ -125,6 +133,7 @@ class ResourceType:
     parent_field: str | None = None
     description: str = ""
     source: str | None = None      # the TOML file it came from ("builtin/<file>" for built-ins)
+    wire_name: str | None = None   # the type's name in a platform's files ("product-price"), if not name
     builtin: bool = False
     _validators: dict = field(default_factory=dict, init=False, repr=False)
     _converters: dict = field(default_factory=dict, init=False, repr=False)  # see validator.field_schema

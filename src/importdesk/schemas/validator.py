@@ -76,7 +76,7 @@ _OWN_CODES = frozenset(
     {
         "required", "not_a_number", "ambiguous_number", "not_an_integer", "invalid_boolean",
         "invalid_date", "invalid_datetime", "invalid_email", "not_a_choice", "invalid_json",
-        "invalid_string", "too_small", "too_large", "too_many_digits",
+        "invalid_string", "too_small", "too_large", "too_many_digits", "invalid_url",
     }
 )
 
@@ -154,9 +154,10 @@ def _fast(spec: FieldSpec, rules: LocaleRules) -> cs.CoreSchema | None:
         return None  # "1.234" would be 1.234 to pydantic, 1234 to us
     if t == "decimal":
         return cs.decimal_schema(allow_inf_nan=False, max_digits=MAX_DECIMAL_DIGITS, **_bounds(spec))
-    if t == "integer":
+    if t == "integer" or t == "minor_units":
+        lo = INT64_MIN if t == "integer" else 0
         return cs.chain_schema(
-            [cs.str_schema(strict=True), cs.int_schema(**_bounds(spec, INT64_MIN, INT64_MAX))]
+            [cs.str_schema(strict=True), cs.int_schema(**_bounds(spec, lo, INT64_MAX))]
         )
     if t == "float":
         return cs.chain_schema(
@@ -190,7 +191,7 @@ _TO_DB_AFTER["decimal"] = _decimal_to_db_checked
 
 # Memoise the Python converter (its results are immutable and recur a lot: prices, dates,
 # yes/no words, quantities) for these types.
-_CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float"})
+_CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float", "minor_units"})
 
 
 def _constant(value: Any) -> cs.CoreSchema:
@@ -308,6 +309,10 @@ def field_error(spec: FieldSpec, rules: LocaleRules, errs: list[dict[str, Any]],
         or errs[0]
     )
     etype = pick.get("type", "")
+    if etype == "nested_error":  # inside an object/map/list: the path and the value found there
+        ctx = pick.get("ctx") or {}
+        return FieldError(ctx.get("path", spec.name), ctx.get("value"), ctx.get("code", "invalid"),
+                          ctx.get("message", pick.get("msg", "")))
     if etype in _OWN_CODES:
         return FieldError(spec.name, value, etype, pick.get("msg", ""))
     code = messages.code_for_pydantic(spec, etype)
