@@ -65,3 +65,40 @@ def test_pretty_printed_stream_with_nested_errors_named_by_path(workspace, tmp_p
             db.close()
     finally:
         engine.close()
+
+
+SOURCED_TYPE = '''
+[resource]
+name = "book_price"
+wire_name = "book-price"
+key = ["pricebook_external_ref", "sku"]
+
+[fields.pricebook_external_ref]
+type = "string"
+source = "data.pricebook_external_ref"
+
+[fields.sku]
+type = "string"
+
+[fields.width]
+type = "integer"
+source = "dimensions.width"
+'''
+
+
+def test_values_from_source_paths_outside_and_deep_inside_the_attributes(workspace, tmp_path):
+    (workspace.schemas / "book_price.toml").write_text(SOURCED_TYPE, encoding="utf-8")
+    engine = Engine(workspace, clock=FixedClock(), uid_factory=counting_uids())
+    try:
+        line = {"data": {"type": "book-price", "id": "9f2c", "pricebook_external_ref": "retail",
+                         "attributes": {"sku": "A", "dimensions": {"width": 30, "height": 20}}}}
+        path = tmp_path / "p.jsonl"
+        path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+        job = engine.run_job(engine.create_job(path, ImportOptions(resource_type="mixed")).uid)
+        assert (job.status, job.progress.done) == (JobStatus.DONE, 1)
+        [record] = engine.iter_records("book_price")
+        assert (record["pricebook_external_ref"], record["sku"], record["width"]) == ("retail", "A", 30)
+        # nothing dropped: the rest of "dimensions" and the envelope's id stay with the record
+        assert record["_extra"] == {"dimensions": {"width": 30, "height": 20}, "data.id": "9f2c"}
+    finally:
+        engine.close()

@@ -148,3 +148,13 @@ def test_a_shaped_field_cannot_be_the_key():
 def test_bad_wire_name_is_reported():
     with pytest.raises(SchemaError, match="wire_name must be"):
         load_text('[resource]\nname = "t"\nwire_name = "a b"\nkey = ["k"]\n[fields.k]\ntype = "string"\n', "t.toml")
+
+
+def test_source_paths_are_checked_at_load_time():
+    head = '[resource]\nname = "t"\nkey = ["k"]\n[fields.k]\ntype = "string"\n'
+    rt = load_text(head + '[fields.ref]\ntype = "string"\nsource = "data.pricebook_external_ref"\n', "t.toml")
+    assert rt.sourced_fields == (("ref", ("data", "pricebook_external_ref")),)
+    with pytest.raises(SchemaError, match="source must be a dotted path"):
+        load_text(head + '[fields.ref]\ntype = "string"\nsource = "data..x"\n', "t.toml")
+    with pytest.raises(SchemaError, match="source is for a record's own fields"):
+        load_text(head + '[fields.o]\ntype = "object"\n[fields.o.fields.a]\ntype = "string"\nsource = "x"\n', "t.toml")

@@ -131,21 +131,35 @@ class RowMapper:
         if self.tabular:
             raw = self.to_raw(rec.values)
         else:
-            raw = self._map_dict(rt_name, rec.values, rec.number)
+            raw = self._map_dict(rt_name, rec.values, rec.number, rec.outer)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
                     raw[k] = v
         return rt_name, raw, None
 
-    def _map_dict(self, rt_name: str, values: dict[str, Any], row: int) -> dict[str, Any]:
+    def _map_dict(self, rt_name: str, values: dict[str, Any], row: int,
+                  outer: dict[str, Any] | None) -> dict[str, Any]:
         keys = tuple(values)
         plan = self._dict_maps.get((rt_name, keys))
         if plan is None:
-            mapping = self.resource(rt_name).map_headers(list(keys))
-            plan = self._dict_maps[(rt_name, keys)] = (mapping.to_raw, tuple(mapping.unknown))
-        to_raw, unknown = plan
+            rt = self.resource(rt_name)
+            mapping = rt.map_headers(list(keys))
+            whole = {parts[0] for _f, parts in rt.sourced_fields if len(parts) == 1}
+            plan = self._dict_maps[(rt_name, keys)] = (
+                mapping.to_raw, tuple(k for k in mapping.unknown if k not in whole), rt.sourced_fields,
+                {parts[1] for _f, parts in rt.sourced_fields if parts[0] == "data" and len(parts) > 1})
+        to_raw, unknown, sourced, read_outside = plan
         raw = to_raw(values)
+        for field, parts in sourced:
+            found = _at(outer, parts[1:]) if parts[0] == "data" else _at(values, parts)
+            if found is not _MISSING:
+                raw[field] = found
+        if outer:  # the envelope's own members (besides type) that no field reads: kept too
+            around = [k for k in outer if k != "type" and k not in read_outside]
+            if around:
+                values = {**values, **{f"data.{k}": outer[k] for k in around}}
+                unknown = (*unknown, *(f"data.{k}" for k in around))
         if unknown:  # kept with the record, and counted for the warning
             kept = {k: values[k] for k in unknown}
             given = raw.get(EXTRA)
@@ -190,6 +204,18 @@ class RowMapper:
         else:
             data = {}
         return json.dumps(data, ensure_ascii=False, default=str)
+
+
+_MISSING = object()
+
+
+def _at(obj: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a dotted path, or _MISSING."""
+    for part in parts:
+        if not isinstance(obj, dict) or part not in obj:
+            return _MISSING
+        obj = obj[part]
+    return obj
 
 
 def _restore(value: Any) -> Any:

@@ -82,14 +82,15 @@ class SourceInfo:
 class Record:
     """One data record. Deliberately tiny: millions are created per import."""
 
-    __slots__ = ("error", "number", "type", "values")
+    __slots__ = ("error", "number", "outer", "type", "values")
 
     def __init__(self, number: int, values: Any, type: str | None = None,
-                 error: str | None = None) -> None:
+                 error: str | None = None, outer: dict | None = None) -> None:
         self.number = number    # source row number a human finds in the file
         self.values = values    # csv/xlsx: list aligned with info.headers; json/jsonl: dict
         self.type = type        # Elastic Path resource type, or None
         self.error = error      # None, or why this one record is broken (a row error)
+        self.outer = outer      # an envelope's "data" object without its attributes (type, id, …)
 
     def __repr__(self) -> str:
         extra = f", type={self.type!r}" if self.type is not None else ""

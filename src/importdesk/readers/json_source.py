@@ -440,7 +440,9 @@ def _element_record(number: int, obj: Any) -> Record:
         typ, values, error = _elastic_path(obj)
         if error:
             return Record(number, {}, None, error)
-        return Record(number, values, typ)
+        if typ is None:
+            return Record(number, values)
+        return Record(number, values, typ, outer={k: v for k, v in obj["data"].items() if k != "attributes"})
     return Record(number, obj)
 
 

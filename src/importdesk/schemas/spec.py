@@ -88,6 +88,9 @@ class FieldSpec:
     key_message: str | None = None
     min_items: int | None = None     # list
     max_items: int | None = None
+    # where the value is in a JSON record, when not under the field's name: a dotted path into
+    # its attributes ("dimensions.width"), or out of them into the envelope ("data.pricebook_external_ref")
+    source: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -162,6 +165,11 @@ class ResourceType:
     @cached_property
     def stored_columns(self) -> tuple[str, ...]:
         return tuple(self.stored_fields)
+
+    @cached_property
+    def sourced_fields(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(field, path parts) of the fields with a ``source`` path."""
+        return tuple((f.name, tuple(f.source.split("."))) for f in self.fields.values() if f.source)
 
     @cached_property
     def required_fields(self) -> tuple[str, ...]:

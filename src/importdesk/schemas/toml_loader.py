@@ -25,6 +25,8 @@ Format
     pattern_message = "…"        # string: what to tell the user when the pattern does not match
     choices = ["a", "b"]         # enum (required for enum)
     aliases = ["SKU code"]       # extra header names (compared ignoring case, spaces, _ and -)
+    source = "data.x"            # JSON records: a dotted path to the value (into the attributes, or
+                                 #   "data.…" out of them into the envelope)
     description = "…"
 
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
@@ -60,7 +62,8 @@ _MAX_NAME = 63
 
 _RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name")
 WIRE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
-_COMMON_KEYS = ("type", "required", "default", "aliases", "description")
+_COMMON_KEYS = ("type", "required", "default", "aliases", "description", "source")
+SOURCE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "string": ("min_length", "max_length", "pattern", "pattern_message"),
     "integer": ("min", "max"),
@@ -166,6 +169,16 @@ def _field(name: str, table: Any, problems: list[str], path: str = "") -> FieldS
     if not isinstance(required, bool):
         problems.append(f"{where}: required must be true or false")
     kw["required"] = bool(required)
+
+    if "source" in table:
+        src = table["source"]
+        if not isinstance(src, str) or not SOURCE_RE.fullmatch(src):
+            problems.append(f"{where}: source must be a dotted path such as \"data.pricebook_external_ref\" "
+                            "or \"dimensions.width\"")
+        elif path:
+            problems.append(f"{where}: source is for a record's own fields, not fields of an object")
+        else:
+            kw["source"] = src
 
     for k in ("description", "pattern_message"):
         if k in table:
