@@ -53,7 +53,7 @@ def _kind(v: Any) -> str:
 
 def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
     """value, path -> clean value (raises _Problem). ``spec`` is the field or an item of it."""
-    from .coerce import converter, is_blank
+    from .coerce import converter
 
     if spec.type == "object":
         subs = [(s.name, s.needs_value, _checker(s, rules), s.default if s.has_default else None)
@@ -63,16 +63,16 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
             if not isinstance(v, dict):
                 raise _Problem(path, v, "invalid_value", f"must be an object, got {_kind(v)}")
             out = dict(v)  # undeclared attributes stay
+            get = v.get
             for name, needed, check, default in subs:
-                sub_path = f"{path}.{name}"
-                value = v.get(name)
-                if is_blank(value):
+                value = get(name)
+                if value is None or (value.__class__ is str and not value.strip()):  # blank
                     if needed:
-                        raise _Problem(sub_path, value, "required", "is required")
+                        raise _Problem(f"{path}.{name}", value, "required", "is required")
                     if default is not None or name in v:
                         out[name] = default
                     continue
-                out[name] = check(value, sub_path)
+                out[name] = check(value, f"{path}.{name}")
             return out
 
         return check_object
