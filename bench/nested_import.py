@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_speed import OUT, VENV_BIN, make_csv, run_case  # noqa: E402
+from import_speed import OUT, VENV_BIN, make_csv, run_case
 
 PRICE_TYPE = '''
 [resource]

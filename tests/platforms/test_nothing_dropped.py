@@ -8,6 +8,7 @@ import sqlite3
 from decimal import Decimal
 
 from support import FixedClock, counting_uids
+
 from importdesk.engine import Engine, ImportOptions
 from importdesk.exports.records import export_records
 from importdesk.models import ItemLevel, JobStatus

@@ -6,6 +6,7 @@ import sqlite3
 from decimal import Decimal
 
 from support import PRODUCTS_HEADER
+
 from importdesk.engine import ImportOptions
 from importdesk.models import JobStatus
 from importdesk.schemas import Registry

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 from support import FixedClock, counting_uids
+
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import ItemLevel, JobStatus
 

@@ -58,7 +58,11 @@ def test_same_values_and_errors_as_validate_then_to_db(products, locale):
             try:
                 out = pv.validate([*cells, n])
             except RowInvalid as exc:
-                assert expected == ("error", exc.errors)
+                got = ("error", exc.errors)
+            else:
+                got = None
+            if got is not None:
+                assert expected == got
                 continue
             key, values, tail = pv.split(out)
             assert tail == n and pv.key_of(out) == key

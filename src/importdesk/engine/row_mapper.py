@@ -98,7 +98,8 @@ class RowMapper:
                if name not in self.mapping.duplicates and not (self.from_export and name in EXPORT_MARKERS)]
         for name in getattr(self.mapping, "duplicates", []) or []:
             out.append(HeaderWarning(None, name, "duplicate_column",
-                                     f"column {name!r} maps to a field another column already fills: it is ignored", rt))
+                                     f"column {name!r} maps to a field another column already fills: it is ignored",
+                                     rt))
         return out
 
     def check_required(self) -> None:
@@ -128,10 +129,7 @@ class RowMapper:
                 self.resource(rec.type)
             except Exception:
                 return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
-        if self.tabular:
-            raw = self.to_raw(rec.values)
-        else:
-            raw = self._map_dict(rt_name, rec.values, rec.number, rec.outer)
+        raw = self.to_raw(rec.values) if self.tabular else self._map_dict(rt_name, rec.values, rec.number, rec.outer)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
@@ -198,7 +196,7 @@ class RowMapper:
             values = rec.values
             if self.from_export:  # keep what the value means, not its spreadsheet armour
                 values = [_restore(v) for v in values]
-            data = {h: v for h, v in zip(self.headers, values)}
+            data = dict(zip(self.headers, values, strict=False))  # a short row: its cells
             if len(rec.values) > len(self.headers):
                 data["_extra"] = rec.values[len(self.headers):]
         else:

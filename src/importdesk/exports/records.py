@@ -31,8 +31,8 @@ record has any), which an import maps back to the same field.
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 

@@ -164,7 +164,7 @@ class RowSource:
     def close(self) -> None:
         self._closed = True
         for f in list(self._open_files):
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # closing is best effort
                 f.close()
         self._open_files.clear()
         self._release()

@@ -257,7 +257,7 @@ def _charset_normalizer(sample: bytes) -> tuple[str | None, float]:
         from charset_normalizer import from_bytes
 
         best = from_bytes(sample).best()
-    except Exception:
+    except Exception:  # detection failing means "unsure", not a crash
         return None, 0.0
     if best is None:
         return None, 0.0

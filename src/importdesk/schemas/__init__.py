@@ -24,8 +24,8 @@ from .toml_loader import load_file, load_text
 from .validator import RowValidator
 
 __all__ = [
-    "EXTRA",
     "CODES",
+    "EXTRA",
     "FIELD_TYPES",
     "NO_DEFAULT",
     "FieldError",

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticCustomError
 
@@ -137,7 +138,7 @@ def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], An
         try:
             return check(v, spec.name)
         except _Problem as p:
-            raise PydanticCustomError("nested_error", "{message}",
-                                      {"path": p.path, "value": p.value, "code": p.code, "message": p.message}) from None
+            context = {"path": p.path, "value": p.value, "code": p.code, "message": p.message}
+            raise PydanticCustomError("nested_error", "{message}", context) from None
 
     return conv

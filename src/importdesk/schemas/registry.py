@@ -14,9 +14,9 @@ meaning the same thing; to change one, copy its file under a new name.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from .errors import SchemaError, UnknownResourceType
 from .spec import ResourceType

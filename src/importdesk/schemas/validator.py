@@ -88,7 +88,7 @@ def _regex_engine(pattern: str) -> str:
     try:
         SchemaValidator(cs.str_schema(pattern=pattern))
         return "rust-regex"
-    except Exception:
+    except Exception:  # pydantic_core.SchemaError: look-around, backrefs ...
         return "python-re"
 
 

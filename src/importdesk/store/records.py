@@ -51,7 +51,7 @@ class RecordStore:
         self.db = db
         self._ready: set[tuple[str, tuple[str, ...]]] = set()
 
-    def ensure_table(self, rt: "ResourceType") -> str:
+    def ensure_table(self, rt: ResourceType) -> str:
         """Create the type's table, or bring it to the type's layout: columns a changed schema
         gained, an earlier version's decimal columns (see the module docstring). Never drops data."""
         name = table_name(rt.name)
@@ -88,7 +88,7 @@ class RecordStore:
         self._ready.add(marker)
         return name
 
-    def existing(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def existing(self, conn: sqlite3.Connection, rt: ResourceType,
                  keys: Sequence[str]) -> dict[str, tuple[tuple[Any, ...], str, int]]:
         """(stored values in rt.stored_columns order, last writing job, its source row) by key."""
         found: dict[str, tuple[tuple[Any, ...], str, int]] = {}
@@ -104,7 +104,7 @@ class RecordStore:
             found[row[0]] = (row[3:], row[1], row[2])
         return found
 
-    def upsert(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
         """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""
         if not rows:
@@ -120,7 +120,7 @@ class RecordStore:
             rows,
         )
 
-    def insert_all_new(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def insert_all_new(self, conn: sqlite3.Connection, rt: ResourceType,
                        rows: Sequence[tuple[Any, ...]]) -> bool:
         """Insert rows whose keys are all new, in one go; if any key already exists, insert none
         of them and return False (the caller then classifies row by row). Rows as for upsert."""
@@ -129,14 +129,14 @@ class RecordStore:
         return _all_or_none(conn, f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                                   f" VALUES ({', '.join('?' for _ in all_cols)})", rows)
 
-    def insert_all_new_stored(self, conn: sqlite3.Connection, rt: "ResourceType", pv: "PositionalValidator",
+    def insert_all_new_stored(self, conn: sqlite3.Connection, rt: ResourceType, pv: PositionalValidator,
                               rows: Sequence[tuple[Any, ...]], job_uid: str, stamp: str) -> bool:
         """As insert_all_new, for rows of ``pv`` (stored values by file column, source row last):
         the statement picks each column's value from its position, so rows are bound as they are."""
         return _all_or_none(conn, self.insert_stored_sql(rt, pv, job_uid, stamp), rows)
 
     @staticmethod
-    def insert_stored_sql(rt: "ResourceType", pv: "PositionalValidator", job_uid: str, stamp: str) -> str:
+    def insert_stored_sql(rt: ResourceType, pv: PositionalValidator, job_uid: str, stamp: str) -> str:
         """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *column_names(rt), *META_COLUMNS)
@@ -146,7 +146,7 @@ class RecordStore:
         return (f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                 f" VALUES ({', '.join(values)})")
 
-    def count(self, rt: "ResourceType", job_uid: str | None = None) -> int:
+    def count(self, rt: ResourceType, job_uid: str | None = None) -> int:
         name = table_name(rt.name)
         conn = self.db.conn()
         if not _exists(conn, name):
@@ -155,7 +155,7 @@ class RecordStore:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
         return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
 
-    def has_extra(self, rt: "ResourceType", job_uid: str | None = None) -> bool:
+    def has_extra(self, rt: ResourceType, job_uid: str | None = None) -> bool:
         """Does any record (of ``job_uid``) keep attributes its type does not declare?"""
         name = table_name(rt.name)
         conn = self.db.conn()
@@ -165,7 +165,7 @@ class RecordStore:
         return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _extra IS NOT NULL{job_clause} LIMIT 1",
                             (job_uid,) if job_uid else ()).fetchone() is not None
 
-    def iter_rows(self, rt: "ResourceType", job_uid: str | None = None,
+    def iter_rows(self, rt: ResourceType, job_uid: str | None = None,
                   chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
         """Stored values in rt.stored_columns order, ordered by key, read in chunks (constant memory)."""
         name = table_name(rt.name)
@@ -189,16 +189,16 @@ class RecordStore:
             last = rows[-1][0]
 
 
-def column_name(rt: "ResourceType", field: str) -> str:
+def column_name(rt: ResourceType, field: str) -> str:
     """The SQL column holding a field's stored value (a decimal's exact text: ``_exact_<name>``)."""
     return f"_exact_{field}" if field in _decimal_fields(rt) else field
 
 
-def column_names(rt: "ResourceType") -> tuple[str, ...]:
+def column_names(rt: ResourceType) -> tuple[str, ...]:
     return tuple(column_name(rt, c) for c in rt.stored_columns)
 
 
-def _decimal_fields(rt: "ResourceType") -> frozenset[str]:
+def _decimal_fields(rt: ResourceType) -> frozenset[str]:
     return frozenset(f.name for f in rt.fields.values() if f.type == "decimal")
 
 
@@ -211,7 +211,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> dict[str, int]:
     return {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({quote(table)})")}
 
 
-def _select_list(conn: sqlite3.Connection, rt: "ResourceType") -> str:
+def _select_list(conn: sqlite3.Connection, rt: ResourceType) -> str:
     """The stored values in rt.stored_columns order, from the table as it is (an earlier
     version's table, not yet written by this one, has decimals under their own name and may
     lack a column: NULL)."""
