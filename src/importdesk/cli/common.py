@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -22,3 +23,17 @@ def open_engine(args) -> Engine:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def reader_went_away() -> int:
+    """stdout's reader closed it (`importdesk jobs | head -1`): it read what it wanted, so the command
+    ends quietly with 0. stdout now points at /dev/null, so the interpreter's last flush cannot complain.
+    (Handlers call this themselves: click turns a broken pipe into exit 1.)"""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout without a file descriptor (a test's capture)
+        pass
+    from importdesk.cli.exit_codes import OK
+
+    return OK
