@@ -65,18 +65,19 @@ class LiveBar:
 
     def __init__(self, console: Console):
         self.console = console
+        wide = console.width >= 64  # narrower: no bar and no rate, so what is left stays readable
         name_width = max(8, min(24, console.width // 4))
-        self.progress = Progress(
-            TextColumn("{task.description}",
-                       table_column=Column(no_wrap=True, overflow="ellipsis", max_width=name_width)),
-            BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)),
-            TaskProgressColumn(),
-            TextColumn("{task.fields[rows]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
-            TextColumn("{task.fields[errors]}", style="red", table_column=Column(no_wrap=True)),
-            _Rate(table_column=Column(no_wrap=True)),
-            TimeRemainingColumn(compact=True),
-            console=console, auto_refresh=False, expand=True, transient=False,
-        )
+        columns = [TextColumn("{task.description}",
+                              table_column=Column(no_wrap=True, overflow="ellipsis", max_width=name_width))]
+        if wide:
+            columns.append(BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)))
+        columns += [TaskProgressColumn(),
+                    TextColumn("{task.fields[rows]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+                    TextColumn("{task.fields[errors]}", style="red", table_column=Column(no_wrap=True))]
+        if wide:
+            columns.append(_Rate(table_column=Column(no_wrap=True)))
+        columns.append(TimeRemainingColumn(compact=True))
+        self.progress = Progress(*columns, console=console, auto_refresh=False, expand=wide, transient=False)
         self._task: TaskID | None = None
 
     def __call__(self, event: JobProgressed) -> None:
