@@ -8,8 +8,8 @@ import json
 import shutil
 
 import pytest
-
 from support import SAMPLES
+
 from importdesk.cli import main
 
 
@@ -93,9 +93,9 @@ def test_jobs_filters_paging_and_show(ws, capsys):
     code, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
     assert "stock.csv" in out and "products.csv" not in out
     uid = listing["data"][0]["uid"]
-    code, out, _ = cli(capsys, "show", uid)
+    _, out, _ = cli(capsys, "show", uid)
     assert "reference  ERP-42" in out and "100 total: 100 done" in out
-    code, out, _ = cli(capsys, "show", uid, "--json")
+    _, out, _ = cli(capsys, "show", uid, "--json")
     shown = json.loads(out)
     for field in ("uid", "provider_type", "provider_data", "job_type", "status", "error_message", "progress",
                   "metadata", "created_at", "updated_at"):

@@ -7,12 +7,12 @@ import io
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from rich.console import Console
-
 from support import SAMPLES
+
 from importdesk.cli.progress_bar import LogLines, progress_reporter, short
 from importdesk.engine import Engine, ImportOptions, JobProgressed
 from importdesk.models import ImportJob, JobStatus, ProviderData
@@ -23,7 +23,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def a_job(total=1_000_000, name="a-rather-long-file-name-of-products-from-the-erp.csv") -> ImportJob:
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     return ImportJob(uid="01JABCDEFGHJKMNPQRSTVWXYZ0", created_at=now, updated_at=now, resource_type="products",
                      status=JobStatus.PROCESSING, provider_data=ProviderData(original_file_name=name),
                      progress={"total": total, "pending": total})
@@ -64,7 +64,7 @@ def test_off_a_terminal_a_log_line_every_few_seconds():
     out = io.StringIO()
     report = LogLines(out, every=5.0, clock=lambda: now[0])
     job = a_job(total=100_000, name="big.csv")
-    for second in range(0, 21):
+    for second in range(21):
         now[0] = float(second)
         job.progress.done = second * 4_000
         job.progress.pending = job.progress.total - job.progress.done

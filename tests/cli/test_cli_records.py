@@ -9,8 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from cli_helpers import invoke
+
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.records_query import Condition, RecordQuery, Sort
 from importdesk.workspace import Workspace
@@ -118,5 +118,5 @@ def test_records_query_api_for_other_faces(ws):
     assert [r["sku"] for r in page.records] == ["A-2"] and page.total == 3 and page.has_more
     assert browser.get("products", "A-3")["price"] == Decimal("100.25")
     assert browser.get("products", {"sku": "zzz"}) is None
-    with pytest.raises(UsageError, match="not one of|no field"):
+    with pytest.raises(UsageError, match=r"not one of|no field"):
         browser.count(RecordQuery("products", (Condition("colour", "=", "red"),)))

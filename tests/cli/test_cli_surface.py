@@ -10,8 +10,8 @@ import sys
 
 import click
 import pytest
-
 from cli_helpers import invoke
+
 from importdesk.cli import exit_codes, main
 from importdesk.cli.parser import cli
 from importdesk.engine.threshold import parse_threshold
@@ -37,7 +37,7 @@ def test_each_command_help_shows_one_example_and_only_its_exit_codes(name):
     result = invoke(name, "--help")
     assert result.code == 0
     example = result.out.split("Example:", 1)[1].split("Exit codes:", 1)[0]
-    assert [line.strip() for line in example.strip().splitlines()][0].startswith(("importdesk ", "eval "))
+    assert example.strip().splitlines()[0].strip().startswith(("importdesk ", "eval "))
     listed = {int(c) for c in re.findall(r"^\s+(\d+)\s", result.out.split("Exit codes:", 1)[1], re.M)}
     assert exit_codes.USAGE in listed and exit_codes.OK in listed
     if name in ("jobs", "show", "errors", "types", "records", "interrupt", "cancel", "delete", "completion"):
@@ -54,7 +54,8 @@ def test_help_fits_80_columns():
         assert max(len(line) for line in result.out.splitlines()) <= 100  # click wraps at the terminal's width
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete --no-files --command importdesk")])
+@pytest.mark.parametrize("shell, marker", [("bash", "complete -o"), ("zsh", "compdef"),
+                                           ("fish", "complete --no-files --command importdesk")])
 def test_completion_scripts(shell, marker):
     result = invoke("completion", shell)
     assert result.code == 0 and marker in result.out and "_IMPORTDESK_COMPLETE" in result.out

@@ -10,7 +10,7 @@ from importdesk.cli import exit_codes
 from importdesk.cli.common import reader_went_away
 from importdesk.gc_settings import GC_THRESHOLDS, tune_gc
 
-__all__ = ["main", "GC_THRESHOLDS"]
+__all__ = ["GC_THRESHOLDS", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:

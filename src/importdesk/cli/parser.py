@@ -16,8 +16,8 @@ import click
 from importdesk.cli import exit_codes as ec
 from importdesk.cli import job_cmds, records_cmd, run_cmds
 from importdesk.cli.common import reader_went_away
-from importdesk.engine import UsageError
 from importdesk.cli.options import THRESHOLD, complete_job_uid, complete_type
+from importdesk.engine import UsageError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -30,7 +30,7 @@ class StopOnSignal:
         self.event.set()
         print("\nimportdesk: stopping at the next batch boundary (Ctrl-C again to force)…", file=sys.stderr)
 
-    def __enter__(self) -> "StopOnSignal":
+    def __enter__(self) -> StopOnSignal:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handle)

@@ -92,11 +92,11 @@ class Page:
 class RecordBrowser:
     """Lists fields, counts, pages and streams a type's records through the store (see module doc)."""
 
-    def __init__(self, engine: "Engine"):
+    def __init__(self, engine: Engine):
         self.engine = engine
 
     # ---- the type's terms ----------------------------------------------------------------------
-    def fields(self, resource_type: str) -> list["FieldSpec"]:
+    def fields(self, resource_type: str) -> list[FieldSpec]:
         return list(self.engine.resource_type(resource_type).fields.values())
 
     def query(self, resource_type: str, *, where: Iterable[str] = (), order: Iterable[str] = (),
@@ -149,7 +149,7 @@ class RecordBrowser:
         row = record_select.by_key(self._conn(), rt.name, rt.columns, rt.key_of(clean))
         return rt.from_db(row) if row is not None else None
 
-    def _plan(self, query: RecordQuery) -> tuple["ResourceType", list[Term], list[OrderBy]]:
+    def _plan(self, query: RecordQuery) -> tuple[ResourceType, list[Term], list[OrderBy]]:
         query = self.check(query)
         rt = self.engine.resource_type(query.resource_type)
         terms = [Term(c.field, c.op, _stored(rt.fields[c.field], c), _numeric(rt.fields[c.field], c.op))
@@ -163,7 +163,7 @@ class RecordBrowser:
 
 # ---- text -> conditions and sorts ------------------------------------------------------------------
 
-def parse_condition(rt: "ResourceType", text: str) -> Condition:
+def parse_condition(rt: ResourceType, text: str) -> Condition:
     """``price>=10`` -> Condition("price", ">=", Decimal("10")); see the module docstring."""
     match = _CONDITION.match(text)
     if not match:
@@ -176,7 +176,7 @@ def parse_condition(rt: "ResourceType", text: str) -> Condition:
     return _checked(rt, Condition(name, op, value))
 
 
-def parse_sorts(rt: "ResourceType", text: str) -> list[Sort]:
+def parse_sorts(rt: ResourceType, text: str) -> list[Sort]:
     """``-price, sku`` or ``price desc`` -> [Sort("price", True), Sort("sku")]."""
     sorts = []
     for part in (p.strip() for p in text.split(",")):
@@ -200,7 +200,7 @@ def raise_usage(message: str):
     raise UsageError(message)
 
 
-def _field(rt: "ResourceType", name: str) -> "FieldSpec":
+def _field(rt: ResourceType, name: str) -> FieldSpec:
     spec = rt.fields.get(name)
     if spec is None:
         close = difflib.get_close_matches(name, rt.columns, n=1)
@@ -209,7 +209,7 @@ def _field(rt: "ResourceType", name: str) -> "FieldSpec":
     return spec
 
 
-def _checked(rt: "ResourceType", condition: Condition) -> Condition:
+def _checked(rt: ResourceType, condition: Condition) -> Condition:
     spec = _field(rt, condition.field)
     op = condition.op
     if op not in OPERATORS:
@@ -224,7 +224,7 @@ def _checked(rt: "ResourceType", condition: Condition) -> Condition:
     return Condition(spec.name, op, value)
 
 
-def _value(spec: "FieldSpec", text: str) -> Any:
+def _value(spec: FieldSpec, text: str) -> Any:
     """Text -> a clean value of the field's type (plain, locale-free spellings)."""
     t = spec.type
     text = text.strip()
@@ -262,7 +262,7 @@ _EXPECTED = {"integer": "a whole number", "decimal": "a number like 12.50", "flo
              "datetime": "a date and time like 2024-03-31T14:00:00", "json": "valid JSON"}
 
 
-def _stored(spec: "FieldSpec", condition: Condition) -> Any:
+def _stored(spec: FieldSpec, condition: Condition) -> Any:
     """The bound parameter: the value as the store keeps it (float for a numeric decimal comparison)."""
     if condition.op in ("empty", "not_empty", "contains"):
         return condition.value
@@ -271,5 +271,5 @@ def _stored(spec: "FieldSpec", condition: Condition) -> Any:
     return to_db_value(spec.type, condition.value)
 
 
-def _numeric(spec: "FieldSpec", op: str) -> bool:
+def _numeric(spec: FieldSpec, op: str) -> bool:
     return spec.type == "decimal" and op in ORDERED
