@@ -90,7 +90,7 @@ def test_jobs_filters_paging_and_show(ws, capsys):
     assert [j["resource_type"] for j in listing["data"]] == ["stock_items"] and listing["meta"]["total"] == 1
     code, out, _ = cli(capsys, "jobs", "--json", "--limit", "1", "--offset", "1")
     assert json.loads(out)["data"][0]["resource_type"] == "products"
-    code, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
+    _, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
     assert "stock.csv" in out and "products.csv" not in out
     uid = listing["data"][0]["uid"]
     _, out, _ = cli(capsys, "show", uid)

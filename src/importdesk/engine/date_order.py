@@ -15,8 +15,8 @@ ISO or cells, and the watch costs nothing on them.
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 _SLASH_DATE = re.compile(r"^[ \t]*(\d{1,2})/(\d{1,2})/\d{2,4}(?:$|[ \tT])", re.M).finditer
@@ -40,7 +40,7 @@ class DateOrderWatch:
         self._batches = 0
 
     @classmethod
-    def for_job(cls, mapper, rules, starts_at_first_row: bool) -> "DateOrderWatch | None":
+    def for_job(cls, mapper, rules, starts_at_first_row: bool) -> DateOrderWatch | None:
         """The watch for a job's file, or None when there is nothing to watch."""
         if not starts_at_first_row or not mapper.tabular or mapper.mapping is None:
             return None
