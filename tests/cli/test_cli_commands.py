@@ -89,7 +89,7 @@ def test_jobs_filters_paging_and_show(ws, capsys):
     listing = json.loads(out)
     assert [j["resource_type"] for j in listing["data"]] == ["stock_items"] and listing["meta"]["total"] == 1
     code, out, _ = cli(capsys, "jobs", "--json", "--limit", "1", "--offset", "1")
-    assert json.loads(out)["data"][0]["resource_type"] == "products"
+    assert code == 0 and json.loads(out)["data"][0]["resource_type"] == "products"
     _, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
     assert "stock.csv" in out and "products.csv" not in out
     uid = listing["data"][0]["uid"]

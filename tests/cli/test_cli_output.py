@@ -110,3 +110,12 @@ def test_output_piped_into_head_ends_quietly(busy_workspace, command):
     log = busy_workspace / "importdesk.log"
     text = log.read_text(encoding="utf-8") if log.exists() else ""
     assert "unexpected error" not in text and "Traceback" not in text
+
+
+def test_a_job_piped_into_head_still_returns_its_own_exit_code(tmp_path):
+    shell = subprocess.run(
+        f"{' '.join(CLI)} --workspace '{tmp_path / 'ws'}' run '{SAMPLES / 'products_with_errors.csv'}' "
+        f"--type products --skip-errors --json | head -1; echo \"rc=${{PIPESTATUS[0]}}\"",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=120)
+    assert shell.stdout.splitlines() == ["{", "rc=1"]  # done with rejected rows, as without the pipe
+    assert "33 rejected" in shell.stderr and "Traceback" not in shell.stderr

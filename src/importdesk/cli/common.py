@@ -21,8 +21,14 @@ def open_engine(args) -> Engine:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    """JSON on stdout. A reader that stops early (`| head`) does not change the command's exit code:
+    a job that ran still returns its own."""
+    try:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        reader_went_away()
 
 
 def reader_went_away() -> int:

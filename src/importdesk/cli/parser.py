@@ -21,8 +21,7 @@ from importdesk.engine import UsageError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-HELP_OPTION = click.help_option("-h", "--help", help="show this help and exit")
-WORKSPACE_HELP = "workspace folder (default: $IMPORTDESK_HOME or the per-user data folder)"
+WORKSPACE_HELP = "Workspace folder (default: $IMPORTDESK_HOME or the per-user data folder)"
 
 
 def _namespace(ctx: click.Context, params: dict) -> SimpleNamespace:
@@ -42,14 +41,13 @@ def _command(group: click.Group, name: str, handler, help_text: str, codes: tupl
         callback.__name__ = f.__name__
         callback.__click_params__ = list(getattr(f, "__click_params__", []))  # the options stacked on f
         callback = click.option("--workspace", "-w", metavar="DIR", help=WORKSPACE_HELP)(callback)
-        callback = HELP_OPTION(callback)
-        return group.command(name, help=help_text, context_settings=CONTEXT,
+        return group.command(name, help=help_text[:1].upper() + help_text[1:], context_settings=CONTEXT,
                              epilog=ec.epilog(codes, example, meanings))(callback)
     return decorate
 
 
 def _json_option(what: str):
-    return click.option("--json", "json", is_flag=True, help=f"print {what} as JSON on stdout (docs/cli-json.md)")
+    return click.option("--json", "json", is_flag=True, help=f"Print {what} as JSON on stdout (docs/cli-json.md)")
 
 
 def _uid_argument():
@@ -85,10 +83,9 @@ class Commands(click.Group):
              epilog=ec.epilog(ec.RUNS_A_JOB, "importdesk run products.csv --type products --validate",
                               {ec.FAILED: "the job failed (or an internal error: details in the workspace log)"}))
 @click.version_option(package_name="importdesk", prog_name="importdesk", message="%(prog)s %(version)s",
-                      help="show the version and exit")
-@HELP_OPTION
+                      help="Show the version and exit.")
 @click.option("--workspace", "-w", metavar="DIR", help=WORKSPACE_HELP)
-@click.option("--no-watch", is_flag=True, help="app: do not watch the inbox folder")
+@click.option("--no-watch", is_flag=True, help="App: do not watch the inbox folder")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None, no_watch: bool):
     """Run and supervise bulk CSV/XLSX/JSON imports into SQLite.
@@ -120,31 +117,31 @@ def _run_options(f):
     options = [
         click.argument("file", type=click.Path(dir_okay=False)),
         click.option("--type", "-t", "resource_type", metavar="TYPE", shell_complete=complete_type,
-                     help="resource type (default: suggested from the file's headers); see `importdesk types`"),
-        click.option("--validate", is_flag=True, help="dry run: validate and summarise, write no records"),
+                     help="Resource type (default: suggested from the file's headers); see `importdesk types`"),
+        click.option("--validate", is_flag=True, help="Dry run: validate and summarise, write no records"),
         click.option("--locale", "-l", default="en", show_default=True, metavar="LOCALE",
-                     help="how numbers, dates and yes/no words are written (en, en_US, de, fr …). Plain en "
+                     help="How numbers, dates and yes/no words are written (en, en_US, de, fr …). Plain en "
                           "reads 03/04/2024 day first (3 April, as British English); en_US reads it month "
                           "first (4 March)"),
-        click.option("--skip-errors", is_flag=True, help="never interrupt on the error threshold"),
+        click.option("--skip-errors", is_flag=True, help="Never interrupt on the error threshold"),
         click.option("--threshold", type=THRESHOLD, default="10%", show_default=True, metavar="P",
-                     help="interrupt when more than P of the rows fail: a percentage (10%) or a fraction "
+                     help="Interrupt when more than P of the rows fail: a percentage (10%) or a fraction "
                           "below 1 (0.1), the same thing; a bare 1 or more is refused as ambiguous"),
         click.option("--parent", "parent_resource_id", metavar="ID",
-                     help="parent resource id, filled into rows that leave it empty (e.g. the price list)"),
+                     help="Parent resource id, filled into rows that leave it empty (e.g. the price list)"),
         click.option("--shared", metavar="JSON",
-                     help="a JSON object merged into every row (the row's own values win)"),
-        click.option("--reference", metavar="TEXT", help="your identifier for this import"),
-        click.option("--reference-origin", metavar="TEXT", help="the system the reference comes from"),
-        click.option("--external-ref", metavar="TEXT", help="an external reference (up to 2048 characters)"),
+                     help="A JSON object merged into every row (the row's own values win)"),
+        click.option("--reference", metavar="TEXT", help="Your identifier for this import"),
+        click.option("--reference-origin", metavar="TEXT", help="The system the reference comes from"),
+        click.option("--external-ref", metavar="TEXT", help="An external reference (up to 2048 characters)"),
         click.option("--format", type=click.Choice(("csv", "xlsx", "json", "jsonl")),
-                     help="override format detection"),
-        click.option("--sheet", metavar="NAME", help="xlsx: sheet name (default: the first)"),
-        click.option("--encoding", metavar="NAME", help="csv: override encoding detection (e.g. cp1252)"),
-        click.option("--delimiter", metavar="CHAR", help="csv: override delimiter detection"),
+                     help="Override format detection"),
+        click.option("--sheet", metavar="NAME", help="Xlsx: sheet name (default: the first)"),
+        click.option("--encoding", metavar="NAME", help="Csv: override encoding detection (e.g. cp1252)"),
+        click.option("--delimiter", metavar="CHAR", help="Csv: override delimiter detection"),
         click.option("--force", is_flag=True,
-                     help="import even when the same file content was already imported (or is queued)"),
-        click.option("--queue", is_flag=True, help="only queue the job and print its uid (a watcher or app runs it)"),
+                     help="Import even when the same file content was already imported (or is queued)"),
+        click.option("--queue", is_flag=True, help="Only queue the job and print its uid (a watcher or app runs it)"),
         _json_option("the finished job"),
     ]
     for option in reversed(options):
@@ -162,11 +159,11 @@ def run():
 def _requeue_options(skip_errors: bool):
     def decorate(f):
         options = [_uid_argument(),
-                   click.option("--queue", is_flag=True, help="only queue it (a watcher or app runs it)"),
+                   click.option("--queue", is_flag=True, help="Only queue it (a watcher or app runs it)"),
                    _json_option("the finished job")]
         if skip_errors:
             options.append(click.option("--skip-errors/--no-skip-errors", default=None,
-                                        help="change the job's skip-errors setting (default: keep it)"))
+                                        help="Change the job's skip-errors setting (default: keep it)"))
         for option in reversed(options):
             f = option(f)
         return f
@@ -206,7 +203,7 @@ def retry():
 @click.argument("resource_type", metavar="TYPE", shell_complete=complete_type)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--job", "job_uid", metavar="UID", shell_complete=complete_job_uid,
-              help="only the records this job wrote last")
+              help="Only the records this job wrote last")
 @_json_option("the finished export job")
 def export():
     pass
@@ -227,11 +224,11 @@ def work():
           {ec.OK: "stopped on request", ec.ROW_ERRORS: "the watcher stopped by itself (see the workspace log)",
            ec.SIGINT: "stopped with a second Ctrl-C (running jobs are resumable)"})
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="jobs run at the same time")
+              help="Jobs run at the same time")
 @click.option("--stability", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="SECONDS",
-              help="a file is taken once its size and time stayed unchanged this long")
+              help="A file is taken once its size and time stayed unchanged this long")
 @click.option("--rescan", type=click.FloatRange(min=0.1), default=5.0, show_default=True, metavar="SECONDS",
-              help="full rescan of the inbox every SECONDS; watch events only say 'look now'")
+              help="Full rescan of the inbox every SECONDS; watch events only say 'look now'")
 def watch():
     pass
 
@@ -240,13 +237,13 @@ def watch():
 
 @_command(cli, "jobs", job_cmds.cmd_jobs, "list jobs, newest first", ec.QUERY,
           "importdesk jobs --status error --json")
-@click.option("--status", multiple=True, type=click.Choice(STATUSES), help="only jobs in this status (repeatable)")
-@click.option("--job-type", type=click.Choice(("validate", "execute", "export")), help="only jobs of this kind")
+@click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Only jobs in this status (repeatable)")
+@click.option("--job-type", type=click.Choice(("validate", "execute", "export")), help="Only jobs of this kind")
 @click.option("--resource", "resource_type", metavar="TYPE", shell_complete=complete_type,
-              help="only jobs of this resource type")
-@click.option("--search", "-s", "text", metavar="TEXT", help="text in uid, file name, reference or message")
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="skip this many jobs")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="show at most this many")
+              help="Only jobs of this resource type")
+@click.option("--search", "-s", "text", metavar="TEXT", help="Text in uid, file name, reference or message")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many jobs")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Show at most this many")
 @_json_option("the page of jobs ({data, meta})")
 def jobs():
     pass
@@ -263,13 +260,13 @@ def show():
           "importdesk errors 3T8K2M --export fix-me.xlsx")
 @_uid_argument()
 @_json_option("the items")
-@click.option("--csv", is_flag=True, help="print the items as CSV on stdout")
-@click.option("--level", type=click.Choice(("error", "warning")), help="only errors or only warnings")
-@click.option("--field", metavar="NAME", help="only items about this field")
+@click.option("--csv", is_flag=True, help="Print the items as CSV on stdout")
+@click.option("--level", type=click.Choice(("error", "warning")), help="Only errors or only warnings")
+@click.option("--field", metavar="NAME", help="Only items about this field")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
-              help="skip this many items (with --limit)")
-@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True, help="at most this many; 0: all")
-@click.option("--export", metavar="FILE", help="write the failed rows to FILE.csv or FILE.xlsx "
+              help="Skip this many items (with --limit)")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True, help="At most this many; 0: all")
+@click.option("--export", metavar="FILE", help="Write the failed rows to FILE.csv or FILE.xlsx "
               "(original columns + _source_row + _errors; fix them and import the file again)")
 def errors():
     pass
@@ -304,18 +301,18 @@ def types():
           {ec.USAGE: "usage error: unknown type or field, a value that does not fit the field, bad operator"})
 @click.argument("resource_type", metavar="TYPE", shell_complete=complete_type)
 @click.option("--where", multiple=True, metavar="FIELD OP VALUE",
-              help="keep records where FIELD compares to VALUE; OP is = != < <= > >= or ~ (contains, "
+              help="Keep records where FIELD compares to VALUE; OP is = != < <= > >= or ~ (contains, "
                    "any case); `FIELD=` is empty, `FIELD!=` not empty. Repeat to narrow (all must hold)")
 @click.option("--order", multiple=True, metavar="[-]FIELD",
-              help="sort by FIELD (-FIELD: descending); repeat or separate with commas; default: the key")
-@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True, help="at most this many; 0: all")
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="skip this many first")
+              help="Sort by FIELD (-FIELD: descending); repeat or separate with commas; default: the key")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True, help="At most this many; 0: all")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many first")
 @click.option("--job", "job_uid", metavar="UID", shell_complete=complete_job_uid,
-              help="only the records this job wrote last")
-@click.option("--json", "fmt", flag_value="json", help="a JSON array of objects")
-@click.option("--nl", "fmt", flag_value="nl", help="newline-delimited JSON: one object per line")
+              help="Only the records this job wrote last")
+@click.option("--json", "fmt", flag_value="json", help="A JSON array of objects")
+@click.option("--nl", "fmt", flag_value="nl", help="Newline-delimited JSON: one object per line")
 @click.option("--csv", "fmt", flag_value="csv", help="CSV with a header row")
-@click.option("--table", "fmt", flag_value="table", default=True, help="aligned columns for reading (the default)")
+@click.option("--table", "fmt", flag_value="table", default=True, help="Aligned columns for reading (the default)")
 def records():
     pass
 
@@ -323,9 +320,8 @@ def records():
 @cli.command("completion", context_settings=CONTEXT,
              epilog=ec.epilog(ec.QUERY, 'eval "$(importdesk completion bash)"   # in ~/.bashrc'))
 @click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
-@HELP_OPTION
 def completion(shell: str) -> None:
-    """print the shell completion script for bash, zsh or fish
+    """Print the shell completion script for bash, zsh or fish.
 
     \b
     bash: eval "$(importdesk completion bash)"       in ~/.bashrc
