@@ -120,3 +120,12 @@ def test_records_query_api_for_other_faces(ws):
     assert browser.get("products", {"sku": "zzz"}) is None
     with pytest.raises(UsageError, match=r"not one of|no field"):
         browser.count(RecordQuery("products", (Condition("colour", "=", "red"),)))
+
+
+def test_fields_picks_and_orders_columns(ws):
+    rows = list(csv.reader(io.StringIO(records(ws, "--fields", "price,sku", "-f", "active", "--csv",
+                                               "--order", "sku").out)))
+    assert rows[:2] == [["price", "sku", "active"], ["9.5", "A-1", "true"]]
+    assert json.loads(records(ws, "-f", "sku", "--nl", "--limit", "1").out) == {"sku": "A-1"}
+    bad = records(ws, "--fields", "sku,prce")
+    assert bad.code == 2 and "did you mean 'price'" in bad.err

@@ -305,6 +305,8 @@ def types():
                    "any case); `FIELD=` is empty, `FIELD!=` not empty. Repeat to narrow (all must hold)")
 @click.option("--order", multiple=True, metavar="[-]FIELD",
               help="Sort by FIELD (-FIELD: descending); repeat or separate with commas; default: the key")
+@click.option("--fields", "-f", multiple=True, metavar="FIELD,…",
+              help="Only these fields, in this order (repeat or separate with commas); default: all")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True, help="At most this many; 0: all")
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many first")
 @click.option("--job", "job_uid", metavar="UID", shell_complete=complete_job_uid,

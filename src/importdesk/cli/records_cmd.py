@@ -26,7 +26,9 @@ def cmd_records(args) -> int:
     query = browser.query(args.resource_type, where=args.where, order=args.order, job_uid=args.job_uid)
     rt = engine.resource_type(query.resource_type)
     types = {name: spec.type for name, spec in rt.fields.items()}
-    records = browser.iter(query, offset=args.offset, limit=args.limit or None)
+    fields = [f.strip() for text in args.fields for f in text.split(",") if f.strip()]
+    columns = fields or list(rt.columns)
+    records = browser.iter(query, offset=args.offset, limit=args.limit or None, fields=fields or None)
     fmt = args.fmt or "table"
     out = sys.stdout
     if fmt == "json":
@@ -35,9 +37,9 @@ def cmd_records(args) -> int:
         for record in records:
             out.write(_json(record) + "\n")
     elif fmt == "csv":
-        _write_csv(records, list(rt.columns), types, out)
+        _write_csv(records, columns, types, out)
     else:
-        shown = _write_table(records, list(rt.columns), types, out)
+        shown = _write_table(records, columns, types, out)
         total = browser.count(query)
         if shown < total:
             print(f"{number(shown)} of {number(total)} {rt.name} records (--offset/--limit for others)",

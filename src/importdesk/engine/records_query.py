@@ -9,7 +9,7 @@ For any face (the command line's ``records`` today, a records view in the app la
     browser.count(q)                       # how many match
     page = browser.page(q, offset=0, limit=50)   # Page(records=[{field: value}], offset, limit, total)
     for record in browser.iter(q):         # streamed in chunks: constant memory, one scan
-        ...
+        ...                                # (fields=["sku", "price"]: only those are read)
     browser.get("products", {"sku": "A-1"})      # one record by its natural key, or None
 
 Records are clean values (Decimal, date, bool, dict …) keyed by field name, as ``Engine.iter_records``.
@@ -33,12 +33,12 @@ import datetime as _dt
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from importdesk.schemas.dbvalues import to_db_value
+from importdesk.schemas.dbvalues import from_db_value, to_db_value
 from importdesk.store import record_select
 from importdesk.store.record_select import OrderBy, Term
 
@@ -122,12 +122,20 @@ class RecordBrowser:
         rt, terms, _ = self._plan(query)
         return record_select.count(self._conn(), rt.name, terms, query.job_uid)
 
-    def iter(self, query: RecordQuery, *, offset: int = 0, limit: int | None = None,
-             chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    def iter(self, query: RecordQuery, *, offset: int = 0, limit: int | None = None, chunk: int = 1000,
+             fields: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """The matching records in order; ``fields``: only these (in this order), read from the store."""
         rt, terms, order = self._plan(query)
-        for row in record_select.select(self._conn(), rt.name, rt.columns, terms, order, job_uid=query.job_uid,
-                                        offset=offset, limit=limit, chunk=chunk):
-            yield rt.from_db(row)
+        if not fields:
+            for row in record_select.select(self._conn(), rt.name, rt.columns, terms, order,
+                                            job_uid=query.job_uid, offset=offset, limit=limit, chunk=chunk):
+                yield rt.from_db(row)
+            return
+        specs = [_field(rt, f) for f in fields]
+        convert = [(s.name, s.type) for s in specs]
+        for row in record_select.select(self._conn(), rt.name, [s.name for s in specs], terms, order,
+                                        job_uid=query.job_uid, offset=offset, limit=limit, chunk=chunk):
+            yield {name: from_db_value(ftype, value) for (name, ftype), value in zip(convert, row, strict=True)}
 
     def page(self, query: RecordQuery, *, offset: int = 0, limit: int = 100) -> Page:
         rt = self.engine.resource_type(query.resource_type)
