@@ -21,7 +21,8 @@ from importdesk.engine import UsageError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-WORKSPACE_HELP = "Workspace folder (default: $IMPORTDESK_HOME or the per-user data folder)"
+WORKSPACE_HELP = ("Workspace folder (default: $IMPORTDESK_HOME, else the platform's user data folder, "
+                  "e.g. ~/.local/share/importdesk)")
 
 
 def _namespace(ctx: click.Context, params: dict) -> SimpleNamespace:
@@ -105,8 +106,14 @@ def _demo(args) -> int:
     return open_demo(args)
 
 
-@_command(cli, "demo", _demo, "open the app on a fresh temporary workspace with the sample data queued",
-          ec.QUERY, "importdesk demo")
+@_command(cli, "demo", _demo, "open the app on a fresh temporary workspace (or --workspace DIR) with the "
+                              "sample files queued",
+          (ec.OK, ec.USAGE, ec.FAILED, ec.INTERRUPTED, ec.CANCELED, ec.SIGINT), "importdesk demo --headless",
+          {ec.OK: "done (headless: every sample job ended done, rejected sample rows included)",
+           ec.FAILED: "headless: a sample job failed", ec.INTERRUPTED: "headless: a sample job was interrupted",
+           ec.CANCELED: "headless: a sample job was canceled",
+           ec.SIGINT: "headless: stopped with Ctrl-C"})
+@click.option("--headless", is_flag=True, help="No app: import the samples here, with progress bars")
 def demo():
     pass
 

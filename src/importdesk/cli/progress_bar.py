@@ -59,6 +59,9 @@ def short(n: float) -> str:
     raise AssertionError("unreachable")
 
 
+ProgressBar = progress_reporter  # the name `importdesk demo --headless` (app_cmd.py) calls
+
+
 class _Rate(ProgressColumn):
     """Rows per second, as rich measures it over its recent updates."""
 

@@ -11,7 +11,7 @@ from itertools import chain, islice
 from typing import Any
 
 from importdesk.cli import exit_codes
-from importdesk.cli.common import open_engine
+from importdesk.cli.common import open_engine_to_read
 from importdesk.cli.formatting import number, safe
 from importdesk.exports.cells import NUMERIC_TYPES, csv_text, json_default, json_value
 from importdesk.exports.neutralise import neutralise
@@ -21,7 +21,7 @@ TABLE_MAX_WIDTH = 40
 
 
 def cmd_records(args) -> int:
-    engine = open_engine(args)
+    engine = open_engine_to_read(args)
     browser = engine.records
     query = browser.query(args.resource_type, where=args.where, order=args.order, job_uid=args.job_uid)
     rt = engine.resource_type(query.resource_type)
