@@ -9,6 +9,8 @@ import json
 from cli_helpers import invoke
 from support import SAMPLES
 
+from importdesk.workspace import Workspace
+
 
 def test_an_export_job_records_where_its_file_really_is(tmp_path):
     ws = tmp_path / "ws"
@@ -60,7 +62,7 @@ def test_run_refuses_the_same_content_twice_unless_forced(tmp_path):
 
 def test_types_name_lists_key_defaults_choices_and_aliases(tmp_path):
     ws = tmp_path / "ws"
-    invoke("types", workspace=ws)
+    Workspace.open(ws)
     (ws / "schemas" / "tickets.toml").write_text(
         '[resource]\nname = "tickets"\ntitle = "Tickets"\nkey = ["code"]\n'
         '[fields.code]\ntype = "string"\nrequired = true\naliases = ["Ticket no"]\n'

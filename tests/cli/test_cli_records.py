@@ -129,3 +129,8 @@ def test_fields_picks_and_orders_columns(ws):
     assert json.loads(records(ws, "-f", "sku", "--nl", "--limit", "1").out) == {"sku": "A-1"}
     bad = records(ws, "--fields", "sku,prce")
     assert bad.code == 2 and "did you mean 'price'" in bad.err
+
+
+def test_records_on_a_workspace_never_made_creates_none(tmp_path):
+    result = invoke("records", "products", "--json", workspace=tmp_path / "never")
+    assert result.code == 0 and json.loads(result.out) == [] and not (tmp_path / "never").exists()

@@ -11,6 +11,7 @@ import sys
 import click
 import pytest
 from cli_helpers import invoke
+from support import SAMPLES
 
 from importdesk.cli import exit_codes, main
 from importdesk.cli.parser import cli
@@ -114,6 +115,7 @@ def test_unknown_command_suggests_the_right_one():
 
 
 def test_workspace_before_or_after_the_command(tmp_path):
-    assert invoke("types", workspace=tmp_path / "a").code == 0
-    assert invoke("types", "--workspace", tmp_path / "b").code == 0
+    stock = SAMPLES / "stock.csv"
+    assert invoke("run", stock, "--type", "stock_items", "--queue", workspace=tmp_path / "a").code == 0
+    assert invoke("run", stock, "--type", "stock_items", "--queue", "--workspace", tmp_path / "b").code == 0
     assert (tmp_path / "a" / "importdesk.db").exists() and (tmp_path / "b" / "importdesk.db").exists()
