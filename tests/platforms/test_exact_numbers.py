@@ -59,3 +59,16 @@ def test_a_huge_json_integer_fails_only_its_own_line(engine, tmp_path):
     [item] = engine.list_items(job.uid, level=ItemLevel.ERROR)
     assert item.row_number == 2 and "max_number_digits" in item.message
     assert json.dumps(item.raw_row) == "{}"
+
+
+def test_record_browser_reads_the_exact_decimal_and_the_kept_attributes(engine, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"sku": "J-1", "name": "Big", "price": 12345678901234567.89, "colour": "red"}\n'
+                    '{"sku": "J-2", "name": "Small", "price": 0.5}\n', encoding="utf-8")
+    assert run(engine, path, resource_type="products").status is JobStatus.DONE
+    record = engine.records.get("products", "J-1")
+    assert record["price"] == Decimal("12345678901234567.89") and record["_extra"] == {"colour": "red"}
+    assert "_extra" not in engine.records.get("products", "J-2")
+    q = engine.records.query("products", order=["-price"])
+    assert [r["sku"] for r in engine.records.iter(q)] == ["J-1", "J-2"]
+    assert list(engine.records.iter(q, fields=["price"]))[0] == {"price": Decimal("12345678901234567.89")}

@@ -198,6 +198,13 @@ def column_names(rt: ResourceType) -> tuple[str, ...]:
     return tuple(column_name(rt, c) for c in rt.stored_columns)
 
 
+def read_columns(conn: sqlite3.Connection, rt: ResourceType, fields: Sequence[str]) -> list[str]:
+    """The columns holding ``fields``' stored values in the table as it is (an earlier version's
+    table keeps a decimal under its own name until it is written again)."""
+    present = _columns(conn, table_name(rt.name))
+    return [f if (sql := column_name(rt, f)) not in present and present.get(f) == 0 else sql for f in fields]
+
+
 def _decimal_fields(rt: ResourceType) -> frozenset[str]:
     return frozenset(f.name for f in rt.fields.values() if f.type == "decimal")
 
