@@ -71,4 +71,4 @@ def test_record_browser_reads_the_exact_decimal_and_the_kept_attributes(engine, 
     assert "_extra" not in engine.records.get("products", "J-2")
     q = engine.records.query("products", order=["-price"])
     assert [r["sku"] for r in engine.records.iter(q)] == ["J-1", "J-2"]
-    assert list(engine.records.iter(q, fields=["price"]))[0] == {"price": Decimal("12345678901234567.89")}
+    assert next(engine.records.iter(q, fields=["price"])) == {"price": Decimal("12345678901234567.89")}
