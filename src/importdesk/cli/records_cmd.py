@@ -27,7 +27,7 @@ def cmd_records(args) -> int:
     query = browser.query(args.resource_type, where=args.where, order=args.order, job_uid=args.job_uid)
     rt = engine.resource_type(query.resource_type)
     types = {name: spec.type for name, spec in rt.fields.items()}
-    fields = [f.strip() for text in args.fields for f in text.split(",") if f.strip()]
+    fields = browser.check_fields(rt.name, [f.strip() for text in args.fields for f in text.split(",") if f.strip()])
     columns = fields or list(rt.columns)
     records = browser.iter(query, offset=args.offset, limit=args.limit or None, fields=fields or None)
     fmt = args.fmt or "table"
