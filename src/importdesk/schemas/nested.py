@@ -111,14 +111,31 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
         return check_list
 
     conv = converter(spec, rules, required=True)
+    native = _native_check(spec)
 
     def check_leaf(v: Any, path: str) -> Any:
+        if native is not None and native(v):
+            return v  # a JSON value that is already what the converter would return
         try:
             return conv(v)
         except PydanticCustomError as exc:
             raise _Problem(path, v, exc.type, exc.message()) from None
 
     return check_leaf
+
+
+def _native_check(spec: FieldSpec) -> Callable[[Any], bool] | None:
+    """For whole numbers and yes/no: is a JSON value valid as it is? (Leaves of nested values are
+    many: an int in bounds needs no trip through the converter.)"""
+    from .coerce import INT64_MAX, INT64_MIN
+
+    if spec.type in ("integer", "minor_units"):
+        lo = spec.min if spec.min is not None else (0 if spec.type == "minor_units" else INT64_MIN)
+        hi = min(spec.max, INT64_MAX) if spec.max is not None else INT64_MAX
+        return lambda v: v.__class__ is int and lo <= v <= hi
+    if spec.type == "boolean":
+        return lambda v: v.__class__ is bool
+    return None
 
 
 def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
