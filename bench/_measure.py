@@ -53,9 +53,10 @@ def tree_rss_kb(root: int) -> int:
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/statm", "rb") as f:
-                rss[int(entry)] = int(f.read().split()[1]) * PAGE_KB
+                # after the command name: field 3 (state) onwards; ppid is field 4, rss (pages) field 24
+                fields = f.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * PAGE_KB
         except (OSError, IndexError, ValueError):
             pass  # the process ended while we looked
     tree, frontier = {root}, {root}

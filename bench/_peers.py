@@ -7,7 +7,7 @@ command) and leaves a ``products`` table in DB. `unavailable(name)` says why a p
   - ``pandas``: ``read_csv(dtype=str)`` + ``to_sql`` (no validation; the whole file in memory)
   - ``duckdb``: ``read_csv`` (type sniffing, no validation) into a SQLite file ATTACHed through
     DuckDB's sqlite_scanner extension, loaded from the ``duckdb-extension-sqlite-scanner`` wheel,
-    which exists for one DuckDB version each (DuckDB cannot download extensions here)
+    which exists for one DuckDB version each (so nothing is downloaded at run time)
   - ``frictionless``: rows read and validated against a Table Schema equivalent to importdesk's
     products type (required, patterns, lengths, minimum, types); valid rows go into SQLite with
     ``executemany``, 5,000 per transaction. The one peer that validates.

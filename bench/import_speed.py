@@ -286,24 +286,31 @@ PEAK_LIMIT_MB = 150.0
 
 
 def goals(size: SizeRun) -> list[str]:
+    """One line per goal: the paired ratio on wall time and on CPU time, the goal and whether it is met
+    (on the goal's own metric; the other one helps read a loaded machine, where wall time waits)."""
     lines = [f"goals at {size.rows:,} rows (issue 15; stated for 1,000,000 rows on a quiet machine)",
-             f"{'':<40} {'measured':>20}  {'goal':<8} verdict"]
+             f"{'':<40} {'wall':>20} {'cpu':>20}  {'goal':<10} verdict"]
     for goal in GOALS:
         ratios = paired_ratios(size, goal.case, goal.base, goal.metric)
+        wall = paired_ratios(size, goal.case, goal.base, "wall")
+        cpu = paired_ratios(size, goal.case, goal.base, "cpu")
         sign = "<" if goal.strict else "<="
         if ratios:
             result = verdict(statistics.median(ratios), goal.limit, goal.strict)
         else:
             result = f"n/a ({_why_missing(size, goal)})"
-        lines.append(f"{goal.text:<40} {format_ratio(ratios):>20}  {sign} {goal.limit:<5} {result}")
+        lines.append(f"{goal.text:<40} {format_ratio(wall):>20} {format_ratio(cpu):>20}  "
+                     f"{sign + ' ' + str(goal.limit) + ' ' + goal.metric:<10} {result}")
+    peak_goal = f"< {PEAK_LIMIT_MB:.0f} MB"
     if "xlsx" in size.runs:
         peak = max(r.peak_mb for r in size.runs["xlsx"])
-        lines.append(f"{'XLSX peak memory':<40} {peak:>17.0f} MB  < {PEAK_LIMIT_MB:.0f} MB {verdict(peak, PEAK_LIMIT_MB, True)}")
+        lines.append(f"{'XLSX peak memory':<40} {peak:>17.0f} MB {'':>20}  {peak_goal:<10} "
+                     f"{verdict(peak, PEAK_LIMIT_MB, True)}")
     ours = {name: max(r.peak_mb for r in runs) for name, runs in size.runs.items()
             if CASES[name].expect is not None}
     if ours:
         worst = max(ours, key=ours.get)
-        lines.append(f"{'peak memory, every importdesk path':<40} {ours[worst]:>17.0f} MB  < {PEAK_LIMIT_MB:.0f} MB "
+        lines.append(f"{'peak memory, every importdesk path':<40} {ours[worst]:>17.0f} MB {'':>20}  {peak_goal:<10} "
                      f"{verdict(ours[worst], PEAK_LIMIT_MB, True)} (largest: {worst})")
     return lines
 
