@@ -17,8 +17,9 @@ import csv
 import datetime as dt
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
 GENERATOR_VERSION = 1

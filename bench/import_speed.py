@@ -41,20 +41,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _inputs  # noqa: E402 - bench helpers next to this file
-import _peers  # noqa: E402
-from _measure import Measurement, measure  # noqa: E402
+import _inputs  # bench helpers next to this file
+import _peers
+from _measure import Measurement, measure
 
 VENV_BIN = Path(sys.executable).parent
 BASELINE = "sqlite3"
 PATHS = ("fresh", "validate", "unchanged", "changed", "invalid30", "jsonl", "xlsx")
-SQLITE3_HINT = "the sqlite3 command-line tool is not installed (Debian/Ubuntu: apt-get update && apt-get install -y sqlite3)"
+SQLITE3_HINT = ("the sqlite3 command-line tool is not installed "
+                "(Debian/Ubuntu: apt-get update && apt-get install -y sqlite3)")
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,8 @@ def _check_table(case: Case, db: Path, rows: int) -> None:
 
 
 def _check_job(case: Case, workspace: Path, rows: int) -> None:
-    out = subprocess.run([str(VENV_BIN / "importdesk"), "--workspace", str(workspace), "jobs", "--json", "--limit", "1"],
-                         capture_output=True, text=True, check=True)
+    cmd = [str(VENV_BIN / "importdesk"), "--workspace", str(workspace), "jobs", "--json", "--limit", "1"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     job = json.loads(out.stdout)["data"][0]
     wanted = case.expect(rows)
     got = {name: job[name] for name in wanted}
@@ -217,7 +218,7 @@ def run_size(rows: int, names: list[str], repeat: int, xlsx_max_rows: int | None
 
 def paired_ratios(size: SizeRun, case: str, base: str, metric: str = "wall") -> list[float]:
     """case / base for each round (the two measured in the same round)."""
-    pairs = zip(size.runs.get(case, []), size.runs.get(base, []))
+    pairs = zip(size.runs.get(case, []), size.runs.get(base, []), strict=False)  # none when either did not run
     return [getattr(a, metric) / getattr(b, metric) for a, b in pairs if getattr(b, metric) > 0]
 
 
@@ -239,7 +240,8 @@ def table(size: SizeRun, names: list[str]) -> list[str]:
     rounds = max((len(v) for v in size.runs.values()), default=0)
     lines = [f"{size.rows:,} rows ({size.csv_mb:.0f} MB CSV), median of {rounds} interleaved round(s); "
              f"load average {size.load[0]:.1f} before, {size.load[1]:.1f} after, on {os.cpu_count()} cores",
-             f"{'case':<32} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} {'peak MB':>8} {'x CLI wall':>18} {'x CLI cpu':>10}"]
+             f"{'case':<32} {'wall s':>8} {'cpu s':>8} {'rows/s':>10} {'peak MB':>8} {'x CLI wall':>18} "
+             f"{'x CLI cpu':>10}"]
     for name in names:
         label = CASES[name].label
         if name in size.unavailable:
@@ -382,9 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
 def selected(args: argparse.Namespace) -> list[str]:
     """The cases to run, in table order, the baseline first."""
     if args.only is not None:
-        wanted = set(args.only)
-    else:
-        wanted = set(args.paths) | (set(_peers.PEERS) if args.peers else set())
+        return [BASELINE, *(name for name in CASES if name in args.only)]
+    wanted = set(args.paths) | (set(_peers.PEERS) if args.peers else set())
     return [BASELINE, *(name for name in CASES if name in wanted)]
 
 
