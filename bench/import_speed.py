@@ -129,41 +129,44 @@ def run_once(case: Case, rows: int, seed: Path | None) -> Measurement:
             else:
                 cmd = _peers.command(case.name, source, db)
             result = measure(cmd)
-            _check_rc(case, result)
+            _check_rc(case, result, cmd)
             _check_table(case, db, rows)
         else:
             workspace = work / "ws"
             if case.seeded:
                 shutil.copytree(seed, workspace)
-            result = measure(importdesk_cmd(workspace, source, case))
-            _check_rc(case, result)
-            _check_job(case, workspace, rows)
+            cmd = importdesk_cmd(workspace, source, case)
+            result = measure(cmd)
+            _check_job(case, workspace, rows)  # first: its message says more than an exit code
+            _check_rc(case, result, cmd)
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def make_seed(rows: int) -> Path:
+def make_seed(seed: Path, rows: int) -> None:
     """A workspace holding the products rows, copied for the re-import cases."""
-    seed = Path(tempfile.mkdtemp(prefix="importdesk-bench-seed-")) / "ws"
     case = CASES["fresh"]
     out = subprocess.run(importdesk_cmd(seed, _inputs.input_file("products", rows, "csv"), case), capture_output=True,
                          text=True)
     if out.returncode != 0:
         raise BenchError(f"preparing the seed workspace failed ({out.returncode}): {out.stderr.strip()[-300:]}")
     _check_job(case, seed, rows)
-    return seed
 
 
-def _check_rc(case: Case, result: Measurement) -> None:
+def _check_rc(case: Case, result: Measurement, cmd: list[str]) -> None:
     if result.rc != case.rc:
-        raise BenchError(f"{case.name}: exit code {result.rc}, expected {case.rc}")
+        raise BenchError(f"{case.name}: exit code {result.rc}, expected {case.rc}; "
+                         f"run it by hand to see why: {' '.join(cmd)}")
 
 
 def _check_table(case: Case, db: Path, rows: int) -> None:
-    with sqlite3.connect(db) as conn:
-        count = conn.execute("SELECT count(*) FROM products").fetchone()[0]
-    conn.close()
+    try:
+        with sqlite3.connect(db) as conn:
+            count = conn.execute("SELECT count(*) FROM products").fetchone()[0]
+        conn.close()
+    except sqlite3.Error as exc:
+        raise BenchError(f"{case.name}: no products table to count ({exc})") from exc
     if count != rows:
         raise BenchError(f"{case.name}: {count:,} rows in the products table, expected {rows:,}")
 
@@ -184,7 +187,6 @@ def run_size(rows: int, names: list[str], repeat: int, xlsx_max_rows: int | None
              log: Callable[[str], None]) -> SizeRun:
     csv_path = _inputs.input_file("products", rows, "csv")
     size = SizeRun(rows, csv_path.stat().st_size / 1e6)
-    load_before = os.getloadavg()[0]
     active = []
     for name in names:
         reason = _peers.unavailable(name) if name in _peers.PEERS else None
@@ -196,11 +198,13 @@ def run_size(rows: int, names: list[str], repeat: int, xlsx_max_rows: int | None
             active.append(CASES[name])
     for case in active:  # write every input before the first timed run
         _inputs.input_file(case.generator, rows, case.fmt)
-    seed = None
-    if any(case.seeded for case in active):
-        log(f"{rows:,} rows: preparing the workspace the re-import cases start from")
-        seed = make_seed(rows)
+    seed_dir = Path(tempfile.mkdtemp(prefix="importdesk-bench-seed-"))
+    seed = seed_dir / "ws"
     try:
+        if any(case.seeded for case in active):
+            log(f"{rows:,} rows: preparing the workspace the re-import cases start from")
+            make_seed(seed, rows)
+        load_before = os.getloadavg()[0]
         for round_no in range(1, repeat + 1):
             for case in active:
                 result = run_once(case, rows, seed)
@@ -208,8 +212,7 @@ def run_size(rows: int, names: list[str], repeat: int, xlsx_max_rows: int | None
                 log(f"{rows:,} rows, round {round_no}/{repeat}: {case.name:<13} {result.wall:8.2f} s wall "
                     f"{result.cpu:8.2f} s cpu {result.peak_mb:6.0f} MB")
     finally:
-        if seed is not None:
-            shutil.rmtree(seed.parent, ignore_errors=True)
+        shutil.rmtree(seed_dir, ignore_errors=True)
     size.load = (load_before, os.getloadavg()[0])
     return size
 
@@ -398,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (VENV_BIN / "importdesk").exists():
         raise SystemExit("run it with the project's interpreter: .venv/bin/python bench/import_speed.py")
     names = selected(args)
-    print(f"sqlite3 {_sqlite3_version()}, python {sys.version.split()[0]}, cases: {', '.join(names)}", flush=True)
+    command = " ".join(["bench/import_speed.py", *(sys.argv[1:] if argv is None else argv)])
+    print(f"{command}\nsqlite3 {_sqlite3_version()}, python {sys.version.split()[0]}, cases: {', '.join(names)}",
+          flush=True)
 
     def log(text: str) -> None:
         print("  " + text, file=sys.stderr, flush=True)
