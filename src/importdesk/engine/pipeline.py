@@ -3,20 +3,28 @@
 Each batch is one `BEGIN IMMEDIATE … COMMIT`: records, job items, counters and the checkpoint
 (`metadata.data_row_index`) land together or not at all, so a crash loses at most the batch in
 flight and a resume continues after the last committed row with exact counts.
+
+The runner's job (``self.job``, what it reports and finally saves) is always the committed one:
+a batch's counters are worked out on a copy, and that copy becomes the job only once the
+transaction holding the batch has committed — here, or in the batch writer. A batch that fails
+for any reason (disk full, I/O error, a lock held too long, a value the writer cannot be sent)
+leaves the job where the store says it is.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import threading
 from collections import deque
 from itertools import islice
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
 from importdesk.engine.context import EngineContext
-from importdesk.engine.errors import JobFailed
+from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
@@ -24,8 +32,8 @@ from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError
 from importdesk.store import seen_keys
-from importdesk.store.batch_writer import BatchWriter, StatementRecorder
-from importdesk.store.database import PRAGMAS
+from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
+from importdesk.store.database import BUSY_TIMEOUT_MS, PRAGMAS
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,16 @@ class _TypeBatch:
             self.pv, self.stored = None, []
 
 
+@dataclass
+class _InFlight:
+    """A batch handed to the writer: the job before it and after it (as the writer's transaction
+    saves it), and what ``_commit`` needs to commit it here instead."""
+
+    before: ImportJob
+    after: ImportJob
+    args: tuple
+
+
 class JobRunner:
     def __init__(self, ctx: EngineContext, job: ImportJob, cancel: threading.Event | None = None,
                  throttle: Throttle | None = None):
@@ -72,8 +90,9 @@ class JobRunner:
         self.throttle = throttle or Throttle(None)
         self._try_all_new: dict[str, bool] = {}  # per type: may this batch be inserted without lookups?
         self._writer: BatchWriter | None = None
-        # batches the writer has: (the job before it, its _commit arguments), oldest first
-        self._in_flight: deque[tuple[ImportJob, tuple]] = deque()
+        # batches the writer has, oldest first
+        self._in_flight: deque[_InFlight] = deque()
+        self._writer_layout: tuple[Any, tuple] | None = None  # (pv, writer_columns(pv))
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -84,20 +103,45 @@ class JobRunner:
                 self.throttle.report(job, force=True)
                 self._process(source)
         except (ReaderError, SchemaError, JobFailed) as exc:
-            self._finish(JobStatus.ERROR, str(exc))
+            self._end(JobStatus.ERROR, str(exc))
+        except JobStopped as exc:
+            self._end(JobStatus.INTERRUPTED, str(exc))
+        except (StoreWriteFailed, sqlite3.OperationalError) as exc:
+            self._end(*self._store_failure(exc))
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
-            self._finish(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
+            self._end(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
         finally:
             self._close_writer()
         self.throttle.report(self.job, force=True)
         return self.job
 
+    def _store_failure(self, exc: Exception) -> tuple[JobStatus, str]:
+        """The status and message of a job whose batch the store refused to write."""
+        fault = store_fault(exc.detail if isinstance(exc, StoreWriteFailed) else exc)
+        if fault is None:
+            log.error("job %s: the store failed: %s", self.job.uid, exc, exc_info=exc)
+            return JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)"
+        log.warning("job %s: the store refused a write: %s", self.job.uid, exc)
+        kind, words = fault
+        job = self.job
+        kept = f"the first {job.metadata.data_row_index:,} rows are in, nothing of the batch being written was kept"
+        if kind == "locked":
+            return JobStatus.INTERRUPTED, (
+                f"{job.file_name}: {words} (waited {BUSY_TIMEOUT_MS // 1000} s); {kept}. Resume when the other "
+                f"process is done: importdesk resume {job.short_uid}")
+        fix = {"full": "free some disk space", "readonly": "make the workspace writable"}.get(kind, "check the disk")
+        return JobStatus.ERROR, (f"{job.file_name}: {words} ({exc}); {kept}. {fix.capitalize()}, then continue: "
+                                 f"importdesk retry {job.short_uid}")
+
+    def _copy(self) -> ImportJob:
+        return self.job.model_copy(deep=True)
+
     # ---- first start: count, map headers -----------------------------------------------------
     def _prepare(self, source) -> None:
-        job = self.job
-        self.mapper = RowMapper(self.ctx.registry, job, source.info)
-        if job.metadata.data_row_index == 0 and job.progress.total == 0 and job.progress.processed == 0:
+        self.mapper = RowMapper(self.ctx.registry, self.job, source.info)
+        if self.job.metadata.data_row_index == 0 and self.job.progress.total == 0 and self.job.progress.processed == 0:
+            job = self._copy()
             total = source.count()
             job.progress.total = total
             job.progress.pending = total
@@ -113,6 +157,7 @@ class JobRunner:
                 job.warnings_count += len(warnings)
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
+            self._restore(job)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
 
@@ -140,6 +185,7 @@ class JobRunner:
             over_threshold = self._run_batch(batch)
             self.throttle.report(job)
             if over_threshold:
+                self._settle()  # the message tells committed counts
                 p = job.progress
                 self._finish(
                     JobStatus.INTERRUPTED,
@@ -155,7 +201,7 @@ class JobRunner:
             return self._run_batch_positional(batch)
         job = self.job
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
-        errors_so_far = job.progress.error
+        errors_so_far = self._planned().progress.error
         items: list[tuple[Any, ...]] = []
         by_type: dict[str, _TypeBatch] = {}
         uploaded: dict[str, int] = {}
@@ -215,7 +261,7 @@ class JobRunner:
         rt_name = job.resource_type
         rt = mapper.resource(rt_name)
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
-        errors_so_far = job.progress.error
+        errors_so_far = self._planned().progress.error
         items: list[tuple[Any, ...]] = []
         tb = _TypeBatch(rt, pv=pv)
         validate = pv.validate_or_raise
@@ -270,7 +316,8 @@ class JobRunner:
                 by_type: dict[str, _TypeBatch], uploaded: dict[str, int], now=None) -> None:
         if self._writer is not None and self._commit_overlapped(consumed, error_rows, items, by_type, uploaded):
             return
-        job = self.job
+        job = self.job  # committed: nothing is in flight here
+        after = self._copy()
         ctx = self.ctx
         execute = job.job_type is JobType.EXECUTE
         now = now or ctx.clock()
@@ -309,13 +356,15 @@ class JobRunner:
                                                      for k, v, r in outcome.writes])
             ctx.items.add_rows(conn, items)
             # counters and checkpoint, in the same transaction as the rows they describe
-            self._count(consumed, error_rows, items, done, (created, updated, unchanged), imported, uploaded, now)
-            ctx.jobs.save(job, conn)
+            self._count(after, consumed, error_rows, items, done, (created, updated, unchanged), imported,
+                        uploaded, now)
+            ctx.jobs.save(after, conn)
+        self._restore(after)  # committed
 
-    def _count(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
+    @staticmethod
+    def _count(job: ImportJob, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
                outcome: tuple[int, int, int], imported: dict[str, int], uploaded: dict[str, int], now) -> None:
-        """The job's counters and checkpoint after a batch."""
-        job = self.job
+        """``job``'s counters and checkpoint after a batch."""
         created, updated, unchanged = outcome
         p = job.progress
         p.done += done
@@ -353,23 +402,39 @@ class JobRunner:
             self._settle()  # batches commit in file order
             return False
         ctx = self.ctx
-        job = self.job
         ctx.records.ensure_table(tb.rt)
         now = ctx.clock()
         stamp = now.isoformat(timespec="milliseconds")
-        snapshot = job.model_copy(deep=True)
+        before = self._planned()
+        after = before.model_copy(deep=True)
         n = len(tb.stored)
-        self._count(consumed, error_rows, items, n, (n, 0, 0), {tb.rt.name: n}, uploaded, now)
+        self._count(after, consumed, error_rows, items, n, (n, 0, 0), {tb.rt.name: n}, uploaded, now)
         steps = StatementRecorder()
         # the job must still be this runner's (a late commit must never overwrite a recovered job)
         steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
-                    (job.uid, JobStatus.PROCESSING.value, job.worker))
-        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, job.uid, stamp), tb.stored, expect=n)
+                    (after.uid, JobStatus.PROCESSING.value, after.worker))
+        positions, project = self._writer_columns(tb.pv)
+        rows = tb.stored if project is None else list(map(project, tb.stored))
+        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
         ctx.items.add_rows(steps, items)
-        ctx.jobs.save(job, steps)
-        self._writer.submit(steps.steps)
-        self._in_flight.append((snapshot, (consumed, error_rows, list(items), by_type, uploaded, now)))
+        ctx.jobs.save(after, steps)
+        try:
+            self._writer.submit(steps.steps)
+        except CannotSend as exc:  # nothing was handed over or counted: this batch is committed here
+            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
+            self._settle()
+            return False
+        self._in_flight.append(_InFlight(before, after, (consumed, error_rows, list(items), by_type, uploaded, now)))
         return True
+
+    def _writer_columns(self, pv) -> tuple[dict[int, int] | None, Any]:
+        if self._writer_layout is None or self._writer_layout[0] is not pv:
+            self._writer_layout = (pv, writer_columns(pv))
+        return self._writer_layout[1]
+
+    def _planned(self) -> ImportJob:
+        """The job as it will be once every batch in flight has committed."""
+        return self._in_flight[-1].after if self._in_flight else self.job
 
     def _settle(self, keep: int = 0) -> None:
         """Wait for batches in flight until ``keep`` remain. Keys that exist already (nothing
@@ -378,7 +443,7 @@ class JobRunner:
         while len(self._in_flight) > keep:
             reply = self._writer.result()
             if reply == "ok":
-                self._in_flight.popleft()
+                self._restore(self._in_flight.popleft().after)  # committed by the writer
                 continue
             failed = list(self._in_flight)  # this batch (not committed) and the ones after it
             self._in_flight.clear()
@@ -386,24 +451,29 @@ class JobRunner:
                 self._writer.result()  # "skipped"
             if reply == "conflict":
                 self._writer.resume()
-                self._try_all_new[next(iter(failed[0][1][3]))] = False
+                self._try_all_new[next(iter(failed[0].args[3]))] = False
             else:
                 self._close_writer()
                 committed = self.ctx.jobs.get(self.job.uid).metadata.data_row_index
-                if committed == self.job.metadata.data_row_index:
-                    return  # all committed before the writer went away
-                # the writer may have committed some before it went away: redo from the first that it did not
-                while failed and failed[0][0].metadata.data_row_index != committed:
+                # the writer may have committed some before it went away (their replies lost):
+                # those count; redo from the first that it did not commit
+                while failed and failed[0].before.metadata.data_row_index != committed:
+                    if failed[0].after.metadata.data_row_index == committed:
+                        self._restore(failed[0].after)
                     failed.pop(0)
                 if not failed:
-                    raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                    if self.job.metadata.data_row_index != committed:
+                        raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                    return  # all committed before the writer went away
+                self._restore(failed[0].before)
                 if reply == "stale":
-                    self._restore(failed[0][0])
                     raise JobFailed(f"{self.job.file_name}: the job is no longer run by this process")
+                detail = reply[1] if isinstance(reply, tuple) else str(reply)
+                if store_fault(detail) is not None:  # committing here would meet the same disk or lock
+                    raise StoreWriteFailed(detail)
                 log.warning("batch writer failed (%s); committing in this process", reply)
-            self._restore(failed[0][0])
-            for _snapshot, args in failed:
-                self._commit(*args)
+            for batch in failed:
+                self._commit(*batch.args)
             return
 
     def _restore(self, snapshot: ImportJob) -> None:
@@ -473,6 +543,8 @@ class JobRunner:
         request = self.ctx.jobs.request_of(self.job.uid)
         if self.cancel.is_set() and request is None:
             request = "interrupt"
+        if request in ("cancel", "interrupt"):
+            self._settle()  # the message tells committed counts
         if request == "cancel":
             self._finish(JobStatus.CANCELED, "canceled by the user")
             return True
@@ -481,6 +553,13 @@ class JobRunner:
                          f"interrupted by the user after {self.job.metadata.data_row_index} rows; resume to continue")
             return True
         return False
+
+    def _end(self, status: JobStatus, message: str | None) -> None:
+        """_finish after a failure; a failure in it too must not leave the caller with a traceback."""
+        try:
+            self._finish(status, message)
+        except Exception:  # noqa: BLE001 - the stored job stays as last committed; recover_stale settles it
+            log.exception("job %s: ending it failed", self.job.uid)
 
     def _finish(self, status: JobStatus, message: str | None) -> None:
         if self._writer is not None:
@@ -492,7 +571,9 @@ class JobRunner:
                 # finished what it was given, the stored job is the truth (a resume must not skip rows).
                 self._close_writer()
                 self._restore(self.ctx.jobs.get(self.job.uid))
-                if status is JobStatus.DONE and self.job.progress.pending:
+                if isinstance(exc, (StoreWriteFailed, sqlite3.OperationalError)) and status is not JobStatus.CANCELED:
+                    status, message = self._store_failure(exc)
+                elif status is JobStatus.DONE and self.job.progress.pending:
                     status = JobStatus.ERROR
                     message = (f"the last rows could not be committed ({exc}); "
                                f"retry to continue after row {self.job.metadata.data_row_index}")
@@ -511,10 +592,22 @@ class JobRunner:
             job.interrupted_at = now
         elif status is JobStatus.CANCELED:
             job.canceled_at = now
-        with self.ctx.db.write() as conn:
-            if status.is_final:
-                seen_keys.forget(conn, job.uid)
-            self.ctx.jobs.save(job, conn, include_request=True)
+        try:
+            with self.ctx.db.write() as conn:
+                if status.is_final:
+                    seen_keys.forget(conn, job.uid)
+                self.ctx.jobs.save(job, conn, include_request=True)
+        except sqlite3.Error as exc:
+            # The store still says "processing" (by this process) with the last committed counts:
+            # once this process has ended, recover_stale makes it interrupted, and resume goes on.
+            log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
+            fault = store_fault(exc)
+            job.status = JobStatus.INTERRUPTED
+            job.interrupted_at = now
+            job.error_message = (
+                f"{message + '. ' if message else ''}The end of the job could not be recorded "
+                f"({fault[1] if fault else exc}): it shows as processing until this process ends, then as "
+                f"interrupted; resume it then (importdesk resume {job.short_uid})")
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
               code: str, message: str, raw_row: str | None, resource_type: str | None,
@@ -522,6 +615,19 @@ class JobRunner:
         if value is not None and len(value) > ITEM_VALUE_CHARS:
             value = value[:ITEM_VALUE_CHARS] + "…"
         return (self.job.uid, row, key, level.value, field_name, value, code, message, raw_row, resource_type)
+
+
+def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:
+    """What the writer needs of a positional row: only the cells that fill a field (and the row
+    number). A column that fills no field can hold anything (an XLSX date, which ``marshal``
+    cannot send): it is left behind. (None, None) when every cell is needed; else (new position
+    by old, a function that picks the needed cells of a row)."""
+    needed = sorted({p for p in pv.layout if isinstance(p, int)} | {i for i, _ in pv.key} | {pv.tail})
+    if len(needed) == pv.tail + 1:
+        return None, None
+    positions = {old: new for new, old in enumerate(needed)}
+    project = itemgetter(*needed) if len(needed) > 1 else (lambda row, i=needed[0]: (row[i],))
+    return positions, project
 
 
 def _text(value: Any) -> str | None:

@@ -35,7 +35,11 @@ import subprocess
 import sys
 from typing import Any
 
-__all__ = ["BatchWriter", "StatementRecorder"]
+__all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
+
+
+class CannotSend(ValueError):
+    """A request holds a value ``marshal`` cannot carry: nothing was handed over."""
 
 
 class StatementRecorder:
@@ -59,9 +63,12 @@ class StatementRecorder:
 class BatchWriter:
     """The runner's side: requests in flight, answered in order."""
 
+    #: the child's script (the fault-injection tests run it under a wrapper of their own)
+    script = os.path.abspath(__file__)
+
     def __init__(self, db_path: str, pragmas: list[str]) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__), str(os.getpid())],
+            [sys.executable, "-I", self.script, str(os.getpid())],
             # its failures come back as replies (or as its end); nothing of it may reach a terminal
             # the app is drawing on
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -74,10 +81,16 @@ class BatchWriter:
         _write(self._proc.stdin, message)
 
     def submit(self, steps: list[tuple[Any, ...]]) -> None:
-        """Hand a request over. If the writer is gone, its result() is an error."""
+        """Hand a request over. If the writer is gone, its result() is an error. CannotSend (and
+        nothing in flight) when a value in it cannot be sent."""
+        try:
+            data = marshal.dumps(steps)
+        except ValueError as exc:
+            raise CannotSend(str(exc)) from None
         self.in_flight += 1
         try:
-            self._send(steps)
+            assert self._proc.stdin is not None
+            _write_bytes(self._proc.stdin, data)
         except OSError:
             pass
 
@@ -121,7 +134,10 @@ def _grow_pipe(stream: Any) -> None:
 
 # Messages are length-prefixed: marshal.load() on a file would call read() once per object.
 def _write(stream: Any, message: Any) -> None:
-    data = marshal.dumps(message)
+    _write_bytes(stream, marshal.dumps(message))
+
+
+def _write_bytes(stream: Any, data: bytes) -> None:
     stream.write(len(data).to_bytes(8, "little"))
     stream.write(data)
     stream.flush()
@@ -155,8 +171,8 @@ def _die_with_parent() -> None:
 
 
 def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) -> Any:
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
             kind = step[0]
             if kind == "check":
@@ -176,8 +192,11 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) ->
         conn.execute("ROLLBACK")
         return abort.args[0]
     except Exception as exc:  # noqa: BLE001 - reported to the runner, which fails the job
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        if conn.in_transaction:  # a failed COMMIT may leave it open (or SQLite rolled it back)
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
         return ("error", f"{type(exc).__name__}: {exc}")
 
 

@@ -49,11 +49,16 @@ class Database:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
             conn.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (disk full, I/O error, busy) may leave the transaction open, or SQLite
+            # may have rolled it back already; either way the caller must see the first error.
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise
 
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap way to notice other writers."""
