@@ -15,7 +15,7 @@ def fault_plan(tmp_path, monkeypatch) -> FaultPlan:
 
     plan = FaultPlan(tmp_path / "fault-plan")
     monkeypatch.setenv(PLAN_ENV, str(plan.path))
-    monkeypatch.setenv(WRITER_ENV, batch_writer.BatchWriter.script)
+    monkeypatch.setenv(WRITER_ENV, batch_writer.__file__)
     monkeypatch.setattr(database, "sqlite3", FaultySqlite())
     monkeypatch.setattr(batch_writer.BatchWriter, "script", fault_injection.__file__, raising=False)
     return plan
