@@ -7,7 +7,7 @@ After each: the job is error or interrupted (pending if the claim itself failed)
 in the store and in the job the runner returned, are exactly what is committed, and resume / retry
 ends with the records, items and counts of a clean import.
 
-Size: 2,000 rows in batches of 100 — 20 batch commits — so the whole loop runs in CI; the rule
+Size: 1,000 rows in batches of 50 — 20 batch commits — so the whole loop runs in CI; the rule
 it checks does not depend on the batch size.
 """
 
@@ -24,8 +24,8 @@ from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
 from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
 
-ROWS, BATCH, BAD_EVERY = 2_000, 100, 23
-SEEDED = 150  # the last rows' keys exist before the import: half unchanged, half updated
+ROWS, BATCH, BAD_EVERY = 1_000, 50, 23
+SEEDED = 80  # the last rows' keys exist before the import: half unchanged, half updated
 KINDS = [("full", False), ("io", False), ("locked", False), ("full", True)]
 
 

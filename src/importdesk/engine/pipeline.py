@@ -566,7 +566,8 @@ class JobRunner:
             try:
                 self._settle()
             except Exception as exc:  # noqa: BLE001 - the job ends anyway; the state is what was committed
-                log.exception("job %s: settling the last batch failed", self.job.uid)
+                log.warning("job %s: settling the last batch failed: %s", self.job.uid, exc,
+                            exc_info=store_fault(getattr(exc, "detail", exc)) is None)
                 # The counters here include batches the writer may not have committed: once it has
                 # finished what it was given, the stored job is the truth (a resume must not skip rows).
                 self._close_writer()
