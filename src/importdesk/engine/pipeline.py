@@ -27,7 +27,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
-from importdesk.engine.sources import open_job_source
+from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError
@@ -103,7 +103,10 @@ class JobRunner:
                 self.throttle.report(job, force=True)
                 self._process(source)
         except (ReaderError, SchemaError, JobFailed) as exc:
-            self._end(JobStatus.ERROR, str(exc))
+            message = str(exc)
+            if isinstance(exc, ReaderError) and (change := kept_file_change(self.ctx, job, content=False)):
+                message = changed_file_message(job, change)  # cut while being read: say that, not "unbalanced quote"
+            self._end(JobStatus.ERROR, message)
         except JobStopped as exc:
             self._end(JobStatus.INTERRUPTED, str(exc))
         except (StoreWriteFailed, sqlite3.OperationalError) as exc:
@@ -194,6 +197,17 @@ class JobRunner:
                     f"(importdesk resume {job.short_uid} --skip-errors; r in the app).",
                 )
                 return
+
+    def _ended_early(self) -> str:
+        """The rows ran out before the count made when the job started: the file is not the one
+        that was counted (cut, replaced) — never "done" with rows pending."""
+        job = self.job
+        change = kept_file_change(self.ctx, job)
+        if change is not None:
+            return changed_file_message(job, change)
+        return (f"{job.file_name}: the file ended after {job.metadata.data_row_index:,} rows, but "
+                f"{job.progress.total:,} were counted when the job started; "
+                f"{job.progress.pending:,} rows were not imported")
 
     def _run_batch(self, batch: list) -> bool:
         """Validate one batch and commit it; True when the error threshold was crossed."""
@@ -580,6 +594,8 @@ class JobRunner:
                                f"retry to continue after row {self.job.metadata.data_row_index}")
             self._close_writer()
         job = self.job
+        if status is JobStatus.DONE and job.progress.pending:
+            status, message = JobStatus.ERROR, self._ended_early()
         now = self.ctx.clock()
         job.status = status
         job.error_message = message

@@ -13,6 +13,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.events import ProgressCallback, Throttle
 from importdesk.engine.pipeline import JobRunner
 from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.sources import changed_file_message, kept_file_change
 from importdesk.engine.worker_identity import is_gone, this_worker
 from importdesk.models import (
     ImportJob,
@@ -240,8 +241,15 @@ class Engine:
                                 "canceled", change)
 
     def resume(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
-        """An interrupted job continues after its last committed row."""
+        """An interrupted job continues after its last committed row (of the same file)."""
+        self._check_kept_file(self.get_job(uid))
         return self._requeue(uid, JobStatus.INTERRUPTED, "resumed", skip_errors)
+
+    def _check_kept_file(self, job: ImportJob) -> None:
+        """UsageError when the job's kept file is not the one it was created for (size, sha256)."""
+        change = kept_file_change(self.ctx, job)
+        if change is not None:
+            raise UsageError(changed_file_message(job, change))
 
     def _requeue(self, uid: str, allowed: JobStatus, verb: str, skip_errors: bool | None) -> ImportJob:
         def change(job: ImportJob, now) -> None:
@@ -343,6 +351,7 @@ class Engine:
         return data
 
     def _rerun(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        self._check_kept_file(self.get_job(uid))
         return self._requeue(uid, JobStatus.ERROR, "retried", skip_errors)
 
     def confirm(self, uid: str) -> ImportJob:
@@ -351,6 +360,7 @@ class Engine:
         if source.job_type is not JobType.VALIDATE or source.status is not JobStatus.DONE:
             raise UsageError(f"job {source.short_uid} is a {source.status.value} {source.job_type.value} job: "
                              "only a done validate job can be confirmed")
+        self._check_kept_file(source)
         now = self.ctx.clock()
         job = source.model_copy(deep=True, update=dict(
             uid=self.ctx.new_uid(), job_type=JobType.EXECUTE, status=JobStatus.PENDING, error_message=None,
