@@ -9,6 +9,7 @@ from importdesk.cli import exit_codes
 from importdesk.cli.parser import build_parser
 from importdesk.engine import UsageError
 from importdesk.gc_settings import GC_THRESHOLDS, tune_gc
+from importdesk.workspace import WorkspaceError
 
 __all__ = ["main", "GC_THRESHOLDS"]
 
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         handler = open_app
     try:
         return handler(args)
-    except UsageError as exc:
+    except (UsageError, WorkspaceError) as exc:
         print(f"importdesk: {exc}", file=sys.stderr)
         return exit_codes.USAGE
     except KeyboardInterrupt:

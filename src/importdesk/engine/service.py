@@ -191,7 +191,9 @@ class Engine:
     def recover_stale(self) -> list[ImportJob]:
         """Jobs left `processing` by a process that is gone become `interrupted` (resumable)."""
         now = self.ctx.clock()
-        recovered = []
+        recovered: list[ImportJob] = []
+        if self.ctx.db.read_only:  # nothing can be recorded; listing shows them as they are
+            return recovered
         for job in self.ctx.jobs.processing():
             if not is_gone(job.worker, job.heartbeat_at, now):
                 continue

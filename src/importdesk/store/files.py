@@ -55,6 +55,7 @@ class FileStore:
 
     def keep_copy(self, source: Path, folder: Path, now: datetime, sha256: str | None = None) -> SourceFile:
         """Copy a file into the workspace once per content; later copies of the same bytes reuse it."""
+        self.db.check_writable()
         sha256 = sha256 or sha256_of(source)
         existing = self.get(sha256)
         if existing and (self.root / existing.kept_path).exists():
