@@ -131,7 +131,7 @@ class JobRunner:
         kept = f"the first {job.metadata.data_row_index:,} rows are in, nothing of the batch being written was kept"
         if kind == "locked":
             return JobStatus.INTERRUPTED, (
-                f"{job.file_name}: {words} (waited {BUSY_TIMEOUT_MS // 1000} s); {kept}. Resume when the other "
+                f"{job.file_name}: {words} (waited {BUSY_TIMEOUT_MS / 1000:g} s); {kept}. Resume when the other "
                 f"process is done: importdesk resume {job.short_uid}")
         fix = {"full": "free some disk space", "readonly": "make the workspace writable"}.get(kind, "check the disk")
         return JobStatus.ERROR, (f"{job.file_name}: {words} ({exc}); {kept}. {fix.capitalize()}, then continue: "

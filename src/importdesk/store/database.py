@@ -26,6 +26,10 @@ class ReadOnlyStore(WorkspaceError, sqlite3.OperationalError):
     """A write to a store that can only be read (read-only folder or file system)."""
 
 
+class StoreBusy(WorkspaceError, sqlite3.OperationalError):
+    """Another process held the store's write lock for longer than the busy timeout."""
+
+
 def _read_only(path: Path) -> bool:
     """The database exists, and it or its folder cannot be written (SQLite needs both)."""
     return path.exists() and not (os.access(path.parent, os.W_OK) and os.access(path, os.W_OK))
@@ -82,7 +86,13 @@ class Database:
         """One write transaction: all of it is committed, or none of it."""
         self.check_writable()
         conn = self.conn()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for the write lock
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise StoreBusy(f"the store is busy: another process held its write lock for more than "
+                            f"{BUSY_TIMEOUT_MS / 1000:g} s ({exc}); try again when it is done") from exc
         try:
             yield conn
             conn.execute("COMMIT")
