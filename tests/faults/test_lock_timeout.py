@@ -22,7 +22,7 @@ def short_busy_timeout(monkeypatch):
     pragmas = tuple(f"PRAGMA busy_timeout = {200}" if p.startswith("PRAGMA busy_timeout") else p
                     for p in database.PRAGMAS)
     for module in (database, pipeline):
-        monkeypatch.setattr(module, "BUSY_TIMEOUT_MS", 200)
+        monkeypatch.setattr(module, "BUSY_TIMEOUT_MS", 200, raising=False)
         monkeypatch.setattr(module, "PRAGMAS", pragmas)
 
 
