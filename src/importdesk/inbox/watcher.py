@@ -237,6 +237,9 @@ class InboxWatcher:
     def _take(self, cand: Candidate) -> None:
         shown = display("inbox/" + cand.key)
         if cand.supported and cand.size > 0 and not os.access(cand.path, os.R_OK):
+            if not os.path.lexists(cand.path):  # another watcher claimed it since the scan
+                self._stability.forget(cand.key)
+                return
             self._report_once(cand.key, "unreadable", cand.ino,
                               f"{shown}: cannot read it (permissions); it is taken once it is readable")
             return
