@@ -27,6 +27,7 @@ from importdesk.models import (
     ProviderType,
 )
 from importdesk.readers import Limits, ReaderError, open_source
+from importdesk.readers.detect import check_encoding_name
 from importdesk.schemas import SchemaError
 from importdesk.store.files import safe_name
 from importdesk.store.items import ItemKind
@@ -123,6 +124,11 @@ class Engine:
             raise UsageError(f"{path.name}: no such file")
         if options.format and options.format not in FORMATS:
             raise UsageError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+        if options.encoding:
+            try:
+                check_encoding_name(path.name, options.encoding)
+            except ReaderError as exc:
+                raise UsageError(str(exc)) from None
         self._check_threshold(options.error_threshold)
         rt_name = options.resource_type
         if rt_name is None:
