@@ -172,23 +172,3 @@ def test_line_without_line_breaks_is_refused_before_reading(write, monkeypatch, 
     with pytest.raises(ReaderError) as exc:
         open_source(path)
     assert str(exc.value).startswith(f"{name}, line 3:") and "line break" in str(exc.value)
-
-
-@pytest.mark.parametrize("encoding", ["rot13", "base64", "unicode_escape", "raw_unicode_escape", "zlib", "idna"])
-def test_codecs_that_are_not_file_encodings_are_refused(write, encoding):
-    """unicode_escape let NUL and ESC from a file's text into records (issue 12)."""
-    from importdesk.readers import ReaderError, open_source
-
-    path = write("p.csv", "sku,name\nA-1,escapes \\x00 and \\x1b[31m\n")  # as text in the file
-    with pytest.raises(ReaderError, match="is not a text encoding"):
-        open_source(path, encoding=encoding)
-
-
-def test_an_unsuitable_encoding_is_a_usage_error_before_any_job(engine, tmp_path):
-    from importdesk.engine import ImportOptions, UsageError
-
-    path = tmp_path / "p.csv"
-    path.write_text("sku,name\nA-1,x\n")
-    with pytest.raises(UsageError, match="'unicode_escape' is not a text encoding"):
-        engine.create_job(path, ImportOptions(resource_type="products", encoding="unicode_escape"))
-    assert engine.list_jobs() == []
