@@ -34,3 +34,28 @@ def test_an_unsuitable_encoding_is_a_usage_error_before_any_job(engine, tmp_path
     with pytest.raises(UsageError, match="'unicode_escape' is not a text encoding"):
         engine.create_job(path, ImportOptions(resource_type="products", encoding="unicode_escape"))
     assert engine.list_jobs() == []
+
+
+def test_an_xlsx_error_cell_is_a_row_error_naming_the_cell_and_the_error(engine, tmp_path):
+    import openpyxl
+
+    from importdesk.engine import ImportOptions
+    from importdesk.models import ItemLevel
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Products & more"
+    ws.append(["sku", "name", "price", "currency"])
+    ws.append(["A-1", "Kettle", 12.5, "EUR"])
+    ws.append(["A-2", "Lamp", "#N/A", "EUR"])
+    ws["C3"].data_type = "e"  # an error cell, as Excel writes a failed lookup
+    ws.append(["A-3", "#DIV/0!", 3, "EUR"])
+    ws["B4"].data_type = "e"
+    path = tmp_path / "p.xlsx"
+    wb.save(path)
+    job = engine.run_job(engine.create_job(path, ImportOptions(resource_type="products", skip_errors=True)).uid)
+    assert (job.progress.done, job.progress.error) == (1, 2)
+    items = {i.row_number: i for i in engine.list_items(job.uid, level=ItemLevel.ERROR)}
+    assert "cell C3 (price) holds the spreadsheet error #N/A" in items[3].message
+    assert "cell B4 (name) holds the spreadsheet error #DIV/0!" in items[4].message
+    assert all("required" not in i.message for i in items.values())
