@@ -49,3 +49,34 @@ def test_a_batch_the_writer_cannot_be_sent_is_committed_in_process(engine, tmp_p
     stored, records = _stored(engine, job.uid)
     assert stored.status is JobStatus.DONE, stored.error_message
     assert (stored.progress.done, stored.summary.create, records) == (230, 230, 230)
+
+
+def test_a_huge_rejected_row_is_stored_capped_with_a_marker(engine, tmp_path):
+    """A rejected 50 MB JSONL line was stored whole in the database (here 3 MB of description and
+    a 200,000-character key): the raw row, value and key kept for it are bounded and say what was cut."""
+    import json
+
+    from importdesk.engine.pipeline import ITEM_VALUE_CHARS, RAW_ROW_CHARS, RAW_VALUE_CHARS
+    from importdesk.models import ItemLevel
+
+    huge = "x" * 3_000_000
+    lines = [{"sku": "A-1", "name": "ok", "price": "1.50", "currency": "EUR", "category": "t"},
+             {"sku": "A-2", "name": "bad", "price": "-1", "currency": "EUR", "category": "t", "description": huge},
+             {"sku": "K" * 200_000, "name": "long key", "price": "1", "currency": "EUR", "category": "t"}]
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    job = engine.run_job(engine.create_job(path, ImportOptions(resource_type="products", skip_errors=True)).uid)
+    assert (job.progress.done, job.progress.error) == (1, 2)
+    stored = engine.ctx.db.conn().execute(
+        "SELECT max(length(raw_row)), max(length(value)), max(length(record_key)) FROM job_items").fetchone()
+    assert stored[0] <= RAW_ROW_CHARS and stored[1] <= ITEM_VALUE_CHARS + 1 and stored[2] <= ITEM_VALUE_CHARS + 1
+    item = next(i for i in engine.list_items(job.uid, level=ItemLevel.ERROR) if i.row_number == 2)
+    assert item.raw_row["_truncated"] == ["description"]
+    assert item.raw_row["description"].endswith("… [cut: 3,000,000 characters]")
+    assert len(item.raw_row["description"]) < RAW_VALUE_CHARS + 40
+    assert item.raw_row["sku"] == "A-2" and item.raw_row["price"] == "-1"
+
+    retry = engine.retry(job.uid)  # a new job of the failed rows: the cut one cannot be retried as kept
+    ran = engine.run_job(retry.uid)
+    cut = next(i for i in engine.list_items(ran.uid, level=ItemLevel.ERROR) if i.row_number == 2)
+    assert "too large to keep whole (description cut)" in cut.message

@@ -22,7 +22,7 @@ class FailedRowsSource:
         self.source_uid = job.provider_data.source_job_uid or ""
         self.edits = ctx.row_edits.for_job(self.source_uid)
         first = next(self._failed(), None)
-        headers = [h for h in (first[1] if first else {}) if h != "_extra"]
+        headers = [h for h in (first[1] if first else {}) if h not in ("_extra", "_truncated")]
         self.info = SourceInfo(format="import_job", headers=headers)
         self._count: int | None = None
 
@@ -47,7 +47,13 @@ class FailedRowsSource:
         for index, (number, raw, rtype, malformed) in enumerate(self._failed()):
             if index < skip:
                 continue
-            values = {k: v for k, v in raw.items() if k != "_extra"}
+            values = {k: v for k, v in raw.items() if k not in ("_extra", "_truncated")}
+            if "_truncated" in raw:  # kept cut (too large): only the file has the whole row
+                cut = ", ".join(map(str, raw["_truncated"])) or "some fields"
+                yield Record(number, values, type=rtype if mixed else None,
+                             error=f"the row was too large to keep whole ({cut} cut); fix it in the file and "
+                                   "import the file again")
+                continue
             corrections = self.edits.get(number)
             if corrections:
                 values = self._apply(values, corrections, rtype)

@@ -13,6 +13,7 @@ leaves the job where the store says it is.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import sys
@@ -42,7 +43,12 @@ BATCH_ROWS = 5000
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
 WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
-ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
+ITEM_VALUE_CHARS = 500  # the item's rejected value and record key: a bounded excerpt
+# A failed row's raw row is kept for fixing and retrying, within bounds: a 50 MB line must not
+# go into the database whole. Longer values are cut with a marker, and the row says which.
+RAW_ROW_CHARS = 100_000
+RAW_VALUE_CHARS = 10_000
+TRUNCATED = "_truncated"  # in a capped raw row: the names of the fields that were cut
 
 
 @dataclass
@@ -631,7 +637,34 @@ class JobRunner:
               key: str | None = None) -> tuple[Any, ...]:
         if value is not None and len(value) > ITEM_VALUE_CHARS:
             value = value[:ITEM_VALUE_CHARS] + "…"
+        if key is not None and len(key) > ITEM_VALUE_CHARS:
+            key = key[:ITEM_VALUE_CHARS] + "…"
+        if raw_row is not None and len(raw_row) > RAW_ROW_CHARS:
+            raw_row = capped_raw_row(raw_row)
         return (self.job.uid, row, key, level.value, field_name, value, code, message, raw_row, resource_type)
+
+
+def capped_raw_row(raw_row: str) -> str:
+    """A raw row (JSON object text) of at most about RAW_ROW_CHARS: each value longer than
+    RAW_VALUE_CHARS is cut to that with a marker saying how long it was, fields past the bound
+    are left out, and TRUNCATED lists what was cut (a retry refuses such a row: the file has it)."""
+    data = json.loads(raw_row)
+    out: dict[str, Any] = {}
+    cut: list[str] = []
+    budget = RAW_ROW_CHARS - 2_000  # room for the marker
+    for name, value in data.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if len(text) > RAW_VALUE_CHARS:
+            value = f"{text[:RAW_VALUE_CHARS]}… [cut: {len(text):,} characters]"
+            cut.append(name)
+        size = len(json.dumps(value, ensure_ascii=False)) + len(name) + 6
+        if size > budget:
+            cut.append(name)
+            continue
+        budget -= size
+        out[name] = value
+    out[TRUNCATED] = sorted(set(cut), key=cut.index)[:100]
+    return json.dumps(out, ensure_ascii=False)
 
 
 def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:
