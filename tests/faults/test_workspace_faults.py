@@ -92,3 +92,11 @@ def test_a_log_that_cannot_be_written_is_skipped_with_one_line(capsys, target):
     err = capsys.readouterr().err
     assert "Logging error" not in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and "cannot write the log importdesk.log" in err
+
+
+def test_types_of_an_unknown_name_is_a_usage_error(tmp_path, capsys):
+    from importdesk.cli import main
+
+    assert main(["--workspace", str(tmp_path / "ws"), "types", "NOSUCH"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("importdesk: unknown resource type 'NOSUCH'; known: customers,") and "Traceback" not in err

@@ -9,6 +9,7 @@ from pathlib import Path
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, print_json
 from importdesk.cli.formatting import duration, number, safe, when
+from importdesk.engine import UsageError
 from importdesk.exports.neutralise import neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
@@ -136,7 +137,10 @@ def cmd_types(args) -> int:
     engine = open_engine(args)
     reg = engine.registry
     names = [args.name] if args.name else reg.names()
-    types = [reg.get(n) for n in names]
+    try:
+        types = [reg.get(n) for n in names]
+    except LookupError as exc:  # an unknown type: a usage error (exit 2), like everywhere else
+        raise UsageError(str(exc).strip('"')) from None
     if args.json:
         print_json([{"name": rt.name, "title": rt.title, "key": list(rt.key), "parent": rt.parent_field,
                      "fields": [{"name": f, "type": spec.type, "required": spec.required}
