@@ -19,6 +19,15 @@ def open_engine(args) -> Engine:
     return engine
 
 
+def open_engine_to_read(args) -> Engine:
+    """For commands that only read (jobs, show, errors, types): a workspace that was never made
+    reads as an empty one and is not created."""
+    ws = Workspace.at(getattr(args, "workspace", None))
+    if ws.exists:
+        return open_engine(args)
+    return Engine.for_reading(ws)
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from importdesk.cli import exit_codes
-from importdesk.cli.common import open_engine, print_json
+from importdesk.cli.common import open_engine, open_engine_to_read, print_json
 from importdesk.cli.formatting import duration, number, safe, when
 from importdesk.engine import UsageError
 from importdesk.exports.neutralise import neutralise
@@ -15,7 +15,7 @@ from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
 
 def cmd_jobs(args) -> int:
-    engine = open_engine(args)
+    engine = open_engine_to_read(args)
     flt = JobFilter(status=[JobStatus(s) for s in args.status or []],
                     job_type=JobType(args.job_type) if args.job_type else None,
                     resource_type=args.resource_type, text=args.text, offset=args.offset, limit=args.limit)
@@ -35,7 +35,7 @@ def cmd_jobs(args) -> int:
 
 
 def cmd_show(args) -> int:
-    engine = open_engine(args)
+    engine = open_engine_to_read(args)
     job = engine.get_job(args.uid)
     if args.json:
         print_json(engine.report(job.uid))
@@ -80,7 +80,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_errors(args) -> int:
-    engine = open_engine(args)
+    engine = open_engine_to_read(args)
     job = engine.get_job(args.uid)
     if args.export:
         written = engine.export_failed_rows(job.uid, Path(args.export))
@@ -134,7 +134,7 @@ def cmd_delete(args) -> int:
 
 
 def cmd_types(args) -> int:
-    engine = open_engine(args)
+    engine = open_engine_to_read(args)
     reg = engine.registry
     names = [args.name] if args.name else reg.names()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from importlib import metadata
 
 from importdesk.cli import exit_codes, job_cmds, run_cmds
 
@@ -15,7 +16,8 @@ def _percent(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", "-w", default=argparse.SUPPRESS, metavar="DIR",
-                        help="workspace folder (default: $IMPORTDESK_HOME or ~/.local/share/importdesk)")
+                        help="workspace folder (default: $IMPORTDESK_HOME, else the platform's user data "
+                             "folder, e.g. ~/.local/share/importdesk)")
 
     parser = argparse.ArgumentParser(
         prog="importdesk", parents=[common],
@@ -23,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "With no command, opens the terminal app on the workspace.",
         epilog=exit_codes.EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-watch", action="store_true", help="app: do not watch the inbox folder")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version('importdesk')}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
@@ -33,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from importdesk.cli.app_cmd import open_demo
 
-    command("demo", open_demo, "open the app on a fresh temporary workspace with the sample data queued")
+    p = command("demo", open_demo, "open the app on a fresh temporary workspace (or --workspace DIR) "
+                                   "with the sample files queued")
+    p.add_argument("--headless", action="store_true", help="no app: import the samples here, with progress bars")
 
     p = command("run", run_cmds.cmd_run, "import a file now (in this process), with a progress bar")
     p.add_argument("file")

@@ -86,11 +86,17 @@ def file_job(uid: str, now, options: ImportOptions, *, resource_type: str, origi
 
 class Engine:
     def __init__(self, workspace: Workspace, *, clock: Clock | None = None, uid_factory: UidFactory | None = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, in_memory: bool = False):
         self.ctx = EngineContext(workspace, clock=clock or utc_now, new_uid=uid_factory or new_uid,
-                                 limits=limits or Limits())
+                                 limits=limits or Limits(), in_memory=in_memory)
         self.workspace = workspace
         self.worker = this_worker()
+
+    @classmethod
+    def for_reading(cls, workspace: Workspace) -> Engine:
+        """The workspace's engine or, where no workspace was made yet, one over an empty store in
+        memory: reading it (no jobs; the built-in types) creates nothing on disk."""
+        return cls(workspace, in_memory=not workspace.exists)
 
     @property
     def registry(self):
