@@ -5,6 +5,7 @@ full disk) is skipped from then on, with one line on stderr."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
@@ -25,24 +26,20 @@ class WorkspaceLogHandler(logging.FileHandler):
             return
         try:
             super().emit(record)  # a failed write ends in handleError
-        except Exception:  # noqa: BLE001 - opening the file is not guarded by logging itself
+        except Exception:  # opening the file is not guarded by logging itself
             self.handleError(record)
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:
         if self.broken:
             return
         self.broken = True
         reason = sys.exc_info()[1]
         detail = getattr(reason, "strerror", None) or reason or "unknown error"
-        try:
+        with contextlib.suppress(Exception):  # not even stderr: nothing more to do
             print(f"importdesk: cannot write the log {LOG_NAME} ({detail}); going on without it", file=sys.stderr)
-        except Exception:  # noqa: BLE001 - not even stderr: nothing more to do
-            pass
-        try:
+        with contextlib.suppress(OSError):
             if self.stream is not None:
                 self.stream.close()
-        except OSError:
-            pass
         self.stream = None  # type: ignore[assignment]
 
 

@@ -3,9 +3,8 @@ follows a FaultPlan."""
 
 from __future__ import annotations
 
-import pytest
-
 import fault_injection
+import pytest
 from fault_injection import PLAN_ENV, WRITER_ENV, FaultPlan, FaultySqlite
 
 

@@ -18,11 +18,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
 
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
-from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
 
 ROWS, BATCH, BAD_EVERY = 1_000, 50, 23
 SEEDED = 80  # the last rows' keys exist before the import: half unchanged, half updated
@@ -156,8 +156,8 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
     tried = exact = fired = 0
     for fail_at in range(1, writes + 1):
         for kind, sticky in KINDS:
-            counts, records, items, _, (left, raised) = _import(tmp_path / f"w{fail_at}-{kind}-{sticky}", files, fault_plan,
-                                                      fail_at, kind, sticky)
+            trial = tmp_path / f"w{fail_at}-{kind}-{sticky}"
+            counts, records, items, _, (left, raised) = _import(trial, files, fault_plan, fail_at, kind, sticky)
             tried += 1
             fired += bool(raised)
             assert (counts, records, items) == (clean_counts, clean_records, clean_items), \

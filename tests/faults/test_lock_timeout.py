@@ -8,10 +8,10 @@ import logging
 import sqlite3
 
 import pytest
+from support import write_products
 
 from importdesk.engine import ImportOptions
 from importdesk.models import JobStatus
-from support import write_products
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_command_that_cannot_get_the_lock_says_so(short_busy_timeout, engine, 
     holder = sqlite3.connect(engine.workspace.db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(StoreBusy, match="another process held its write lock for more than 0.2 s"):
+        with pytest.raises(StoreBusy, match=r"another process held its write lock for more than 0\.2 s"):
             engine.create_job(write_products(tmp_path / "p.csv", 5), ImportOptions(resource_type="products"))
     finally:
         holder.execute("ROLLBACK")

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from support import write_products
 
 CLI = [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())"]

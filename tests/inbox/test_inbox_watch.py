@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from inbox_helpers import all_jobs, inbox_files, product_csv, product_rows, wait_until, HEADER
+from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
 
 from importdesk.models import JobStatus, JobType
 

@@ -11,7 +11,7 @@ from importdesk.engine import UsageError
 from importdesk.gc_settings import GC_THRESHOLDS, tune_gc
 from importdesk.workspace import WorkspaceError
 
-__all__ = ["main", "GC_THRESHOLDS"]
+__all__ = ["GC_THRESHOLDS", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:

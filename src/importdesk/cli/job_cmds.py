@@ -30,7 +30,8 @@ def cmd_jobs(args) -> int:
     print(f"{'UID':<26}  {'STATUS':<11} {'TYPE':<8} {'RESOURCE':<22} {'ROWS':>9} {'ERRORS':>7}  {'CREATED':<19}  FILE")
     for j in jobs:
         print(f"{j.uid:<26}  {j.status.value:<11} {j.job_type.value:<8} {j.resource_type:<22} "
-              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {when(j.created_at):<19}  {safe(j.file_name)}")
+              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {when(j.created_at):<19}  "
+              f"{safe(j.file_name)}")
     return exit_codes.OK
 
 
@@ -48,7 +49,8 @@ def cmd_show(args) -> int:
         ("format", f"{pd.format or '–'}" + (f", {pd.encoding}" if pd.encoding else "")
          + (f", delimiter {pd.delimiter!r}" if pd.delimiter else "") + (f", sheet {pd.sheet}" if pd.sheet else "")),
         ("size / sha256", f"{number(pd.size or 0)} bytes, {pd.sha256}"), ("kept at", pd.kept_path or "–"),
-        ("progress", f"{number(p.total)} total: {number(p.done)} done, {number(p.error)} error, {number(p.pending)} pending"),
+        ("progress", f"{number(p.total)} total: {number(p.done)} done, {number(p.error)} error, "
+                     f"{number(p.pending)} pending"),
         ("summary", f"create {number(s.create)}, update {number(s.update)}, unchanged {number(s.unchanged)}"),
         ("errors / warnings", f"{number(job.errors_count)} / {number(job.warnings_count)}"),
         ("processed", number(job.processed_count)),
@@ -66,7 +68,8 @@ def cmd_show(args) -> int:
     for name in job.type_counts.uploaded:
         rows.append((f"  {name}", f"uploaded {number(job.type_counts.uploaded[name])}, "
                                   f"imported {number(job.type_counts.imported.get(name, 0))}"))
-    for label in ("created_at", "started_at", "completed_at", "interrupted_at", "canceled_at", "failed_at", "updated_at"):
+    for label in ("created_at", "started_at", "completed_at", "interrupted_at", "canceled_at", "failed_at",
+                  "updated_at"):
         value = getattr(job, label)
         if value:
             rows.append((label.replace("_", " "), when(value)))

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class FailedRowsSource:
-    def __init__(self, ctx: "EngineContext", job: ImportJob):
+    def __init__(self, ctx: EngineContext, job: ImportJob):
         self.ctx = ctx
         self.job = job
         self.source_uid = job.provider_data.source_job_uid or ""
@@ -69,7 +69,7 @@ class FailedRowsSource:
         """Corrections are by field; the raw row is by header: put each under the header that maps to it."""
         rt = self.ctx.registry.get(rtype or self.job.resource_type)
         headers = list(values)
-        by_field = {f: h for h, f in zip(headers, rt.map_headers(headers).columns) if f}
+        by_field = {f: h for h, f in zip(headers, rt.map_headers(headers).columns, strict=False) if f}
         fixed = dict(values)
         for field_name, value in corrections.items():
             fixed[by_field.get(field_name, field_name)] = value
@@ -78,7 +78,7 @@ class FailedRowsSource:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "FailedRowsSource":
+    def __enter__(self) -> FailedRowsSource:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -19,9 +19,9 @@ import sqlite3
 import sys
 import threading
 from collections import deque
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
-from dataclasses import dataclass, field
 from typing import Any
 
 from importdesk.engine.context import EngineContext
@@ -178,7 +178,7 @@ class JobRunner:
                 and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
             try:
                 self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
-            except Exception as exc:  # noqa: BLE001 - an optimisation: without it, commits are made here
+            except Exception as exc:  # an optimisation: without it, commits are made here
                 log.warning("no batch writer (%s); committing in this process", exc)
         if self.positional is not None:
             records = source.numbered_rows(skip=job.metadata.data_row_index)
@@ -362,7 +362,8 @@ class JobRunner:
                 if execute and self._try_all_new.get(name, True) and len(set(tb.keys)) == len(tb.keys):
                     # Optimistic path for new data: no lookups, no classification. Any key that
                     # exists already makes it insert nothing, and this type goes row by row from now.
-                    rows = [(k, *v, job.uid, r, stamp, stamp) for k, v, r in zip(tb.keys, tb.values, tb.rows)]
+                    rows = [(k, *v, job.uid, r, stamp, stamp)
+                            for k, v, r in zip(tb.keys, tb.values, tb.rows, strict=True)]
                     if ctx.records.insert_all_new(conn, tb.rt, rows):
                         created += len(rows)
                         continue
@@ -512,7 +513,7 @@ class JobRunner:
         unchanged: int = 0
         writes: list[tuple[str, tuple[Any, ...], int]] = field(default_factory=list)
 
-    def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> "JobRunner._Outcome":
+    def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> JobRunner._Outcome:
         """Create / update / unchanged against the store, applying the file's rows in order, so a
         key repeated in the file is an update of its own earlier row (the later row wins).
 
@@ -527,12 +528,12 @@ class JobRunner:
         earlier: dict[str, int] = {}
         if not execute or job.summary.unchanged:
             earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
-        for key, (values, writer, row) in stored.items():
+        for key, (_values, writer, row) in stored.items():
             if writer == uid:
                 earlier[key] = row
         remembered: dict[str, int] = {}
         unwritten: list[tuple[str, str, str, int]] = []
-        for key, values, row in zip(tb.keys, tb.values, tb.rows):
+        for key, values, row in zip(tb.keys, tb.values, tb.rows, strict=True):
             previous_row = remembered.get(key) or earlier.get(key)
             if previous_row is not None:
                 items.append(self._item(
@@ -578,14 +579,14 @@ class JobRunner:
         """_finish after a failure; a failure in it too must not leave the caller with a traceback."""
         try:
             self._finish(status, message)
-        except Exception:  # noqa: BLE001 - the stored job stays as last committed; recover_stale settles it
+        except Exception:  # the stored job stays as last committed; recover_stale settles it
             log.exception("job %s: ending it failed", self.job.uid)
 
     def _finish(self, status: JobStatus, message: str | None) -> None:
         if self._writer is not None:
             try:
                 self._settle()
-            except Exception as exc:  # noqa: BLE001 - the job ends anyway; the state is what was committed
+            except Exception as exc:  # the job ends anyway; the state is what was committed
                 log.warning("job %s: settling the last batch failed: %s", self.job.uid, exc,
                             exc_info=store_fault(getattr(exc, "detail", exc)) is None)
                 # The counters here include batches the writer may not have committed: once it has

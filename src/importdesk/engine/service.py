@@ -108,7 +108,7 @@ class Engine:
         """The resource type the file's headers (or typed lines) clearly match, else None."""
         with open_source(path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter,
                          limits=self.ctx.limits) as src:
-            typed = {rec.type for _, rec in zip(range(50), src.records()) if rec.type}
+            typed = {rec.type for _, rec in zip(range(50), src.records(), strict=False) if rec.type}
             if typed:
                 return MIXED if len(typed) > 1 else typed.pop()
             return self.best_type(src.info.headers)
@@ -376,13 +376,13 @@ class Engine:
                              "only a done validate job can be confirmed")
         self._check_kept_file(source)
         now = self.ctx.clock()
-        job = source.model_copy(deep=True, update=dict(
-            uid=self.ctx.new_uid(), job_type=JobType.EXECUTE, status=JobStatus.PENDING, error_message=None,
-            created_at=now, updated_at=now, started_at=None, completed_at=None, interrupted_at=None,
-            canceled_at=None, failed_at=None, worker=None, heartbeat_at=None, request=None,
-            errors_count=0, warnings_count=0, processed_count=0, validated_job_uid=source.uid,
-            created_by=_user(),
-        ))
+        job = source.model_copy(deep=True, update={
+            "uid": self.ctx.new_uid(), "job_type": JobType.EXECUTE, "status": JobStatus.PENDING, "error_message": None,
+            "created_at": now, "updated_at": now, "started_at": None, "completed_at": None, "interrupted_at": None,
+            "canceled_at": None, "failed_at": None, "worker": None, "heartbeat_at": None, "request": None,
+            "errors_count": 0, "warnings_count": 0, "processed_count": 0, "validated_job_uid": source.uid,
+            "created_by": _user(),
+        })
         job.progress = type(job.progress)()
         job.metadata.data_row_index = 0
         job.summary = type(job.summary)()

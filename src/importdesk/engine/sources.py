@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from importdesk.engine.context import EngineContext
 
 
-def open_job_source(ctx: "EngineContext", job: ImportJob):
+def open_job_source(ctx: EngineContext, job: ImportJob):
     if job.provider_type is ProviderType.IMPORT_JOB:
         from importdesk.engine.failed_rows import FailedRowsSource
 
@@ -31,7 +31,7 @@ def open_job_source(ctx: "EngineContext", job: ImportJob):
                        limits=ctx.limits)
 
 
-def kept_file_change(ctx: "EngineContext", job: ImportJob, *, content: bool = True) -> str | None:
+def kept_file_change(ctx: EngineContext, job: ImportJob, *, content: bool = True) -> str | None:
     """What changed in the job's kept file since the job was created (size, and with ``content``
     its sha256), in words; None when it is the same file (or the job has no kept file)."""
     pd = job.provider_data
@@ -59,7 +59,7 @@ def changed_file_message(job: ImportJob, change: str) -> str:
             f"(importdesk delete {job.short_uid}).")
 
 
-def check_kept_file(ctx: "EngineContext", job: ImportJob, *, content: bool = True) -> None:
+def check_kept_file(ctx: EngineContext, job: ImportJob, *, content: bool = True) -> None:
     """JobFailed (a message saying what changed and how to start again) for a changed kept file."""
     change = kept_file_change(ctx, job, content=content)
     if change is not None:

@@ -42,7 +42,8 @@ import html
 import re
 import zipfile
 import zlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import Limits, MiB, ReaderError, Record, RowSource, SourceInfo, clean_headers
 
@@ -70,7 +71,7 @@ class XlsxSource(RowSource):
                 wb.close()
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001 - calamine errors, never raw
+        except Exception as exc:  # calamine errors, never raw
             raise self._error(f"is not a readable XLSX workbook: {_calamine_message(exc)}") from exc
         self._where = f"sheet {name!r}"
         self._error_cells = self._find_error_cells(name) if self._members_with_errors else {}
@@ -173,7 +174,7 @@ class XlsxSource(RowSource):
                 while values and values[-1] is None:
                     values.pop()
                 headers = clean_headers(
-                    values, lambda m: self._error(m, line=number, where=self._where), self.limits)
+                    values, lambda m, line=number: self._error(m, line=line, where=self._where), self.limits)
                 return headers, number, col0
         raise self._error("is empty (no header row)", where=self._where)
 
@@ -197,7 +198,7 @@ class XlsxSource(RowSource):
                     count += 1
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(f"cannot be read: {_calamine_message(exc)}", where=self._where) from exc
         return count
 
@@ -243,7 +244,7 @@ class XlsxSource(RowSource):
                                  f"the last header column ({_letters(self._col0 + n - 1)})")
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(f"cannot be read: {_calamine_message(exc)}", line=number or None,
                               where=self._where) from exc
 

@@ -27,6 +27,7 @@ This file runs as a script (``python -I batch_writer.py PARENT_PID``): standard 
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
@@ -113,7 +114,7 @@ class BatchWriter:
             if self._proc.stdin is not None:
                 self._proc.stdin.close()
             self._proc.wait(timeout=30)
-        except Exception:  # noqa: BLE001 - stopping is best effort; never leave it running
+        except Exception:  # stopping is best effort; never leave it running
             self._proc.kill()
             self._proc.wait()
         finally:
@@ -166,7 +167,7 @@ def _die_with_parent() -> None:
             import ctypes
 
             ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-        except Exception:  # noqa: BLE001 - the parent check before each commit still holds
+        except Exception:  # the parent check before each commit still holds
             pass
 
 
@@ -191,12 +192,10 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) ->
     except _Abort as abort:
         conn.execute("ROLLBACK")
         return abort.args[0]
-    except Exception as exc:  # noqa: BLE001 - reported to the runner, which fails the job
+    except Exception as exc:  # reported to the runner, which fails the job
         if conn.in_transaction:  # a failed COMMIT may leave it open (or SQLite rolled it back)
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
         return ("error", f"{type(exc).__name__}: {exc}")
 
 

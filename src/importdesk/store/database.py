@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from importdesk.store.migrations import migrate
@@ -100,10 +100,8 @@ class Database:
             # A failed COMMIT (disk full, I/O error, busy) may leave the transaction open, or SQLite
             # may have rolled it back already; either way the caller must see the first error.
             if conn.in_transaction:
-                try:
+                with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
             raise
 
     def check_writable(self) -> None:

@@ -36,7 +36,7 @@ def safe_name(name: str) -> str:
     cleaned = "".join(c if (c.isprintable() and c not in "/\\\0") else "_" for c in name).strip()
     cleaned = cleaned.lstrip("-.") or "file"
     if len(cleaned.encode()) > 120:
-        stem, dot, ext = cleaned.rpartition(".")
+        _stem, dot, ext = cleaned.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""
         cleaned = cleaned.encode()[: 110].decode(errors="ignore") + (f".{keep}" if keep else "")
     return cleaned
