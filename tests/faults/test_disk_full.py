@@ -114,3 +114,21 @@ def test_a_real_full_disk_then_retry_after_freeing_space(tmp_path, monkeypatch):
             clean.close()
     finally:
         subprocess.run(["umount", "-l", str(small)], capture_output=True)
+
+
+def test_recovering_a_dead_runners_job_on_a_full_disk_does_not_stop_the_command(tmp_path, fault_plan):
+    """Every command recovers jobs of runners that are gone first; on a full disk that write fails,
+    and `importdesk jobs` failed with it ("unexpected error: database or disk is full")."""
+    engine = _engine(tmp_path / "ws")
+    try:
+        engine.worker = "gone-host:1"  # another host, heartbeat long ago: gone
+        job = engine.create_job(write_products(tmp_path / "p.csv", 10), ImportOptions(resource_type="products"))
+        engine.ctx.jobs.claim_next(engine.worker, engine.ctx.clock().replace(year=2000), uid=job.uid)
+        fault_plan.arm(fail_at=1, kind="full", sticky=True)
+        assert engine.recover_stale() == []
+        assert fault_plan.fired == 1
+        assert engine.get_job(job.uid).status is JobStatus.PROCESSING  # listed as it is
+        fault_plan.disarm()
+        assert [j.uid for j in engine.recover_stale()] == [job.uid]
+    finally:
+        engine.close()

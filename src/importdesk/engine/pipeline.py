@@ -628,10 +628,12 @@ class JobRunner:
             fault = store_fault(exc)
             job.status = JobStatus.INTERRUPTED
             job.interrupted_at = now
+            # what happened (our messages say it before the first ". "), then the one way on
+            cause = f"{message.split('. ')[0]}. " if message else ""
             job.error_message = (
-                f"{message + '. ' if message else ''}The end of the job could not be recorded "
-                f"({fault[1] if fault else exc}): it shows as processing until this process ends, then as "
-                f"interrupted; resume it then (importdesk resume {job.short_uid})")
+                f"{cause}The end of the job could not be recorded ({fault[1] if fault else exc}): it shows as "
+                f"processing until this process ends, then as interrupted; resume it then "
+                f"(importdesk resume {job.short_uid})")
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
               code: str, message: str, raw_row: str | None, resource_type: str | None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import logging
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from importdesk.store.items import ItemKind
 from importdesk.workspace import Workspace
 
 FORMATS = ("csv", "xlsx", "json", "jsonl")
+log = logging.getLogger(__name__)
 
 
 class UsageError(ValueError):
@@ -209,18 +212,24 @@ class Engine:
         for job in self.ctx.jobs.processing():
             if not is_gone(job.worker, job.heartbeat_at, now):
                 continue
-            with self.ctx.db.write() as conn:
-                current = self.ctx.jobs.get_for_update(conn, job.uid)
-                if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
-                    continue
-                current.status = JobStatus.INTERRUPTED
-                current.interrupted_at = current.updated_at = now
-                current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
-                                         f"rows; resume to continue")
-                current.request = None
-                self.ctx.jobs.save(current, conn, include_request=True)
-            recovered.append(current)
+            try:
+                recovered.extend(self._recover(job, now))
+            except sqlite3.OperationalError as exc:  # a full disk, a lock: it is recovered next time
+                log.warning("job %s: could not be marked interrupted (%s)", job.uid, exc)
         return recovered
+
+    def _recover(self, job: ImportJob, now) -> list[ImportJob]:
+        with self.ctx.db.write() as conn:
+            current = self.ctx.jobs.get_for_update(conn, job.uid)
+            if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
+                return []
+            current.status = JobStatus.INTERRUPTED
+            current.interrupted_at = current.updated_at = now
+            current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
+                                     f"rows; resume to continue")
+            current.request = None
+            self.ctx.jobs.save(current, conn, include_request=True)
+        return [current]
 
     # ---- lifecycle actions -------------------------------------------------------------------
     def _transition(self, uid: str, allowed: tuple[JobStatus, ...], verb: str, change) -> ImportJob:
