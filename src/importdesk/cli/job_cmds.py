@@ -10,6 +10,7 @@ from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, open_engine_to_read, print_json
 from importdesk.cli.formatting import duration, number, safe, when
 from importdesk.engine import UsageError
+from importdesk.exports.cells import csv_text, json_value
 from importdesk.exports.neutralise import neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
@@ -48,7 +49,8 @@ def cmd_show(args) -> int:
         ("resource type", job.resource_type), ("file", safe(pd.original_file_name)),
         ("format", f"{pd.format or '–'}" + (f", {pd.encoding}" if pd.encoding else "")
          + (f", delimiter {pd.delimiter!r}" if pd.delimiter else "") + (f", sheet {pd.sheet}" if pd.sheet else "")),
-        ("size / sha256", f"{number(pd.size or 0)} bytes, {pd.sha256}"), ("kept at", pd.kept_path or "–"),
+        ("size", f"{number(pd.size)} bytes" if pd.size is not None else "–"), ("sha256", pd.sha256 or "–"),
+        ("written to" if job.job_type is JobType.EXPORT else "kept at", pd.kept_path or "–"),
         ("progress", f"{number(p.total)} total: {number(p.done)} done, {number(p.error)} error, "
                      f"{number(p.pending)} pending"),
         ("summary", f"create {number(s.create)}, update {number(s.update)}, unchanged {number(s.unchanged)}"),
@@ -83,6 +85,8 @@ def cmd_show(args) -> int:
 
 
 def cmd_errors(args) -> int:
+    if args.json and args.csv:
+        raise UsageError("--json and --csv cannot be used together")
     engine = open_engine_to_read(args)
     job = engine.get_job(args.uid)
     if args.export:
@@ -120,41 +124,66 @@ def _neutralise(value: str | None) -> str:
 
 def cmd_interrupt(args) -> int:
     job = open_engine(args).interrupt(args.uid)
-    print(f"job {job.uid}: " + ("stopping at its next batch boundary" if job.request else job.status.value))
-    return exit_codes.OK
+    return _changed(job, args, "stopping at its next batch boundary" if job.request else job.status.value)
 
 
 def cmd_cancel(args) -> int:
     job = open_engine(args).cancel(args.uid)
-    print(f"job {job.uid}: " + ("canceling at its next batch boundary" if job.request else job.status.value))
-    return exit_codes.OK
+    return _changed(job, args, "canceling at its next batch boundary" if job.request else job.status.value)
 
 
 def cmd_delete(args) -> int:
     job = open_engine(args).delete(args.uid)
-    print(f"job {job.uid} deleted")
+    return _changed(job, args, "deleted")
+
+
+def _changed(job, args, what: str) -> int:
+    """The job after a lifecycle request: JSON on stdout for scripts, else one line for people."""
+    if args.json:
+        print_json(job.to_seed_json())
+    else:
+        print(f"job {job.uid}: {what}")
     return exit_codes.OK
 
 
 def cmd_types(args) -> int:
     engine = open_engine_to_read(args)
     reg = engine.registry
-    names = [args.name] if args.name else reg.names()
-    try:
-        types = [reg.get(n) for n in names]
-    except LookupError as exc:  # an unknown type: a usage error (exit 2), like everywhere else
-        raise UsageError(str(exc).strip('"')) from None
+    types = [engine.resource_type(args.name)] if args.name else [reg.get(n) for n in reg.names()]
     if args.json:
-        print_json([{"name": rt.name, "title": rt.title, "key": list(rt.key), "parent": rt.parent_field,
-                     "fields": [{"name": f, "type": spec.type, "required": spec.required}
-                                for f, spec in rt.fields.items()]} for rt in types])
+        print_json([type_json(rt) for rt in types])
     else:
         for rt in types:
             parent = f", parent {rt.parent_field}" if rt.parent_field else ""
             print(f"{rt.name} — {rt.title} (key {', '.join(rt.key)}{parent})")
             if args.name:
-                for f, spec in rt.fields.items():
-                    print(f"    {f:<24} {spec.type:<9} {'required' if spec.required else ''}")
+                _print_fields(rt)
     for err in reg.errors:
         print(f"importdesk: {err}", file=sys.stderr)
     return exit_codes.OK
+
+
+def type_json(rt) -> dict:
+    return {"name": rt.name, "title": rt.title, "description": rt.description or None, "key": list(rt.key),
+            "parent": rt.parent_field,
+            "fields": [{"name": f, "type": spec.type, "required": spec.required, "key": f in rt.key,
+                        "default": json_value(spec.default) if spec.has_default else None,
+                        "has_default": spec.has_default, "choices": list(spec.choices),
+                        "aliases": list(spec.aliases), "description": spec.description or None}
+                       for f, spec in rt.fields.items()]}
+
+
+def _print_fields(rt) -> None:
+    if rt.description:
+        print(f"  {safe(rt.description)}")
+    print(f"  {'FIELD':<24} {'TYPE':<9} {'':<8}  DEFAULT / CHOICES / ALIASES")
+    for f, spec in rt.fields.items():
+        flags = "key" if f in rt.key else ("required" if spec.required else "")
+        notes = []
+        if spec.has_default:
+            notes.append(f"default {csv_text(spec.default, spec.type) if spec.default is not None else 'empty'}")
+        if spec.choices:
+            notes.append("one of " + ", ".join(spec.choices))
+        if spec.aliases:
+            notes.append("also read as " + ", ".join(repr(a) for a in spec.aliases))
+        print(f"  {f:<24} {spec.type:<9} {flags:<8}  {safe('; '.join(notes))}".rstrip())

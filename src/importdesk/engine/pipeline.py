@@ -25,13 +25,14 @@ from operator import itemgetter
 from typing import Any
 
 from importdesk.engine.context import EngineContext
+from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
-from importdesk.schemas import ResourceType, RowInvalid, SchemaError
+from importdesk.schemas import ResourceType, RowInvalid, SchemaError, get_rules
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
 from importdesk.store.database import BUSY_TIMEOUT_MS, PRAGMAS
@@ -169,6 +170,8 @@ class JobRunner:
             self._restore(job)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
+        self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
+                                            starts_at_first_row=self.job.metadata.data_row_index == 0)
 
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
@@ -188,6 +191,8 @@ class JobRunner:
             if self._stop_requested():
                 return
             batch = list(islice(records, BATCH_ROWS))
+            if self.dates is not None:
+                self.dates.observe(batch)
             if not batch:
                 self._finish(JobStatus.DONE, None)
                 return
@@ -616,12 +621,18 @@ class JobRunner:
             job.interrupted_at = now
         elif status is JobStatus.CANCELED:
             job.canceled_at = now
+        note = self._date_order_note() if status is JobStatus.DONE else None
         try:
             with self.ctx.db.write() as conn:
+                if note is not None:
+                    self.ctx.items.add_rows(conn, [note])
+                    job.warnings_count += 1
                 if status.is_final:
                     seen_keys.forget(conn, job.uid)
                 self.ctx.jobs.save(job, conn, include_request=True)
         except sqlite3.Error as exc:
+            if note is not None:
+                job.warnings_count -= 1  # the count moves only with the commit of its item
             # The store still says "processing" (by this process) with the last committed counts:
             # once this process has ended, recover_stale makes it interrupted, and resume goes on.
             log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
@@ -634,6 +645,19 @@ class JobRunner:
                 f"{cause}The end of the job could not be recorded ({fault[1] if fault else exc}): it shows as "
                 f"processing until this process ends, then as interrupted; resume it then "
                 f"(importdesk resume {job.short_uid})")
+        except BaseException:
+            if note is not None:
+                job.warnings_count -= 1
+            raise
+
+    def _date_order_note(self) -> tuple[Any, ...] | None:
+        """The one warning of a job whose slash dates all read both ways (engine/date_order.py)."""
+        dates = getattr(self, "dates", None)
+        warning = dates.warning() if dates is not None else None
+        if warning is None:
+            return None
+        fields, code, message = warning
+        return self._item(None, ItemLevel.WARNING, fields, None, code, message, None, self.job.resource_type)
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
               code: str, message: str, raw_row: str | None, resource_type: str | None,
