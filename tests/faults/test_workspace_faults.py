@@ -53,7 +53,7 @@ def test_a_read_only_workspace_can_be_read_and_refuses_writes_in_one_line(tmp_pa
     assert shown.returncode == 0 and uid in shown.stdout, shown.stderr
 
     other = write_products(tmp_path / "q.csv", 5, start=100)
-    for args in (["run", str(other), "--type", "products"], ["run", str(path), "--type", "products"],
+    for args in (["run", str(other), "--type", "products"], ["run", str(path), "--type", "products", "--force"],
                  ["delete", uid]):
         refused = importdesk(ws, *args)
         assert refused.returncode == 2, (args, refused.stderr)
