@@ -171,22 +171,26 @@ class RowMapper:
                     seen[1] += 1
         return raw
 
-    def take_undeclared(self) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, str, int]]]:
+    def undeclared_changes(self) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, str, int]]]:
         """The batch's undeclared attributes, as (first row, type, attribute, total) for those new
-        to the job and (type, attribute, total) for the others; the totals count from now on
-        (call it in the transaction that commits the batch)."""
+        to the job and (type, attribute, total) for the others (for the batch's transaction; the
+        totals move on with ``settle_undeclared`` once it has committed)."""
         new: list[tuple[int, str, str, int]] = []
         more: list[tuple[str, str, int]] = []
         for (rt_name, name), (first, n) in self._undeclared_batch.items():
             before = self.undeclared.get((rt_name, name))
             total = n + (before or 0)
-            self.undeclared[(rt_name, name)] = total
             if before is None:
                 new.append((first, rt_name, name, total))
             else:
                 more.append((rt_name, name, total))
-        self._undeclared_batch.clear()
         return new, more
+
+    def settle_undeclared(self) -> None:
+        """The batch committed: its undeclared attributes count in the job's totals."""
+        for key, (_first, n) in self._undeclared_batch.items():
+            self.undeclared[key] = self.undeclared.get(key, 0) + n
+        self._undeclared_batch.clear()
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""

@@ -7,6 +7,7 @@ taken once its size, mtime and inode (and its sidecar's) stayed unchanged for ``
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -20,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
-from importdesk.engine import inbox_jobs
+from importdesk.engine import MIXED, Engine, ImportOptions, UsageError, inbox_jobs
 from importdesk.engine.worker_identity import is_gone
 from importdesk.inbox import claim as claims
 from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
@@ -237,6 +237,9 @@ class InboxWatcher:
     def _take(self, cand: Candidate) -> None:
         shown = display("inbox/" + cand.key)
         if cand.supported and cand.size > 0 and not os.access(cand.path, os.R_OK):
+            if not os.path.lexists(cand.path):  # another watcher claimed it since the scan
+                self._stability.forget(cand.key)
+                return
             self._report_once(cand.key, "unreadable", cand.ino,
                               f"{shown}: cannot read it (permissions); it is taken once it is readable")
             return
@@ -264,10 +267,8 @@ class InboxWatcher:
             job = self._job_for(claimed, name)
         except Exception as exc:  # the database is gone or busy beyond its timeout: keep the file
             log.exception("inbox: could not record a job for %s", shown)
-            try:
+            with contextlib.suppress(OSError):  # stays claimed; the next reconcile creates the job
                 claims.restore(claimed, self.ws.inbox)
-            except OSError:
-                pass  # stays claimed; the next reconcile creates the job
             self._emit("problem", f"{shown}: could not record a job ({type(exc).__name__}: {exc}); will retry")
             return None
         claims.mark_recorded(claimed.folder)
@@ -409,10 +410,8 @@ class InboxWatcher:
         """A crash between a move and its commit: the job points into processing/, its folder moved on."""
         folders = [self.ws.archive, self.ws.failed, self.ws.archive / "duplicates"]
         for job in inbox_claims.jobs_kept_under(self.engine.ctx.db, "processing"):
-            try:
+            with contextlib.suppress(OSError):
                 inbox_jobs.repair_kept_path(self.engine, job, folders)
-            except OSError:
-                pass
 
     def _settle(self, uid: str) -> None:
         try:
@@ -499,10 +498,8 @@ class InboxWatcher:
 
     def _remove_heartbeat(self) -> None:
         if self._heartbeat_file is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._heartbeat_file.unlink()
-            except OSError:
-                pass
             self._heartbeat_file = None
 
 

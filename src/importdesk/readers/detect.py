@@ -272,11 +272,21 @@ def _control_share(head: bytes) -> float:
     return controls / len(sample)
 
 
+# Codecs Python finds that are not character sets a file is written in: they decode escapes
+# (unicode_escape lets "\x00" or "\x1b" in a file become NUL and ESC in a record), domain names,
+# or nothing at all.
+NOT_FILE_ENCODINGS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
+
+
 def check_encoding_name(name: str, encoding: str) -> str:
     try:
-        return codecs.lookup(encoding).name
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise ReaderError(f"{name}: unknown encoding {encoding!r}", file=name) from None
+    if not codec._is_text_encoding or codec.name in NOT_FILE_ENCODINGS:  # rot13, base64, zlib…
+        raise ReaderError(f"{name}: {encoding!r} is not a text encoding a file can be written in; "
+                          f"{ENCODING_HINT}", file=name)
+    return codec.name
 
 
 def decode_sample(name: str, head: bytes, encoding: str, complete: bool) -> str:

@@ -136,13 +136,19 @@ class RecordStore:
         return _all_or_none(conn, self.insert_stored_sql(rt, pv, job_uid, stamp), rows)
 
     @staticmethod
-    def insert_stored_sql(rt: ResourceType, pv: PositionalValidator, job_uid: str, stamp: str) -> str:
-        """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing."""
+    def insert_stored_sql(rt: ResourceType, pv: PositionalValidator, job_uid: str, stamp: str,
+                          positions: dict[int, int] | None = None) -> str:
+        """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing. With
+        ``positions`` (new position by ``pv``'s), for rows that keep only those cells."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *column_names(rt), *META_COLUMNS)
-        key = " || char(31) || ".join(f"?{i + 1}" if text else f"CAST(?{i + 1} AS TEXT)" for i, text in pv.key)
-        values = [key, *(f"?{p + 1}" if isinstance(p, int) else _literal(p.value) for p in pv.layout),
-                  _literal(job_uid), f"?{pv.tail + 1}", _literal(stamp), _literal(stamp)]
+
+        def at(i: int) -> str:
+            return f"?{(positions[i] if positions is not None else i) + 1}"
+
+        key = " || char(31) || ".join(at(i) if text else f"CAST({at(i)} AS TEXT)" for i, text in pv.key)
+        values = [key, *(at(p) if isinstance(p, int) else _literal(p.value) for p in pv.layout),
+                  _literal(job_uid), at(pv.tail), _literal(stamp), _literal(stamp)]
         return (f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                 f" VALUES ({', '.join(values)})")
 
