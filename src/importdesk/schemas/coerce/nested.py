@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticCustomError
 
-from . import messages
+from .. import messages
+from .numbers import INT64_MAX, INT64_MIN
+from .scalars import scalar_converter
 
 if TYPE_CHECKING:
-    from .locale_rules import LocaleRules
-    from .spec import FieldSpec
+    from ..locale_rules import LocaleRules
+    from ..spec import FieldSpec
 
 __all__ = ["NESTED_TYPES", "nested_converter"]
 
@@ -54,8 +56,6 @@ def _kind(v: Any) -> str:
 
 def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
     """value, path -> clean value (raises _Problem). ``spec`` is the field or an item of it."""
-    from .coerce import converter
-
     if spec.type == "object":
         subs = [(s.name, s.needs_value, _checker(s, rules), s.default if s.has_default else None)
                 for s in spec.fields]
@@ -110,7 +110,7 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
 
         return check_list
 
-    conv = converter(spec, rules, required=True)
+    conv = scalar_converter(spec, rules, required=True)
     native = _native_check(spec)
 
     def check_leaf(v: Any, path: str) -> Any:
@@ -127,8 +127,6 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
 def _native_check(spec: FieldSpec) -> Callable[[Any], bool] | None:
     """For whole numbers and yes/no: is a JSON value valid as it is? (Leaves of nested values are
     many: an int in bounds needs no trip through the converter.)"""
-    from .coerce import INT64_MAX, INT64_MIN
-
     if spec.type in ("integer", "minor_units"):
         lo = spec.min if spec.min is not None else (0 if spec.type == "minor_units" else INT64_MIN)
         hi = min(spec.max, INT64_MAX) if spec.max is not None else INT64_MAX
