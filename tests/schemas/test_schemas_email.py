@@ -8,12 +8,12 @@ import re
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from importdesk.schemas.validator import EMAIL_FAST
+from importdesk.schemas.field_schemas import EMAIL_FAST
 
 FAST = re.compile(EMAIL_FAST)
 
-PIECES = ["a", "Z", "0", "info", "INFO", "Www", ".", "..", "-", "_", "+", "@", "xn--", "--", "test", "local", "com", "de", "ä",
-          "1", "9", "!", "#", " ", "localhost", "A" * 30, "b" * 64, "c" * 70, "'", "`"]
+PIECES = ["a", "Z", "0", "info", "INFO", "Www", ".", "..", "-", "_", "+", "@", "xn--", "--", "test", "local", "com",
+          "de", "ä", "1", "9", "!", "#", " ", "localhost", "A" * 30, "b" * 64, "c" * 70, "'", "`"]
 
 
 def normalised(address: str) -> str | None:
@@ -30,7 +30,8 @@ def candidates(n: int = 4000):
             "a@x.a1", "a@9.test1", "a@x.onion", "a@x.ab--c.de", "a@xn--bcher-kva.de"]
     for _ in range(n):
         local = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 4)))
-        domain = ".".join("".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 3))) for _ in range(rnd.randint(1, 3)))
+        domain = ".".join("".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 3)))
+                          for _ in range(rnd.randint(1, 3)))
         yield f"{local}@{domain}"
     for b in base:
         yield b

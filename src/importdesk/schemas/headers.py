@@ -18,10 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .spec import EXTRA
+from .field_spec import EXTRA
 
 if TYPE_CHECKING:
-    from .spec import FieldSpec, ResourceType
+    from .field_spec import FieldSpec
+    from .spec import ResourceType
 
 __all__ = ["HeaderMapping", "build_lookup", "map_headers", "normalize_header", "score_headers"]
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from .errors import SchemaError
@@ -139,7 +138,7 @@ def _date_order(pattern: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=64)
 def get_rules(locale: str | None = "en") -> LocaleRules:
-    from babel import Locale, numbers
+    from babel import Locale, numbers  # on first use (see _parse)
 
     name, loc = _parse(locale)
     decimal = numbers.get_decimal_symbol(loc, numbering_system="latn")

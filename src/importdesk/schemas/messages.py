@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .field_spec import FieldSpec
     from .locale_rules import LocaleRules
-    from .spec import FieldSpec
 
 __all__ = ["code_for_pydantic", "message"]
 

@@ -25,7 +25,8 @@ from pydantic_core import core_schema as cs
 
 from .dbvalues import to_db_value
 from .errors import FieldError, RowInvalid
-from .spec import NO_DEFAULT
+from .field_schemas import field_schema
+from .field_spec import NO_DEFAULT
 
 if TYPE_CHECKING:
     from .validator import RowValidator
@@ -49,8 +50,6 @@ class PositionalValidator:
     this way: a needed or key field without a column, an unusual key or default type)."""
 
     def __init__(self, rv: RowValidator, columns: Sequence[str | None]) -> None:
-        from .validator import field_schema
-
         rt = rv.resource_type
         self.rv = rv
         self.columns = tuple(columns)

@@ -51,9 +51,13 @@ from typing import Any
 
 from pydantic_core import ValidationError
 
+from .coerce import is_blank
 from .errors import SchemaError
+from .field_schemas import field_error, field_validator
+from .field_spec import FIELD_TYPES, FieldSpec
 from .headers import build_lookup
-from .spec import FIELD_TYPES, FieldSpec, ResourceType
+from .locale_rules import get_rules
+from .spec import ResourceType
 
 __all__ = ["NAME_RE", "load_file", "load_text", "parse_definition"]
 
@@ -300,9 +304,6 @@ def _shape(name: str, table: dict, ftype: str, kw: dict[str, Any], problems: lis
 
 
 def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec:
-    from .coerce import is_blank
-    from .validator import field_validator
-
     where = f"field {spec.name!r}"
     if is_blank(value):
         problems.append(f"{where}: default must not be empty (leave it out for no default)")
@@ -310,9 +311,6 @@ def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec
     try:
         clean = field_validator(spec).validate_python(value)
     except ValidationError as exc:
-        from .locale_rules import get_rules
-        from .validator import field_error
-
         err = field_error(spec, get_rules("en"), exc.errors(include_url=False), value)
         problems.append(f"{where}: default {value!r} {err.message}")
         return spec

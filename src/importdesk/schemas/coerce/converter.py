@@ -10,8 +10,8 @@ from .nested import NESTED_TYPES, nested_converter
 from .scalars import scalar_converter
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = ["converter"]
 

@@ -9,8 +9,8 @@ from pydantic_core import PydanticCustomError
 from .. import messages
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = ["fail"]
 

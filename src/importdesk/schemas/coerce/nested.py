@@ -29,8 +29,8 @@ from .numbers import INT64_MAX, INT64_MIN
 from .scalars import scalar_converter
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = ["NESTED_TYPES", "nested_converter"]
 

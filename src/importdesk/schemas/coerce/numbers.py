@@ -25,8 +25,8 @@ from .. import messages
 from .failure import fail
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = [
     "INT64_MAX", "INT64_MIN", "MAX_DECIMAL_DIGITS", "NumberParser", "check_decimal_digits",

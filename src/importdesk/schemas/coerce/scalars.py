@@ -12,8 +12,8 @@ from .numbers import decimal_converter, float_converter, integer_converter, mino
 from .text import email_converter, enum_converter, json_converter, string_converter, url_converter
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = ["SCALAR_FACTORIES", "scalar_converter"]
 

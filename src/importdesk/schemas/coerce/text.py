@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .failure import fail
 
 if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
-    from ..spec import FieldSpec
 
 __all__ = ["email_converter", "enum_converter", "json_converter", "string_converter", "text_of", "url_converter"]
 
