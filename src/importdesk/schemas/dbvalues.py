@@ -22,6 +22,8 @@ from typing import Any
 
 import pydantic_core
 
+from .codegen import compile_functions
+
 __all__ = [
     "SQL_TYPES",
     "compile_from_db",
@@ -190,12 +192,6 @@ def from_db_value(field_type: str, value: Any) -> Any:
     return _FROM_DB[field_type](value)
 
 
-def _compile(name: str, body: str, env: dict[str, Any]) -> Callable:
-    namespace: dict[str, Any] = {}
-    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)
-    return namespace[name]
-
-
 # Inline expressions per type for the generated to_db ({v}: the value, already None-checked).
 _INLINE = {
     "date": "{v}.isoformat()",
@@ -228,7 +224,7 @@ def compile_to_db(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], t
             v = f"_v{i}"
             parts.append(f"(None if ({v} := {get}) is None else {expr.format(v=v)})")
     body = f"def to_db(c):\n    return ({', '.join(parts)},)\n"
-    return _compile("to_db", body, env)
+    return compile_functions(body, "to_db", env)["to_db"]
 
 
 def compile_from_db(fields: list[tuple[str, str]]) -> Callable[[tuple | list], dict[str, Any]]:
@@ -239,7 +235,7 @@ def compile_from_db(fields: list[tuple[str, str]]) -> Callable[[tuple | list], d
         env[f"_c{i}"] = _FROM_DB[ftype]
         parts.append(f"{name!r}: _c{i}(r[{i}])")
     body = f"def from_db(r):\n    return {{{', '.join(parts)}}}\n"
-    return _compile("from_db", body, env)
+    return compile_functions(body, "from_db", env)["from_db"]
 
 
 def compile_key_of(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], str]:
@@ -257,5 +253,5 @@ def compile_key_of(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], 
             parts.append(f"_str(_c{i}(c[{name!r}]))")
     expr = parts[0] if len(parts) == 1 else " + '\\x1f' + ".join(parts)
     body = f"def key_of(c):\n    return {expr}\n"
-    return _compile("key_of", body, env)
+    return compile_functions(body, "key_of", env)["key_of"]
 

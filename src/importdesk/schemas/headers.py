@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .codegen import compile_functions
 from .field_spec import EXTRA
 
 if TYPE_CHECKING:
@@ -118,9 +119,7 @@ def _compile_to_raw(columns: Sequence[str | None], slow: Any):
         "    except (IndexError, KeyError, TypeError):\n"
         "        return _slow(v)\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(body, "<importdesk.schemas to_raw>", "exec"), {"_slow": slow}, namespace)
-    return namespace["to_raw"]
+    return compile_functions(body, "to_raw", {"_slow": slow})["to_raw"]
 
 
 def map_headers(rt: ResourceType, headers: Sequence[str]) -> HeaderMapping:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
+from .codegen import compile_functions
 from .dbvalues import to_db_value
 from .errors import FieldError, RowInvalid
 from .field_schemas import field_schema
@@ -82,10 +83,10 @@ class PositionalValidator:
         env: dict[str, Any] = {f"_c{n}": p.value for n, p in enumerate(self.layout) if isinstance(p, Constant)}
         body = (f"def key_of(o):\n    return {' + chr(31) + '.join(parts)}\n"
                 f"def split(o):\n    return key_of(o), ({cols},), o[{self.tail}]\n")
-        exec(compile(body, "<importdesk.schemas positional>", "exec"), env)
+        generated = compile_functions(body, "positional", env)
         # one text field (the usual key): a C-level getter
-        self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else env["key_of"]
-        self.split = env["split"]
+        self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else generated["key_of"]
+        self.split = generated["split"]
 
     @staticmethod
     def possible(rv: RowValidator, columns: Sequence[str | None]) -> bool:
