@@ -36,12 +36,12 @@ from typing import Any
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo
 from .detect import (
     MAX_LINE_BYTES,
-    _looks_binary,
-    _strip_bom,
     bom_encoding,
     check_encoding_name,
     describe_decode_error,
     find_decode_error,
+    looks_binary,
+    strip_bom,
 )
 
 PREVIEW_RECORDS = 100
@@ -68,7 +68,7 @@ class _JsonBase(RowSource):
         else:
             enc = bom or "utf-8"
         if enc in ("utf-8", "utf-8-sig") and bom in (None, "utf-8-sig"):
-            if _looks_binary(head):
+            if looks_binary(head):
                 raise self._error(f"is not a text file (binary content), not {what}")
             sample = head.decode("utf-8", "replace")
             if sample.count("\ufffd") > max(3, len(sample) // 100):
@@ -78,7 +78,7 @@ class _JsonBase(RowSource):
         self._encoding = enc
         self._utf8 = enc in ("utf-8", "utf-8-sig")
         complete = size <= len(head)
-        if complete and not _strip_bom(head).strip():
+        if complete and not strip_bom(head).strip():
             raise self._error("is empty")
         self.info = SourceInfo(format=self.format, encoding=enc, size=size)
 

@@ -13,7 +13,7 @@ none) for optional fields and raises a ``required`` error otherwise. Numbers are
 against min/max here (and integers against SQLite's 64-bit range), so that ``cached()`` only
 ever keeps valid results.
 
-These functions are the complete path. ``validator.py`` puts pydantic-core's own parsing in front
+These functions are the complete path. ``field_schemas`` puts pydantic-core's own parsing in front
 wherever it means the same thing (plain text, enum choices, ISO dates and datetimes, JSON, English
 yes/no words, numbers where "." is the decimal mark), and memoises the converters of numbers,
 dates and booleans with ``cached()``: where Python is needed ("1.234,56", "31.12.2026", "ja"),
