@@ -422,12 +422,20 @@ async def test_the_inbox_is_watched_and_toggled(engine, workspace):
         await pilot.press("w")
         await wait_for_group(app, "inbox")
         assert app.watcher is None and "inbox/ not watched" in app.sub_title
-async def test_command_palette_lists_job_commands_that_apply(every_status):
+async def test_command_palette_lists_every_job_command_and_says_why_one_cannot_run(every_status):
     app = app_for(every_status)
-    async with app.run_test(size=SIZE):
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "job: Interrupt" in titles and "job: Cancel" in titles
-        assert "job: Resume" not in titles and "job: Confirm" not in titles
+    async with app.run_test(size=SIZE) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Keys" not in commands and "Quit" not in commands  # Textual's own, replaced by the app's
+        assert "resume" in commands["app: Quit"].help
+        assert "Not possible" not in commands["job: Interrupt"].help
+        assert commands["job: Resume"].help.startswith("Not possible now: only an interrupted job")
+        await pilot.press("ctrl+p", *"resume")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [n.title for n in app._notifications][-1] == "Not possible"
+        assert every_status.get_job(app.screen.selected.uid).status is JobStatus.PENDING
 
 
 @pytest.mark.parametrize("child_processes", [False, True], ids=["thread", "child-process"])

@@ -7,6 +7,7 @@ flight and a resume continues after the last committed row with exact counts.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -503,6 +504,7 @@ class JobRunner:
         job.error_message = message
         job.updated_at = now
         job.request = None
+        job.end_run(now)
         if status is JobStatus.DONE:
             job.completed_at = now
         elif status is JobStatus.ERROR:
@@ -525,6 +527,9 @@ class JobRunner:
 
 
 def _text(value: Any) -> str | None:
+    """A rejected value as text; maps and lists as JSON (a Python repr is not what the file said)."""
     if value is None:
         return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
     return value if isinstance(value, str) else str(value)

@@ -199,6 +199,7 @@ class Engine:
                 if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
                     continue
                 current.status = JobStatus.INTERRUPTED
+                current.end_run(current.heartbeat_at or current.updated_at)  # it ran until it last spoke
                 current.interrupted_at = current.updated_at = now
                 current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
                                          f"rows; resume to continue")
@@ -356,6 +357,7 @@ class Engine:
             uid=self.ctx.new_uid(), job_type=JobType.EXECUTE, status=JobStatus.PENDING, error_message=None,
             created_at=now, updated_at=now, started_at=None, completed_at=None, interrupted_at=None,
             canceled_at=None, failed_at=None, worker=None, heartbeat_at=None, request=None,
+            run_seconds=0.0, run_started_at=None,
             errors_count=0, warnings_count=0, processed_count=0, validated_job_uid=source.uid,
             created_by=_user(),
         ))

@@ -112,6 +112,12 @@ MIGRATIONS: list[str] = [
         UPDATE jobs SET rev = OLD.rev + 1 WHERE seq = NEW.seq;
     END;
     """,
+    # 5: a job's running time, summed over its runs (speed, ETA and durations leave out the time it sat
+    # interrupted or waiting to be resumed)
+    """
+    ALTER TABLE jobs ADD COLUMN run_seconds REAL NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN run_started_at TEXT;
+    """,
 ]
 
 

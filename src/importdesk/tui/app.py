@@ -22,9 +22,10 @@ from importdesk.engine.child_worker import ChildQueueRunner
 from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
+from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
 from importdesk.tui.screens.help import HelpScreen
-from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows
+from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorGrid
 from importdesk.tui.widgets.filter_bar import FilterBar
@@ -49,6 +50,7 @@ PALETTE_ENTRIES = {
     "export_xlsx": ("job: Export failed rows to XLSX", "The same as a workbook, bad cells highlighted"),
     "copy_json": ("job: Copy as JSON", "The job with its errors_log; also written to exports/<uid>.json"),
 }
+TOAST_LINES = 6  # jobs named in one "jobs finished" toast
 RETRY_FAILED = ("job: Retry failed rows", "A new job of just the failed rows, with your corrections")
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("jsonl", "JSONL"))
 
@@ -56,13 +58,8 @@ EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("jsonl", "JSONL"))
 class ImportDeskApp(App[int]):
     CSS_PATH = "textual.tcss"
     TITLE = "importdesk"
-    BINDINGS = [
-        Binding("n", "new_import", "New import", tooltip="Import a file: validate or execute", id="app.new"),
-        Binding("w", "toggle_inbox", "Inbox", tooltip="Start or stop watching the inbox folder: files dropped "
-                "there become jobs", id="app.inbox"),
-        Binding("question_mark", "help", "Help", tooltip="Every key", id="app.help"),
-        Binding("q", "quit", "Quit", tooltip="Quit; a running import is interrupted (resumable)", id="app.quit"),
-    ]
+    BINDINGS = GLOBAL_BINDINGS
+    NOTIFICATION_TIMEOUT = 6
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
                  run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
@@ -83,6 +80,8 @@ class ImportDeskApp(App[int]):
         self._store_read_at = 0.0
         self._queue_failed_at = -RESTART_AFTER_FAILURE_SECONDS
         self._inbox_shown = 0  # how many times the inbox status was shown from the event loop
+        self._finished_untold: list[ImportJob] = []  # jobs that ended while the queue still ran others
+        self._telling = False  # a toast of the finished jobs is on its way
         self.sub_title = _display_path(engine.workspace.root)
 
     # ---- screens -----------------------------------------------------------------------------
@@ -119,30 +118,41 @@ class ImportDeskApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen([
-            ("Everywhere", list(self.BINDINGS) + [Binding("ctrl+p", "command_palette", "Command palette",
+            ("Everywhere", list(GLOBAL_BINDINGS) + [Binding("ctrl+p", "command_palette", "Command palette",
                                                           tooltip="Search every action")]),
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
-            ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS]
+            ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
+                               and b not in GLOBAL_BINDINGS]
              + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("job: New import", "Import a file: validate or execute", self.action_new_import)
+        # Textual's own entries, named like ours; its Quit and Keys are replaced by the app's (our quit
+        # interrupts running imports resumably, our keys screen lists every key).
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command._replace(title=f"app: {command.title}")
+        yield SystemCommand("app: Keys", "Every key of the app (?)", self.action_help)
+        yield SystemCommand("app: Quit", "Quit (q); running imports stop at their next batch and are offered "
+                            "to resume when the app opens again", self.action_quit)
+        yield SystemCommand("job: New import", "Import a file: validate or execute (n)", self.action_new_import)
         if isinstance(screen, MainScreen):
+            job = screen.selected
             for action, (title, help_text) in PALETTE_ENTRIES.items():
-                if screen.check_action(action, ()):
-                    if action == "retry" and screen.selected and retries_failed_rows(screen.selected):
-                        title, help_text = RETRY_FAILED
+                if action == "retry" and job and retries_failed_rows(job):
+                    title, help_text = RETRY_FAILED
+                reason = why_not(action, job)
+                if reason is None:
                     yield SystemCommand(title, help_text, _runner(screen, action))
+                else:  # listed anyway, so a search finds it and says why it cannot run now
+                    yield SystemCommand(title, f"Not possible now: {reason}", _explainer(self, title, reason))
             for name in self.engine.registry.names():
                 for fmt, label in EXPORT_FORMATS:
                     yield SystemCommand(f"records: Export {name} to {label}",
                                         f"Every {name} record into exports/ as {label} (runs as an export job)",
                                         _exporter(self, name, fmt))
-            yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource",
+            yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource (/)",
                                 _runner(screen, "filter"))
-        yield SystemCommand("app: Keys", "Every key of the app", self.action_help)
 
     def export_records(self, resource_type: str, fmt: str) -> None:
         """Queue an export job of every record of a type; the queue workers run it like an import."""
@@ -215,24 +225,38 @@ class ImportDeskApp(App[int]):
 
     @on(JobFinished)
     def _on_job_finished(self, event: JobFinished) -> None:
+        """A failure is told at once; other endings are held while the queue still has jobs to run, then
+        told in one toast (the demo's six jobs opened under six stacked toasts)."""
         job = event.job
-        p = job.progress
-        kind = "Export" if job.job_type is JobType.EXPORT else "Import"
-        name = f"{job.file_name} ({job.job_type.value})"
-        if job.status is JobStatus.DONE and job.job_type is JobType.EXPORT:
-            where = job.provider_data.kept_path or "exports/"
-            self.notify(f"{p.done:,} {job.resource_type} records written to {where}", title="Export done",
-                        markup=False)
-        elif job.status is JobStatus.DONE:
-            detail = f"{p.done:,} rows ok" + (f", {p.error:,} with errors" if p.error else "")
-            self.notify(f"{name}: {detail}", title="Import done", markup=False,
-                        severity="warning" if p.error else "information")
-        elif job.status is JobStatus.ERROR:
-            self.notify(f"{name}: {job.error_message}", title=f"{kind} failed", severity="error", markup=False)
-        else:
-            self.notify(f"{name}: {job.error_message or job.status.value}", title=f"{kind} {job.status.value}",
-                        severity="warning", markup=False)
         self.main.job_progressed(job)
+        if job.status is JobStatus.ERROR:
+            kind = "Export" if job.job_type is JobType.EXPORT else "Import"
+            self.notify(f"{job.file_name} ({job.job_type.value}): {job.error_message}", title=f"{kind} failed",
+                        severity="error", markup=False)
+            return
+        self._finished_untold.append(job)
+        counts = self.engine.status_counts()
+        if counts.get(JobStatus.PROCESSING, 0) or (self.run_queue and counts.get(JobStatus.PENDING, 0)):
+            return
+        if not self._telling:  # after the endings already queued as messages
+            self._telling = True
+            self.call_later(self._tell_finished)
+
+    def _tell_finished(self) -> None:
+        self._telling = False
+        untold, self._finished_untold = self._finished_untold, []
+        if not untold:
+            return
+        if len(untold) == 1:
+            title, message, severity = finished_toast(untold[0])
+        else:
+            lines = [finished_toast(j)[1] for j in untold]
+            message = "\n".join(lines[:TOAST_LINES] + ([f"… and {len(lines) - TOAST_LINES} more"]
+                                                      if len(lines) > TOAST_LINES else []))
+            title = f"{len(untold)} jobs finished"
+            severities = {finished_toast(j)[2] for j in untold}
+            severity = "warning" if "warning" in severities else "information"
+        self.notify(message, title=title, severity=severity, markup=False)
 
     @on(JobsChanged)
     def _on_jobs_changed(self, event: JobsChanged) -> None:
@@ -364,8 +388,28 @@ class ImportDeskApp(App[int]):
             self.watcher = None
 
 
+def finished_toast(job: ImportJob) -> tuple[str, str, str]:
+    """(title, message, severity) telling how a job this app ran ended."""
+    p = job.progress
+    kind = "Export" if job.job_type is JobType.EXPORT else "Import"
+    name = f"{job.file_name} ({job.job_type.value})"
+    if job.status is JobStatus.DONE and job.job_type is JobType.EXPORT:
+        where = job.provider_data.kept_path or "exports/"
+        return "Export done", f"{p.done:,} {job.resource_type} records written to {where}", "information"
+    if job.status is JobStatus.DONE:
+        ok = "valid" if job.job_type is JobType.VALIDATE else "imported"
+        detail = f"{p.done:,} rows {ok}" + (f", {p.error:,} with errors" if p.error else "")
+        title = "Dry run done" if job.job_type is JobType.VALIDATE else "Import done"
+        return title, f"{name}: {detail}", "warning" if p.error else "information"
+    return (f"{kind} {job.status.value}", f"{name}: {job.error_message or job.status.value}", "warning")
+
+
 def _runner(screen: Screen, action: str) -> Callable[[], object]:
     return lambda: screen.run_action(action)
+
+
+def _explainer(app: App, title: str, reason: str) -> Callable[[], object]:
+    return lambda: app.notify(f"{title}: {reason}", title="Not possible", severity="warning", markup=False)
 
 
 def _exporter(app: ImportDeskApp, resource_type: str, fmt: str) -> Callable[[], object]:

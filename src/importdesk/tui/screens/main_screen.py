@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
 from importdesk.models import ImportJob, JobStatus, JobType
+from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.messages import JobsChanged
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
@@ -29,21 +30,42 @@ from importdesk.tui.widgets.job_list import JobList
 
 def applies(action: str, job: ImportJob | None) -> bool:
     """Whether a job action makes sense for this job (the footer greys the others)."""
+    return why_not(action, job) is None
+
+
+def why_not(action: str, job: ImportJob | None) -> str | None:
+    """Why a job action does not apply to this job, in words for the user; None when it does."""
     if job is None:
-        return False
+        return "no job is selected" if action in JOB_ACTIONS else None
     status = job.status
-    return {
-        "confirm": job.job_type is JobType.VALIDATE and status is JobStatus.DONE,
-        "interrupt": status in (JobStatus.PENDING, JobStatus.PROCESSING) and job.request is None,
-        "resume": status is JobStatus.INTERRUPTED,
-        "cancel_job": status in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED)
-        and job.request != "cancel",
-        "retry": status is JobStatus.ERROR or retries_failed_rows(job),
-        "delete": status is not JobStatus.PROCESSING,
-        "export": job.errors_count > 0,
-        "export_xlsx": job.errors_count > 0,
-        "copy_json": True,
-    }.get(action, True)
+    state = f"this job is {status.value}" + (" with row errors" if retries_failed_rows(job) else "")
+    if action == "confirm" and not (job.job_type is JobType.VALIDATE and status is JobStatus.DONE):
+        return f"only a done validate job can be confirmed; this is {job.job_type.value} and {status.value}"
+    if action == "interrupt":
+        if job.request is not None:
+            return f"it was already asked to {job.request}"
+        if status not in (JobStatus.PENDING, JobStatus.PROCESSING):
+            return f"only a pending or running job can be interrupted; {state}"
+    if action == "resume" and status is not JobStatus.INTERRUPTED:
+        if status is JobStatus.CANCELED:
+            return "a canceled job never resumes (its committed rows stay); import the file again with n"
+        if status is JobStatus.ERROR:
+            return "it ended in error: retry it with t"
+        return f"only an interrupted job can be resumed; {state}"
+    if action == "cancel_job":
+        if job.request == "cancel":
+            return "it was already asked to cancel"
+        if status not in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED):
+            return f"only a pending, running or interrupted job can be canceled; {state}"
+    if action == "retry" and not (status is JobStatus.ERROR or retries_failed_rows(job)):
+        if status is JobStatus.INTERRUPTED:
+            return "it was interrupted: resume it with r"
+        return f"only a job that ended in error, or a done job with rejected rows, can be retried; {state}"
+    if action == "delete" and status is JobStatus.PROCESSING:
+        return "a running job cannot be deleted: interrupt it (i) first"
+    if action in ("export", "export_xlsx") and job.errors_count == 0:
+        return "this job has no failed rows"
+    return None
 
 
 def retries_failed_rows(job: ImportJob) -> bool:
@@ -60,7 +82,7 @@ CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (
 
 
 class MainScreen(Screen):
-    BINDINGS = [
+    BINDINGS = GLOBAL_BINDINGS + [
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane.next",
                 tooltip="Jobs → detail → errors (through the filter bar when you are in it)"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane.previous"),
@@ -235,9 +257,22 @@ class MainScreen(Screen):
 
     # ---- job actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in JOB_ACTIONS:
-            return True if applies(action, self.selected) else None
+        if action in JOB_ACTIONS and not applies(action, self.selected):
+            # greyed in a wide footer; left out of a narrow one, which has no room for them
+            return False if self.has_class("-narrow") else None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A job key that does not apply to the selected job says why, instead of doing nothing."""
+        for binding in self.BINDINGS:
+            action = binding.action.split("(")[0]
+            if action in JOB_ACTIONS and event.key in binding.key.split(","):
+                reason = why_not(action, self.selected)
+                if reason is not None:
+                    event.stop()
+                    self.notify(f"{binding.description}: {reason}", title="Not possible", severity="warning",
+                                markup=False)
+                return
 
     def _fresh(self) -> ImportJob | None:
         job = self.selected
@@ -278,8 +313,16 @@ class MainScreen(Screen):
             return
         self._apply(self.engine.resume, "resumed", run=True)
 
-    def action_cancel_job(self) -> None:
-        self._apply(self.engine.cancel, "canceled")
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="cancel a job")
+    async def action_cancel_job(self) -> None:
+        job = self._fresh()
+        if job is None or not applies("cancel_job", job):
+            return
+        running = " It stops at its next batch." if job.status is JobStatus.PROCESSING else ""
+        question = (f"Cancel job {job.short_uid} ({job.file_name})? This cannot be undone: a canceled job "
+                    f"never resumes. The {job.progress.done:,} rows already imported stay.{running}")
+        if await self.app.push_screen_wait(AskScreen("Cancel job?", question, yes="Cancel job", no="Keep it")):
+            self._apply(self.engine.cancel, "canceled" if not running else "will be canceled at its next batch")
 
     def action_retry(self) -> None:
         job = self.selected

@@ -18,7 +18,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
 from importdesk.models import ImportJob, JobType
@@ -27,6 +27,10 @@ from importdesk.schemas import SchemaError
 from importdesk.tui import formatting as fmt
 
 PREVIEW_ROWS = 5
+PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
+PREVIEW_MIN_COLUMN = 6
+PREVIEW_MAX_COLUMN = 18
+PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
 
 
 class PathSuggester(Suggester):
@@ -74,8 +78,8 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     """Returns the created (pending) job, or None when the user backs out."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="new.cancel"),
         Binding("ctrl+s", "create", "Create job", id="new.create"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", id="new.cancel"),
     ]
 
     class FileDetected(Message):
@@ -134,6 +138,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
             with Horizontal(id="new-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Create job", id="create", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -268,13 +273,30 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         headers = list(found.info.headers)
         if isinstance(found.rows[0], dict):
             headers = headers or sorted({k for row in found.rows for k in row})
-        table = Table(title=f"First {len(found.rows)} rows", title_justify="left", title_style="bold",
+        # As many columns as fit at a readable width; Rich would squeeze every one of them down to "…".
+        room = view.size.width or PREVIEW_WIDTH
+        shown: list[tuple[int, str, int]] = []
+        used = 0
+        for index, header in enumerate(headers):
+            width = min(max(len(header), PREVIEW_MIN_COLUMN), PREVIEW_MAX_COLUMN)
+            if shown and used + width + 2 > room - PREVIEW_MORE_WIDTH:
+                break
+            shown.append((index, header, width))
+            used += width + 2
+        hidden = len(headers) - len(shown)
+        title = f"First {len(found.rows)} rows" + (f" · {len(shown)} of {len(headers)} columns" if hidden else "")
+        table = Table(title=title, title_justify="left", title_style="bold",
                       show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-        for header in headers:
-            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, max_width=24, overflow="ellipsis")
+        for _, header, width in shown:
+            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, min_width=width,
+                             max_width=PREVIEW_MAX_COLUMN, overflow="ellipsis")
+        if hidden:
+            table.add_column(Text(f"+{hidden}", style="italic"), no_wrap=True, width=PREVIEW_MORE_WIDTH - 2)
         for row in found.rows:
             values = [row.get(h) for h in headers] if isinstance(row, dict) else list(row)
-            table.add_row(*(Text(fmt.one_line("" if v is None else str(v), 60)) for v in values[:len(headers)]))
+            cells = [Text(fmt.one_line(fmt.value_text(values[i]) if i < len(values) else "", 60))
+                     for i, _, _ in shown]
+            table.add_row(*cells, *([Text("…", style="italic")] if hidden else []))
         view.update(table)
 
     # ---- creating the job ----------------------------------------------------------------------
