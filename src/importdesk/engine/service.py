@@ -400,12 +400,16 @@ class Engine:
         return self.ctx.jobs.count(flt)
 
     def list_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-                   code: str | None = None, offset: int = 0, limit: int = 100) -> list[JobItem]:
-        return self.ctx.items.page(uid, level=level, field=field, code=code, offset=offset, limit=limit)
+                   code: str | None = None, offset: int = 0, limit: int = 100, whole_row: bool = False,
+                   text: str | None = None) -> list[JobItem]:
+        """A page of a job's items; `whole_row` keeps the items about a whole row, `text` those whose
+        message or value contains it."""
+        return self.ctx.items.page(uid, level=level, field=field, code=code, offset=offset, limit=limit,
+                                   whole_row=whole_row, text=text)
 
     def count_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-                    code: str | None = None) -> int:
-        return self.ctx.items.count(uid, level=level, field=field, code=code)
+                    code: str | None = None, whole_row: bool = False, text: str | None = None) -> int:
+        return self.ctx.items.count(uid, level=level, field=field, code=code, whole_row=whole_row, text=text)
 
     def item_kinds(self, uid: str) -> list[ItemKind]:
         return self.ctx.items.kinds(uid)

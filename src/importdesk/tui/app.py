@@ -343,9 +343,13 @@ class ImportDeskApp(App[int]):
             state = "not watched"
         return f"{status.inbox}/ {state} · {status.waiting:,} waiting"
 
+    def _header(self) -> str:
+        # the inbox first: at 80 columns the header cuts its end, and the path is the part to lose
+        return f"{self.inbox_header()} · {_display_path(self.engine.workspace.root)}"
+
     def show_inbox_status(self) -> None:
         self._inbox_shown += 1  # a look at the inbox begun before this one must not overwrite it
-        self.sub_title = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+        self.sub_title = self._header()
 
     def _poll_inbox(self) -> None:
         if not [w for w in self.workers if w.group == "inbox-status" and not w.is_finished]:
@@ -354,7 +358,7 @@ class ImportDeskApp(App[int]):
     @work(thread=True, group="inbox-status", exit_on_error=False, description="look at the inbox")
     def _read_inbox_status(self) -> None:
         shown = self._inbox_shown
-        header = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+        header = self._header()
         self.call_from_thread(self._show_inbox_header, header, shown)
 
     def _show_inbox_header(self, header: str, shown: int) -> None:

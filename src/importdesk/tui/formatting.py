@@ -65,6 +65,20 @@ def status_cell(job: ImportJob, palette: Palette) -> Text:
     return Text(f"{GLYPHS[job.status]} {label}", style=palette.status(job))
 
 
+RETRY_MARK = "↻"
+
+
+def file_cell(job: ImportJob) -> Text:
+    """The file name; a retry of failed rows is marked, so it does not look like its original."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if job.retry_of_uid:
+        text.append(f"{RETRY_MARK} ", style="bold")
+    text.append(one_line(job.file_name, 80))
+    if job.retry_of_uid:
+        text.append(f" (retry of {job.retry_of_uid[-8:]})", style="italic")
+    return text
+
+
 def bar(fraction: float, width: int) -> str:
     """A bar of `width` cells filled to `fraction` with eighth-cell precision."""
     fraction = min(max(fraction, 0.0), 1.0)
@@ -80,6 +94,8 @@ def progress_cell(job: ImportJob, palette: Palette, width: int = 8) -> Text:
     if not p.total:
         return Text("–", style=palette.muted, justify="center")
     pct = percent(p)
+    if not width:
+        return Text(f"{pct:>4}%", style=palette.status(job))
     return Text.assemble((bar(p.fraction, width), palette.status(job)), f"{pct:>4}%")
 
 

@@ -133,7 +133,11 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.query_one(Footer).compact = narrow
+            self.refresh_bindings()  # a narrow footer leaves out the job keys that do not apply
 
     @property
     def jobs(self) -> JobList:
@@ -173,6 +177,8 @@ class MainScreen(Screen):
             parts.append(f"{running} running")
         if pending:
             parts.append(f"{pending} queued")
+        if self.jobs.sort_by != "newest" or not self.jobs.descending:
+            parts.append(f"by {self.jobs.sort_by} {'↓' if self.jobs.descending else '↑'}")
         self.query_one("#jobs-pane").border_subtitle = " · ".join(parts)
 
     def job_progressed(self, job: ImportJob) -> None:
@@ -223,6 +229,10 @@ class MainScreen(Screen):
             self._applicable = applicable
             self.refresh_bindings()
 
+    @on(JobList.Sorted)
+    def _on_sorted(self) -> None:
+        self._update_title()
+
     @on(FilterBar.Changed)
     def _on_filter_changed(self, event: FilterBar.Changed) -> None:
         self.jobs.set_query(event.query)
@@ -230,7 +240,8 @@ class MainScreen(Screen):
 
     @on(DataTable.RowSelected, "#jobs")
     def action_errors(self) -> None:
-        self.query_one("#errors-grid").focus()
+        self.set_class(True, "-errors-shown")
+        self.errors.grid.focus()
 
     @on(JobsChanged)
     def _on_jobs_changed(self, event: JobsChanged) -> None:
@@ -238,19 +249,28 @@ class MainScreen(Screen):
 
     # ---- focus ---------------------------------------------------------------------------------
     def action_pane(self, step: int) -> None:
+        """Tab: jobs → detail → errors → their search, level and column filters → jobs again."""
         focused = self.focused
         bar = self.query_one(FilterBar)
         if step == 1 and focused is not None and bar in focused.ancestors:
             self.focus_next()  # through the filter controls; after the last one comes the job list
             return
-        panes = [self.jobs, self.detail, self.query_one("#errors-grid")]
+        stops = [self.jobs, self.detail, self.errors.grid, *self.errors.query("#error-search, #error-level, "
+                                                                          "#error-field")]
         index = -1
-        for i, pane in enumerate(panes):
-            if focused is pane or (focused is not None and pane in focused.ancestors):
+        for i, stop in enumerate(stops):
+            if focused is not None and stop in focused.ancestors_with_self:
                 index = i
-        if focused is not None and self.errors in focused.ancestors_with_self:
-            index = 2
-        panes[(index + step) % len(panes)].focus()
+        target = stops[(index + step) % len(stops)]
+        if self.has_class("-narrow"):  # one of detail and errors is shown under the list: the one we go to
+            self._show_lower(target)
+        target.focus()
+
+    def _show_lower(self, target) -> None:
+        if target is self.detail:
+            self.set_class(False, "-errors-shown")
+        elif target is not self.jobs:
+            self.set_class(True, "-errors-shown")
 
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
