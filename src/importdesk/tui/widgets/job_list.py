@@ -174,9 +174,10 @@ class JobList(DataTable):
 
     def _sorted(self, jobs: list[ImportJob]) -> list[ImportJob]:
         """Jobs come from the store newest first; other orders keep that order among equals."""
+        newest = sorted(jobs, key=lambda j: (j.created_at, j.uid), reverse=True)
         if self.sort_by == "newest":
-            return jobs if self.descending else jobs[::-1]
-        return sorted(jobs, key=sort_key(self.sort_by, self.clock()), reverse=self.descending)
+            return newest if self.descending else newest[::-1]
+        return sorted(newest, key=sort_key(self.sort_by, self.clock()), reverse=self.descending)
 
     class Sorted(Message):
         def __init__(self, column: str, descending: bool) -> None:
