@@ -12,6 +12,7 @@ from tui_helpers import app_for, queue, run, wait_for_group
 from textual.widgets import Footer
 
 from importdesk.engine import ImportOptions
+from importdesk.engine.app_quit import mark_quit_interrupt
 from importdesk.models import JobStatus, JobType
 from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.widgets.error_table import ErrorTable
@@ -143,3 +144,41 @@ async def test_json_values_in_the_errors_pane_read_as_json(engine, tmp_path):
         value = errors.grid.get_row_at(0)[3].plain
         assert value == '{"USD": {"amount": 1}}', value
         assert "{'USD'" not in visible_text(errors.grid)
+
+
+def quit_interrupted_job(engine) -> str:
+    """A job as closing the app leaves it: interrupted mid-file, tagged."""
+    uid = queue(engine, "products.csv", resource_type="products")
+    engine.interrupt(uid)
+    assert mark_quit_interrupt(engine, engine.get_job(uid))
+    return uid
+
+
+async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted(engine):
+    uid = quit_interrupted_job(engine)
+    other = run(engine, "products_with_errors.csv", resource_type="products")  # over the threshold
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        assert "products.csv" in str(app.screen.query_one(".body").render())
+        await pilot.press("y")
+        await wait_for_group(app, "dialogs")
+        await pilot.pause()
+        assert engine.get_job(uid).status is JobStatus.PENDING
+        assert engine.get_job(other).status is JobStatus.INTERRUPTED  # not closed by the app: left alone
+
+
+async def test_declining_to_resume_is_not_asked_again(engine):
+    uid = quit_interrupted_job(engine)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("n")
+        await wait_for_group(app, "dialogs")
+    assert engine.get_job(uid).status is JobStatus.INTERRUPTED
+    again = app_for(engine)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(again.screen, AskScreen)

@@ -16,6 +16,7 @@ from tui_helpers import app_for, queue, run, wait_for_group
 from rich.console import Console
 from textual.widgets import Input
 
+from importdesk.engine.app_quit import QUIT_PREFIX
 from importdesk.models import JobStatus, JobType
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -458,5 +459,6 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
     assert job.metadata.data_row_index < rows
+    assert job.error_message.startswith(QUIT_PREFIX)  # so the next app offers to resume it
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows

@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, inbox_jobs
+from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, app_quit, inbox_jobs
 from importdesk.engine.child_worker import ChildQueueRunner
 from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
 from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
+from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
@@ -102,6 +103,29 @@ class ImportDeskApp(App[int]):
             self.set_interval(INBOX_POLL, self._poll_inbox, name="poll inbox")
         if self.run_queue:
             self.start_queue()
+        self.offer_resume()
+
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume jobs the last close interrupted")
+    async def offer_resume(self) -> None:
+        """Jobs that closing the app interrupted: asked once whether to resume them now."""
+        jobs = app_quit.quit_interrupted(self.engine)
+        if not jobs:
+            return
+        names = ", ".join(j.file_name for j in jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
+        noun = "import was" if len(jobs) == 1 else f"{len(jobs)} imports were"
+        question = (f"{noun.capitalize()} interrupted when the app was last closed: {names}. Resume now, "
+                    "after the last committed row? Otherwise they stay interrupted (r resumes one later).")
+        if await self.push_screen_wait(AskScreen("Resume interrupted imports?", question, yes="Resume",
+                                                 no="Not now", focus_yes=True)):
+            for job in jobs:
+                try:
+                    self.engine.resume(job.uid)
+                except UsageError:  # another process resumed or changed it meanwhile
+                    continue
+            self.main.post_message(JobsChanged(run=True))
+        else:
+            app_quit.decline_resume(self.engine, jobs)
+            self.main.store_changed()
 
     @property
     def main(self) -> MainScreen:
@@ -208,9 +232,11 @@ class ImportDeskApp(App[int]):
         try:
             if job.status.is_final:
                 inbox_jobs.settle_job(self.engine, job.uid)
-            elif (job.status is JobStatus.INTERRUPTED and self.stop_event.is_set()
-                  and (job.provider_data.kept_path or "").startswith("processing/")):
-                inbox_jobs.mark_shutdown_interrupt(self.engine, job)
+            elif job.status is JobStatus.INTERRUPTED and self.stop_event.is_set():
+                if (job.provider_data.kept_path or "").startswith("processing/"):
+                    inbox_jobs.mark_shutdown_interrupt(self.engine, job)
+                else:
+                    app_quit.mark_quit_interrupt(self.engine, job)
         except Exception as exc:  # the job itself is fine; the next watcher's reconcile moves the file
             log.warning("settling job %s failed: %s", job.uid, exc)
 
