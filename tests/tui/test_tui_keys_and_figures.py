@@ -182,3 +182,30 @@ async def test_declining_to_resume_is_not_asked_again(engine):
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert not isinstance(again.screen, AskScreen)
+
+
+async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine):
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"data/products_with_errors.csv")
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        table = app.screen.query_one("#preview").content
+        assert " of 12 columns" in str(table.title)
+        headers = [str(c.header) for c in table.columns]
+        assert headers[:3] == ["sku", "name", "description"] and headers[-1].startswith("+")
+        for column in table.columns[:-1]:
+            assert column.width >= len(str(column.header))  # never squeezed to "…"
+        footer = footer_keys(app.screen)
+        assert footer == {"ctrl+s": "Create job", "escape": "Cancel"}, footer  # the dialog's own keys
+
+
+async def test_the_keys_screen_lists_the_list_keys_and_its_own_footer(engine):
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = rendered(app.screen.query_one("Static").content)
+        for expected in ("Sort", "Reverse", "First job", "Last job", "Clear search"):
+            assert expected in text, expected
+        assert footer_keys(app.screen) == {"escape": "Close", "q": "Close", "question_mark": "Close"}

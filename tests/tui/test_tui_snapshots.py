@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_helpers import app_for, run, wait_for_group
+from tui_helpers import app_for, queue, run, wait_for_group
 
 from importdesk.models import JobType
 
@@ -25,6 +25,12 @@ class TestMainScreen:
         """A done job with 33 row errors: detail, error kinds and the first page of errors."""
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
         assert snap_compare(app_for(engine), terminal_size=WIDE)
+
+    def test_errors_80x24(self, engine, snap_compare):
+        """At 80×24, Enter on a job with errors: the errors take the detail's place under the list,
+        and the highlighted error's whole message shows under the grid."""
+        run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["enter", "down"])
 
     def test_errors_pane_focused_second_page(self, engine, snap_compare):
         """Errors pane focused (Tab Tab) and turned to its second page (PgDn)."""
@@ -59,6 +65,27 @@ class TestConfirmDialog:
         run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
             skip_errors=True)
         assert snap_compare(app_for(engine), terminal_size=WIDE, press=["c"])
+
+
+    def test_summary_80x24(self, engine, snap_compare):
+        """The same at 80×24, with the dialog's own keys in the footer."""
+        run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
+            skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["c"])
+
+
+class TestCancelDialog:
+    """Cancel cannot be undone, so it asks; y, n and Esc answer."""
+
+    def test_cancel_a_pending_job(self, engine, snap_compare):
+        """x on a pending job."""
+        queue(engine, "products.csv", resource_type="products")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["x"])
+
+    def test_cancel_a_pending_job_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        queue(engine, "products.csv", resource_type="products")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["x"])
 
 
 class TestHelpScreen:

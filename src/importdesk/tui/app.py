@@ -28,8 +28,9 @@ from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
-from importdesk.tui.widgets.error_table import ErrorGrid
+from importdesk.tui.widgets.error_table import ErrorGrid, ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
+from importdesk.tui.widgets.job_list import JobList
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,8 @@ class ImportDeskApp(App[int]):
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
             ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
                                and b not in GLOBAL_BINDINGS]
-             + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)),
+             + list(JobList.BINDINGS) + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
+             + list(ErrorTable.BINDINGS)),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -84,7 +84,8 @@ CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (
 class MainScreen(Screen):
     BINDINGS = GLOBAL_BINDINGS + [
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane.next",
-                tooltip="Jobs → detail → errors (through the filter bar when you are in it)"),
+                tooltip="Jobs → detail → errors → their search and filters (through the filter bar when "
+                "you are in it); at 80 columns the detail and the errors share the lower half"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane.previous"),
         Binding("enter", "errors", "Errors", show=False, id="jobs.errors",
                 tooltip="On a job: go to its errors"),
@@ -339,8 +340,10 @@ class MainScreen(Screen):
         if job is None or not applies("cancel_job", job):
             return
         running = " It stops at its next batch." if job.status is JobStatus.PROCESSING else ""
+        kept = (f"The {job.progress.done:,} rows already imported stay." if job.progress.done
+                else "No rows were imported yet.")
         question = (f"Cancel job {job.short_uid} ({job.file_name})? This cannot be undone: a canceled job "
-                    f"never resumes. The {job.progress.done:,} rows already imported stay.{running}")
+                    f"never resumes. {kept}{running}")
         if await self.app.push_screen_wait(AskScreen("Cancel job?", question, yes="Cancel job", no="Keep it")):
             self._apply(self.engine.cancel, "canceled" if not running else "will be canceled at its next batch")
 

@@ -30,7 +30,8 @@ PREVIEW_ROWS = 5
 PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
 PREVIEW_MIN_COLUMN = 6
 PREVIEW_MAX_COLUMN = 18
-PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
+PREVIEW_MORE_WIDTH = 6
+MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)  # the "+N" column that says how many columns are not shown
 
 
 class PathSuggester(Suggester):
@@ -274,11 +275,19 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         if isinstance(found.rows[0], dict):
             headers = headers or sorted({k for row in found.rows for k in row})
         # As many columns as fit at a readable width; Rich would squeeze every one of them down to "…".
-        room = view.size.width or PREVIEW_WIDTH
+        # the room the mapping table (its longest column and field names, about 24 cells) leaves
+        tables = self.query_one("#new-tables").size.width
+        mapping = max([len(h) for h in headers] + [0]) + MAPPING_FIELD_WIDTH
+        room = min(tables - mapping, tables // 2 * 2) if tables else PREVIEW_WIDTH
         shown: list[tuple[int, str, int]] = []
         used = 0
+        def cell(row: Any, index: int, header: str) -> str:
+            value = row.get(header) if isinstance(row, dict) else (row[index] if index < len(row) else None)
+            return fmt.one_line(fmt.value_text(value), 60)
+
         for index, header in enumerate(headers):
-            width = min(max(len(header), PREVIEW_MIN_COLUMN), PREVIEW_MAX_COLUMN)
+            longest = max([len(header)] + [len(cell(row, index, header)) for row in found.rows])
+            width = min(max(longest, PREVIEW_MIN_COLUMN), PREVIEW_MAX_COLUMN)
             if shown and used + width + 2 > room - PREVIEW_MORE_WIDTH:
                 break
             shown.append((index, header, width))
@@ -288,14 +297,11 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         table = Table(title=title, title_justify="left", title_style="bold",
                       show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
         for _, header, width in shown:
-            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, min_width=width,
-                             max_width=PREVIEW_MAX_COLUMN, overflow="ellipsis")
+            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, width=width, overflow="ellipsis")
         if hidden:
             table.add_column(Text(f"+{hidden}", style="italic"), no_wrap=True, width=PREVIEW_MORE_WIDTH - 2)
         for row in found.rows:
-            values = [row.get(h) for h in headers] if isinstance(row, dict) else list(row)
-            cells = [Text(fmt.one_line(fmt.value_text(values[i]) if i < len(values) else "", 60))
-                     for i, _, _ in shown]
+            cells = [Text(cell(row, i, header)) for i, header, _ in shown]
             table.add_row(*cells, *([Text("…", style="italic")] if hidden else []))
         view.update(table)
 
