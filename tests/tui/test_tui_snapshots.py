@@ -111,3 +111,41 @@ class TestEditValueDialog:
             await pilot.pause()
 
         assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=edit_row_70)
+
+
+class TestRecordsView:
+    """The records of a type, paged from SQLite; one record opened."""
+
+    @staticmethod
+    async def open_records(pilot, *keys: str) -> None:
+        await pilot.press("R")
+        await wait_for_group(pilot.app, "records-reader")
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await wait_for_group(pilot.app, "records-reader", "record-reader")
+            await pilot.pause()
+
+    def test_customers(self, engine, snap_compare):
+        """R: the customers, by key, a page that fits."""
+        run(engine, "customers.xlsx", resource_type="customers")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=self.open_records)
+
+    def test_customers_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        run(engine, "customers.xlsx", resource_type="customers")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=self.open_records)
+
+    def test_one_record(self, engine, snap_compare):
+        """Enter on the first product: every field, nested values indented, who wrote it."""
+        run(engine, "products.csv", resource_type="products")
+        async def open_one(pilot):
+            await self.open_records(pilot, "enter")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=open_one)
+
+    def test_one_record_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        run(engine, "products.csv", resource_type="products")
+        async def open_one(pilot):
+            await self.open_records(pilot, "enter")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=open_one)

@@ -28,6 +28,7 @@ from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
+from importdesk.tui.screens.records import RecordsScreen
 from importdesk.tui.widgets.error_table import ErrorGrid, ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
 from importdesk.tui.widgets.job_list import JobList
@@ -50,6 +51,7 @@ PALETTE_ENTRIES = {
     "delete": ("job: Delete", "Delete the job and its errors (asks first)"),
     "export": ("job: Export failed rows to CSV", "Original columns plus _source_row and _errors; fix, re-import"),
     "export_xlsx": ("job: Export failed rows to XLSX", "The same as a workbook, bad cells highlighted"),
+    "records": ("job: Show the records it wrote", "The records this job created or updated (last written by it)"),
     "copy_json": ("job: Copy as JSON", "The job with its errors_log; also written to exports/<uid>.json"),
 }
 TOAST_LINES = 6  # jobs named in one "jobs finished" toast
@@ -139,6 +141,11 @@ class ImportDeskApp(App[int]):
             self.notify(f"{job.file_name}: {job.job_type.value} job {job.short_uid} queued", markup=False)
             self.main.post_message(JobsChanged(select_uid=job.uid, run=True))
 
+    def action_records(self, resource_type: str | None = None, job_uid: str | None = None) -> None:
+        if isinstance(self.screen, RecordsScreen) and job_uid is None:
+            return
+        self.push_screen(RecordsScreen(self.engine, resource_type, job_uid=job_uid))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -162,6 +169,8 @@ class ImportDeskApp(App[int]):
         yield SystemCommand("app: Quit", "Quit (q); running imports stop at their next batch and are offered "
                             "to resume when the app opens again", self.action_quit)
         yield SystemCommand("job: New import", "Import a file: validate or execute (n)", self.action_new_import)
+        yield SystemCommand("records: Browse", "The stored records of each type: filter, sort, open one (R)",
+                            self.action_records)
         if isinstance(screen, MainScreen):
             job = screen.selected
             for action, (title, help_text) in PALETTE_ENTRIES.items():

@@ -65,7 +65,18 @@ def why_not(action: str, job: ImportJob | None) -> str | None:
         return "a running job cannot be deleted: interrupt it (i) first"
     if action in ("export", "export_xlsx") and job.errors_count == 0:
         return "this job has no failed rows"
+    if action == "records":
+        if job.job_type is not JobType.EXECUTE:
+            return f"a {job.job_type.value} job writes no records"
+        if not job.processed_count:
+            return "it wrote no records (yet)"
     return None
+
+
+def written_type(job: ImportJob) -> str:
+    """The resource type whose records a job wrote (a file of several types: the first it imported)."""
+    imported = [name for name, n in job.type_counts.imported.items() if n]
+    return job.resource_type if job.resource_type != "mixed" or not imported else sorted(imported)[0]
 
 
 def retries_failed_rows(job: ImportJob) -> bool:
@@ -77,7 +88,7 @@ ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
 DETAIL_REFRESH = 0.5  # seconds between redraws of a running job's detail
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
 JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
-               "copy_json")
+               "records", "copy_json")
 CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (OSC 52 through a terminal)
 
 
@@ -103,6 +114,8 @@ class MainScreen(Screen):
                 id="job.export"),
         Binding("E", "export_xlsx", "Failed rows XLSX", show=False,
                 tooltip="Write the failed rows to exports/ as XLSX, bad cells highlighted", id="job.export_xlsx"),
+        Binding("g", "records", "Records", show=False, tooltip="Go to the records this job created or updated",
+                id="job.records"),
         Binding("y", "copy_json", "Copy JSON", show=False,
                 tooltip="Copy the job and its errors log as JSON; also written to exports/<uid>.json",
                 id="job.copy_json"),
@@ -412,6 +425,11 @@ class MainScreen(Screen):
         where = self.engine.workspace.relative(path)
         self.app.notify(f"{count:,} failed row{'s' if count != 1 else ''} written to {where}",
                         title="Exported", markup=False)
+
+    def action_records(self) -> None:
+        job = self.selected
+        if job is not None and applies("records", job):
+            self.app.action_records(written_type(job), job.uid)
 
     def action_copy_json(self) -> None:
         job = self.selected
