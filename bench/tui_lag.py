@@ -25,12 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from tui_joblist import fill
+
 from importdesk.cli import GC_THRESHOLDS
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
 from importdesk.workspace import Workspace
-from tui_joblist import fill
 
 OUT = Path(__file__).parent / "out"
 HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
@@ -90,7 +91,8 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
     ms = [x * 1000 for x in lateness]
     where = ("two `importdesk work` processes, the app watching" if external
              else "child processes" if child_processes else "threads of the app (baseline)")
-    print(f"imports in {where}, {workers} queue worker(s): both jobs done in {took:.1f} s; at most {concurrent} ran at once; "
+    print(f"imports in {where}, {workers} queue worker(s): both jobs done in {took:.1f} s; "
+          f"at most {concurrent} ran at once; "
           f"statuses {[engine.get_job(u).status.value for u in uids]}, rows done "
           f"{[engine.get_job(u).progress.done for u in uids]}")
     print(f"timer lateness over {len(ms):,} ticks: p50 {statistics.median(ms):.1f} ms, "

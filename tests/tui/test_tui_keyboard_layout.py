@@ -6,15 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tui_helpers import app_for, run, wait_for_group
-
+from test_tui_pilot import visible_text
 from textual.widgets import Input, Select
+from tui_helpers import app_for, run
 
 from importdesk.models import JobStatus
 from importdesk.tui.widgets.error_table import WHOLE_ROW, ErrorTable
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
-from test_tui_pilot import visible_text
 
 WIDE = (160, 50)
 SMALL = (80, 24)
@@ -98,7 +97,7 @@ async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
         assert jobs.cursor_row == 0
         await pilot.press("s")  # by status
         assert jobs.sort_by == "status"
-        assert [j.status for j in jobs.jobs.values()][0] is JobStatus.PROCESSING
+        assert next(j.status for j in jobs.jobs.values()) is JobStatus.PROCESSING
         await pilot.press("s", "s", "s")  # file, resource, rows (biggest first)
         assert jobs.sort_by == "rows"
         totals = [j.progress.total for j in jobs.jobs.values()]

@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tui_helpers import app_for, queue, run, wait_for_group
-
 from rich.console import Console
 from textual.widgets import Input
+from tui_helpers import app_for, queue, run, wait_for_group
 
 from importdesk.engine.app_quit import QUIT_PREFIX
 from importdesk.models import JobStatus, JobType
@@ -354,7 +353,8 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
         errors = screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
         assert app.focused is errors.grid
-        for (row, field, new), key in zip([(70, "price", "5.00"), (57, "name", "Fixed name")], ["enter", "f2"]):
+        edits = [(70, "price", "5.00"), (57, "name", "Fixed name")]
+        for (row, field, new), key in zip(edits, ["enter", "f2"], strict=True):
             index = next(i for i, item in enumerate(errors.items)
                          if item.row_number == row and item.field == field)
             errors.grid.move_cursor(row=index)

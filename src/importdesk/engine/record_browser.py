@@ -109,8 +109,10 @@ def first_type_with_records(engine: Engine) -> str | None:
 
 
 def page(engine: Engine, query: RecordQuery) -> RecordPage:
-    """One page of records; a query without a type reads the first type that has records. Sorting by the key is an index walk; by another field SQLite sorts the
-    matching rows for the page (a scan of the table: see bench/tui_records.py)."""
+    """One page of records; a query without a type reads the first type that has records.
+
+    Sorting by the key is an index walk; by another field SQLite sorts the matching rows for the page
+    (a scan of the table: see bench/tui_records.py)."""
     if not query.resource_type:
         chosen = first_type_with_records(engine) or (engine.registry.names() or [""])[0]
         query = replace(query, resource_type=chosen)
@@ -153,6 +155,7 @@ def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
         " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
         (key, resource_type, resource_type, ITEMS_LIMIT)).fetchall()]
     rt = engine.registry.get(resource_type)
-    values = rt.from_db(tuple(row[f] if f in row.keys() else None for f in fields))  # typed, as validated
+    stored = set(row.keys())  # a field the schema gained since the table was made may be missing
+    values = rt.from_db(tuple(row[f] if f in stored else None for f in fields))  # typed, as validated
     return RecordDetail(resource_type, key, values,
                         row["_job_uid"], row["_row"], row["_created_at"], row["_updated_at"], items)

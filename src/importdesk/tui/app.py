@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import threading
@@ -17,11 +18,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, app_quit, inbox_jobs
+from importdesk.engine import Engine, UsageError, app_quit, inbox_jobs
+from importdesk.engine import JobProgressed as EngineProgress
 from importdesk.engine.child_worker import ChildQueueRunner
-from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
+from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
 from importdesk.tui.screens.confirm import AskScreen
@@ -150,8 +152,8 @@ class ImportDeskApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen([
-            ("Everywhere", list(GLOBAL_BINDINGS) + [Binding("ctrl+p", "command_palette", "Command palette",
-                                                          tooltip="Search every action")]),
+            ("Everywhere", [*GLOBAL_BINDINGS, Binding("ctrl+p", "command_palette", "Command palette",
+                                                      tooltip="Search every action")]),
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
             ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
                                and b not in GLOBAL_BINDINGS]
@@ -417,10 +419,8 @@ class ImportDeskApp(App[int]):
         workers = self.import_workers()
         if workers:
             self.notify("Stopping the running import at its next batch…", markup=False)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.workers.wait_for_complete(workers), timeout)
-            except TimeoutError:
-                pass
 
     def on_unmount(self) -> None:
         self.stop_event.set()

@@ -37,7 +37,7 @@ class Palette:
     muted: str = "dim"
 
     @classmethod
-    def from_variables(cls, variables: dict[str, str]) -> "Palette":
+    def from_variables(cls, variables: dict[str, str]) -> Palette:
         def pick(name: str, fallback: str) -> str:
             value = variables.get(name, "")
             return value[:7] if value.startswith("#") else fallback

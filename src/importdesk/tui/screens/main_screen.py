@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from functools import partial
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from textual import events, on, work
-from textual.css.query import NoMatches
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
 from importdesk.models import ImportJob, JobStatus, JobType
-from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
+from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import JobsChanged
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -93,7 +94,8 @@ CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (
 
 
 class MainScreen(Screen):
-    BINDINGS = GLOBAL_BINDINGS + [
+    BINDINGS = [
+        *GLOBAL_BINDINGS,
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane.next",
                 tooltip="Jobs → detail → errors → their search and filters (through the filter bar when "
                 "you are in it); at 80 columns the detail and the errors share the lower half"),
@@ -211,10 +213,8 @@ class MainScreen(Screen):
         """Someone else committed: read the visible page again."""
         if not self.is_attached:
             return  # a timer may still fire while the app closes
-        try:
+        with contextlib.suppress(NoMatches):  # the panes were already removed
             self.reload()
-        except NoMatches:  # the panes were already removed
-            pass
 
     @on(JobList.JobHighlighted)
     def _on_job_highlighted(self, event: JobList.JobHighlighted) -> None:
@@ -227,7 +227,8 @@ class MainScreen(Screen):
         if not still_running or now - self._detail_drawn_at >= DETAIL_REFRESH:
             self._detail_drawn_at = now
             self.detail.show(job)
-        counts = (lambda j: (j.errors_count, j.warnings_count, j.status))
+        def counts(j):
+            return ((j.errors_count, j.warnings_count, j.status))
         if not same or counts(job) != counts(before):
             # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
             # the kinds summary is a GROUP BY over all of the job's items.

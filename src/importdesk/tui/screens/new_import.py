@@ -30,8 +30,8 @@ PREVIEW_ROWS = 5
 PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
 PREVIEW_MIN_COLUMN = 6
 PREVIEW_MAX_COLUMN = 18
-PREVIEW_MORE_WIDTH = 6
-MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)  # the "+N" column that says how many columns are not shown
+PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
+MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)
 
 
 class PathSuggester(Suggester):
@@ -179,7 +179,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         try:
             with open_source(path, limits=self.engine.ctx.limits) as src:
                 found.info = src.info
-                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records())]
+                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records(), strict=False)]
                 found.count = src.count()
             found.suggested = self.engine.suggest_type(path)
         except (ReaderError, SchemaError, UsageError, OSError) as exc:
@@ -253,7 +253,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
                       expand=False, title_style="bold", box=box.SIMPLE_HEAD)
         table.add_column("column")
         table.add_column("field")
-        for header, target in zip(found.info.headers, mapping.columns):
+        for header, target in zip(found.info.headers, mapping.columns, strict=False):
             if target is None:
                 note = "duplicate: ignored" if header in mapping.duplicates else "unknown: ignored"
                 table.add_row(Text(header, style=palette.warning), Text(note, style=palette.warning))

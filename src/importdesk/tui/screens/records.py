@@ -78,7 +78,8 @@ class RecordGrid(DataTable):
 class RecordsScreen(Screen):
     """Esc goes back to the jobs. `s`/`S` sort by the next field / turn the order; `/` filters."""
 
-    BINDINGS = GLOBAL_BINDINGS + [
+    BINDINGS = [
+        *GLOBAL_BINDINGS,
         Binding("escape", "back", "Jobs", key_display="Esc", tooltip="Back to the job list", id="records.back"),
         Binding("slash", "filter", "Filter", tooltip="Records: filter (text in the key, field=value, "
                 "field~text)", id="records.filter"),

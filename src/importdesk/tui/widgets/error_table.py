@@ -160,8 +160,8 @@ class ErrorTable(Vertical):
 
     def _filter_args(self) -> dict:
         whole_row = self.field == WHOLE_ROW
-        return dict(level=self.level, field=None if whole_row else self.field, whole_row=whole_row,
-                    text=self.text or None)
+        return {"level": self.level, "field": None if whole_row else self.field, "whole_row": whole_row,
+                    "text": self.text or None}
 
     def _load_fields(self) -> None:
         select = self.query_one("#error-field", Select)
@@ -357,7 +357,7 @@ class ErrorTable(Vertical):
         self.load_page(cursor="first")
 
     @on(ErrorGrid.Resized)
-    def _on_grid_resized(self, event: "ErrorGrid.Resized") -> None:
+    def _on_grid_resized(self, event: ErrorGrid.Resized) -> None:
         event.stop()
         visible = event.rows
         width_changed = event.width != self._grid_width

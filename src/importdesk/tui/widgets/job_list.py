@@ -105,7 +105,7 @@ class JobList(DataTable):
                 break
         file_width = max(width - used, MIN_FILE_WIDTH)
         order = [key for key, _, _, _ in COLUMNS]
-        return tuple(sorted(fixed + [("file", file_width)], key=lambda c: order.index(c[0])))
+        return tuple(sorted([*fixed, ("file", file_width)], key=lambda c: order.index(c[0])))
 
     @property
     def _bar_width(self) -> int:
@@ -289,7 +289,7 @@ class JobList(DataTable):
             row[key] = value
         index = self.get_row_index(uid)
         for cache in (self._cell_render_cache, self._row_render_cache):
-            for cache_key in [k for k in cache.keys() if k[0] == uid]:
+            for cache_key in [k for k in cache if k[0] == uid]:
                 cache.discard(cache_key)
         self._row_renderable_cache.discard((self._update_count, index))
         self._line_cache.clear()  # lines are cut from the row renders: cheap to make again
