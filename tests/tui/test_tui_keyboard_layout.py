@@ -115,7 +115,7 @@ async def test_at_80x24_every_global_key_shows_and_the_lower_pane_switches(every
     async with app.run_test(size=SMALL) as pilot:
         screen = app.screen
         keys = footer_descriptions(screen)
-        assert keys[:5] == ["Sort", "New import", "Inbox", "Help", "Quit"], keys
+        assert keys[:6] == ["Sort", "New import", "Inbox", "Records", "Help", "Quit"], keys
         assert "Resume" not in keys  # the pending job cannot be resumed: no room for a greyed key
         assert app.sub_title.startswith("inbox/ not watched · 0 waiting")
         detail, errors = screen.query_one(JobDetail), screen.query_one(ErrorTable)

@@ -26,7 +26,7 @@ class _Stopped(Exception):
 
 
 class ExportRunner:
-    def __init__(self, ctx: EngineContext, job: ImportJob, cancel: threading.Event | None = None,
+    def __init__(self, ctx: "EngineContext", job: ImportJob, cancel: threading.Event | None = None,
                  throttle: Throttle | None = None):
         self.ctx = ctx
         self.job = job

@@ -289,7 +289,7 @@ class JobList(DataTable):
             row[key] = value
         index = self.get_row_index(uid)
         for cache in (self._cell_render_cache, self._row_render_cache):
-            for cache_key in [k for k in cache if k[0] == uid]:
+            for cache_key in [k for k in cache.keys() if k[0] == uid]:  # noqa: SIM118 - an LRUCache is not a dict
                 cache.discard(cache_key)
         self._row_renderable_cache.discard((self._update_count, index))
         self._line_cache.clear()  # lines are cut from the row renders: cheap to make again
