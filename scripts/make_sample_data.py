@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Write the demo / end-to-end sample files into ``sample_data/``.
+"""Write the demo / end-to-end sample files into ``src/importdesk/sample_data/``.
+
+They ship inside the package: ``importdesk demo`` imports them from any installation.
 
 Deterministic: a fixed random seed, fixed dates, no wall clock. Running it again produces
 byte-identical files, the XLSX included (zip entry timestamps and the document properties are
-pinned). Its output is committed; ``sample_data/README.md`` is written by this script too, so the
+pinned). Its output is committed; the folder's ``README.md`` is written by this script too, so the
 row numbers it lists always match the files.
 
     .venv/bin/python scripts/make_sample_data.py [--out DIR]
@@ -149,10 +151,8 @@ def product_row(rng: random.Random, sku: str, *, name: str | None = None,
         name = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS[category])}"
     if description is None:
         description = rng.choice(DESCRIPTIONS)
-    if rng.random() < 0.05:
-        price = money(rng.uniform(1000, 4999))  # big ticket, no thousands separator
-    else:
-        price = money(rng.uniform(1.5, 299))
+    big_ticket = rng.random() < 0.05  # no thousands separator
+    price = money(rng.uniform(1000, 4999) if big_ticket else rng.uniform(1.5, 299))
     currency = rng.choices(["EUR", "USD", "GBP"], weights=[6, 3, 1])[0]
     weight = money(rng.uniform(0.05, 25) if rng.random() < 0.2 else rng.uniform(0.05, 3))
     active = "true" if rng.random() < 0.85 else "false"
@@ -203,7 +203,7 @@ NOTES = ["check EAN with supplier", "photo missing", "price from 2024 list", "as
 
 
 def make_products_with_errors(out: Path, rng: random.Random) -> dict:
-    header = PRODUCT_HEADER + ["internal_note"]
+    header = [*PRODUCT_HEADER, "internal_note"]
     n_rows = 200
     rows = []
     for i in range(n_rows):
@@ -364,7 +364,7 @@ def make_customers(out: Path, rng: random.Random) -> dict:
         ws.cell(r, 7).number_format = "@"  # postcode: a text cell
         ws.cell(r, 10).number_format = "yyyy-mm-dd"
         ws.cell(r, 13).number_format = "yyyy-mm-dd hh:mm:ss"
-    for col, width in zip("ABCDEFGHIJKLM", [34, 12, 14, 22, 18, 22, 10, 16, 8, 12, 11, 15, 20]):
+    for col, width in zip("ABCDEFGHIJKLM", [34, 12, 14, 22, 18, 22, 10, 16, 8, 12, 11, 15, 20], strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
 
@@ -573,7 +573,8 @@ def readme(info: dict) -> str:
         f"| `preise_de.csv` | prices | Windows-1252, `;`, CRLF, locale `de` | {info['preise']['rows']} | all |",
         f"| `customers.xlsx` | customers | XLSX, sheet `Customers` (+ `Notes`) | {info['customers']['rows']} | all |",
         f"| `subscriptions.jsonl` | Elastic Path subscription_* types | JSONL | {info['subs']['rows']} | all |",
-        f"| `wines.csv` + `schemas/wine_catalogue.toml` | wines (user-defined) | UTF-8, `,` | {info['wines']['rows']} | all |",
+        f"| `wines.csv` + `schemas/wine_catalogue.toml` | wines (user-defined) | UTF-8, `,` "
+        f"| {info['wines']['rows']} | all |",
         f"| `stock.csv` | stock_items | UTF-8, `,` | {info['stock']['rows']} | all |",
         "",
         "## products.csv",
@@ -592,7 +593,7 @@ def readme(info: dict) -> str:
         "",
         "## products_with_errors.csv",
         "",
-        f"Same header plus an unknown 12th column `internal_note` (expected: a **warning** about",
+        "Same header plus an unknown 12th column `internal_note` (expected: a **warning** about",
         f"an unknown column, not an error). {e['rows']} data rows (lines 2–{e['rows'] + 1}),",
         f"skus `SKU-002001` … `SKU-{2000 + e['rows']:06d}`. Each error row has exactly one problem.",
         "",
@@ -606,8 +607,8 @@ def readme(info: dict) -> str:
         "|---|---|---|---|---|",
     ]
     merged = [(ln, sku, field, f"`{val}`" if val else "(empty)", msg) for ln, sku, _k, field, val, msg in e["errors"]]
-    merged += [(ln, sku, "(row)", f"{keep} of {e['n_columns']} columns", f"ragged row: expected {e['n_columns']} columns, got {keep}")
-               for ln, sku, keep in e["ragged"]]
+    merged += [(ln, sku, "(row)", f"{keep} of {e['n_columns']} columns",
+                f"ragged row: expected {e['n_columns']} columns, got {keep}") for ln, sku, keep in e["ragged"]]
     for ln, sku, field, val, msg in sorted(merged):
         lines.append(f"| {ln} | `{sku}` | {field} | {val} | {msg} |")
     lines += [
@@ -677,7 +678,7 @@ def readme(info: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "sample_data")
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "importdesk" / "sample_data")
     args = ap.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "sample_data"
+SAMPLES = REPO / "src" / "importdesk" / "sample_data"
 CORPUS = REPO / "tests" / "corpus"
 PRODUCTS_HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
 

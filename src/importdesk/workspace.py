@@ -6,16 +6,35 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
+
+APP_NAME = "importdesk"
 ENV_VAR = "IMPORTDESK_HOME"
+DB_NAME = "importdesk.db"
 FOLDERS = ("inbox", "processing", "archive", "failed", "exports", "schemas")
 
 
 def default_home() -> Path:
-    """$IMPORTDESK_HOME, else the per-user data folder (XDG on Linux)."""
+    """$IMPORTDESK_HOME, else the platform's per-user data folder (platformdirs).
+
+    Linux: $XDG_DATA_HOME/importdesk or ~/.local/share/importdesk (what earlier versions used on
+    every platform); macOS: ~/Library/Application Support/importdesk; Windows:
+    %LOCALAPPDATA%/importdesk. On macOS and Windows a workspace an earlier version made at the old
+    place stays in use while the new place holds none: an upgrade never hides someone's jobs, and
+    nothing is moved behind their back.
+    """
     if env := os.environ.get(ENV_VAR):
         return Path(env).expanduser()
+    home = platformdirs.user_data_path(APP_NAME, appauthor=False)
+    old = _home_of_earlier_versions()
+    if old != home and not (home / DB_NAME).is_file() and (old / DB_NAME).is_file():
+        return old
+    return home
+
+
+def _home_of_earlier_versions() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "importdesk"
+    return Path(base) / APP_NAME
 
 
 @dataclass(frozen=True)
@@ -23,16 +42,27 @@ class Workspace:
     root: Path
 
     @classmethod
-    def open(cls, root: str | os.PathLike[str] | None = None) -> "Workspace":
-        ws = cls(Path(root).expanduser().resolve() if root else default_home().resolve())
+    def at(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
+        """The workspace at root (default: `default_home()`), whether it exists or not; creates nothing."""
+        return cls(Path(root).expanduser().resolve() if root else default_home().resolve())
+
+    @classmethod
+    def open(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
+        """The workspace at root, created if it does not exist yet."""
+        ws = cls.at(root)
         ws.root.mkdir(parents=True, exist_ok=True)
         for name in FOLDERS:
             (ws.root / name).mkdir(exist_ok=True)
         return ws
 
     @property
+    def exists(self) -> bool:
+        """Whether a workspace was made here (its database is there)."""
+        return self.db_path.is_file()
+
+    @property
     def db_path(self) -> Path:
-        return self.root / "importdesk.db"
+        return self.root / DB_NAME
 
     @property
     def inbox(self) -> Path:

@@ -1,22 +1,32 @@
-"""The stylesheet is textual.tcss at the repository root; the package ships a byte-identical copy."""
+"""The app has one stylesheet, inside the package (so a wheel has it), written in theme variables."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import importdesk.tui
+from importdesk.tui.app import ImportDeskApp
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = Path(importdesk.tui.__file__).parent / "textual.tcss"
+STYLESHEET = Path(importdesk.tui.__file__).parent / "textual.tcss"
+NOT_THE_PROJECT = {".venv", "venv", "build", "dist", ".git", "node_modules", "__pycache__"}
 
 
-def test_shipped_copy_is_identical():
-    assert SHIPPED.read_bytes() == (ROOT / "textual.tcss").read_bytes(), (
-        "src/importdesk/tui/textual.tcss differs from textual.tcss: "
-        "cp textual.tcss src/importdesk/tui/textual.tcss")
+def _stylesheets_in_the_project() -> list[Path]:
+    found = []
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in NOT_THE_PROJECT and not d.endswith(".egg-info")]
+        found += [Path(folder, f) for f in files if f.endswith(".tcss")]
+    return found
+
+
+def test_the_project_keeps_one_stylesheet_the_one_the_app_loads():
+    assert _stylesheets_in_the_project() == [STYLESHEET]
+    assert (Path(importdesk.tui.app.__file__).parent / ImportDeskApp.CSS_PATH) == STYLESHEET
 
 
 def test_no_hard_coded_colours():
-    text = (ROOT / "textual.tcss").read_text()
+    text = STYLESHEET.read_text()
     assert not re.search(r"#[0-9a-fA-F]{3,8}\b|\brgb\(|\b(red|green|blue|yellow|white|black)\b", text)

@@ -9,7 +9,7 @@ from pathlib import Path
 from importdesk.engine import Engine, ImportOptions
 from importdesk.tui.app import ImportDeskApp, make_app
 
-SAMPLES = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLES = Path(__file__).resolve().parents[2] / "src" / "importdesk" / "sample_data"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 

@@ -1,7 +1,19 @@
-"""Opening the terminal app: on a workspace, or on a fresh demo workspace."""
+"""Opening the terminal app: on a workspace, or on a demo workspace with the sample files queued."""
 
 from __future__ import annotations
 
+import shlex
+import sys
+import tempfile
+
+from importdesk import demo
+from importdesk.cli import exit_codes
+from importdesk.cli.formatting import summary_line
+from importdesk.cli.progress_bar import ProgressBar
+from importdesk.engine import Engine
+from importdesk.models import JobStatus
+from importdesk.workspace import Workspace
+from importdesk.workspace_log import log_to_workspace
 
 
 def open_app(args) -> int:
@@ -11,6 +23,45 @@ def open_app(args) -> int:
 
 
 def open_demo(args) -> int:
-    from importdesk.tui.launch import launch_demo
+    """The sample files queued on --workspace DIR (or a new temporary folder), then the app or, headless, run here."""
+    chosen = getattr(args, "workspace", None)
+    ws = Workspace.open(chosen or tempfile.mkdtemp(prefix="importdesk-demo-"))
+    log_to_workspace(ws)
+    engine, queued = demo.open_demo(ws)
+    if not queued:
+        print(f"importdesk demo: {ws.root} already has jobs; opening it without queueing the samples again",
+              file=sys.stderr)
+    try:
+        if getattr(args, "headless", False):
+            code = _run_queue(engine)
+        else:
+            from importdesk.tui.launch import run_app
 
-    return launch_demo()
+            code = run_app(engine, watch=False)
+    finally:
+        _name_the_workspace(ws, temporary=chosen is None)
+    return code
+
+
+def _run_queue(engine: Engine) -> int:
+    """Run the pending jobs here, one after another; 0 when each ended done (rejected sample rows included)."""
+    from importdesk.cli.run_cmds import StopOnSignal
+
+    code = exit_codes.OK
+    with StopOnSignal() as stop:
+        while not stop.event.is_set():
+            job = engine.run_next(cancel=stop.event, on_progress=ProgressBar())
+            if job is None:
+                break
+            print(summary_line(job), file=sys.stderr)
+            if job.status is not JobStatus.DONE:
+                code = max(code, exit_codes.for_job(job))
+    return exit_codes.SIGINT if stop.event.is_set() else code
+
+
+def _name_the_workspace(ws: Workspace, *, temporary: bool) -> None:
+    where = shlex.quote(str(ws.root))
+    kept = " (a temporary folder: delete it when you are done)" if temporary else ""
+    print(f"demo workspace: {ws.root}{kept}\n"
+          f"  open it again: importdesk --workspace {where}\n"
+          f"  its jobs:      importdesk --workspace {where} jobs", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.readers import Limits
@@ -18,9 +19,12 @@ class EngineContext:
     clock: Clock = utc_now
     new_uid: UidFactory = new_uid
     limits: Limits = field(default_factory=Limits)
+    # an empty store in memory instead of the workspace's file (which is then never created);
+    # one thread only: every other thread would get a store of its own
+    in_memory: bool = False
 
     def __post_init__(self) -> None:
-        self.db = Database(self.workspace.db_path)
+        self.db = Database(Path(":memory:") if self.in_memory else self.workspace.db_path)
         self.jobs = JobStore(self.db)
         self.items = ItemStore(self.db)
         self.records = RecordStore(self.db)
