@@ -1,29 +1,30 @@
-"""Browsing stored records: one page at a time, filtered and sorted by any field, and one record with
-the job that last wrote it and the job items about its key.
-
-The smallest query the app's records view needs; a fuller records query API (and a CLI command on
-it) can replace it. Reads only, short transactions (the app runs these in a worker thread)."""
+"""What the app's records view reads: a page of a type's records through the engine's records query
+API (records_query.py: typed filters and sorts on any field), and one record with the job that last
+wrote it and the job items about its key (which that API does not carry). Reads only, short
+transactions; the app runs these in a worker thread."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from importdesk.engine.service import Engine
+from importdesk.engine.service import Engine, UsageError
 from importdesk.models import JobItem
 from importdesk.store.converters import row_to_item
 from importdesk.store.records import quote, table_name
 
-META = ("_job_uid", "_row", "_created_at", "_updated_at")
-KEY = "_key"
 ITEMS_LIMIT = 200  # job items shown for one record
+# a condition starts FIELD OP (records_query's operators); anything else is text the key contains
+CONDITION_START = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(!=|<=|>=|=|<|>|~)")
 
 
 @dataclass(frozen=True)
 class RecordQuery:
-    """What the view asks for. `where` is ``field=value`` (equal), ``field~text`` (contains) or plain
-    text (the key contains it); `sort` is a field name (None: by key)."""
+    """What the view asks for. `where` is a condition as records_query reads it (``price>=10``,
+    ``name~shirt``, ``city=Berlin``) or plain text (the key contains it); `sort` is a field name
+    (None: by key)."""
 
     resource_type: str
     where: str = ""
@@ -37,10 +38,10 @@ class RecordQuery:
 @dataclass
 class RecordPage:
     query: RecordQuery
-    columns: list[str]  # the type's fields, then the meta columns
-    rows: list[dict[str, Any]]
+    columns: list[str]  # the type's fields
+    rows: list[dict[str, Any]]  # clean values by field, and "_key": the record's key
     total: int
-    problem: str | None = None  # a filter that names no field, say
+    problem: str | None = None  # why a filter or sort cannot run, for the user
 
 
 @dataclass
@@ -52,50 +53,11 @@ class RecordDetail:
     row: int | None
     created_at: str | None
     updated_at: str | None
-    items: list[JobItem] = field(default_factory=list)  # errors and warnings about this key, newest job first
-
-
-class QueryProblem(ValueError):
-    """A filter or sort the user typed that cannot run (an unknown field)."""
-
-
-def _fields(engine: Engine, resource_type: str) -> list[str]:
-    return list(engine.registry.get(resource_type).columns)
+    items: list[JobItem] = field(default_factory=list)  # errors and warnings about this key, newest first
 
 
 def _exists(conn: sqlite3.Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
-def _where(query: RecordQuery, fields: list[str]) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if query.job_uid:
-        clauses.append("_job_uid = ?")
-        params.append(query.job_uid)
-    text = query.where.strip()
-    if text:
-        for op in ("=", "~"):
-            name, sep, value = text.partition(op)
-            if sep and name.strip():
-                name = name.strip()
-                if name not in fields and name not in META and name != KEY:
-                    raise QueryProblem(f"no field {name!r}; fields: {', '.join(fields)}")
-                if op == "=":
-                    clauses.append(f"CAST({quote(name)} AS TEXT) = ?")
-                    params.append(value.strip())
-                else:
-                    clauses.append(f"{quote(name)} LIKE ? ESCAPE '\\'")
-                    params.append(_contains(value.strip()))
-                break
-        else:
-            clauses.append("_key LIKE ? ESCAPE '\\'")
-            params.append(_contains(text))
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _contains(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def first_type_with_records(engine: Engine) -> str | None:
@@ -108,6 +70,16 @@ def first_type_with_records(engine: Engine) -> str | None:
     return None
 
 
+def _condition(rt, text: str) -> list[str]:
+    """The typed condition, or plain text as "the key contains it" (its first key field)."""
+    text = text.strip()
+    if not text:
+        return []
+    if CONDITION_START.match(text):
+        return [text]
+    return [f"{rt.key[0]}~{text}"]
+
+
 def page(engine: Engine, query: RecordQuery) -> RecordPage:
     """One page of records; a query without a type reads the first type that has records.
 
@@ -116,31 +88,26 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     if not query.resource_type:
         chosen = first_type_with_records(engine) or (engine.registry.names() or [""])[0]
         query = replace(query, resource_type=chosen)
-    fields = _fields(engine, query.resource_type)
-    columns = fields + list(META)
-    name = table_name(query.resource_type)
-    conn = engine.ctx.db.conn()
-    conn.row_factory = sqlite3.Row
-    if not _exists(conn, name):
+    rt = engine.resource_type(query.resource_type)
+    columns = list(rt.columns)
+    if not _exists(engine.ctx.db.conn(), table_name(rt.name)):
         return RecordPage(query, columns, [], 0)
+    order = [f"-{query.sort}" if query.descending else query.sort] if query.sort else []
+    order += [f"-{k}" if query.descending and not query.sort else k for k in rt.key if k != query.sort]
     try:
-        where, params = _where(query, fields)
-        if query.sort and query.sort not in columns:
-            raise QueryProblem(f"no field {query.sort!r} to sort by")
-    except QueryProblem as exc:
+        browser = engine.records
+        checked = browser.query(rt.name, where=_condition(rt, query.where), order=[", ".join(order)],
+                                job_uid=query.job_uid)
+        result = browser.page(checked, offset=query.offset, limit=query.limit)
+    except UsageError as exc:
         return RecordPage(query, columns, [], 0, problem=str(exc))
-    direction = "DESC" if query.descending else "ASC"
-    order = f"{quote(query.sort)} {direction}, _key" if query.sort else f"_key {direction}"
-    select = ", ".join([KEY, *(quote(c) for c in columns)])
-    rows = conn.execute(f"SELECT {select} FROM {quote(name)}{where} ORDER BY {order} LIMIT ? OFFSET ?",
-                        (*params, query.limit, query.offset)).fetchall()
-    total = conn.execute(f"SELECT count(*) FROM {quote(name)}{where}", params).fetchone()[0]
-    return RecordPage(query, columns, [dict(r) for r in rows], total)
+    rows = [{**r, "_key": rt.key_of(r)} for r in result.records]
+    return RecordPage(query, columns, rows, result.total)
 
 
 def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
     """Every stored field of one record, who wrote it last, and the job items about its key."""
-    fields = _fields(engine, resource_type)
+    fields = list(engine.resource_type(resource_type).columns)
     name = table_name(resource_type)
     conn = engine.ctx.db.conn()
     conn.row_factory = sqlite3.Row

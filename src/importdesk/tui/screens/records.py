@@ -30,12 +30,9 @@ READER = "records-reader"  # the worker group that reads pages (one at a time: a
 
 
 def shown_value(value: Any) -> str:
-    """A stored value for a person: JSON text as compact JSON, None as empty."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.dumps(json.loads(value), ensure_ascii=False)
-        except ValueError:
-            return value
+    """A record's value in a grid cell: maps and lists as compact JSON, booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return fmt.value_text(value)
 
 
@@ -112,7 +109,8 @@ class RecordsScreen(Screen):
         with Horizontal(id="records-bar"):
             yield Select([(n, n) for n in self.engine.registry.names()], prompt="resource type",
                          value=self.query_state.resource_type or Select.NULL, id="records-type", compact=True)
-            yield Input(placeholder="/ filter: key text, field=value, field~text", id="records-filter", compact=True)
+            yield Input(placeholder="/ filter: key text, or field=value, field~text, price>=10 …",
+                        id="records-filter", compact=True)
         grid = RecordGrid(id="records-grid", cursor_type="row")
         grid.border_title = "Records"
         grid.add_class("pane")
