@@ -92,11 +92,13 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     columns = list(rt.columns)
     if not _exists(engine.ctx.db.conn(), table_name(rt.name)):
         return RecordPage(query, columns, [], 0)
-    order = [f"-{query.sort}" if query.descending else query.sort] if query.sort else []
-    order += [f"-{k}" if query.descending and not query.sort else k for k in rt.key if k != query.sort]
+    # no sort: the store orders by the stored key (its primary key, an index walk); the key turned round
+    # is a sort on its fields (a scan, like any other field)
+    sort = query.sort or (",".join(rt.key) if query.descending else None)
+    order = [",".join(f"-{f}" if query.descending else f for f in sort.split(","))] if sort else []
     try:
         browser = engine.records
-        checked = browser.query(rt.name, where=_condition(rt, query.where), order=[", ".join(order)],
+        checked = browser.query(rt.name, where=_condition(rt, query.where), order=order,
                                 job_uid=query.job_uid)
         result = browser.page(checked, offset=query.offset, limit=query.limit)
     except UsageError as exc:
