@@ -18,7 +18,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
 from importdesk.models import ImportJob, JobType
@@ -27,6 +27,11 @@ from importdesk.schemas import SchemaError
 from importdesk.tui import formatting as fmt
 
 PREVIEW_ROWS = 5
+PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
+PREVIEW_MIN_COLUMN = 6
+PREVIEW_MAX_COLUMN = 18
+PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
+MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)
 
 
 class PathSuggester(Suggester):
@@ -74,8 +79,8 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     """Returns the created (pending) job, or None when the user backs out."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="new.cancel"),
         Binding("ctrl+s", "create", "Create job", id="new.create"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", id="new.cancel"),
     ]
 
     class FileDetected(Message):
@@ -134,6 +139,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
             with Horizontal(id="new-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Create job", id="create", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -173,7 +179,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         try:
             with open_source(path, limits=self.engine.ctx.limits) as src:
                 found.info = src.info
-                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records())]
+                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records(), strict=False)]
                 found.count = src.count()
             found.suggested = self.engine.suggest_type(path)
         except (ReaderError, SchemaError, UsageError, OSError) as exc:
@@ -247,7 +253,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
                       expand=False, title_style="bold", box=box.SIMPLE_HEAD)
         table.add_column("column")
         table.add_column("field")
-        for header, target in zip(found.info.headers, mapping.columns):
+        for header, target in zip(found.info.headers, mapping.columns, strict=False):
             if target is None:
                 note = "duplicate: ignored" if header in mapping.duplicates else "unknown: ignored"
                 table.add_row(Text(header, style=palette.warning), Text(note, style=palette.warning))
@@ -268,13 +274,35 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         headers = list(found.info.headers)
         if isinstance(found.rows[0], dict):
             headers = headers or sorted({k for row in found.rows for k in row})
-        table = Table(title=f"First {len(found.rows)} rows", title_justify="left", title_style="bold",
+        # As many columns as fit at a readable width; Rich would squeeze every one of them down to "…".
+        # the room the mapping table (its longest column and field names, about 24 cells) leaves
+        tables = self.query_one("#new-tables").size.width
+        mapping = max([len(h) for h in headers] + [0]) + MAPPING_FIELD_WIDTH
+        room = min(tables - mapping, tables // 2 * 2) if tables else PREVIEW_WIDTH
+        shown: list[tuple[int, str, int]] = []
+        used = 0
+        def cell(row: Any, index: int, header: str) -> str:
+            value = row.get(header) if isinstance(row, dict) else (row[index] if index < len(row) else None)
+            return fmt.one_line(fmt.value_text(value), 60)
+
+        for index, header in enumerate(headers):
+            longest = max([len(header)] + [len(cell(row, index, header)) for row in found.rows])
+            width = min(max(longest, PREVIEW_MIN_COLUMN), PREVIEW_MAX_COLUMN)
+            if shown and used + width + 2 > room - PREVIEW_MORE_WIDTH:
+                break
+            shown.append((index, header, width))
+            used += width + 2
+        hidden = len(headers) - len(shown)
+        title = f"First {len(found.rows)} rows" + (f" · {len(shown)} of {len(headers)} columns" if hidden else "")
+        table = Table(title=title, title_justify="left", title_style="bold",
                       show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-        for header in headers:
-            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, max_width=24, overflow="ellipsis")
+        for _, header, width in shown:
+            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, width=width, overflow="ellipsis")
+        if hidden:
+            table.add_column(Text(f"+{hidden}", style="italic"), no_wrap=True, width=PREVIEW_MORE_WIDTH - 2)
         for row in found.rows:
-            values = [row.get(h) for h in headers] if isinstance(row, dict) else list(row)
-            table.add_row(*(Text(fmt.one_line("" if v is None else str(v), 60)) for v in values[:len(headers)]))
+            cells = [Text(cell(row, i, header)) for i, header, _ in shown]
+            table.add_row(*cells, *([Text("…", style="italic")] if hidden else []))
         view.update(table)
 
     # ---- creating the job ----------------------------------------------------------------------
