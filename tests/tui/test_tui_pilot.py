@@ -93,6 +93,26 @@ async def test_new_import_bad_choices_get_an_inline_message(engine):
         assert engine.count_jobs() == 0
 
 
+async def test_new_import_threshold_reads_like_the_command_line(engine):
+    """'1%' is one percent (the dialog read it as 100%); a bare 5 is refused as ambiguous."""
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        dialog = app.screen
+        dialog.query_one("#path").value = "data/products.csv"
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        dialog.query_one("#threshold").value = "5"
+        await pilot.press("ctrl+s")
+        assert "ambiguous: write 5% for 5 percent" in str(dialog.query_one("#new-message").render())
+        assert engine.count_jobs() == 0
+        dialog.query_one("#threshold").value = "1%"
+        await pilot.press("ctrl+s")
+        await wait_for_group(app, "create")
+        await pilot.pause()
+        assert [job.error_threshold for job in engine.list_jobs()] == [0.01]
+
+
 async def test_filter_by_text_status_and_clear(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,14 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
+from importdesk.engine.errors import ReaderError, SchemaError
+from importdesk.engine.preview import FilePreview, preview_file
+from importdesk.engine.threshold import parse_threshold
 from importdesk.models import ImportJob, JobType
-from importdesk.readers import ReaderError, open_source
-from importdesk.schemas import SchemaError
 from importdesk.tui import formatting as fmt
 
 PREVIEW_ROWS = 5
+DEFAULT_THRESHOLD = 0.10  # an empty threshold box: the command line's default
 PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
 PREVIEW_MIN_COLUMN = 6
 PREVIEW_MAX_COLUMN = 18
@@ -55,26 +56,6 @@ class PathSuggester(Suggester):
         return value + names[0][len(prefix):]
 
 
-@dataclass
-class Detected:
-    """What reading the start of a file found (made in a worker thread)."""
-
-    path: Path
-    info: Any = None
-    count: int | None = None
-    suggested: str | None = None
-    rows: list[Any] = field(default_factory=list)
-    error: str | None = None
-
-
-def parse_threshold(text: str) -> float:
-    text = text.strip().rstrip("%").strip()
-    if not text:
-        return 0.10
-    value = float(text)
-    return value / 100 if value > 1 or "%" in text else value
-
-
 class NewImportScreen(ModalScreen[ImportJob | None]):
     """Returns the created (pending) job, or None when the user backs out."""
 
@@ -84,7 +65,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     ]
 
     class FileDetected(Message):
-        def __init__(self, detected: Detected) -> None:
+        def __init__(self, detected: FilePreview) -> None:
             super().__init__()
             self.detected = detected
 
@@ -102,7 +83,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         super().__init__()
         self.engine = engine
         self.start = start
-        self.detected: Detected | None = None
+        self.detected: FilePreview | None = None
 
     def compose(self) -> ComposeResult:
         names = self.engine.registry.names()
@@ -175,15 +156,8 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     @work(thread=True, group="preview", exclusive=True, exit_on_error=False,
           description="read the start of a file for the new-import dialog")
     def _read(self, path: Path) -> None:
-        found = Detected(path)
         try:
-            with open_source(path, limits=self.engine.ctx.limits) as src:
-                found.info = src.info
-                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records(), strict=False)]
-                found.count = src.count()
-            found.suggested = self.engine.suggest_type(path)
-        except (ReaderError, SchemaError, UsageError, OSError) as exc:
-            found.error = str(exc)
+            found = preview_file(self.engine, path, PREVIEW_ROWS)
         finally:
             self.engine.ctx.db.close()
         self.post_message(self.FileDetected(found))
@@ -315,9 +289,10 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         if rt is Select.NULL:
             raise ValueError("Choose a resource type.")
         try:
-            threshold = parse_threshold(self.query_one("#threshold", Input).value)
-        except ValueError:
-            raise ValueError("The error threshold is a percentage, like 10%.") from None
+            text = self.query_one("#threshold", Input).value.strip()
+            threshold = parse_threshold(text) if text else DEFAULT_THRESHOLD
+        except ValueError as exc:
+            raise ValueError(f"Error threshold: {exc}.") from None
         shared_text = self.query_one("#shared", Input).value.strip()
         shared: dict[str, Any] = {}
         if shared_text:
