@@ -210,7 +210,7 @@ def test_failed_export_leaves_no_file(tmp_path):
         raise RuntimeError("boom")
 
     out = tmp_path / "a.csv"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="^boom$"):
         write_records(rows(), ["a"], out, "csv")
     assert not out.exists() and not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="unknown export format"):

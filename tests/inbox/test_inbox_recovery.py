@@ -50,7 +50,11 @@ def test_crash_between_move_and_its_commit_is_repaired(ws, engine, watcher_facto
     engine.run_next()
     os.rename(ws.processing / job.uid, ws.archive / job.uid)  # moved, but the commit never happened
     watcher_factory(workers=0)
-    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == f"archive/{job.uid}/products-m.csv", 20)
+    kept = f"archive/{job.uid}/products-m.csv"
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == kept, 20)
+    repaired = engine.get_job(job.uid)
+    assert repaired.status is JobStatus.DONE and ws.absolute(kept).read_text() == product_csv(2, "M")
+    assert [j.uid for j in all_jobs(engine)] == [job.uid]  # the moved file was not taken as a new one
 
 
 def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factory):
