@@ -15,6 +15,7 @@ from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
 
+from importdesk.engine.batch_gate import BatchGate
 from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed
@@ -75,6 +76,7 @@ class JobRunner:
         self._writer: BatchWriter | None = None
         # batches the writer has: (the job before it, its _commit arguments), oldest first
         self._in_flight: deque[tuple[ImportJob, tuple]] = deque()
+        self._gate = BatchGate.from_environment()  # a test hook; None outside tests
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -144,6 +146,9 @@ class JobRunner:
                 return
             over_threshold = self._run_batch(batch)
             self.throttle.report(job)
+            if self._gate is not None and self._gate.count_batch():
+                self._settle()  # held with exactly N batches in the store
+                self._gate.hold(self.job.uid, self.job.metadata.data_row_index, self.cancel)
             if over_threshold:
                 p = job.progress
                 self._finish(

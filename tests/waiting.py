@@ -1,0 +1,84 @@
+"""Waiting in tests without depending on timing: one bounded `wait_until`, and `held_after_batch`,
+which holds a running import after its Nth committed batch (importdesk.engine.batch_gate) so a
+test stops, quits or kills it at a known point instead of racing it with a big file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from importdesk.engine.batch_gate import ENV as GATE_ENV
+
+# Bounds, not timings: a wait that reaches one has found a bug (or a machine far too busy).
+WAIT_LIMIT = 60.0
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
+               message: str = "condition") -> object:
+    """The first truthy value of `condition()`, looked at every `interval` s until `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+class HeldImport:
+    """The test's end of the batch gate: `reached()` waits for the import to hold, `release()` lets it go."""
+
+    def __init__(self, server: socket.socket) -> None:
+        self._server = server
+        self._conn: socket.socket | None = None
+
+    def reached(self, timeout: float = WAIT_LIMIT) -> tuple[str, int]:
+        """(job uid, checkpoint) once the runner holds after its Nth batch; the store has exactly N."""
+        self._server.settimeout(timeout)
+        try:
+            self._conn, _ = self._server.accept()
+        except TimeoutError:
+            raise AssertionError(f"no import held after its batch within {timeout}s") from None
+        self._conn.settimeout(timeout)
+        uid, checkpoint = self._conn.makefile().readline().split()
+        return uid, int(checkpoint)
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        self.release()
+        self._server.close()
+
+
+@contextmanager
+def held_after_batch(batch: int) -> Iterator[HeldImport]:
+    """Every import started inside (this process, its threads, and children started here) holds
+    after committing its `batch`-th batch, until released or asked to stop. Once the block is left,
+    imports run through."""
+    folder = Path(tempfile.mkdtemp(prefix="gate"))  # short: a Unix socket path has ~100 bytes
+    path = folder / "s"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(4)
+    held = HeldImport(server)
+    before = os.environ.get(GATE_ENV)
+    os.environ[GATE_ENV] = f"{batch}:{path}"
+    try:
+        yield held
+    finally:
+        held.close()
+        if before is None:
+            os.environ.pop(GATE_ENV, None)
+        else:
+            os.environ[GATE_ENV] = before
+        shutil.rmtree(folder, ignore_errors=True)
