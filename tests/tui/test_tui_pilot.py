@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import pytest
 from tui_helpers import app_for, queue, run, wait_for_group
+from waiting import held_after_batch
 
 from rich.console import Console
 from textual.widgets import Input
 
+from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus, JobType
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -432,7 +435,7 @@ async def test_command_palette_lists_job_commands_that_apply(every_status):
 
 @pytest.mark.parametrize("child_processes", [False, True], ids=["thread", "child-process"])
 async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_path, child_processes):
-    rows = 300_000  # seconds of importing, so the quit lands mid-file even on a busy machine
+    rows = 3 * BATCH_ROWS  # the import holds after its first batch: the quit lands mid-file, always
     header = Path("data/products.csv").read_text().splitlines()[0]
     big = tmp_path / "data" / "big.csv"
     with big.open("w") as out:
@@ -441,14 +444,12 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
             out.write(f"SKU-{i:06},Thing {i},,misc,1.50,EUR,1,true,,2024-01-01,{{}}\n")
     uid = queue(engine, "big.csv", resource_type="products")
     app = app_for(engine, run_queue=True, child_processes=child_processes)
-    async with app.run_test(size=SIZE) as pilot:
-        for _ in range(1000):
-            if engine.get_job(uid).progress.total:
-                break
-            await pilot.pause(0.01)
-        await pilot.press("q")
+    with held_after_batch(1) as held:
+        async with app.run_test(size=SIZE) as pilot:
+            assert (await asyncio.to_thread(held.reached))[0] == uid
+            await pilot.press("q")
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
-    assert job.metadata.data_row_index < rows
+    assert job.metadata.data_row_index == job.progress.done == BATCH_ROWS
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows
