@@ -82,3 +82,10 @@ def held_after_batch(batch: int) -> Iterator[HeldImport]:
         else:
             os.environ[GATE_ENV] = before
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for_scans(watcher, scans: int = 2, timeout: float = 30.0) -> None:
+    """Wait until an inbox watcher has made `scans` whole scans, each begun after this call: what a
+    test that checks that nothing (more) happens waits for, instead of a sleep it hopes is long enough."""
+    first = watcher.stats["scans"] + 1  # a scan under way now is not counted
+    wait_until(lambda: watcher.stats["scans"] >= first + scans, timeout, 0.01, f"{scans} inbox scans")
