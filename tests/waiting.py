@@ -4,6 +4,7 @@ test stops, quits or kills it at a known point instead of racing it with a big f
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -89,3 +90,34 @@ def wait_for_scans(watcher, scans: int = 2, timeout: float = 30.0) -> None:
     test that checks that nothing (more) happens waits for, instead of a sleep it hopes is long enough."""
     first = watcher.stats["scans"] + 1  # a scan under way now is not counted
     wait_until(lambda: watcher.stats["scans"] >= first + scans, timeout, 0.01, f"{scans} inbox scans")
+
+
+class Messages:
+    """Pass as `app.run_test(message_hook=...)`: sees every message the app dispatches, so a test
+    awaits the one it needs (`await messages.wait_for(...)`) instead of pausing in a loop."""
+
+    def __init__(self) -> None:
+        self.seen: list = []
+        self._waiting: list[tuple[Callable[[object], bool], asyncio.Future]] = []
+
+    def __call__(self, message) -> None:  # in the app's event loop, before the message's handlers
+        self.seen.append(message)
+        for predicate, future in list(self._waiting):
+            if not future.done() and predicate(message):
+                future.set_result(message)
+
+    async def wait_for(self, predicate: Callable[[object], bool], timeout: float = WAIT_LIMIT):
+        """The first message (seen already, or the next to come) for which `predicate` is true.
+        Its handlers run after the hook: `await pilot.pause()` before looking at what they did."""
+        for message in self.seen:
+            if predicate(message):
+                return message
+        future = asyncio.get_running_loop().create_future()
+        entry = (predicate, future)
+        self._waiting.append(entry)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise AssertionError(f"no such message within {timeout}s") from None
+        finally:
+            self._waiting.remove(entry)

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from tui_helpers import app_for, queue, run, wait_for_group
-from waiting import held_after_batch
+from waiting import Messages, held_after_batch
 
 from rich.console import Console
 from textual.widgets import Input
 
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus, JobType
+from importdesk.tui.messages import JobFinished
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.screens.new_import import NewImportScreen
@@ -255,7 +256,8 @@ async def test_delete_asks_first(every_status):
 
 async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
     app = app_for(engine, poll_interval=0.05)
-    async with app.run_test(size=SIZE) as pilot:
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         jobs = app.screen.query_one(JobList)
         assert jobs.row_count == 0
         result = subprocess.run(
@@ -263,10 +265,9 @@ async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
              "--workspace", str(workspace.root), "run", "data/products.csv", "--type", "products"],
             capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        for _ in range(100):  # the poll runs every 50 ms; pause lets it run
-            await pilot.pause(0.05)
-            if jobs.row_count:
-                break
+        # the store's poll finds the other process's job: the list shows it and highlights it
+        await messages.wait_for(lambda m: isinstance(m, JobList.JobHighlighted) and m.job is not None)
+        await pilot.pause()
         assert jobs.row_count == 1
         assert jobs.selected.status is JobStatus.DONE
 
@@ -404,23 +405,20 @@ async def test_export_records_runs_as_an_export_job(engine, workspace):
 
 async def test_the_inbox_is_watched_and_toggled(engine, workspace):
     app = app_for(engine, run_queue=True, watch_inbox=True, inbox_stability=0.1, poll_interval=0.05)
-    async with app.run_test(size=SIZE) as pilot:
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         assert "inbox/ watching" in app.sub_title
         folder = workspace.inbox / "products"
         folder.mkdir(parents=True)
         shutil.copy2("data/products.csv", folder / "products.csv")
         jobs = app.screen.query_one(JobList)
-        for _ in range(300):  # bounded: 15 s at most
-            await pilot.pause(0.05)
-            done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
-            if done:
-                break
-        assert done and done[0].resource_type == "products" and done[0].progress.done == 1000
-        for _ in range(100):  # the app's worker settles the file right after the job's final snapshot
-            kept = engine.get_job(done[0].uid).provider_data.kept_path
-            if kept.startswith("archive/"):
-                break
-            await pilot.pause(0.05)
+        # posted by the app's worker once the job ended and its file was settled
+        finished = (await messages.wait_for(lambda m: isinstance(m, JobFinished))).job
+        await pilot.pause()
+        done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
+        assert [j.uid for j in done] == [finished.uid]
+        assert done[0].resource_type == "products" and done[0].progress.done == 1000
+        kept = engine.get_job(done[0].uid).provider_data.kept_path
         assert kept.startswith("archive/"), kept
         await pilot.press("w")
         await wait_for_group(app, "inbox")
