@@ -9,6 +9,7 @@ import sys
 
 from support import write_products
 from waiting import held_after_batch
+
 from importdesk.engine import Engine, ImportOptions
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import ItemLevel, JobStatus

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import SAMPLES, FixedClock, counting_uids
 
 from importdesk.engine import Engine
 from importdesk.engine.service import ImportOptions
 from importdesk.exports import export_records, neutralise, unneutralise, write_records
 from importdesk.exports.cells import csv_text
 from importdesk.workspace import Workspace
-from support import SAMPLES, FixedClock, counting_uids
 
 ENGINES = [pytest.param("xlsxwriter", marks=pytest.mark.skipif(
     importlib.util.find_spec("xlsxwriter") is None, reason="XlsxWriter not installed")), "openpyxl"]
@@ -150,10 +150,10 @@ def test_jsonl_native_values(engine, tmp_path):
     records = list(engine.iter_records("products"))
     assert len(lines) == len(records)
     for line, rec in zip(lines, records):
-        obj = json.loads(line)
-        assert list(obj) == list(rec)
-        assert obj["price"] == format(rec["price"], "f")  # exact, as a string
-        assert obj["weight_kg"] == rec["weight_kg"] and obj["active"] is rec["active"]
+        obj = json.loads(line, parse_float=Decimal)
+        assert list(obj) == [c for c in rec if c != "_extra"]  # no undeclared attributes here
+        assert obj["price"] == rec["price"]  # an exact number
+        assert float(obj["weight_kg"]) == rec["weight_kg"] and obj["active"] is rec["active"]
         assert obj["launched_on"] == rec["launched_on"].isoformat()
         assert obj["attributes"] == rec["attributes"]
 
@@ -188,10 +188,10 @@ def test_rendering_edge_cases(tmp_path):
 
     out = tmp_path / "r.jsonl"
     write_records(rows, columns, out, "jsonl", types=types)
-    objs = [json.loads(line) for line in out.read_text().splitlines()]
-    assert objs[0] == {"s": "-x", "d": "-5.50", "i": -3, "f": -0.1, "b": False, "dt": "2026-01-02T03:04:05+01:00",
+    objs = [json.loads(line, parse_float=Decimal) for line in out.read_text().splitlines()]  # numbers exact
+    assert objs[0] == {"s": "-x", "d": Decimal("-5.50"), "i": -3, "f": Decimal("-0.1"), "b": False, "dt": "2026-01-02T03:04:05+01:00",
                        "j": "abc", "n": None}
-    assert objs[2]["j"] == {"a": "1.10"} and objs[1]["i"] == 2**60
+    assert objs[2]["j"] == {"a": Decimal("1.10")} and objs[1]["i"] == 2**60
 
 
 def test_progress_every_n_rows_and_at_the_end(tmp_path):
@@ -210,7 +210,7 @@ def test_failed_export_leaves_no_file(tmp_path):
         raise RuntimeError("boom")
 
     out = tmp_path / "a.csv"
-    with pytest.raises(RuntimeError, match="^boom$"):
+    with pytest.raises(RuntimeError, match=r"^boom$"):
         write_records(rows(), ["a"], out, "csv")
     assert not out.exists() and not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="unknown export format"):

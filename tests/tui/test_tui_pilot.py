@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tui_helpers import app_for, queue, run, wait_for_group
-from waiting import Messages, held_after_batch
-
 from rich.console import Console
 from textual.widgets import Input
+from tui_helpers import app_for, queue, run, wait_for_group
+from waiting import Messages, held_after_batch
 
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus, JobType
