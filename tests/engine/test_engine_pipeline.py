@@ -91,7 +91,7 @@ def test_validate_writes_no_records_and_confirm_executes(engine):
     assert execute.provider_data.sha256 == job.provider_data.sha256
     done = engine.run_job(execute.uid)
     assert done.summary.create == 164 and engine.record_count("products") == 164
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="is a done execute job: only a done validate job can be confirmed"):
         engine.confirm(done.uid)
 
 
@@ -190,7 +190,7 @@ def test_lifecycle_rules_are_enforced(engine, tmp_path):
         engine.resume(job.uid)
     canceled = engine.cancel(job.uid)
     assert canceled.status is JobStatus.CANCELED and canceled.canceled_at
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="is canceled, not pending: it cannot start"):
         engine.run_job(job.uid)
     engine.delete(job.uid)
     with pytest.raises(UsageError, match="no job"):

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support import SAMPLES, FixedClock, counting_uids
 
 from importdesk.engine import Engine
 from importdesk.engine.service import ImportOptions
 from importdesk.exports import export_records, neutralise, unneutralise, write_records
 from importdesk.exports.cells import csv_text
 from importdesk.workspace import Workspace
-from support import SAMPLES, FixedClock, counting_uids
 
 ENGINES = [pytest.param("xlsxwriter", marks=pytest.mark.skipif(
     importlib.util.find_spec("xlsxwriter") is None, reason="XlsxWriter not installed")), "openpyxl"]
@@ -210,7 +210,7 @@ def test_failed_export_leaves_no_file(tmp_path):
         raise RuntimeError("boom")
 
     out = tmp_path / "a.csv"
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^boom$"):
         write_records(rows(), ["a"], out, "csv")
     assert not out.exists() and not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="unknown export format"):
