@@ -89,13 +89,13 @@ def test_jobs_filters_paging_and_show(ws, capsys):
     listing = json.loads(out)
     assert [j["resource_type"] for j in listing["data"]] == ["stock_items"] and listing["meta"]["total"] == 1
     code, out, _ = cli(capsys, "jobs", "--json", "--limit", "1", "--offset", "1")
-    assert json.loads(out)["data"][0]["resource_type"] == "products"
-    code, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
+    assert code == 0 and json.loads(out)["data"][0]["resource_type"] == "products"
+    _, out, _ = cli(capsys, "jobs", "--search", "ERP-4")
     assert "stock.csv" in out and "products.csv" not in out
     uid = listing["data"][0]["uid"]
-    code, out, _ = cli(capsys, "show", uid)
+    _, out, _ = cli(capsys, "show", uid)
     assert "reference  ERP-42" in out and "100 total: 100 done" in out
-    code, out, _ = cli(capsys, "show", uid, "--json")
+    _, out, _ = cli(capsys, "show", uid, "--json")
     shown = json.loads(out)
     for field in ("uid", "provider_type", "provider_data", "job_type", "status", "error_message", "progress",
                   "metadata", "created_at", "updated_at"):

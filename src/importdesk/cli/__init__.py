@@ -2,38 +2,34 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
+import click
+
 from importdesk.cli import exit_codes
-from importdesk.cli.parser import build_parser
-from importdesk.engine import UsageError
+from importdesk.cli.common import reader_went_away
 from importdesk.gc_settings import GC_THRESHOLDS, tune_gc
 
-__all__ = ["main", "GC_THRESHOLDS"]
+__all__ = ["GC_THRESHOLDS", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    tune_gc()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        from importdesk.cli.app_cmd import open_app
+    """Run one command line; returns its exit code (the console script exits with it).
+    Commands map their own failures to exit codes (parser.Commands); this adds click's usage errors."""
+    from importdesk.cli.parser import cli
 
-        handler = open_app
+    tune_gc()
     try:
-        return handler(args)
-    except UsageError as exc:
-        print(f"importdesk: {exc}", file=sys.stderr)
+        code = cli.main(args=argv, prog_name="importdesk", standalone_mode=False)
+    except click.ClickException as exc:  # bad arguments: click's message, with the command's usage
+        exc.show()
         return exit_codes.USAGE
-    except KeyboardInterrupt:
+    except click.Abort:  # Ctrl-C outside a job (click turns KeyboardInterrupt into Abort)
         print("\nimportdesk: stopped", file=sys.stderr)
         return exit_codes.SIGINT
-    except Exception as exc:  # never a traceback for the user; the details go to the workspace log
-        logging.getLogger("importdesk").exception("unexpected error")
-        print(f"importdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return exit_codes.FAILED
+    except BrokenPipeError:
+        return reader_went_away()
+    return exit_codes.OK if code is None else int(code)
 
 
 def run() -> None:

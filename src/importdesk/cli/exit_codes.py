@@ -1,4 +1,4 @@
-"""Exit codes of `importdesk`, documented in the README and in `importdesk --help`."""
+"""Exit codes of `importdesk`, documented in the README and, per command, in each command's help."""
 
 from importdesk.models import ImportJob, JobStatus
 
@@ -10,10 +10,35 @@ INTERRUPTED = 4  # the job was interrupted (error threshold crossed, or asked to
 CANCELED = 5  # the job was canceled
 SIGINT = 130  # stopped with Ctrl-C at a batch boundary; the job is interrupted and resumable
 
-EPILOG = """exit codes:
-  0  done, every row imported or valid       3  job failed (fatal error)
-  1  done, some rows rejected                4  interrupted (threshold or request): resumable
-  2  usage error, nothing imported           5  canceled          130  Ctrl-C (resumable)"""
+MEANING = {
+    OK: "done: every row imported (or valid, for a dry run)",
+    ROW_ERRORS: "done, but some rows were rejected (importdesk errors UID)",
+    USAGE: "usage error: bad arguments, unknown file, type, job or locale; nothing changed",
+    FAILED: "the job failed: unreadable file, missing required columns… (the message names them)",
+    INTERRUPTED: "interrupted: error threshold crossed or asked to stop; resumable",
+    CANCELED: "canceled",
+    SIGINT: "stopped with Ctrl-C at a batch boundary; resumable",
+}
+
+#: what OK and USAGE mean for a command that runs no import
+QUERY_MEANING = {
+    OK: "done",
+    USAGE: "usage error: bad arguments, or an unknown job, type or field; nothing changed",
+}
+
+#: what a command that reads or changes jobs without running one can return
+QUERY = (OK, USAGE)
+#: what a command that runs one job can return
+RUNS_A_JOB = (OK, ROW_ERRORS, USAGE, FAILED, INTERRUPTED, CANCELED, SIGINT)
+
+
+def epilog(codes: tuple[int, ...], example: str, meanings: dict[int, str] | None = None) -> str:
+    """The end of a command's help: one example, then the exit codes this command can return."""
+    base = MEANING if ROW_ERRORS in codes else {**MEANING, **QUERY_MEANING}
+    meanings = {**base, **(meanings or {})}
+    lines = ["\b", "Example:", f"  {example}", "", "\b", "Exit codes:"]
+    lines += [f"  {code:<4} {meanings[code]}" for code in codes]
+    return "\n".join(lines)
 
 
 def for_job(job: ImportJob) -> int:

@@ -9,6 +9,8 @@ from pathlib import Path
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, open_engine_to_read, print_json
 from importdesk.cli.formatting import duration, number, safe, when
+from importdesk.engine import UsageError
+from importdesk.exports.cells import csv_text, json_value
 from importdesk.exports.neutralise import neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
@@ -29,7 +31,8 @@ def cmd_jobs(args) -> int:
     print(f"{'UID':<26}  {'STATUS':<11} {'TYPE':<8} {'RESOURCE':<22} {'ROWS':>9} {'ERRORS':>7}  {'CREATED':<19}  FILE")
     for j in jobs:
         print(f"{j.uid:<26}  {j.status.value:<11} {j.job_type.value:<8} {j.resource_type:<22} "
-              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {when(j.created_at):<19}  {safe(j.file_name)}")
+              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {when(j.created_at):<19}  "
+              f"{safe(j.file_name)}")
     return exit_codes.OK
 
 
@@ -46,8 +49,10 @@ def cmd_show(args) -> int:
         ("resource type", job.resource_type), ("file", safe(pd.original_file_name)),
         ("format", f"{pd.format or '–'}" + (f", {pd.encoding}" if pd.encoding else "")
          + (f", delimiter {pd.delimiter!r}" if pd.delimiter else "") + (f", sheet {pd.sheet}" if pd.sheet else "")),
-        ("size / sha256", f"{number(pd.size or 0)} bytes, {pd.sha256}"), ("kept at", pd.kept_path or "–"),
-        ("progress", f"{number(p.total)} total: {number(p.done)} done, {number(p.error)} error, {number(p.pending)} pending"),
+        ("size", f"{number(pd.size)} bytes" if pd.size is not None else "–"), ("sha256", pd.sha256 or "–"),
+        ("written to" if job.job_type is JobType.EXPORT else "kept at", pd.kept_path or "–"),
+        ("progress", f"{number(p.total)} total: {number(p.done)} done, {number(p.error)} error, "
+                     f"{number(p.pending)} pending"),
         ("summary", f"create {number(s.create)}, update {number(s.update)}, unchanged {number(s.unchanged)}"),
         ("errors / warnings", f"{number(job.errors_count)} / {number(job.warnings_count)}"),
         ("processed", number(job.processed_count)),
@@ -65,7 +70,8 @@ def cmd_show(args) -> int:
     for name in job.type_counts.uploaded:
         rows.append((f"  {name}", f"uploaded {number(job.type_counts.uploaded[name])}, "
                                   f"imported {number(job.type_counts.imported.get(name, 0))}"))
-    for label in ("created_at", "started_at", "completed_at", "interrupted_at", "canceled_at", "failed_at", "updated_at"):
+    for label in ("created_at", "started_at", "completed_at", "interrupted_at", "canceled_at", "failed_at",
+                  "updated_at"):
         value = getattr(job, label)
         if value:
             rows.append((label.replace("_", " "), when(value)))
@@ -79,6 +85,8 @@ def cmd_show(args) -> int:
 
 
 def cmd_errors(args) -> int:
+    if args.json and args.csv:
+        raise UsageError("--json and --csv cannot be used together")
     engine = open_engine_to_read(args)
     job = engine.get_job(args.uid)
     if args.export:
@@ -116,38 +124,66 @@ def _neutralise(value: str | None) -> str:
 
 def cmd_interrupt(args) -> int:
     job = open_engine(args).interrupt(args.uid)
-    print(f"job {job.uid}: " + ("stopping at its next batch boundary" if job.request else job.status.value))
-    return exit_codes.OK
+    return _changed(job, args, "stopping at its next batch boundary" if job.request else job.status.value)
 
 
 def cmd_cancel(args) -> int:
     job = open_engine(args).cancel(args.uid)
-    print(f"job {job.uid}: " + ("canceling at its next batch boundary" if job.request else job.status.value))
-    return exit_codes.OK
+    return _changed(job, args, "canceling at its next batch boundary" if job.request else job.status.value)
 
 
 def cmd_delete(args) -> int:
     job = open_engine(args).delete(args.uid)
-    print(f"job {job.uid} deleted")
+    return _changed(job, args, "deleted")
+
+
+def _changed(job, args, what: str) -> int:
+    """The job after a lifecycle request: JSON on stdout for scripts, else one line for people."""
+    if args.json:
+        print_json(job.to_seed_json())
+    else:
+        print(f"job {job.uid}: {what}")
     return exit_codes.OK
 
 
 def cmd_types(args) -> int:
     engine = open_engine_to_read(args)
     reg = engine.registry
-    names = [args.name] if args.name else reg.names()
-    types = [reg.get(n) for n in names]
+    types = [engine.resource_type(args.name)] if args.name else [reg.get(n) for n in reg.names()]
     if args.json:
-        print_json([{"name": rt.name, "title": rt.title, "key": list(rt.key), "parent": rt.parent_field,
-                     "fields": [{"name": f, "type": spec.type, "required": spec.required}
-                                for f, spec in rt.fields.items()]} for rt in types])
+        print_json([type_json(rt) for rt in types])
     else:
         for rt in types:
             parent = f", parent {rt.parent_field}" if rt.parent_field else ""
             print(f"{rt.name} — {rt.title} (key {', '.join(rt.key)}{parent})")
             if args.name:
-                for f, spec in rt.fields.items():
-                    print(f"    {f:<24} {spec.type:<9} {'required' if spec.required else ''}")
+                _print_fields(rt)
     for err in reg.errors:
         print(f"importdesk: {err}", file=sys.stderr)
     return exit_codes.OK
+
+
+def type_json(rt) -> dict:
+    return {"name": rt.name, "title": rt.title, "description": rt.description or None, "key": list(rt.key),
+            "parent": rt.parent_field,
+            "fields": [{"name": f, "type": spec.type, "required": spec.required, "key": f in rt.key,
+                        "default": json_value(spec.default) if spec.has_default else None,
+                        "has_default": spec.has_default, "choices": list(spec.choices),
+                        "aliases": list(spec.aliases), "description": spec.description or None}
+                       for f, spec in rt.fields.items()]}
+
+
+def _print_fields(rt) -> None:
+    if rt.description:
+        print(f"  {safe(rt.description)}")
+    print(f"  {'FIELD':<24} {'TYPE':<9} {'':<8}  DEFAULT / CHOICES / ALIASES")
+    for f, spec in rt.fields.items():
+        flags = "key" if f in rt.key else ("required" if spec.required else "")
+        notes = []
+        if spec.has_default:
+            notes.append(f"default {csv_text(spec.default, spec.type) if spec.default is not None else 'empty'}")
+        if spec.choices:
+            notes.append("one of " + ", ".join(spec.choices))
+        if spec.aliases:
+            notes.append("also read as " + ", ".join(repr(a) for a in spec.aliases))
+        print(f"  {f:<24} {spec.type:<9} {flags:<8}  {safe('; '.join(notes))}".rstrip())

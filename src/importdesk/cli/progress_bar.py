@@ -1,40 +1,136 @@
-"""A one-line progress bar on stderr for a terminal; silent otherwise."""
+"""Progress of a running job on stderr: a live bar on a terminal, a log line every few seconds elsewhere.
+
+On a terminal, rich's ``Progress`` draws one line that fits the terminal's width (the bar shrinks,
+the file name is cut with an ellipsis), redraws it in place and leaves the final state on its own
+line. It is refreshed by the engine's throttled events, not by a thread of its own. When stderr is
+not a terminal (CI logs, ``2> file``) a plain line every ``LOG_EVERY`` seconds shows rows and rate.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column
+from rich.text import Text
+
+from importdesk.cli.formatting import number, safe
 from importdesk.engine import JobProgressed
-from importdesk.cli.formatting import duration, number
+
+LOG_EVERY = 5.0  # seconds between two log lines when stderr is not a terminal
 
 
-class ProgressBar:
-    WIDTH = 28
+def progress_reporter(stream: TextIO | None = None, *, console: Console | None = None,
+                      clock: Callable[[], float] = time.monotonic) -> Callable[[JobProgressed], None]:
+    """The engine's ``on_progress`` for one job: a live bar on a terminal, log lines otherwise."""
+    stream = stream or sys.stderr
+    if console is not None or _is_terminal(stream):
+        return LiveBar(console or Console(file=stream, stderr=stream is sys.stderr))
+    return LogLines(stream, clock=clock)
 
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self._start = time.monotonic()
-        self._first_processed: int | None = None
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def short(n: float) -> str:
+    """A count in at most 6 characters for the live line (the summary afterwards is exact)."""
+    if n < 10_000:
+        return number(int(n))
+    for divisor, unit in ((1e3, "k"), (1e6, "M"), (1e9, "G")):
+        value = n / divisor
+        if value < 999.5 or unit == "G":
+            return f"{value:.1f}{unit}" if value < 99.95 else f"{value:.0f}{unit}"
+    raise AssertionError("unreachable")
+
+
+ProgressBar = progress_reporter  # the name `importdesk demo --headless` (app_cmd.py) calls
+
+
+class _Rate(ProgressColumn):
+    """Rows per second, as rich measures it over its recent updates."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{short(speed)} rows/s" if speed else "– rows/s", style="progress.data.speed")
+
+
+class LiveBar:
+    """One redrawn line: name, bar, percent, rows, errors, rate, time left."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        wide = console.width >= 64  # narrower: no bar and no rate, so what is left stays readable
+        name_width = max(8, min(24, console.width // 4))
+        columns = [TextColumn("{task.description}",
+                              table_column=Column(no_wrap=True, overflow="ellipsis", max_width=name_width))]
+        if wide:
+            columns.append(BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)))
+        columns += [TaskProgressColumn(),
+                    TextColumn("{task.fields[rows]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+                    TextColumn("{task.fields[errors]}", style="red", table_column=Column(no_wrap=True))]
+        if wide:
+            columns.append(_Rate(table_column=Column(no_wrap=True)))
+        columns.append(TimeRemainingColumn(compact=True))
+        self.progress = Progress(*columns, console=console, auto_refresh=False, expand=wide, transient=False)
+        self._task: TaskID | None = None
 
     def __call__(self, event: JobProgressed) -> None:
-        if not self.enabled:
-            return
-        p = event.job.progress
-        if self._first_processed is None:
-            self._first_processed = p.processed
-            self._start = time.monotonic()
-        elapsed = max(time.monotonic() - self._start, 1e-6)
-        rate = (p.processed - self._first_processed) / elapsed
-        filled = int(self.WIDTH * p.fraction)
-        eta = duration(p.pending / rate) if rate > 0 and p.pending else "–"
-        line = (f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {p.fraction:4.0%} "
-                f"{number(p.processed)}/{number(p.total)} rows · {number(p.error)} errors · "
-                f"{number(int(rate))} rows/s · ETA {eta} ")
-        self.stream.write(line)
-        self.stream.flush()
+        job = event.job
+        p = job.progress
+        fields = {"rows": f"{short(p.processed)}/{short(p.total)}",
+                  "errors": f"{short(p.error)} err" if p.error else ""}
+        if self._task is None:
+            self.progress.start()
+            self._task = self.progress.add_task(safe(job.file_name) or job.resource_type, total=p.total or None,
+                                                completed=p.processed, **fields)
+        else:
+            self.progress.update(self._task, total=p.total or None, completed=p.processed, **fields)
+        self.progress.refresh()
         if event.final:
-            self.stream.write("\n")
-            self.stream.flush()
+            self.progress.stop()
+
+
+class LogLines:
+    """A line on the first report, then every ``every`` seconds: enough for a CI log to show life."""
+
+    def __init__(self, stream: TextIO, *, every: float = LOG_EVERY, clock: Callable[[], float] = time.monotonic):
+        self.stream = stream
+        self.every = every
+        self.clock = clock
+        self._last: float | None = None
+        self._start: tuple[float, int] | None = None
+
+    def __call__(self, event: JobProgressed) -> None:
+        if event.final:
+            return  # the command prints the job's summary next
+        now = self.clock()
+        p = event.job.progress
+        if self._start is None:
+            self._start = (now, p.processed)
+        if self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        elapsed = now - self._start[0]
+        rate = (p.processed - self._start[1]) / elapsed if elapsed > 0 else 0.0
+        percent = f" ({p.fraction:.0%})" if p.total else ""
+        errors = f", {number(p.error)} rejected" if p.error else ""
+        speed = f", {number(int(rate))} rows/s" if rate else ""
+        self.stream.write(f"importdesk: job {event.job.short_uid} {safe(event.job.file_name)}: "
+                          f"{number(p.processed)}/{number(p.total)} rows{percent}{errors}{speed}\n")
+        self.stream.flush()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import sys
 import threading
@@ -11,10 +10,11 @@ from pathlib import Path
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, print_json
-from importdesk.cli.formatting import summary_line
-from importdesk.cli.progress_bar import ProgressBar
+from importdesk.cli.formatting import safe, summary_line
+from importdesk.cli.progress_bar import progress_reporter
 from importdesk.engine import Engine, ImportOptions, UsageError
-from importdesk.models import ImportJob, JobType
+from importdesk.engine.service import DuplicateContent
+from importdesk.models import ImportJob, JobStatus, JobType
 
 
 class StopOnSignal:
@@ -30,7 +30,7 @@ class StopOnSignal:
         self.event.set()
         print("\nimportdesk: stopping at the next batch boundary (Ctrl-C again to force)…", file=sys.stderr)
 
-    def __enter__(self) -> "StopOnSignal":
+    def __enter__(self) -> StopOnSignal:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handle)
@@ -46,7 +46,7 @@ def _execute(engine: Engine, job: ImportJob, args) -> int:
         print(job.uid)
         return exit_codes.OK
     with StopOnSignal() as stop:
-        bar = ProgressBar()
+        bar = progress_reporter()
         job = engine.run_job(job.uid, cancel=stop.event, on_progress=bar)
     return _report(job, args, stopped=stop.event.is_set())
 
@@ -85,7 +85,10 @@ def cmd_run(args) -> int:
         reference_origin=args.reference_origin, external_ref=args.external_ref, format=args.format,
         sheet=args.sheet, encoding=args.encoding, delimiter=args.delimiter,
     )
-    job = engine.create_job(Path(args.file), options)
+    try:
+        job = engine.create_job(Path(args.file), options, refuse_duplicate=not args.force)
+    except DuplicateContent as exc:
+        raise UsageError(f"{exc} — add --force to import it anyway") from None
     return _execute(engine, job, args)
 
 
@@ -101,6 +104,10 @@ def cmd_resume(args) -> int:
 
 def cmd_retry(args) -> int:
     engine = open_engine(args)
+    job = engine.get_job(args.uid)
+    if job.status is JobStatus.INTERRUPTED:
+        raise UsageError(f"job {job.short_uid} is interrupted: it continues after its last committed row with "
+                         f"`importdesk resume {job.short_uid}` (retry is for errored jobs and rejected rows)")
     return _execute(engine, engine.retry(args.uid, skip_errors=args.skip_errors), args)
 
 
@@ -110,7 +117,7 @@ def cmd_work(args) -> int:
     worst = exit_codes.OK
     with StopOnSignal() as stop:
         while not stop.event.is_set():
-            job = engine.run_next(cancel=stop.event, on_progress=ProgressBar())
+            job = engine.run_next(cancel=stop.event, on_progress=progress_reporter())
             if job is None:
                 break
             print(summary_line(job), file=sys.stderr)
@@ -119,30 +126,27 @@ def cmd_work(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """Export as a job (progress, interruptible), then move the file where the user asked."""
+    """Export as a job (progress, interruptible), written where the user asked; the job records that path."""
     engine = open_engine(args)
     target = Path(args.file)
     fmt = target.suffix.lower().lstrip(".")
-    if not target.parent.is_dir():
-        raise UsageError(f"{target.parent}: no such folder")
-    job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, file_name=target.name)
+    job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, target=target)
     with StopOnSignal() as stop:
-        job = engine.run_job(job.uid, cancel=stop.event, on_progress=ProgressBar())
+        job = engine.run_job(job.uid, cancel=stop.event, on_progress=progress_reporter())
     if job.status.value == "done":
-        shutil.move(engine.workspace.absolute(job.provider_data.kept_path), target)
-        print(f"{job.processed_count:,} {job.resource_type} records exported to {target.name}", file=sys.stderr)
+        print(f"{job.processed_count:,} {job.resource_type} records exported to {safe(target.name)}", file=sys.stderr)
     if args.json:
         print_json(job.to_seed_json())
     elif job.error_message:
         print(f"importdesk: {job.error_message}", file=sys.stderr)
+    if stop.event.is_set() and job.status.value == "interrupted":
+        return exit_codes.SIGINT
     return exit_codes.for_job(job)
 
 
 def cmd_watch(args) -> int:
     from importdesk.inbox import run_watch_service
 
-    if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     engine = open_engine(args)
     return run_watch_service(engine.workspace, engine=engine, workers=args.workers, stability=args.stability,
                              rescan_interval=args.rescan)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from importdesk.engine.events import Throttle
 from importdesk.models import ImportJob, JobStatus
+from importdesk.store.files import sha256_of
 
 if TYPE_CHECKING:
     from importdesk.engine.context import EngineContext
@@ -26,7 +27,7 @@ class _Stopped(Exception):
 
 
 class ExportRunner:
-    def __init__(self, ctx: "EngineContext", job: ImportJob, cancel: threading.Event | None = None,
+    def __init__(self, ctx: EngineContext, job: ImportJob, cancel: threading.Event | None = None,
                  throttle: Throttle | None = None):
         self.ctx = ctx
         self.job = job
@@ -60,6 +61,7 @@ class ExportRunner:
             job.progress.done, job.progress.pending = written, 0
             job.processed_count = written
             job.provider_data.size = target.stat().st_size
+            job.provider_data.sha256 = sha256_of(target)
             self._finish(JobStatus.DONE, None)
         except _Stopped as stop:
             partial.unlink(missing_ok=True)

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importdesk.engine.context import EngineContext
+from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
-from importdesk.schemas import ResourceType, RowInvalid, SchemaError
+from importdesk.schemas import ResourceType, RowInvalid, SchemaError, get_rules
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, StatementRecorder
 from importdesk.store.database import PRAGMAS
@@ -115,6 +116,8 @@ class JobRunner:
                 self.ctx.jobs.save(job, conn)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
+        self.dates = DateOrderWatch.for_job(self.mapper, get_rules(job.metadata.locale),
+                                            starts_at_first_row=job.metadata.data_row_index == 0)
 
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
@@ -134,6 +137,8 @@ class JobRunner:
             if self._stop_requested():
                 return
             batch = list(islice(records, BATCH_ROWS))
+            if self.dates is not None:
+                self.dates.observe(batch)
             if not batch:
                 self._finish(JobStatus.DONE, None)
                 return
@@ -511,10 +516,28 @@ class JobRunner:
             job.interrupted_at = now
         elif status is JobStatus.CANCELED:
             job.canceled_at = now
-        with self.ctx.db.write() as conn:
-            if status.is_final:
-                seen_keys.forget(conn, job.uid)
-            self.ctx.jobs.save(job, conn, include_request=True)
+        note = self._date_order_note() if status is JobStatus.DONE else None
+        try:
+            with self.ctx.db.write() as conn:
+                if note is not None:
+                    self.ctx.items.add_rows(conn, [note])
+                    job.warnings_count += 1
+                if status.is_final:
+                    seen_keys.forget(conn, job.uid)
+                self.ctx.jobs.save(job, conn, include_request=True)
+        except BaseException:
+            if note is not None:
+                job.warnings_count -= 1  # the count moves only with the commit of its item
+            raise
+
+    def _date_order_note(self) -> tuple[Any, ...] | None:
+        """The one warning of a job whose slash dates all read both ways (engine/date_order.py)."""
+        dates = getattr(self, "dates", None)
+        warning = dates.warning() if dates is not None else None
+        if warning is None:
+            return None
+        fields, code, message = warning
+        return self._item(None, ItemLevel.WARNING, fields, None, code, message, None, self.job.resource_type)
 
     def _item(self, row: int | None, level: ItemLevel, field_name: str | None, value: str | None,
               code: str, message: str, raw_row: str | None, resource_type: str | None,

@@ -27,7 +27,8 @@ from importdesk.models import (
 )
 from importdesk.readers import Limits, ReaderError, open_source
 from importdesk.schemas import SchemaError
-from importdesk.store.files import safe_name
+from importdesk.store import inbox_claims
+from importdesk.store.files import safe_name, sha256_of
 from importdesk.store.items import ItemKind
 from importdesk.workspace import Workspace
 
@@ -36,6 +37,14 @@ FORMATS = ("csv", "xlsx", "json", "jsonl")
 
 class UsageError(ValueError):
     """The request cannot be carried out as asked (unknown type, wrong state…): a message for the user."""
+
+
+class DuplicateContent(UsageError):
+    """The file's bytes are those of a job that is queued, running, resumable or done: not imported twice."""
+
+    def __init__(self, message: str, earlier_uid: str):
+        super().__init__(message)
+        self.earlier_uid = earlier_uid
 
 
 @dataclass
@@ -100,13 +109,20 @@ class Engine:
     def registry(self):
         return self.ctx.registry
 
+    @property
+    def records(self):
+        """Query imported records by a type's fields: filters, sorts, pages, one by key (records_query.py)."""
+        from importdesk.engine.records_query import RecordBrowser
+
+        return RecordBrowser(self)
+
     # ---- creating jobs -----------------------------------------------------------------------
     def suggest_type(self, path: Path, *, fmt: str | None = None, sheet: str | None = None,
                      encoding: str | None = None, delimiter: str | None = None) -> str | None:
         """The resource type the file's headers (or typed lines) clearly match, else None."""
         with open_source(path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter,
                          limits=self.ctx.limits) as src:
-            typed = {rec.type for _, rec in zip(range(50), src.records()) if rec.type}
+            typed = {rec.type for _, rec in zip(range(50), src.records(), strict=False) if rec.type}
             if typed:
                 return MIXED if len(typed) > 1 else typed.pop()
             return self.best_type(src.info.headers)
@@ -121,8 +137,11 @@ class Engine:
         return scores[0][1]
 
     def create_job(self, path: Path, options: ImportOptions, *, keep_in: Path | None = None,
-                   sha256: str | None = None) -> ImportJob:
-        """Keep a copy of the file inside the workspace and queue a pending job for it."""
+                   sha256: str | None = None, refuse_duplicate: bool = False) -> ImportJob:
+        """Keep a copy of the file inside the workspace and queue a pending job for it.
+
+        ``refuse_duplicate``: an execute job for bytes that a queued, running, resumable or done
+        execute job already has raises DuplicateContent (as the inbox does unless `force = true`)."""
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"{path.name}: no such file")
@@ -143,6 +162,9 @@ class Engine:
             self._resource(rt_name)
         if rt_name != MIXED:
             self._check_locale(rt_name, options.locale)
+        if refuse_duplicate and options.job_type is JobType.EXECUTE:
+            sha256 = sha256 or sha256_of(path)
+            self._refuse_duplicate(path, sha256)
         now = self.ctx.clock()
         kept = self.ctx.files.keep_copy(path, keep_in or self.workspace.archive, now, sha256=sha256)
         job = file_job(self.ctx.new_uid(), now, options, resource_type=rt_name, original_name=path.name,
@@ -150,6 +172,18 @@ class Engine:
                        created_by=options.created_by or _user())
         self.ctx.jobs.insert(job)
         return job
+
+    def resource_type(self, name: str):
+        """The resource type of this name (built-in or the workspace's); UsageError if there is none."""
+        return self._resource(name)
+
+    def _refuse_duplicate(self, path: Path, sha256: str) -> None:
+        earlier = inbox_claims.active_job_with_content(self.ctx.db.conn(), sha256, JobType.EXECUTE.value)
+        if earlier is not None:
+            uid, name = earlier
+            job = self.get_job(uid)
+            raise DuplicateContent(f"{path.name}: the same content is already in job {uid} ({safe_name(name or '')}, "
+                                   f"{job.status.value}); not imported again", uid)
 
     def _resource(self, name: str):
         try:
@@ -292,25 +326,41 @@ class Engine:
         return job
 
     def create_export(self, resource_type: str, fmt: str = "csv", *, job_uid: str | None = None,
-                      file_name: str | None = None) -> ImportJob:
-        """Queue an export of a type's records (optionally only those a given job wrote) into the
-        workspace's exports/ folder; it re-imports into an empty workspace as the same records."""
+                      file_name: str | None = None, target: Path | None = None) -> ImportJob:
+        """Queue an export of a type's records (optionally only those a given job wrote); it
+        re-imports into an empty workspace as the same records. The file goes to ``target`` (the
+        job records that path: workspace-relative inside the workspace, absolute outside), or else
+        into the workspace's exports/ folder."""
         if fmt not in ("csv", "xlsx", "jsonl"):
             raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx or jsonl")
         self._resource(resource_type)
         source = self.get_job(job_uid).uid if job_uid else None
         now = self.ctx.clock()
         uid = self.ctx.new_uid()
-        name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{fmt}")
-        target = self.workspace.exports / f"{uid[-8:]}-{name}"
+        if target is not None:
+            target = Path(target).expanduser().resolve()
+            if not target.parent.is_dir():
+                raise UsageError(f"{target.parent.name or target.parent}: no such folder")
+            name = target.name
+        else:
+            name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{fmt}")
+            target = self.workspace.exports / f"{uid[-8:]}-{name}"
         job = ImportJob(
             uid=uid, provider_data=ProviderData(resource_type=resource_type, original_file_name=name, format=fmt,
-                                                kept_path=self.workspace.relative(target), source_job_uid=source),
+                                                kept_path=self._recorded_path(target), source_job_uid=source),
             job_type=JobType.EXPORT, created_at=now, updated_at=now, resource_type=resource_type, format=fmt,
             created_by=_user(),
         )
         self.ctx.jobs.insert(job)
         return job
+
+    def _recorded_path(self, path: Path) -> str:
+        """How a job records a file's place: relative inside the workspace (the workspace can move),
+        absolute outside it (Workspace.absolute passes an absolute path through)."""
+        try:
+            return self.workspace.relative(path)
+        except ValueError:
+            return str(path)
 
     def export_failed_rows(self, uid: str, path: Path) -> int:
         """The failed rows, original columns in original order plus `_source_row` and `_errors`,
@@ -358,13 +408,13 @@ class Engine:
             raise UsageError(f"job {source.short_uid} is a {source.status.value} {source.job_type.value} job: "
                              "only a done validate job can be confirmed")
         now = self.ctx.clock()
-        job = source.model_copy(deep=True, update=dict(
-            uid=self.ctx.new_uid(), job_type=JobType.EXECUTE, status=JobStatus.PENDING, error_message=None,
-            created_at=now, updated_at=now, started_at=None, completed_at=None, interrupted_at=None,
-            canceled_at=None, failed_at=None, worker=None, heartbeat_at=None, request=None,
-            errors_count=0, warnings_count=0, processed_count=0, validated_job_uid=source.uid,
-            created_by=_user(),
-        ))
+        job = source.model_copy(deep=True, update={
+            "uid": self.ctx.new_uid(), "job_type": JobType.EXECUTE, "status": JobStatus.PENDING,
+            "error_message": None, "created_at": now, "updated_at": now, "started_at": None,
+            "completed_at": None, "interrupted_at": None, "canceled_at": None, "failed_at": None,
+            "worker": None, "heartbeat_at": None, "request": None, "errors_count": 0, "warnings_count": 0,
+            "processed_count": 0, "validated_job_uid": source.uid, "created_by": _user(),
+        })
         job.progress = type(job.progress)()
         job.metadata.data_row_index = 0
         job.summary = type(job.summary)()

@@ -1,0 +1,97 @@
+"""SELECTs over a records table from checked parts: a fixed set of operators, quoted column names,
+every value a bound parameter. The engine's records_query checks field names and converts values;
+nothing here pastes text a user typed into SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from importdesk.store.records import quote, table_name
+
+#: operator -> SQL with {col} for the column expression and ? for the value
+OPERATORS: dict[str, str] = {
+    "=": "{col} = ?",
+    "!=": "{col} IS NOT ?",  # records without a value are "not equal" too
+    "<": "{col} < ?",
+    "<=": "{col} <= ?",
+    ">": "{col} > ?",
+    ">=": "{col} >= ?",
+    "contains": "instr(lower(CAST({col} AS TEXT)), lower(?)) > 0",
+    "empty": "({col} IS NULL OR {col} = '')",
+    "not_empty": "({col} IS NOT NULL AND {col} <> '')",
+}
+NO_VALUE = frozenset({"empty", "not_empty"})
+
+
+@dataclass(frozen=True)
+class Term:
+    column: str
+    op: str
+    value: Any = None
+    numeric: bool = False  # compare as a number (decimals are stored as exact text)
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    column: str
+    descending: bool = False
+    numeric: bool = False
+
+
+def _column(column: str, numeric: bool) -> str:
+    return f"CAST({quote(column)} AS REAL)" if numeric else quote(column)
+
+
+def _where(terms: Sequence[Term], job_uid: str | None) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for term in terms:
+        clauses.append(OPERATORS[term.op].format(col=_column(term.column, term.numeric)))
+        if term.op not in NO_VALUE:
+            params.append(term.value)
+    if job_uid:
+        clauses.append("_job_uid = ?")
+        params.append(job_uid)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _exists(conn: sqlite3.Connection, resource_type: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (table_name(resource_type),)).fetchone() is not None
+
+
+def count(conn: sqlite3.Connection, resource_type: str, terms: Sequence[Term], job_uid: str | None = None) -> int:
+    if not _exists(conn, resource_type):
+        return 0
+    where, params = _where(terms, job_uid)
+    return conn.execute(f"SELECT count(*) FROM {quote(table_name(resource_type))}{where}", params).fetchone()[0]
+
+
+def select(conn: sqlite3.Connection, resource_type: str, columns: Sequence[str], terms: Sequence[Term],
+           order: Sequence[OrderBy], *, job_uid: str | None = None, offset: int = 0, limit: int | None = None,
+           chunk: int = 1000) -> Iterator[tuple[Any, ...]]:
+    """Stored values in ``columns`` order, read ``chunk`` rows at a time from one statement
+    (one scan and one sort whatever the size; ties broken by the key, so pages are stable)."""
+    if not _exists(conn, resource_type):
+        return
+    conn.row_factory = None
+    where, params = _where(terms, job_uid)
+    keys = [f"{_column(o.column, o.numeric)} {'DESC' if o.descending else 'ASC'}" for o in order]
+    sql = (f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table_name(resource_type))}{where}"
+           f" ORDER BY {', '.join([*keys, '_key ASC'])} LIMIT ? OFFSET ?")
+    cursor = conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+    try:
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def by_key(conn: sqlite3.Connection, resource_type: str, columns: Sequence[str], key: str) -> tuple[Any, ...] | None:
+    if not _exists(conn, resource_type):
+        return None
+    conn.row_factory = None
+    return conn.execute(f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table_name(resource_type))}"
+                        f" WHERE _key = ?", (key,)).fetchone()
