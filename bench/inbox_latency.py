@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from importdesk.engine import Engine  # noqa: E402
-from importdesk.inbox import InboxWatcher  # noqa: E402
-from importdesk.models import JobFilter  # noqa: E402
-from importdesk.workspace import Workspace  # noqa: E402
+from importdesk.engine import Engine
+from importdesk.inbox import InboxWatcher
+from importdesk.models import JobFilter
+from importdesk.workspace import Workspace
 
 
 def csv_text(tag: str, rows: int = 3) -> str:
@@ -106,7 +106,7 @@ def main() -> None:
     args = ap.parse_args()
 
     lat = sorted(latency(args.files, args.stability, args.rescan))
-    p90 = lat[min(len(lat) - 1, int(round(0.9 * (len(lat) - 1))))]
+    p90 = lat[min(len(lat) - 1, round(0.9 * (len(lat) - 1)))]
     print(f"latency, writer close -> job in DB, {len(lat)} files, stability {args.stability:.1f}s:")
     print(f"  median {statistics.median(lat):.3f}s  p90 {p90:.3f}s  min {lat[0]:.3f}s  max {lat[-1]:.3f}s")
     print(f"  (minus the window: median {statistics.median(lat) - args.stability:.3f}s)")

@@ -26,13 +26,13 @@ import sys
 import timeit
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from pydantic import BaseModel, Field  # noqa: E402
+from pydantic import BaseModel, Field
 
-from importdesk.schemas import Registry  # noqa: E402
+from importdesk.schemas import Registry
 
 ROW_EN = {
     "sku": "AB-10001",
@@ -55,15 +55,15 @@ ROW_EN_BLANKS = dict(ROW_EN, description="", category="", weight_kg="", ean="", 
 class ProductModel(BaseModel):
     sku: str = Field(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     name: str = Field(max_length=200)
-    description: Optional[str] = Field(None, max_length=5000)
-    category: Optional[str] = None
+    description: str | None = Field(None, max_length=5000)
+    category: str | None = None
     price: Decimal = Field(ge=0)
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
-    weight_kg: Optional[float] = Field(None, ge=0)
+    weight_kg: float | None = Field(None, ge=0)
     active: bool = True
-    ean: Optional[str] = Field(None, pattern=r"^(\d{8}|\d{12}|\d{13})$")
-    launched_on: Optional[dt.date] = None
-    attributes: Optional[Any] = None
+    ean: str | None = Field(None, pattern=r"^(\d{8}|\d{12}|\d{13})$")
+    launched_on: dt.date | None = None
+    attributes: Any | None = None
 
 
 def distinct_rows(n: int, locale: str) -> list[dict[str, str]]:
@@ -107,7 +107,7 @@ def main() -> None:
 
     n_distinct = 20_000
     many_en, many_de = distinct_rows(n_distinct, "en"), distinct_rows(n_distinct, "de")
-    for a, b in zip(many_en[:50], many_de[:50]):
+    for a, b in zip(many_en[:50], many_de[:50], strict=True):
         assert v_en.validate(a) == v_de.validate(b)
 
     def cycle(fn, rows):
@@ -126,7 +126,8 @@ def main() -> None:
         "importdesk en, distinct rows": (cycle(v_en.validate, many_en), None, n_distinct),
         "importdesk de, distinct rows": (cycle(v_de.validate, many_de), None, n_distinct),
         "importdesk en to_raw+validate+to_db, distinct": (
-            cycle(lambda vals: to_db(v_en.validate(to_raw(vals))), [list(r.values()) for r in many_en]), None, n_distinct),
+            cycle(lambda vals: to_db(v_en.validate(to_raw(vals))), [list(r.values()) for r in many_en]),
+            None, n_distinct),
     }
     best = {k: float("inf") for k in cases}
     for _ in range(args.rounds):

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_sample_data import (  # noqa: E402  (sibling script)
+from make_sample_data import (
     FIXED_ZIP_TIME,
     PRODUCT_HEADER,
     product_row,
@@ -66,7 +66,7 @@ def plain_products(rng: random.Random, n: int, start: int = 1) -> list[list[str]
 
 def json_product(row: list[str]) -> dict:
     """A products.csv row as a JSON object with JSON-native types (ean stays a string)."""
-    d = dict(zip(PRODUCT_HEADER, row))
+    d = dict(zip(PRODUCT_HEADER, row, strict=True))
     d["weight_kg"] = float(d["weight_kg"])
     d["active"] = d["active"] == "true"
     d["attributes"] = json.loads(d["attributes"])
@@ -185,7 +185,7 @@ def build(out: Path) -> list[tuple[str, str, str]]:
     rows = plain_products(rng, 8)
     text_lines = csv_text(rows).splitlines(keepends=True)
     r = rows[3]  # data row 4 -> line 5
-    text_lines[4] = ",".join([r[0], '"Unclosed quote name'] + r[2:]) + "\n"
+    text_lines[4] = ",".join([r[0], '"Unclosed quote name', *r[2:]]) + "\n"
     body = "".join(text_lines)
     assert body.count('"') == 1
     put("unbalanced_quote.csv", body,
@@ -232,7 +232,7 @@ def build(out: Path) -> list[tuple[str, str, str]]:
         ("-", "Just a minus."),
     ]
     rows = products(rng, len(formula))
-    for r, (name, desc) in zip(rows, formula):
+    for r, (name, desc) in zip(rows, formula, strict=True):
         r[1], r[2] = name, desc
     put("formula_values.csv", csv_text(rows),
         "8 valid products whose name/description start with `=`, `+`, `-`, `@` "
@@ -253,7 +253,7 @@ def build(out: Path) -> list[tuple[str, str, str]]:
         ("[b][i]Nested[/i][/b]", ":smile: emoji code"),
     ]
     rows = products(rng, len(markup))
-    for r, (name, desc) in zip(rows, markup):
+    for r, (name, desc) in zip(rows, markup, strict=True):
         r[1], r[2] = name, desc
     put("markup.csv", csv_text(rows),
         "8 valid products whose names/descriptions look like Rich/Textual console markup "

@@ -127,8 +127,9 @@ def test_fields_picks_and_orders_columns(ws):
                                                "--order", "sku").out)))
     assert rows[:2] == [["price", "sku", "active"], ["9.5", "A-1", "true"]]
     assert json.loads(records(ws, "-f", "sku", "--nl", "--limit", "1").out) == {"sku": "A-1"}
-    bad = records(ws, "--fields", "sku,prce")
-    assert bad.code == 2 and "did you mean 'price'" in bad.err
+    for fmt in ("--table", "--csv", "--json", "--nl"):
+        bad = records(ws, "--fields", "sku,prce", fmt)
+        assert bad.code == 2 and "did you mean 'price'" in bad.err, fmt
 
 
 def test_records_on_a_workspace_never_made_creates_none(tmp_path):

@@ -10,8 +10,7 @@ from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, open_engine_to_read, print_json
 from importdesk.cli.formatting import duration, number, safe, when
 from importdesk.engine import UsageError
-from importdesk.exports.cells import csv_text, json_value
-from importdesk.exports.neutralise import neutralise
+from importdesk.engine.cells import csv_text, json_value, neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
 
 

@@ -35,12 +35,10 @@ def _workspace_root(ctx: click.Context) -> Path:
 
 def complete_type(ctx: click.Context, param, incomplete: str) -> list[CompletionItem]:
     """Built-in resource types and the workspace's own (never creates a workspace)."""
-    from importdesk.schemas import Registry
+    from importdesk.engine.catalogue import type_titles
 
-    schemas = _workspace_root(ctx) / "schemas"
-    registry = Registry.load(schemas if schemas.is_dir() else None)
-    return [CompletionItem(name, help=registry.get(name).title)
-            for name in registry.names() if name.startswith(incomplete)]
+    titles = type_titles(_workspace_root(ctx) / "schemas")
+    return [CompletionItem(name, help=title) for name, title in titles.items() if name.startswith(incomplete)]
 
 
 def complete_job_uid(ctx: click.Context, param, incomplete: str) -> list[CompletionItem]:

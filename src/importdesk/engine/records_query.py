@@ -99,6 +99,11 @@ class RecordBrowser:
     def fields(self, resource_type: str) -> list[FieldSpec]:
         return list(self.engine.resource_type(resource_type).fields.values())
 
+    def check_fields(self, resource_type: str, names: Iterable[str]) -> list[str]:
+        """The names, each one a field of the type (UsageError with a suggestion otherwise)."""
+        rt = self.engine.resource_type(resource_type)
+        return [_field(rt, name).name for name in names]
+
     def query(self, resource_type: str, *, where: Iterable[str] = (), order: Iterable[str] = (),
               job_uid: str | None = None) -> RecordQuery:
         """A checked query from text as a person types it (``price>=10``, ``-price``)."""

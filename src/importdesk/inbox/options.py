@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from importdesk.engine import ImportOptions
+from importdesk.engine.threshold import parse_threshold
 from importdesk.inbox.naming import DEFAULTS_FILE, SIDECAR_SUFFIX, display
 from importdesk.models import JobType
 
@@ -95,22 +96,13 @@ def read_config(path: Path, label: str) -> dict[str, Any]:
 
 
 def _threshold(value: Any, label: str) -> float:
-    if isinstance(value, bool):
+    """The command line's rule (engine/threshold.py): "10%" or a fraction below 1; a bare 5 is refused."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise OptionsError(f"{label}: threshold must be a number like 0.1 or \"10%\"")
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text.rstrip("%"))
-        except ValueError:
-            raise OptionsError(f"{label}: threshold {value!r} is not a number like 0.1 or \"10%\"") from None
-        value = number / 100 if text.endswith("%") or number > 1 else number
-    elif isinstance(value, (int, float)):
-        value = value / 100 if value > 1 else float(value)
-    else:
-        raise OptionsError(f"{label}: threshold must be a number like 0.1 or \"10%\"")
-    if not 0 <= value <= 1:
-        raise OptionsError(f"{label}: threshold must be between 0% and 100%")
-    return value
+    try:
+        return parse_threshold(str(value))
+    except ValueError as exc:
+        raise OptionsError(f"{label}: threshold {exc}") from None
 
 
 def apply(options: InboxOptions, table: dict[str, Any], label: str) -> None:
