@@ -37,6 +37,11 @@ def _home_of_earlier_versions() -> Path:
     return Path(base) / APP_NAME
 
 
+class WorkspaceError(Exception):
+    """The workspace cannot be used as asked (a file where the folder should be, read-only…):
+    a message for the user."""
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -44,16 +49,35 @@ class Workspace:
     @classmethod
     def at(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
         """The workspace at root (default: `default_home()`), whether it exists or not; creates nothing."""
-        return cls(Path(root).expanduser().resolve() if root else default_home().resolve())
+        ws = cls(Path(root).expanduser().resolve() if root else default_home().resolve())
+        if ws.root.exists() and not ws.root.is_dir():
+            raise WorkspaceError(f"the workspace {ws.root.name!r} is a file, not a folder: give a folder "
+                                 "(--workspace DIR or IMPORTDESK_HOME; it is created if missing)")
+        return ws
 
     @classmethod
     def open(cls, root: str | os.PathLike[str] | None = None) -> Workspace:
         """The workspace at root, created if it does not exist yet."""
         ws = cls.at(root)
-        ws.root.mkdir(parents=True, exist_ok=True)
+        try:
+            ws.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"cannot create the workspace folder {ws.root.name!r}: {exc.strerror}") from None
         for name in FOLDERS:
-            (ws.root / name).mkdir(exist_ok=True)
+            folder = ws.root / name
+            try:
+                folder.mkdir(exist_ok=True)
+            except FileExistsError:
+                raise WorkspaceError(f"the workspace's {name}/ is a file, not a folder") from None
+            except OSError:
+                if ws.writable:
+                    raise
+                # a read-only workspace can still be read: commands that need the folder say so
         return ws
+
+    @property
+    def writable(self) -> bool:
+        return os.access(self.root, os.W_OK)
 
     @property
     def exists(self) -> bool:

@@ -143,3 +143,26 @@ def test_scan_reports_odd_entries_without_following_them(tmp_path):
     assert result.candidates["real.csv"].sidecar == inbox / "real.csv.toml"
     assert sorted((o.key, o.kind) for o in result.odd) == [("dir.csv", "directory"), ("link.csv", "symlink"),
                                                            ("pipe.csv", "fifo")]
+
+
+def test_scan_refuses_hard_links_and_names_folders_nested_too_deep(tmp_path):
+    """A hard link's content can change through its other name while it is imported; files
+    deeper than the watched depth were ignored without a word (issue 12)."""
+    import os
+
+    inbox = tmp_path / "inbox"
+    deep = inbox / "products" / "a" / "b"
+    (deep / "c").mkdir(parents=True)
+    (deep / "c" / "lost.csv").write_text("sku\n1\n")
+    (deep / "empty").mkdir()
+    (deep / "kept.csv").write_text("sku\n1\n")
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("sku\n2\n")
+    os.link(outside, inbox / "linked.csv")
+    result = scan(inbox)
+    assert sorted(result.candidates) == ["products/a/b/kept.csv"]
+    odd = {o.key: o for o in result.odd}
+    assert sorted((o.key, o.kind) for o in result.odd) == [("linked.csv", "hardlink"),
+                                                           ("products/a/b/c", "too_deep")]  # not the empty one
+    assert "hard link" in odd["linked.csv"].reason and "copy or move the file itself" in odd["linked.csv"].reason
+    assert "nested too deep" in odd["products/a/b/c"].reason

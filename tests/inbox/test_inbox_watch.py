@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from inbox_helpers import all_jobs, inbox_files, product_csv, product_rows, wait_until, HEADER
+from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
 
 from importdesk.models import JobStatus, JobType
 
@@ -308,3 +308,18 @@ def test_stop_is_prompt_and_threads_end(ws, engine, watcher_factory):
     assert not watcher.alive
     assert not [t for t in threading.enumerate() if t.name.startswith("inbox-") and t.is_alive()
                 and t in watcher._threads]
+
+
+def test_a_file_another_watcher_claimed_is_not_reported_unreadable(ws, engine, watcher_factory, events):
+    """Between this watcher's scan and its claim, another watcher took the file (issue 12: three
+    watchers on one inbox gave 2,015 false "cannot read it (permissions)" notices in five runs)."""
+    from importdesk.inbox.scan import scan
+
+    path = ws.inbox / "products-raced.csv"
+    path.write_text(product_csv(3, "RACE"))
+    watcher = watcher_factory(start=False)
+    candidate = scan(ws.inbox).candidates["products-raced.csv"]
+    path.rename(ws.processing / "taken-by-another-watcher.csv")
+    watcher._take(candidate)
+    assert [e.message for e in events] == []
+    assert all_jobs(engine) == []

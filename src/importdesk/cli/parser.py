@@ -18,6 +18,7 @@ from importdesk.cli import job_cmds, records_cmd, run_cmds
 from importdesk.cli.common import reader_went_away
 from importdesk.cli.options import THRESHOLD, complete_job_uid, complete_type
 from importdesk.engine import UsageError
+from importdesk.workspace import WorkspaceError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -68,7 +69,7 @@ class Commands(click.Group):
             raise
         except BrokenPipeError:
             ctx.exit(reader_went_away())
-        except UsageError as exc:
+        except (UsageError, WorkspaceError) as exc:
             click.echo(f"importdesk: {exc}", err=True)
             ctx.exit(ec.USAGE)
         except KeyboardInterrupt:

@@ -16,13 +16,13 @@ if TYPE_CHECKING:
 
 
 class FailedRowsSource:
-    def __init__(self, ctx: "EngineContext", job: ImportJob):
+    def __init__(self, ctx: EngineContext, job: ImportJob):
         self.ctx = ctx
         self.job = job
         self.source_uid = job.provider_data.source_job_uid or ""
         self.edits = ctx.row_edits.for_job(self.source_uid)
         first = next(self._failed(), None)
-        headers = [h for h in (first[1] if first else {}) if h != "_extra"]
+        headers = [h for h in (first[1] if first else {}) if h not in ("_extra", "_truncated")]
         self.info = SourceInfo(format="import_job", headers=headers)
         self._count: int | None = None
 
@@ -47,7 +47,13 @@ class FailedRowsSource:
         for index, (number, raw, rtype, malformed) in enumerate(self._failed()):
             if index < skip:
                 continue
-            values = {k: v for k, v in raw.items() if k != "_extra"}
+            values = {k: v for k, v in raw.items() if k not in ("_extra", "_truncated")}
+            if "_truncated" in raw:  # kept cut (too large): only the file has the whole row
+                cut = ", ".join(map(str, raw["_truncated"])) or "some fields"
+                yield Record(number, values, type=rtype if mixed else None,
+                             error=f"the row was too large to keep whole ({cut} cut); fix it in the file and "
+                                   "import the file again")
+                continue
             corrections = self.edits.get(number)
             if corrections:
                 values = self._apply(values, corrections, rtype)
@@ -63,7 +69,7 @@ class FailedRowsSource:
         """Corrections are by field; the raw row is by header: put each under the header that maps to it."""
         rt = self.ctx.registry.get(rtype or self.job.resource_type)
         headers = list(values)
-        by_field = {f: h for h, f in zip(headers, rt.map_headers(headers).columns) if f}
+        by_field = {f: h for h, f in zip(headers, rt.map_headers(headers).columns, strict=False) if f}
         fixed = dict(values)
         for field_name, value in corrections.items():
             fixed[by_field.get(field_name, field_name)] = value
@@ -72,7 +78,7 @@ class FailedRowsSource:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "FailedRowsSource":
+    def __enter__(self) -> FailedRowsSource:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -3,30 +3,39 @@
 Each batch is one `BEGIN IMMEDIATE … COMMIT`: records, job items, counters and the checkpoint
 (`metadata.data_row_index`) land together or not at all, so a crash loses at most the batch in
 flight and a resume continues after the last committed row with exact counts.
+
+The runner's job (``self.job``, what it reports and finally saves) is always the committed one:
+a batch's counters are worked out on a copy, and that copy becomes the job only once the
+transaction holding the batch has committed — here, or in the batch writer. A batch that fails
+for any reason (disk full, I/O error, a lock held too long, a value the writer cannot be sent)
+leaves the job where the store says it is.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
 import sys
 import threading
 from collections import deque
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
-from importdesk.engine.errors import JobFailed
+from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.row_mapper import RowMapper, record_key
-from importdesk.engine.sources import open_job_source
+from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError, get_rules
 from importdesk.store import seen_keys
-from importdesk.store.batch_writer import BatchWriter, StatementRecorder
-from importdesk.store.database import PRAGMAS
+from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
+from importdesk.store.database import BUSY_TIMEOUT_MS, PRAGMAS
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +44,12 @@ BATCH_ROWS = 5000
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
 WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
-ITEM_VALUE_CHARS = 500  # rejected values are kept whole in raw_row; the item shows a bounded excerpt
+ITEM_VALUE_CHARS = 500  # the item's rejected value and record key: a bounded excerpt
+# A failed row's raw row is kept for fixing and retrying, within bounds: a 50 MB line must not
+# go into the database whole. Longer values are cut with a marker, and the row says which.
+RAW_ROW_CHARS = 100_000
+RAW_VALUE_CHARS = 10_000
+TRUNCATED = "_truncated"  # in a capped raw row: the names of the fields that were cut
 
 
 @dataclass
@@ -64,6 +78,16 @@ class _TypeBatch:
             self.pv, self.stored = None, []
 
 
+@dataclass
+class _InFlight:
+    """A batch handed to the writer: the job before it and after it (as the writer's transaction
+    saves it), and what ``_commit`` needs to commit it here instead."""
+
+    before: ImportJob
+    after: ImportJob
+    args: tuple
+
+
 class JobRunner:
     def __init__(self, ctx: EngineContext, job: ImportJob, cancel: threading.Event | None = None,
                  throttle: Throttle | None = None):
@@ -73,8 +97,9 @@ class JobRunner:
         self.throttle = throttle or Throttle(None)
         self._try_all_new: dict[str, bool] = {}  # per type: may this batch be inserted without lookups?
         self._writer: BatchWriter | None = None
-        # batches the writer has: (the job before it, its _commit arguments), oldest first
-        self._in_flight: deque[tuple[ImportJob, tuple]] = deque()
+        # batches the writer has, oldest first
+        self._in_flight: deque[_InFlight] = deque()
+        self._writer_layout: tuple[Any, tuple] | None = None  # (pv, writer_columns(pv))
 
     # ---- entry point -------------------------------------------------------------------------
     def run(self) -> ImportJob:
@@ -85,20 +110,48 @@ class JobRunner:
                 self.throttle.report(job, force=True)
                 self._process(source)
         except (ReaderError, SchemaError, JobFailed) as exc:
-            self._finish(JobStatus.ERROR, str(exc))
+            message = str(exc)
+            if isinstance(exc, ReaderError) and (change := kept_file_change(self.ctx, job, content=False)):
+                message = changed_file_message(job, change)  # cut while being read: say that, not "unbalanced quote"
+            self._end(JobStatus.ERROR, message)
+        except JobStopped as exc:
+            self._end(JobStatus.INTERRUPTED, str(exc))
+        except (StoreWriteFailed, sqlite3.OperationalError) as exc:
+            self._end(*self._store_failure(exc))
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
-            self._finish(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
+            self._end(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
         finally:
             self._close_writer()
         self.throttle.report(self.job, force=True)
         return self.job
 
+    def _store_failure(self, exc: Exception) -> tuple[JobStatus, str]:
+        """The status and message of a job whose batch the store refused to write."""
+        fault = store_fault(exc.detail if isinstance(exc, StoreWriteFailed) else exc)
+        if fault is None:
+            log.error("job %s: the store failed: %s", self.job.uid, exc, exc_info=exc)
+            return JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)"
+        log.warning("job %s: the store refused a write: %s", self.job.uid, exc)
+        kind, words = fault
+        job = self.job
+        kept = f"the first {job.metadata.data_row_index:,} rows are in, nothing of the batch being written was kept"
+        if kind == "locked":
+            return JobStatus.INTERRUPTED, (
+                f"{job.file_name}: {words} (waited {BUSY_TIMEOUT_MS / 1000:g} s); {kept}. Resume when the other "
+                f"process is done: importdesk resume {job.short_uid}")
+        fix = {"full": "free some disk space", "readonly": "make the workspace writable"}.get(kind, "check the disk")
+        return JobStatus.ERROR, (f"{job.file_name}: {words} ({exc}); {kept}. {fix.capitalize()}, then continue: "
+                                 f"importdesk retry {job.short_uid}")
+
+    def _copy(self) -> ImportJob:
+        return self.job.model_copy(deep=True)
+
     # ---- first start: count, map headers -----------------------------------------------------
     def _prepare(self, source) -> None:
-        job = self.job
-        self.mapper = RowMapper(self.ctx.registry, job, source.info)
-        if job.metadata.data_row_index == 0 and job.progress.total == 0 and job.progress.processed == 0:
+        self.mapper = RowMapper(self.ctx.registry, self.job, source.info)
+        if self.job.metadata.data_row_index == 0 and self.job.progress.total == 0 and self.job.progress.processed == 0:
+            job = self._copy()
             total = source.count()
             job.progress.total = total
             job.progress.pending = total
@@ -114,10 +167,11 @@ class JobRunner:
                 job.warnings_count += len(warnings)
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
+            self._restore(job)
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
-        self.dates = DateOrderWatch.for_job(self.mapper, get_rules(job.metadata.locale),
-                                            starts_at_first_row=job.metadata.data_row_index == 0)
+        self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
+                                            starts_at_first_row=self.job.metadata.data_row_index == 0)
 
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
@@ -127,7 +181,7 @@ class JobRunner:
                 and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
             try:
                 self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
-            except Exception as exc:  # noqa: BLE001 - an optimisation: without it, commits are made here
+            except Exception as exc:  # an optimisation: without it, commits are made here
                 log.warning("no batch writer (%s); committing in this process", exc)
         if self.positional is not None:
             records = source.numbered_rows(skip=job.metadata.data_row_index)
@@ -145,6 +199,7 @@ class JobRunner:
             over_threshold = self._run_batch(batch)
             self.throttle.report(job)
             if over_threshold:
+                self._settle()  # the message tells committed counts
                 p = job.progress
                 self._finish(
                     JobStatus.INTERRUPTED,
@@ -154,13 +209,24 @@ class JobRunner:
                 )
                 return
 
+    def _ended_early(self) -> str:
+        """The rows ran out before the count made when the job started: the file is not the one
+        that was counted (cut, replaced) — never "done" with rows pending."""
+        job = self.job
+        change = kept_file_change(self.ctx, job)
+        if change is not None:
+            return changed_file_message(job, change)
+        return (f"{job.file_name}: the file ended after {job.metadata.data_row_index:,} rows, but "
+                f"{job.progress.total:,} were counted when the job started; "
+                f"{job.progress.pending:,} rows were not imported")
+
     def _run_batch(self, batch: list) -> bool:
         """Validate one batch and commit it; True when the error threshold was crossed."""
         if self.positional is not None:
             return self._run_batch_positional(batch)
         job = self.job
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
-        errors_so_far = job.progress.error
+        errors_so_far = self._planned().progress.error
         items: list[tuple[Any, ...]] = []
         by_type: dict[str, _TypeBatch] = {}
         uploaded: dict[str, int] = {}
@@ -220,7 +286,7 @@ class JobRunner:
         rt_name = job.resource_type
         rt = mapper.resource(rt_name)
         limit = None if job.skip_errors else job.error_threshold * job.progress.total
-        errors_so_far = job.progress.error
+        errors_so_far = self._planned().progress.error
         items: list[tuple[Any, ...]] = []
         tb = _TypeBatch(rt, pv=pv)
         validate = pv.validate_or_raise
@@ -275,7 +341,8 @@ class JobRunner:
                 by_type: dict[str, _TypeBatch], uploaded: dict[str, int], now=None) -> None:
         if self._writer is not None and self._commit_overlapped(consumed, error_rows, items, by_type, uploaded):
             return
-        job = self.job
+        job = self.job  # committed: nothing is in flight here
+        after = self._copy()
         ctx = self.ctx
         execute = job.job_type is JobType.EXECUTE
         now = now or ctx.clock()
@@ -300,7 +367,8 @@ class JobRunner:
                 if execute and self._try_all_new.get(name, True) and len(set(tb.keys)) == len(tb.keys):
                     # Optimistic path for new data: no lookups, no classification. Any key that
                     # exists already makes it insert nothing, and this type goes row by row from now.
-                    rows = [(k, *v, job.uid, r, stamp, stamp) for k, v, r in zip(tb.keys, tb.values, tb.rows)]
+                    rows = [(k, *v, job.uid, r, stamp, stamp)
+                            for k, v, r in zip(tb.keys, tb.values, tb.rows, strict=True)]
                     if ctx.records.insert_all_new(conn, tb.rt, rows):
                         created += len(rows)
                         continue
@@ -314,13 +382,15 @@ class JobRunner:
                                                      for k, v, r in outcome.writes])
             ctx.items.add_rows(conn, items)
             # counters and checkpoint, in the same transaction as the rows they describe
-            self._count(consumed, error_rows, items, done, (created, updated, unchanged), imported, uploaded, now)
-            ctx.jobs.save(job, conn)
+            self._count(after, consumed, error_rows, items, done, (created, updated, unchanged), imported,
+                        uploaded, now)
+            ctx.jobs.save(after, conn)
+        self._restore(after)  # committed
 
-    def _count(self, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
+    @staticmethod
+    def _count(job: ImportJob, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,
                outcome: tuple[int, int, int], imported: dict[str, int], uploaded: dict[str, int], now) -> None:
-        """The job's counters and checkpoint after a batch."""
-        job = self.job
+        """``job``'s counters and checkpoint after a batch."""
         created, updated, unchanged = outcome
         p = job.progress
         p.done += done
@@ -358,23 +428,39 @@ class JobRunner:
             self._settle()  # batches commit in file order
             return False
         ctx = self.ctx
-        job = self.job
         ctx.records.ensure_table(tb.rt)
         now = ctx.clock()
         stamp = now.isoformat(timespec="milliseconds")
-        snapshot = job.model_copy(deep=True)
+        before = self._planned()
+        after = before.model_copy(deep=True)
         n = len(tb.stored)
-        self._count(consumed, error_rows, items, n, (n, 0, 0), {tb.rt.name: n}, uploaded, now)
+        self._count(after, consumed, error_rows, items, n, (n, 0, 0), {tb.rt.name: n}, uploaded, now)
         steps = StatementRecorder()
         # the job must still be this runner's (a late commit must never overwrite a recovered job)
         steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
-                    (job.uid, JobStatus.PROCESSING.value, job.worker))
-        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, job.uid, stamp), tb.stored, expect=n)
+                    (after.uid, JobStatus.PROCESSING.value, after.worker))
+        positions, project = self._writer_columns(tb.pv)
+        rows = tb.stored if project is None else list(map(project, tb.stored))
+        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
         ctx.items.add_rows(steps, items)
-        ctx.jobs.save(job, steps)
-        self._writer.submit(steps.steps)
-        self._in_flight.append((snapshot, (consumed, error_rows, list(items), by_type, uploaded, now)))
+        ctx.jobs.save(after, steps)
+        try:
+            self._writer.submit(steps.steps)
+        except CannotSend as exc:  # nothing was handed over or counted: this batch is committed here
+            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
+            self._settle()
+            return False
+        self._in_flight.append(_InFlight(before, after, (consumed, error_rows, list(items), by_type, uploaded, now)))
         return True
+
+    def _writer_columns(self, pv) -> tuple[dict[int, int] | None, Any]:
+        if self._writer_layout is None or self._writer_layout[0] is not pv:
+            self._writer_layout = (pv, writer_columns(pv))
+        return self._writer_layout[1]
+
+    def _planned(self) -> ImportJob:
+        """The job as it will be once every batch in flight has committed."""
+        return self._in_flight[-1].after if self._in_flight else self.job
 
     def _settle(self, keep: int = 0) -> None:
         """Wait for batches in flight until ``keep`` remain. Keys that exist already (nothing
@@ -383,7 +469,7 @@ class JobRunner:
         while len(self._in_flight) > keep:
             reply = self._writer.result()
             if reply == "ok":
-                self._in_flight.popleft()
+                self._restore(self._in_flight.popleft().after)  # committed by the writer
                 continue
             failed = list(self._in_flight)  # this batch (not committed) and the ones after it
             self._in_flight.clear()
@@ -391,24 +477,29 @@ class JobRunner:
                 self._writer.result()  # "skipped"
             if reply == "conflict":
                 self._writer.resume()
-                self._try_all_new[next(iter(failed[0][1][3]))] = False
+                self._try_all_new[next(iter(failed[0].args[3]))] = False
             else:
                 self._close_writer()
                 committed = self.ctx.jobs.get(self.job.uid).metadata.data_row_index
-                if committed == self.job.metadata.data_row_index:
-                    return  # all committed before the writer went away
-                # the writer may have committed some before it went away: redo from the first that it did not
-                while failed and failed[0][0].metadata.data_row_index != committed:
+                # the writer may have committed some before it went away (their replies lost):
+                # those count; redo from the first that it did not commit
+                while failed and failed[0].before.metadata.data_row_index != committed:
+                    if failed[0].after.metadata.data_row_index == committed:
+                        self._restore(failed[0].after)
                     failed.pop(0)
                 if not failed:
-                    raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                    if self.job.metadata.data_row_index != committed:
+                        raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                    return  # all committed before the writer went away
+                self._restore(failed[0].before)
                 if reply == "stale":
-                    self._restore(failed[0][0])
                     raise JobFailed(f"{self.job.file_name}: the job is no longer run by this process")
+                detail = reply[1] if isinstance(reply, tuple) else str(reply)
+                if store_fault(detail) is not None:  # committing here would meet the same disk or lock
+                    raise StoreWriteFailed(detail)
                 log.warning("batch writer failed (%s); committing in this process", reply)
-            self._restore(failed[0][0])
-            for _snapshot, args in failed:
-                self._commit(*args)
+            for batch in failed:
+                self._commit(*batch.args)
             return
 
     def _restore(self, snapshot: ImportJob) -> None:
@@ -427,7 +518,7 @@ class JobRunner:
         unchanged: int = 0
         writes: list[tuple[str, tuple[Any, ...], int]] = field(default_factory=list)
 
-    def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> "JobRunner._Outcome":
+    def _classify(self, conn, tb: _TypeBatch, items: list[tuple[Any, ...]]) -> JobRunner._Outcome:
         """Create / update / unchanged against the store, applying the file's rows in order, so a
         key repeated in the file is an update of its own earlier row (the later row wins).
 
@@ -442,12 +533,12 @@ class JobRunner:
         earlier: dict[str, int] = {}
         if not execute or job.summary.unchanged:
             earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
-        for key, (values, writer, row) in stored.items():
+        for key, (_values, writer, row) in stored.items():
             if writer == uid:
                 earlier[key] = row
         remembered: dict[str, int] = {}
         unwritten: list[tuple[str, str, str, int]] = []
-        for key, values, row in zip(tb.keys, tb.values, tb.rows):
+        for key, values, row in zip(tb.keys, tb.values, tb.rows, strict=True):
             previous_row = remembered.get(key) or earlier.get(key)
             if previous_row is not None:
                 items.append(self._item(
@@ -478,6 +569,8 @@ class JobRunner:
         request = self.ctx.jobs.request_of(self.job.uid)
         if self.cancel.is_set() and request is None:
             request = "interrupt"
+        if request in ("cancel", "interrupt"):
+            self._settle()  # the message tells committed counts
         if request == "cancel":
             self._finish(JobStatus.CANCELED, "canceled by the user")
             return True
@@ -487,22 +580,34 @@ class JobRunner:
             return True
         return False
 
+    def _end(self, status: JobStatus, message: str | None) -> None:
+        """_finish after a failure; a failure in it too must not leave the caller with a traceback."""
+        try:
+            self._finish(status, message)
+        except Exception:  # the stored job stays as last committed; recover_stale settles it
+            log.exception("job %s: ending it failed", self.job.uid)
+
     def _finish(self, status: JobStatus, message: str | None) -> None:
         if self._writer is not None:
             try:
                 self._settle()
-            except Exception as exc:  # noqa: BLE001 - the job ends anyway; the state is what was committed
-                log.exception("job %s: settling the last batch failed", self.job.uid)
+            except Exception as exc:  # the job ends anyway; the state is what was committed
+                log.warning("job %s: settling the last batch failed: %s", self.job.uid, exc,
+                            exc_info=store_fault(getattr(exc, "detail", exc)) is None)
                 # The counters here include batches the writer may not have committed: once it has
                 # finished what it was given, the stored job is the truth (a resume must not skip rows).
                 self._close_writer()
                 self._restore(self.ctx.jobs.get(self.job.uid))
-                if status is JobStatus.DONE and self.job.progress.pending:
+                if isinstance(exc, (StoreWriteFailed, sqlite3.OperationalError)) and status is not JobStatus.CANCELED:
+                    status, message = self._store_failure(exc)
+                elif status is JobStatus.DONE and self.job.progress.pending:
                     status = JobStatus.ERROR
                     message = (f"the last rows could not be committed ({exc}); "
                                f"retry to continue after row {self.job.metadata.data_row_index}")
             self._close_writer()
         job = self.job
+        if status is JobStatus.DONE and job.progress.pending:
+            status, message = JobStatus.ERROR, self._ended_early()
         now = self.ctx.clock()
         job.status = status
         job.error_message = message
@@ -525,9 +630,24 @@ class JobRunner:
                 if status.is_final:
                     seen_keys.forget(conn, job.uid)
                 self.ctx.jobs.save(job, conn, include_request=True)
-        except BaseException:
+        except sqlite3.Error as exc:
             if note is not None:
                 job.warnings_count -= 1  # the count moves only with the commit of its item
+            # The store still says "processing" (by this process) with the last committed counts:
+            # once this process has ended, recover_stale makes it interrupted, and resume goes on.
+            log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
+            fault = store_fault(exc)
+            job.status = JobStatus.INTERRUPTED
+            job.interrupted_at = now
+            # what happened (our messages say it before the first ". "), then the one way on
+            cause = f"{message.split('. ')[0]}. " if message else ""
+            job.error_message = (
+                f"{cause}The end of the job could not be recorded ({fault[1] if fault else exc}): it shows as "
+                f"processing until this process ends, then as interrupted; resume it then "
+                f"(importdesk resume {job.short_uid})")
+        except BaseException:
+            if note is not None:
+                job.warnings_count -= 1
             raise
 
     def _date_order_note(self) -> tuple[Any, ...] | None:
@@ -544,7 +664,47 @@ class JobRunner:
               key: str | None = None) -> tuple[Any, ...]:
         if value is not None and len(value) > ITEM_VALUE_CHARS:
             value = value[:ITEM_VALUE_CHARS] + "…"
+        if key is not None and len(key) > ITEM_VALUE_CHARS:
+            key = key[:ITEM_VALUE_CHARS] + "…"
+        if raw_row is not None and len(raw_row) > RAW_ROW_CHARS:
+            raw_row = capped_raw_row(raw_row)
         return (self.job.uid, row, key, level.value, field_name, value, code, message, raw_row, resource_type)
+
+
+def capped_raw_row(raw_row: str) -> str:
+    """A raw row (JSON object text) of at most about RAW_ROW_CHARS: each value longer than
+    RAW_VALUE_CHARS is cut to that with a marker saying how long it was, fields past the bound
+    are left out, and TRUNCATED lists what was cut (a retry refuses such a row: the file has it)."""
+    data = json.loads(raw_row)
+    out: dict[str, Any] = {}
+    cut: list[str] = []
+    budget = RAW_ROW_CHARS - 2_000  # room for the marker
+    for name, value in data.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if len(text) > RAW_VALUE_CHARS:
+            value = f"{text[:RAW_VALUE_CHARS]}… [cut: {len(text):,} characters]"
+            cut.append(name)
+        size = len(json.dumps(value, ensure_ascii=False)) + len(name) + 6
+        if size > budget:
+            cut.append(name)
+            continue
+        budget -= size
+        out[name] = value
+    out[TRUNCATED] = sorted(set(cut), key=cut.index)[:100]
+    return json.dumps(out, ensure_ascii=False)
+
+
+def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:
+    """What the writer needs of a positional row: only the cells that fill a field (and the row
+    number). A column that fills no field can hold anything (an XLSX date, which ``marshal``
+    cannot send): it is left behind. (None, None) when every cell is needed; else (new position
+    by old, a function that picks the needed cells of a row)."""
+    needed = sorted({p for p in pv.layout if isinstance(p, int)} | {i for i, _ in pv.key} | {pv.tail})
+    if len(needed) == pv.tail + 1:
+        return None, None
+    positions = {old: new for new, old in enumerate(needed)}
+    project = itemgetter(*needed) if len(needed) > 1 else (lambda row, i=needed[0]: (row[i],))
+    return positions, project
 
 
 def _text(value: Any) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import logging
+import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.events import ProgressCallback, Throttle
 from importdesk.engine.pipeline import JobRunner
 from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.sources import changed_file_message, kept_file_change
 from importdesk.engine.worker_identity import is_gone, this_worker
 from importdesk.models import (
     ImportJob,
@@ -26,6 +29,7 @@ from importdesk.models import (
     ProviderType,
 )
 from importdesk.readers import Limits, ReaderError, open_source
+from importdesk.readers.detect import check_encoding_name
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
 from importdesk.store.files import safe_name, sha256_of
@@ -33,6 +37,7 @@ from importdesk.store.items import ItemKind
 from importdesk.workspace import Workspace
 
 FORMATS = ("csv", "xlsx", "json", "jsonl")
+log = logging.getLogger(__name__)
 
 
 class UsageError(ValueError):
@@ -147,6 +152,11 @@ class Engine:
             raise UsageError(f"{path.name}: no such file")
         if options.format and options.format not in FORMATS:
             raise UsageError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+        if options.encoding:
+            try:
+                check_encoding_name(path.name, options.encoding)
+            except ReaderError as exc:
+                raise UsageError(str(exc)) from None
         self._check_threshold(options.error_threshold)
         rt_name = options.resource_type
         if rt_name is None:
@@ -230,22 +240,30 @@ class Engine:
     def recover_stale(self) -> list[ImportJob]:
         """Jobs left `processing` by a process that is gone become `interrupted` (resumable)."""
         now = self.ctx.clock()
-        recovered = []
+        recovered: list[ImportJob] = []
+        if self.ctx.db.read_only:  # nothing can be recorded; listing shows them as they are
+            return recovered
         for job in self.ctx.jobs.processing():
             if not is_gone(job.worker, job.heartbeat_at, now):
                 continue
-            with self.ctx.db.write() as conn:
-                current = self.ctx.jobs.get_for_update(conn, job.uid)
-                if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
-                    continue
-                current.status = JobStatus.INTERRUPTED
-                current.interrupted_at = current.updated_at = now
-                current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
-                                         f"rows; resume to continue")
-                current.request = None
-                self.ctx.jobs.save(current, conn, include_request=True)
-            recovered.append(current)
+            try:
+                recovered.extend(self._recover(job, now))
+            except sqlite3.OperationalError as exc:  # a full disk, a lock: it is recovered next time
+                log.warning("job %s: could not be marked interrupted (%s)", job.uid, exc)
         return recovered
+
+    def _recover(self, job: ImportJob, now) -> list[ImportJob]:
+        with self.ctx.db.write() as conn:
+            current = self.ctx.jobs.get_for_update(conn, job.uid)
+            if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
+                return []
+            current.status = JobStatus.INTERRUPTED
+            current.interrupted_at = current.updated_at = now
+            current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
+                                     f"rows; resume to continue")
+            current.request = None
+            self.ctx.jobs.save(current, conn, include_request=True)
+        return [current]
 
     # ---- lifecycle actions -------------------------------------------------------------------
     def _transition(self, uid: str, allowed: tuple[JobStatus, ...], verb: str, change) -> ImportJob:
@@ -280,8 +298,15 @@ class Engine:
                                 "canceled", change)
 
     def resume(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
-        """An interrupted job continues after its last committed row."""
+        """An interrupted job continues after its last committed row (of the same file)."""
+        self._check_kept_file(self.get_job(uid))
         return self._requeue(uid, JobStatus.INTERRUPTED, "resumed", skip_errors)
+
+    def _check_kept_file(self, job: ImportJob) -> None:
+        """UsageError when the job's kept file is not the one it was created for (size, sha256)."""
+        change = kept_file_change(self.ctx, job)
+        if change is not None:
+            raise UsageError(changed_file_message(job, change))
 
     def _requeue(self, uid: str, allowed: JobStatus, verb: str, skip_errors: bool | None) -> ImportJob:
         def change(job: ImportJob, now) -> None:
@@ -399,6 +424,7 @@ class Engine:
         return data
 
     def _rerun(self, uid: str, *, skip_errors: bool | None = None) -> ImportJob:
+        self._check_kept_file(self.get_job(uid))
         return self._requeue(uid, JobStatus.ERROR, "retried", skip_errors)
 
     def confirm(self, uid: str) -> ImportJob:
@@ -407,6 +433,7 @@ class Engine:
         if source.job_type is not JobType.VALIDATE or source.status is not JobStatus.DONE:
             raise UsageError(f"job {source.short_uid} is a {source.status.value} {source.job_type.value} job: "
                              "only a done validate job can be confirmed")
+        self._check_kept_file(source)
         now = self.ctx.clock()
         job = source.model_copy(deep=True, update={
             "uid": self.ctx.new_uid(), "job_type": JobType.EXECUTE, "status": JobStatus.PENDING,

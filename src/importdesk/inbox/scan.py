@@ -48,7 +48,7 @@ class Odd:
     """An entry that is never imported and never followed: reported once, left in place."""
 
     parts: tuple[str, ...]
-    kind: str  # symlink | fifo | socket | device | directory | unknown
+    kind: str  # symlink | hardlink | fifo | socket | device | directory | too_deep | unknown
     ino: int
 
     @property
@@ -59,6 +59,10 @@ class Odd:
     def reason(self) -> str:
         return {
             "symlink": "a symbolic link: links are never followed; move the file itself into the inbox",
+            "hardlink": ("a hard link (the same file has another name outside the inbox, through which it can "
+                         "change while it is imported): copy or move the file itself into the inbox"),
+            "too_deep": (f"a folder nested too deep: files are imported at most {MAX_DEPTH} levels down "
+                         "(inbox/<type>/<sub>/<sub>/file), so nothing in it is; move its files up"),
             "fifo": "a named pipe (FIFO), not a file: left alone",
             "socket": "a socket, not a file: left alone",
             "device": "a device node, not a file: left alone",
@@ -116,14 +120,20 @@ def _scan_dir(folder: Path, prefix: tuple[str, ...], result: ScanResult, depth: 
         if kind == "directory":
             if looks_like_data_file(name):
                 result.odd.append(Odd(parts, kind, info.st_ino))
-            elif depth > 1 and not name.startswith("_"):
-                _scan_dir(folder / name, parts, result, depth - 1)
+            elif not name.startswith("_"):
+                if depth > 1:
+                    _scan_dir(folder / name, parts, result, depth - 1)
+                elif _has_entries(folder / name):
+                    result.odd.append(Odd(parts, "too_deep", info.st_ino))
             continue
         if kind != "file":
             if not is_config(name):
                 result.odd.append(Odd(parts, kind, info.st_ino))
             continue
         if is_config(name):
+            continue
+        if info.st_nlink > 1:
+            result.odd.append(Odd(parts, "hardlink", info.st_ino))
             continue
         sidecar_name = name + ".toml"
         side = stats.get(sidecar_name)
@@ -132,6 +142,14 @@ def _scan_dir(folder: Path, prefix: tuple[str, ...], result: ScanResult, depth: 
             path=folder / name, parts=parts, size=info.st_size, mtime_ns=info.st_mtime_ns, ino=info.st_ino,
             sidecar=sidecar, sidecar_sig=(side.st_size, side.st_mtime_ns) if side is not None else None,
         )
+
+
+def _has_entries(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as it:
+            return any(not is_temporary(entry.name) for entry in it)
+    except OSError:
+        return False
 
 
 class Stability:

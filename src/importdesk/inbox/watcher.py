@@ -7,6 +7,7 @@ taken once its size, mtime and inode (and its sidecar's) stayed unchanged for ``
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -20,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
-from importdesk.engine import inbox_jobs
+from importdesk.engine import MIXED, Engine, ImportOptions, UsageError, inbox_jobs
+from importdesk.engine.errors import ReaderError
 from importdesk.engine.worker_identity import is_gone
 from importdesk.inbox import claim as claims
 from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
@@ -29,9 +30,6 @@ from importdesk.inbox.options import InboxOptions, OptionsError, options_for
 from importdesk.inbox.scan import Candidate, Stability, scan
 from importdesk.inbox.status import WATCHERS_DIR, InboxStatus
 from importdesk.models import ImportJob, JobStatus
-from importdesk.readers import ReaderError
-from importdesk.store import inbox_claims
-from importdesk.store.converters import iso
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +235,9 @@ class InboxWatcher:
     def _take(self, cand: Candidate) -> None:
         shown = display("inbox/" + cand.key)
         if cand.supported and cand.size > 0 and not os.access(cand.path, os.R_OK):
+            if not os.path.lexists(cand.path):  # another watcher claimed it since the scan
+                self._stability.forget(cand.key)
+                return
             self._report_once(cand.key, "unreadable", cand.ino,
                               f"{shown}: cannot read it (permissions); it is taken once it is readable")
             return
@@ -244,7 +245,7 @@ class InboxWatcher:
         try:
             claimed = claims.claim(self.ws.processing, uid, cand.path, cand.parts, owner=self.token,
                                    expected_ino=cand.ino, sidecar=cand.sidecar,
-                                   claimed_at=iso(self.engine.ctx.clock()))
+                                   claimed_at=inbox_jobs.claim_time(self.engine))
         except claims.ClaimLost:
             self._stability.forget(cand.key)
             return  # another watcher took it, or its writer removed it
@@ -264,10 +265,8 @@ class InboxWatcher:
             job = self._job_for(claimed, name)
         except Exception as exc:  # the database is gone or busy beyond its timeout: keep the file
             log.exception("inbox: could not record a job for %s", shown)
-            try:
+            with contextlib.suppress(OSError):  # stays claimed; the next reconcile creates the job
                 claims.restore(claimed, self.ws.inbox)
-            except OSError:
-                pass  # stays claimed; the next reconcile creates the job
             self._emit("problem", f"{shown}: could not record a job ({type(exc).__name__}: {exc}); will retry")
             return None
         claims.mark_recorded(claimed.folder)
@@ -359,7 +358,7 @@ class InboxWatcher:
             if startup:
                 self._repair_moved()
             return
-        jobs = inbox_claims.jobs_by_uid(self.engine.ctx.db, names)
+        jobs = inbox_jobs.jobs_for_claims(self.engine, names)
         for uid in names:
             if self._stop.is_set() and not startup:
                 return
@@ -374,7 +373,7 @@ class InboxWatcher:
             recorded = bool(note and note.get("recorded"))
             if not recorded and owner != self.token and _owner_alive(owner):
                 continue  # another live watcher is claiming it right now
-            if inbox_claims.jobs_by_uid(self.engine.ctx.db, [uid]):
+            if inbox_jobs.jobs_for_claims(self.engine, [uid]):
                 continue  # recorded since the listing above
             data = claims.data_file(folder)
             if data is None:
@@ -408,11 +407,9 @@ class InboxWatcher:
     def _repair_moved(self) -> None:
         """A crash between a move and its commit: the job points into processing/, its folder moved on."""
         folders = [self.ws.archive, self.ws.failed, self.ws.archive / "duplicates"]
-        for job in inbox_claims.jobs_kept_under(self.engine.ctx.db, "processing"):
-            try:
+        for job in inbox_jobs.jobs_kept_in_processing(self.engine):
+            with contextlib.suppress(OSError):
                 inbox_jobs.repair_kept_path(self.engine, job, folders)
-            except OSError:
-                pass
 
     def _settle(self, uid: str) -> None:
         try:
@@ -499,10 +496,8 @@ class InboxWatcher:
 
     def _remove_heartbeat(self) -> None:
         if self._heartbeat_file is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._heartbeat_file.unlink()
-            except OSError:
-                pass
             self._heartbeat_file = None
 
 

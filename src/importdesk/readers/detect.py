@@ -57,7 +57,7 @@ def detect_format(name: str, head: bytes, fmt: str | None = None) -> str:
         fmt = EXTENSIONS.get(os.path.splitext(name)[1].lower()) or _sniff_format(name, head)
 
     if fmt == "xlsx":
-        if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
+        if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
             return fmt
         if head.startswith(OLE2_MAGIC):
             raise ReaderError(f"{name}: is not an XLSX workbook: it is a legacy .xls file or a "
@@ -65,7 +65,7 @@ def detect_format(name: str, head: bytes, fmt: str | None = None) -> str:
                               file=name)
         raise ReaderError(f"{name}: is not an XLSX workbook (the file is not a ZIP archive)", file=name)
 
-    if head.startswith(ZIP_MAGIC) or head.startswith(OLE2_MAGIC):
+    if head.startswith((ZIP_MAGIC, OLE2_MAGIC)):
         raise ReaderError(f"{name}: looks like an Excel workbook, not {fmt.upper()}; "
                           "rename it to .xlsx or choose the xlsx format", file=name)
     if fmt == "json":
@@ -160,9 +160,8 @@ def detect_encoding(name: str, head: bytes, *, what: str = "CSV") -> str:
             guess = codecs.lookup(guess).name
         except LookupError:
             guess = None
-    if guess is not None:
-        if guess in ("latin-1", "iso8859-1", "ascii"):
-            guess = "cp1252" if _decodes(sample, "cp1252") else None
+    if guess is not None and guess in ("latin-1", "iso8859-1", "ascii"):
+        guess = "cp1252" if _decodes(sample, "cp1252") else None
     if guess is None or coherence < 0.2 or not _decodes(sample, guess):
         if _control_share(head) > 0.05:
             raise ReaderError(f"{name}: is not a text file (binary content), not {what}", file=name)
@@ -264,7 +263,7 @@ def _charset_normalizer(sample: bytes) -> tuple[str | None, float]:
         from charset_normalizer import from_bytes
 
         best = from_bytes(sample).best()
-    except Exception:  # noqa: BLE001 - detection failing means "unsure", not a crash
+    except Exception:  # detection failing means "unsure", not a crash
         return None, 0.0
     if best is None:
         return None, 0.0
@@ -279,11 +278,21 @@ def _control_share(head: bytes) -> float:
     return controls / len(sample)
 
 
+# Codecs Python finds that are not character sets a file is written in: they decode escapes
+# (unicode_escape lets "\x00" or "\x1b" in a file become NUL and ESC in a record), domain names,
+# or nothing at all.
+NOT_FILE_ENCODINGS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
+
+
 def check_encoding_name(name: str, encoding: str) -> str:
     try:
-        return codecs.lookup(encoding).name
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise ReaderError(f"{name}: unknown encoding {encoding!r}", file=name) from None
+    if not codec._is_text_encoding or codec.name in NOT_FILE_ENCODINGS:  # rot13, base64, zlib…
+        raise ReaderError(f"{name}: {encoding!r} is not a text encoding a file can be written in; "
+                          f"{ENCODING_HINT}", file=name)
+    return codec.name
 
 
 def decode_sample(name: str, head: bytes, encoding: str, complete: bool) -> str:

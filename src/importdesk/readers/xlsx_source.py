@@ -26,7 +26,9 @@ How calamine 0.9.1 represents cells (checked), and what this module gives instea
 - date-formatted cells: ``datetime.date`` for a whole-day serial, ``datetime.datetime``
   otherwise, ``datetime.time`` for time-only values (< 1 day) -> "HH:MM:SS" text, and
   ``datetime.timedelta`` for duration formats ([h]:mm) -> its str() ("1 day, 6:00:00");
-- empty cells and error cells (#DIV/0!, #N/A) are "" -> None;
+- empty cells and error cells (#DIV/0!, #N/A) are "" -> None; so error cells are found in the
+  sheet's XML (only when the archive check saw one: ``t="e"``) and make their row a row error
+  naming the cell and the error, never an empty value ("is required");
 - formulas give their cached value; a workbook saved by a program that does not compute
   formulas (openpyxl, some exporters) has none, so such cells read as None.
 - ``iter_rows()`` starts at sheet row 1 (rows above the data come as empty lists), so the
@@ -36,13 +38,17 @@ How calamine 0.9.1 represents cells (checked), and what this module gives instea
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import zipfile
 import zlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import Limits, MiB, ReaderError, Record, RowSource, SourceInfo, clean_headers
 
 RATIO_CHECK_MIN_BYTES = 1 * MiB  # small members (styles, themes) may compress very well
+ERROR_CELL = b't="e"'
 
 
 class XlsxSource(RowSource):
@@ -50,6 +56,7 @@ class XlsxSource(RowSource):
 
     def __init__(self, path: str, size: int, limits: Limits, sheet: str | None = None) -> None:
         super().__init__(path, limits)
+        self._members_with_errors: set[str] = set()
         self._guard_archive()
         self._sheet: Any = None
         try:
@@ -64,9 +71,10 @@ class XlsxSource(RowSource):
                 wb.close()
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001 - calamine errors, never raw
+        except Exception as exc:  # calamine errors, never raw
             raise self._error(f"is not a readable XLSX workbook: {_calamine_message(exc)}") from exc
         self._where = f"sheet {name!r}"
+        self._error_cells = self._find_error_cells(name) if self._members_with_errors else {}
         headers, self._header_row, self._col0 = self._read_header()
         self.info = SourceInfo(format="xlsx", sheet=name, sheets=sheets, headers=headers, size=size)
 
@@ -102,9 +110,14 @@ class XlsxSource(RowSource):
                             f"member {i.filename} is compressed {ratio:,.0f}:1, more than the "
                             f"limit max_xlsx_ratio={limits.max_xlsx_ratio} (a zip bomb?)")
                 for i in infos:
+                    sheet_xml = i.filename.startswith("xl/worksheets/")
+                    tail = b""
                     with zf.open(i) as member:
-                        while member.read(1 << 20):
-                            pass
+                        while chunk := member.read(1 << 20):
+                            if sheet_xml and (ERROR_CELL in chunk or ERROR_CELL in tail + chunk[:8]):
+                                self._members_with_errors.add(i.filename)
+                                sheet_xml = False
+                            tail = chunk[-8:]
         except ReaderError:
             raise
         except zipfile.BadZipFile as exc:
@@ -117,6 +130,27 @@ class XlsxSource(RowSource):
             raise self._error(f"is damaged (corrupt ZIP data: {exc})") from exc
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from exc
+
+    def _find_error_cells(self, sheet: str) -> dict[int, list[tuple[int, str, str]]]:
+        """{sheet row: [(0-based column, cell reference, error text)]} of the sheet's error cells."""
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                member = _sheet_member(zf, sheet)
+                if member not in self._members_with_errors:
+                    return {}
+                data = zf.read(member)
+        except (KeyError, OSError, zipfile.BadZipFile):
+            return {}
+        found: dict[int, list[tuple[int, str, str]]] = {}
+        for m in re.finditer(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', data, re.S):
+            ref = re.search(rb'\br="([A-Z]+)(\d+)"', m.group(1))
+            value = re.search(rb"<v>([^<]*)</v>", m.group(2))
+            if ref is None:
+                continue
+            letters, row = ref.group(1).decode(), int(ref.group(2))
+            text = html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#ERROR"
+            found.setdefault(row, []).append((_column_index(letters), letters + str(row), text))
+        return found
 
     def _pick_sheet(self, sheets: list[str], wanted: str | None) -> str:
         if not sheets:
@@ -140,7 +174,7 @@ class XlsxSource(RowSource):
                 while values and values[-1] is None:
                     values.pop()
                 headers = clean_headers(
-                    values, lambda m: self._error(m, line=number, where=self._where), self.limits)
+                    values, lambda m, line=number: self._error(m, line=line, where=self._where), self.limits)
                 return headers, number, col0
         raise self._error("is empty (no header row)", where=self._where)
 
@@ -164,7 +198,7 @@ class XlsxSource(RowSource):
                     count += 1
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(f"cannot be read: {_calamine_message(exc)}", where=self._where) from exc
         return count
 
@@ -186,6 +220,15 @@ class XlsxSource(RowSource):
                 if seen > max_rows:
                     self._check_rows(seen)
                 values = _convert(row)
+                if number in self._error_cells:
+                    headers = self.info.headers
+                    broken = [f"cell {ref} ({headers[col - self._col0]}) holds the spreadsheet error {text}"
+                              for col, ref, text in self._error_cells[number] if 0 <= col - self._col0 < n]
+                    if broken:
+                        yield Record(number, (values + [None] * n)[:n], None,
+                                     f"{', '.join(broken)} (a formula that failed, or an error value); "
+                                     "fix it in the workbook")
+                        continue
                 if len(values) > n:
                     while len(values) > n and values[-1] is None:
                         values.pop()
@@ -201,7 +244,7 @@ class XlsxSource(RowSource):
                                  f"the last header column ({_letters(self._col0 + n - 1)})")
         except ReaderError:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._error(f"cannot be read: {_calamine_message(exc)}", line=number or None,
                               where=self._where) from exc
 
@@ -227,6 +270,34 @@ def _convert_other(v: Any) -> Any:
     if type(v) is dt.timedelta:
         return str(v)
     return v
+
+
+def _column_index(letters: str) -> int:
+    """Excel letters -> 0-based column index (A -> 0, AA -> 26)."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str:
+    """The archive member holding the worksheet named ``sheet`` (workbook.xml + its rels)."""
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    rel_id = None
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\s\w+:id="([^"]*)"', tag)
+        if name and rid and html.unescape(name.group(1)) == sheet:
+            rel_id = rid.group(1)
+            break
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        rid = re.search(r'\bId="([^"]*)"', tag)
+        target = re.search(r'\bTarget="([^"]*)"', tag)
+        if rid and target and rid.group(1) == rel_id:
+            path = html.unescape(target.group(1))
+            return path.lstrip("/") if path.startswith("/") else "xl/" + path
+    raise KeyError(sheet)
 
 
 def _letters(index: int) -> str:

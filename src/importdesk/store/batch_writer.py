@@ -27,6 +27,7 @@ This file runs as a script (``python -I batch_writer.py PARENT_PID``): standard 
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
@@ -35,7 +36,11 @@ import subprocess
 import sys
 from typing import Any
 
-__all__ = ["BatchWriter", "StatementRecorder"]
+__all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
+
+
+class CannotSend(ValueError):
+    """A request holds a value ``marshal`` cannot carry: nothing was handed over."""
 
 
 class StatementRecorder:
@@ -59,9 +64,12 @@ class StatementRecorder:
 class BatchWriter:
     """The runner's side: requests in flight, answered in order."""
 
+    #: the child's script (the fault-injection tests run it under a wrapper of their own)
+    script = os.path.abspath(__file__)
+
     def __init__(self, db_path: str, pragmas: list[str]) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", os.path.abspath(__file__), str(os.getpid())],
+            [sys.executable, "-I", self.script, str(os.getpid())],
             # its failures come back as replies (or as its end); nothing of it may reach a terminal
             # the app is drawing on
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -74,10 +82,16 @@ class BatchWriter:
         _write(self._proc.stdin, message)
 
     def submit(self, steps: list[tuple[Any, ...]]) -> None:
-        """Hand a request over. If the writer is gone, its result() is an error."""
+        """Hand a request over. If the writer is gone, its result() is an error. CannotSend (and
+        nothing in flight) when a value in it cannot be sent."""
+        try:
+            data = marshal.dumps(steps)
+        except ValueError as exc:
+            raise CannotSend(str(exc)) from None
         self.in_flight += 1
         try:
-            self._send(steps)
+            assert self._proc.stdin is not None
+            _write_bytes(self._proc.stdin, data)
         except OSError:
             pass
 
@@ -100,7 +114,7 @@ class BatchWriter:
             if self._proc.stdin is not None:
                 self._proc.stdin.close()
             self._proc.wait(timeout=30)
-        except Exception:  # noqa: BLE001 - stopping is best effort; never leave it running
+        except Exception:  # stopping is best effort; never leave it running
             self._proc.kill()
             self._proc.wait()
         finally:
@@ -121,7 +135,10 @@ def _grow_pipe(stream: Any) -> None:
 
 # Messages are length-prefixed: marshal.load() on a file would call read() once per object.
 def _write(stream: Any, message: Any) -> None:
-    data = marshal.dumps(message)
+    _write_bytes(stream, marshal.dumps(message))
+
+
+def _write_bytes(stream: Any, data: bytes) -> None:
     stream.write(len(data).to_bytes(8, "little"))
     stream.write(data)
     stream.flush()
@@ -150,13 +167,13 @@ def _die_with_parent() -> None:
             import ctypes
 
             ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-        except Exception:  # noqa: BLE001 - the parent check before each commit still holds
+        except Exception:  # the parent check before each commit still holds
             pass
 
 
 def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) -> Any:
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
             kind = step[0]
             if kind == "check":
@@ -175,9 +192,10 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) ->
     except _Abort as abort:
         conn.execute("ROLLBACK")
         return abort.args[0]
-    except Exception as exc:  # noqa: BLE001 - reported to the runner, which fails the job
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except Exception as exc:  # reported to the runner, which fails the job
+        if conn.in_transaction:  # a failed COMMIT may leave it open (or SQLite rolled it back)
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         return ("error", f"{type(exc).__name__}: {exc}")
 
 

@@ -36,7 +36,7 @@ def safe_name(name: str) -> str:
     cleaned = "".join(c if (c.isprintable() and c not in "/\\\0") else "_" for c in name).strip()
     cleaned = cleaned.lstrip("-.") or "file"
     if len(cleaned.encode()) > 120:
-        stem, dot, ext = cleaned.rpartition(".")
+        _stem, dot, ext = cleaned.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""
         cleaned = cleaned.encode()[: 110].decode(errors="ignore") + (f".{keep}" if keep else "")
     return cleaned
@@ -55,6 +55,7 @@ class FileStore:
 
     def keep_copy(self, source: Path, folder: Path, now: datetime, sha256: str | None = None) -> SourceFile:
         """Copy a file into the workspace once per content; later copies of the same bytes reuse it."""
+        self.db.check_writable()
         sha256 = sha256 or sha256_of(source)
         existing = self.get(sha256)
         if existing and (self.root / existing.kept_path).exists():

@@ -32,7 +32,7 @@ class RecordStore:
         self.db = db
         self._ready: set[tuple[str, tuple[str, ...]]] = set()
 
-    def ensure_table(self, rt: "ResourceType") -> str:
+    def ensure_table(self, rt: ResourceType) -> str:
         """Create the type's table, or add the columns a changed schema gained (never drops data)."""
         name = table_name(rt.name)
         marker = (rt.name, rt.columns)
@@ -59,7 +59,7 @@ class RecordStore:
         self._ready.add(marker)
         return name
 
-    def existing(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def existing(self, conn: sqlite3.Connection, rt: ResourceType,
                  keys: Sequence[str]) -> dict[str, tuple[tuple[Any, ...], str, int]]:
         """(stored values in rt.columns order, last writing job, its source row) by key."""
         found: dict[str, tuple[tuple[Any, ...], str, int]] = {}
@@ -75,7 +75,7 @@ class RecordStore:
             found[row[0]] = (row[3:], row[1], row[2])
         return found
 
-    def upsert(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
         """rows: (_key, *values in rt.columns order, _job_uid, _row, _created_at, _updated_at)."""
         if not rows:
@@ -91,7 +91,7 @@ class RecordStore:
             rows,
         )
 
-    def insert_all_new(self, conn: sqlite3.Connection, rt: "ResourceType",
+    def insert_all_new(self, conn: sqlite3.Connection, rt: ResourceType,
                        rows: Sequence[tuple[Any, ...]]) -> bool:
         """Insert rows whose keys are all new, in one go; if any key already exists, insert none
         of them and return False (the caller then classifies row by row). Rows as for upsert."""
@@ -100,24 +100,30 @@ class RecordStore:
         return _all_or_none(conn, f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                                   f" VALUES ({', '.join('?' for _ in all_cols)})", rows)
 
-    def insert_all_new_stored(self, conn: sqlite3.Connection, rt: "ResourceType", pv: "PositionalValidator",
+    def insert_all_new_stored(self, conn: sqlite3.Connection, rt: ResourceType, pv: PositionalValidator,
                               rows: Sequence[tuple[Any, ...]], job_uid: str, stamp: str) -> bool:
         """As insert_all_new, for rows of ``pv`` (stored values by file column, source row last):
         the statement picks each column's value from its position, so rows are bound as they are."""
         return _all_or_none(conn, self.insert_stored_sql(rt, pv, job_uid, stamp), rows)
 
     @staticmethod
-    def insert_stored_sql(rt: "ResourceType", pv: "PositionalValidator", job_uid: str, stamp: str) -> str:
-        """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing."""
+    def insert_stored_sql(rt: ResourceType, pv: PositionalValidator, job_uid: str, stamp: str,
+                          positions: dict[int, int] | None = None) -> str:
+        """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing. With
+        ``positions`` (new position by ``pv``'s), for rows that keep only those cells."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *rt.columns, *META_COLUMNS)
-        key = " || char(31) || ".join(f"?{i + 1}" if text else f"CAST(?{i + 1} AS TEXT)" for i, text in pv.key)
-        values = [key, *(f"?{p + 1}" if isinstance(p, int) else _literal(p.value) for p in pv.layout),
-                  _literal(job_uid), f"?{pv.tail + 1}", _literal(stamp), _literal(stamp)]
+
+        def at(i: int) -> str:
+            return f"?{(positions[i] if positions is not None else i) + 1}"
+
+        key = " || char(31) || ".join(at(i) if text else f"CAST({at(i)} AS TEXT)" for i, text in pv.key)
+        values = [key, *(at(p) if isinstance(p, int) else _literal(p.value) for p in pv.layout),
+                  _literal(job_uid), at(pv.tail), _literal(stamp), _literal(stamp)]
         return (f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                 f" VALUES ({', '.join(values)})")
 
-    def count(self, rt: "ResourceType", job_uid: str | None = None) -> int:
+    def count(self, rt: ResourceType, job_uid: str | None = None) -> int:
         name = table_name(rt.name)
         conn = self.db.conn()
         if not _exists(conn, name):
@@ -126,7 +132,7 @@ class RecordStore:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
         return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
 
-    def iter_rows(self, rt: "ResourceType", job_uid: str | None = None,
+    def iter_rows(self, rt: ResourceType, job_uid: str | None = None,
                   chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
         """Stored values in rt.columns order, ordered by key, read in chunks (constant memory)."""
         name = table_name(rt.name)
