@@ -41,9 +41,10 @@ class XlsxFormatError(Exception):
 class CellError(XlsxFormatError):
     """A cell whose stored value cannot be read (e.g. a number that is not a number)."""
 
-    def __init__(self, ref: str, message: str) -> None:
-        super().__init__(f"cell {ref}: {message}")
+    def __init__(self, ref: str, row: int, message: str) -> None:
+        super().__init__(f"cell {ref} {message}")
         self.ref = ref
+        self.row = row
 
 
 def _parser(namespaces: bool = True) -> Any:
@@ -381,7 +382,7 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
                 try:
                     number = float(text)
                 except ValueError:
-                    raise CellError(ref, f"holds {text[:40]!r} where a number was expected") from None
+                    raise CellError(ref, row_number, f"holds {text[:40]!r} where a number was expected") from None
                 kind = styles.get(style) if style is not None else None
                 if kind is not None:
                     try:
@@ -396,7 +397,7 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
                 try:
                     value = strings[int(text)] or None
                 except (ValueError, IndexError):
-                    raise CellError(ref, f"refers to shared string {text[:20]!r}, which the "
+                    raise CellError(ref, row_number, f"refers to shared string {text[:20]!r}, which the "
                                          f"workbook does not have ({len(strings)} strings)") from None
             elif ctype == "inlineStr" or ctype == "str":
                 value = text or None
@@ -413,7 +414,7 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
                 try:
                     value = dt.datetime.fromisoformat(text.rstrip("Z"))
                 except ValueError:
-                    raise CellError(ref, f"holds {text[:40]!r} where an ISO date was expected") from None
+                    raise CellError(ref, row_number, f"holds {text[:40]!r} where an ISO date was expected") from None
                 if value.hour == value.minute == value.second == value.microsecond == 0:
                     value = value.date()
             else:

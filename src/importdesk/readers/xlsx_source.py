@@ -149,7 +149,7 @@ class XlsxSource(RowSource):
                 number = row[0]
                 yield row
         except CellError as exc:
-            raise self._error(f"{exc}", line=number, where=self._where) from exc
+            raise self._error(f"{exc}", line=exc.row, where=self._where) from exc
         except XlsxFormatError as exc:
             raise self._error(f"cannot be read: {exc}", line=number, where=self._where) from exc
         except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
