@@ -19,7 +19,7 @@ import datetime as dt
 import html
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.parsers import expat
 
@@ -322,17 +322,82 @@ def dimension_start_column(zf: zipfile.ZipFile, member: str) -> int | None:
     return column_index(m.group(1)) if m else None
 
 
+def cell_value(ctype: str | None, style: str | None, text: str | None, ref: str, row: int,
+               book: Workbook) -> Any:
+    """One cell's value from its type (t=), style (s=) and stored text; raises CellError.
+
+    Error cells (t="e") are not values: the callers list them apart."""
+    if ctype is None or ctype == "n":
+        if text is None:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError(ref, row, f"holds {text[:40]!r} where a number was expected") from None
+        kind = book.date_styles.get(style) if style is not None else None
+        if kind is not None:
+            try:
+                return serial_to_value(number, kind, book.date1904)
+            except (OverflowError, ValueError):  # outside the calendar: keep the number
+                pass
+        return int(number) if number.is_integer() else number
+    if ctype == "s":
+        if text is None:
+            return None
+        try:
+            return book.strings[int(text)] or None
+        except (ValueError, IndexError):
+            raise CellError(ref, row, f"refers to shared string {text[:20]!r}, which the workbook "
+                                      f"does not have ({len(book.strings)} strings)") from None
+    if ctype == "b":
+        return None if text is None else text.strip() in ("1", "true")
+    if ctype == "d":
+        if not text:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(text.rstrip("Z"))
+        except ValueError:
+            raise CellError(ref, row, f"holds {text[:40]!r} where an ISO date was expected") from None
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date()
+        return value
+    return text or None  # inlineStr, str (a formula's text), anything newer
+
+
 def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]:
     """Yield (sheet row number, values indexed from column A, error cells) for every <row>
-    element holding at least one cell, in file order.
+    element holding at least one value or error cell, in file order.
 
     Values: str (leading zeros kept), int (integral numbers), float, bool, date, datetime, ISO
-    time text, duration text, or None (empty, formula without cached value, error cell).
-    Error cells are listed as (0-based column, reference, error text such as "#N/A").
+    time text, duration text (see cell_value). Error cells are listed as (0-based column,
+    reference, error text such as "#N/A").
+
+    Two parsers, one result: rows in the shape Excel and the common writers produce (see
+    xlsx_fastrows.py) are read with regular expressions, several times faster than expat's
+    callbacks; any other row goes through expat, and so does a whole sheet whose prolog is
+    unusual (a DTD, not UTF-8).
     """
-    strings, styles, date1904 = book.strings, book.date_styles, book.date1904
-    ROW, C, V, T, IS, RPH = (f"{MAIN} {n}" for n in ("row", "c", "v", "t", "is", "rPh"))
+    from .xlsx_fastrows import fast_rows
+
+    with zf.open(member) as f:
+        rows = fast_rows(f, book)
+        if rows is not None:
+            yield from rows
+            return
     out: list[Row] = []
+    make = expat_row_parser(book, out)
+    p = make()
+    with zf.open(member) as f:
+        for _ in _feed(p, f):
+            if out:
+                yield from out
+                out.clear()
+
+
+def expat_row_parser(book: Workbook, out: list[Row]) -> Callable[[], Any]:
+    """A maker of expat parsers that append every complete <row> they see to ``out``
+    (the state is shared: use one parser at a time)."""
+    ROW, C, V, T, IS, RPH = (f"{MAIN} {n}" for n in ("row", "c", "v", "t", "is", "rPh"))
     # parse state, in closure cells (faster than attributes in the handlers)
     row_number = 0
     values: list[Any] = []
@@ -372,53 +437,14 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
             in_rph += 1
 
     def end(name: str) -> None:
-        nonlocal collect, in_rph, text
+        nonlocal collect, in_rph
         if name == C:
             if col < 0:
                 return
-            if ctype is None or ctype == "n":
-                if text is None:
-                    return
-                try:
-                    number = float(text)
-                except ValueError:
-                    raise CellError(ref, row_number, f"holds {text[:40]!r} where a number was expected") from None
-                kind = styles.get(style) if style is not None else None
-                if kind is not None:
-                    try:
-                        value = serial_to_value(number, kind, date1904)
-                    except (OverflowError, ValueError):  # outside the calendar: keep the number
-                        value = int(number) if number.is_integer() else number
-                else:
-                    value = int(number) if number.is_integer() else number
-            elif ctype == "s":
-                if text is None:
-                    return
-                try:
-                    value = strings[int(text)] or None
-                except (ValueError, IndexError):
-                    raise CellError(ref, row_number, f"refers to shared string {text[:20]!r}, which the "
-                                         f"workbook does not have ({len(strings)} strings)") from None
-            elif ctype == "inlineStr" or ctype == "str":
-                value = text or None
-            elif ctype == "b":
-                if text is None:
-                    return
-                value = text.strip() in ("1", "true")
-            elif ctype == "e":
-                errors.append((col, ref, html.unescape(text) if text else "#ERROR"))
+            if ctype == "e":
+                errors.append((col, ref, text or "#ERROR"))
                 return
-            elif ctype == "d":
-                if not text:
-                    return
-                try:
-                    value = dt.datetime.fromisoformat(text.rstrip("Z"))
-                except ValueError:
-                    raise CellError(ref, row_number, f"holds {text[:40]!r} where an ISO date was expected") from None
-                if value.hour == value.minute == value.second == value.microsecond == 0:
-                    value = value.date()
-            else:
-                value = text or None
+            value = cell_value(ctype, style, text, ref, row_number, book)
             if value is None:
                 return
             n = len(values)
@@ -429,25 +455,24 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
                 values.append(value)
             else:
                 values[col] = value
-        elif name == V or name == T:
+        elif name == V or name == T or name == IS:
             collect = False
         elif name == ROW:
             if values or errors:
                 out.append((row_number, values, errors))
         elif name == RPH:
             in_rph -= 1
-        elif name == IS:
-            collect = False
 
     def chars(data: str) -> None:
         nonlocal text
         if collect:
             text = data if text is None else text + data
 
-    p = _parser()
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-    with zf.open(member) as f:
-        for _ in _feed(p, f):
-            if out:
-                yield from out
-                out.clear()
+    def make(last_row: int = 0) -> Any:
+        nonlocal row_number
+        row_number = last_row
+        p = _parser()
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+        return p
+
+    return make
