@@ -11,12 +11,15 @@ time and the largest peak of ``--repeat`` rounds.
     .venv/bin/python bench/xlsx_readers.py --file bench/out/import_speed-v1-products-1000000.xlsx \
         --repeat 1 --skip openpyxl                                   # any workbook, e.g. 1M rows
 
-Measured on a shared 2-core machine (load ~5), importdesk's import_speed products file, every row:
+Measured on a shared 2-core machine (load ~5, so read the ratios), bench/import_speed.py's
+products file (11 columns, inline strings, a date column), every row, 1 round:
 
-    100,000 rows x 11 (7 MB file, 59 MB of sheet XML), median of 3
-    reader                                  time s   peak RSS MiB
-    baseline (python only)                  see the figures in the branch's report
-    ...
+    100,000 rows (6.7 MiB file, 59 MB of sheet XML)   time s   peak RSS MiB
+    baseline (python only)                               -          14
+    openpyxl read_only values_only                    30.70          35
+    python-calamine iter_rows                          1.59         116
+    importdesk streaming (regex+expat)                 4.68          28
+    importdesk streaming, expat only                   7.37          25
 
 The generated workbook is cached in bench/out/ (git-ignored); ``--fresh`` rebuilds it.
 """

@@ -322,7 +322,8 @@ def test_shared_and_inline_strings_rich_text_and_entities(tmp_path):
         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
         '<row r="2"><c r="A2" t="s"><v>2</v></c>'
         '<c r="B2" t="inlineStr"><is><r><t>Fish </t></r><r><rPr><b/></rPr><t>&amp; chips</t></r></is></c></row>'
-        '<row r="3"><c r="A3" t="s"><v>3</v></c><c r="B3" t="inlineStr"><is><t xml:space="preserve"> 007 </t></is></c></row>'),
+        '<row r="3"><c r="A3" t="s"><v>3</v></c>'
+        '<c r="B3" t="inlineStr"><is><t xml:space="preserve"> 007 </t></is></c></row>'),
         shared=["<t>sku</t>", "<t>name</t>", "<t>00123</t>",
                 '<r><t>東京</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh>'])
     info, recs = read_all(path)
@@ -366,8 +367,10 @@ def test_date_styles_builtin_custom_duration_and_1904(tmp_path):
 
 def test_error_cells_found_while_streaming(tmp_path):
     path = raw_xlsx(tmp_path / "e.xlsx", (
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>sku</t></is></c><c r="B1" t="inlineStr"><is><t>price</t></is></c></row>'
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>A</t></is></c><c r="B2" t="e"><f>VLOOKUP(A2,X,2)</f><v>#N/A</v></c></row>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>sku</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>price</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>A</t></is></c>'
+        '<c r="B2" t="e"><f>VLOOKUP(A2,X,2)</f><v>#N/A</v></c></row>'
         '<row r="3"><c r="D3" t="e"><v>#REF!</v></c></row>'   # outside the table only: an empty row
         '<row r="4"><c r="A4" t="inlineStr"><is><t>B</t></is></c><c r="B4"><v>2</v></c></row>'))
     _, recs = read_all(path)

@@ -18,12 +18,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
-from .xlsx_sheet import (CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser,
-                         letters)
+from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser, letters
 
 CHUNK = 1 << 20
-MAX_PROLOG = 16 << 20
-MAX_ROW = 64 << 20    # one row this big is not a table  # sheet views, column widths... before <sheetData>; more means "unusual"
+MAX_PROLOG = 16 << 20  # sheet views, column widths... before <sheetData>; more means "unusual"
+MAX_ROW = 64 << 20     # one row this big is not a table
 _P = r"(?:\w+:)?"      # any namespace prefix
 SHEET_DATA = re.compile(rf"<({_P})sheetData\s*(/?)>")
 SHEET_DATA_END = re.compile(rf"</{_P}sheetData\s*>")

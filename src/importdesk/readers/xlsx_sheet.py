@@ -15,8 +15,8 @@ bombs live (expat would expand internal entities).
 from __future__ import annotations
 
 import array
+import contextlib
 import datetime as dt
-import html
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -28,7 +28,7 @@ CHUNK = 1 << 16
 SST_BLOCK = 4096  # shared strings per joined block (see SharedStrings)
 
 DATE, DURATION = "date", "duration"
-BUILTIN_FORMATS = {**{i: DATE for i in (*range(14, 23), 45, 47)}, 46: DURATION}
+BUILTIN_FORMATS = {**dict.fromkeys((*range(14, 23), 45, 47), DATE), 46: DURATION}
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
 MS_PER_DAY = 86_400_000
@@ -198,10 +198,8 @@ def _date_styles(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if tag == numfmt:
-            try:
+            with contextlib.suppress(ValueError):
                 custom[int(attrs.get("numFmtId", ""))] = attrs.get("formatCode", "")
-            except ValueError:
-                pass
         elif tag == cellxfs:
             inside["cellXfs"] = True
         elif tag == xf and inside["cellXfs"]:
@@ -251,9 +249,7 @@ def format_kind(code: str) -> str | None:
             brackets = max(brackets - 1, 0)
         elif brackets == 0 and not in_ampm and ch in "aA":
             in_ampm = True
-        elif brackets == 0 and in_ampm and ch in "pmPM/":
-            return DATE
-        elif brackets == 0 and not in_ampm and ch in "dmhysDMHYS":
+        elif brackets == 0 and ((in_ampm and ch in "pmPM/") or (not in_ampm and ch in "dmhysDMHYS")):
             return DATE
         elif not (elapsed and ch.lower() == prev.lower()):
             elapsed = prev == "[" and ch in "hmsHMS"
@@ -394,7 +390,7 @@ def iter_rows(zf: zipfile.ZipFile, member: str, book: Workbook) -> Iterator[Row]
                 out.clear()
 
 
-def expat_row_parser(book: Workbook, out: list[Row]) -> Callable[[], Any]:
+def expat_row_parser(book: Workbook, out: list[Row]) -> Callable[..., Any]:
     """A maker of expat parsers that append every complete <row> they see to ``out``
     (the state is shared: use one parser at a time)."""
     ROW, C, V, T, IS, RPH = (f"{MAIN} {n}" for n in ("row", "c", "v", "t", "is", "rPh"))
@@ -455,7 +451,7 @@ def expat_row_parser(book: Workbook, out: list[Row]) -> Callable[[], Any]:
                 values.append(value)
             else:
                 values[col] = value
-        elif name == V or name == T or name == IS:
+        elif name in (V, T, IS):
             collect = False
         elif name == ROW:
             if values or errors:
