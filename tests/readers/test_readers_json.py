@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -31,7 +32,9 @@ def test_json_array_of_objects(write):
     assert info.headers == ["sku", "price", "tags", "stock", "active"]
     assert [(r.number, r.values, r.type, r.error) for r in recs] == [
         (1, data[0], None, None), (2, data[1], None, None)]
-    assert type(recs[0].values["price"]) is float and type(recs[1].values["stock"]) is int
+    # numbers are exact: Decimal for non-integers, never float
+    assert recs[0].values["price"] == Decimal("1.5") and type(recs[0].values["price"]) is Decimal
+    assert type(recs[1].values["stock"]) is int
 
 
 def test_json_array_element_not_an_object_is_a_record_error(write):
@@ -74,11 +77,11 @@ def test_json_array_truncated(write):
     assert "cut.json, element 2" in str(exc.value)
 
 
-def test_json_top_level_object_is_refused(write):
-    path = write("obj.json", '{\n  "sku": "A",\n  "price": 1\n}\n')
-    with pytest.raises(ReaderError) as exc:
-        open_source(path)
-    assert str(exc.value).startswith("obj.json") and "array" in str(exc.value)
+def test_json_file_of_pretty_printed_objects_is_a_stream(write):
+    path = write("obj.json", '{\n  "sku": "A",\n  "price": 1\n}\n{\n  "sku": "B"\n}\n')
+    info, recs = read_all(path)
+    assert info.format == "jsonl"
+    assert [(r.number, r.values) for r in recs] == [(1, {"sku": "A", "price": 1}), (5, {"sku": "B"})]
 
 
 def test_json_file_holding_json_lines_is_read_as_jsonl(write):
@@ -143,12 +146,15 @@ def test_json_array_absurdly_deep_never_recurses(write):
     src.close()
 
 
-def test_json_huge_integer(write):
-    path = write("big.json", '[{"a": 123456789012345678901234567890}]')
-    with pytest.raises(ReaderError) as exc:
-        with open_source(path) as src:
-            list(src.records())
-    assert str(exc.value).startswith("big.json")
+def test_json_huge_integer_is_a_record_error_not_a_failed_file(write):
+    # 30 digits: an exact int (ijson's C backend refused it: "integer overflow", the whole file
+    # failed); 5,000 digits: over max_number_digits, so that element alone is an error
+    path = write("big.json", '[{"a": 123456789012345678901234567890}, {"a": ' + "7" * 5000 + '}, {"a": 3}]')
+    _, recs = read_all(path)
+    assert recs[0].values == {"a": 123456789012345678901234567890}
+    assert (recs[1].number, recs[1].values) == (2, {})
+    assert "5,000 digits" in recs[1].error and "max_number_digits=100" in recs[1].error
+    assert (recs[2].number, recs[2].values, recs[2].error) == (3, {"a": 3}, None)
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
@@ -158,11 +164,11 @@ def test_jsonl_with_a_bad_line_and_blank_lines(write):
     info, recs = read_all(path)
     assert info.format == "jsonl" and info.headers == ["id"]
     assert [(r.number, r.error is None) for r in recs] == [
-        (1, True), (3, False), (5, True), (6, False), (7, False), (8, False)]
+        (1, True), (3, False), (5, True), (6, False), (7, False), (8, True), (8, True)]
     assert recs[1].error.startswith("invalid JSON:") and "column" in recs[1].error
     assert recs[1].values == {}
     assert recs[3].error == "expected a JSON object, got an array"
-    assert "extra data" in recs[5].error
+    assert (recs[5].values, recs[6].values) == ({"id": 4}, {"id": 5})  # values back to back
     assert recs[2].values == {"id": 3}
 
 
@@ -186,7 +192,7 @@ def test_jsonl_elastic_path_typed_lines(write):
 
 def test_jsonl_too_deep_is_a_record_error(write):
     path = write("d.jsonl", "\n".join([deep(3), deep(4), deep(5), "[" * 100_000 + "]" * 100_000, '{"ok": 1}']))
-    info, recs = read_all(path, limits=Limits(max_json_depth=4))
+    _info, recs = read_all(path, limits=Limits(max_json_depth=4))
     assert [(r.number, r.error) for r in recs] == [
         (1, None),
         (2, None),
@@ -239,7 +245,119 @@ def test_jsonl_max_rows(write):
             src.count()
         assert "max_rows=5" in str(exc.value)
         got = []
+        records = src.records()
         with pytest.raises(ReaderError):
-            for rec in src.records():
-                got.append(rec.number)
+            got.extend(rec.number for rec in records)
         assert got == [1, 2, 3, 4, 5]
+
+
+# --- streams of values, exact numbers, number limits ---------------------------------------------
+
+PRETTY_STREAM = (
+    '{\n'
+    '  "data": {\n'
+    '    "type": "pricebook",\n'
+    '    "attributes": {"name": "Retail"}\n'
+    '  }\n'
+    '}\n'
+    '{"sku": "one-line", "price": 12345678901234567.89}\n'
+    '{\n'
+    '  "sku": "broken",\n'
+    '  "tiers": {\n'
+    '    "a": 1,,\n'
+    '  }\n'
+    '}\n'
+    '\n'
+    '  {"sku": "indented"} {"sku": "same line"}\n'
+    '{\n'
+    '  "sku": "last",\n'
+    '  "list": [\n'
+    '    {"n": 1},\n'
+    '    {"n": 2}\n'
+    '  ]\n'
+    '}\n'
+)
+
+
+def test_stream_of_pretty_printed_and_one_line_values_numbers_start_lines(write):
+    _, recs = read_all(write("prices.jsonl", PRETTY_STREAM))
+    assert [(r.number, r.type, r.error) for r in recs] == [
+        (1, "pricebook", None),
+        (7, None, None),
+        (8, None, "invalid JSON: Expecting property name enclosed in double quotes (line 11, column 12)"),
+        (15, None, None),
+        (15, None, None),
+        (16, None, None),
+    ]
+    assert recs[1].values == {"sku": "one-line", "price": Decimal("12345678901234567.89")}
+    assert recs[5].values == {"sku": "last", "list": [{"n": 1}, {"n": 2}]}
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 64])
+def test_stream_values_cut_by_chunk_boundaries_read_the_same(write, monkeypatch, chunk):
+    from importdesk.readers import json_source
+
+    path = write("prices.jsonl", PRETTY_STREAM + '{"tail": 1.25e3}\n7')
+    whole = [(r.number, r.values, r.error) for r in read_all(path)[1]]
+    monkeypatch.setattr(json_source, "CHUNK_CHARS", chunk)
+    assert [(r.number, r.values, r.error) for r in read_all(path)[1]] == whole
+    assert whole[-2][1] == {"tail": Decimal("1.25e3")}
+    assert whole[-1][2] == "expected a JSON object, got a number"
+
+
+def test_jsonl_huge_integer_is_an_error_of_its_own_line(write):
+    # issue 12: the file failed as a whole ("unexpected error ... ValueError") and named line 3
+    path = write("big.jsonl", '{"sku": "a"}\n{"sku": "b", "n": ' + "1" * 5000 + '}\n{"sku": "c"}\n')
+    _, recs = read_all(path)
+    assert [(r.number, r.error is None) for r in recs] == [(1, True), (2, False), (3, True)]
+    assert recs[1].error.startswith("the number 11111111111111111111… has 5,000 digits")
+
+
+def test_jsonl_error_names_the_line_where_the_bad_value_is(write):
+    path = write("bad.jsonl", '{"sku": "a"}\n\n{"sku": "b", "x": }\n{"sku": "c"}\n')
+    with open_source(path) as src:
+        recs = list(src.records())
+    assert [(r.number, r.error) for r in recs] == [
+        (1, None), (3, "invalid JSON: Expecting value (column 19)"), (4, None)]
+
+
+def test_number_limits_and_constants_are_record_errors(write):
+    lines = ['{"a": 1e200000000}', '{"a": 1.5e-1001}', '{"a": NaN}', '{"a": -Infinity}',
+             '{"a": ' + "9" * 100 + '}', '{"a": 0.' + "1" * 101 + '}', '{"a": 1e1000}']
+    _, recs = read_all(write("n.jsonl", "\n".join(lines)))
+    assert [r.error for r in recs] == [
+        "the number 1e200000000 has an exponent beyond ±1,000 (limit max_number_exponent=1000)",
+        "the number 1.5e-1001 has an exponent beyond ±1,000 (limit max_number_exponent=1000)",
+        "NaN is not a JSON number",
+        "-Infinity is not a JSON number",
+        None,
+        "the number 0.111111111111111111… has 102 digits, more than the limit max_number_digits=100",
+        None,
+    ]
+    assert recs[6].values == {"a": Decimal("1e1000")}
+    _, recs = read_all(write("n.jsonl", '{"a": 12345}'), limits=Limits(max_number_digits=4))
+    assert "max_number_digits=4" in recs[0].error
+
+
+def test_invalid_utf8_inside_a_pretty_printed_object(write):
+    path = write("enc.jsonl", b'{\n  "a": "caf\xe9"\n}\n{"a": "fine"}\n')
+    _, recs = read_all(path)
+    assert [(r.number, r.error) for r in recs] == [
+        (1, "not valid UTF-8 (byte 0xE9 at line 2, column 12)"), (4, None)]
+
+
+def test_stream_truncated_object_at_the_end(write):
+    _, recs = read_all(write("cut.jsonl", '{"a": 1}\n{\n  "a": 2,\n'))
+    assert [(r.number, r.error is None) for r in recs] == [(1, True), (2, False)]
+    assert recs[1].error.startswith("invalid JSON:")
+
+
+def test_stream_value_longer_than_the_limit_is_a_record_error(write, monkeypatch):
+    from importdesk.readers import json_source
+
+    monkeypatch.setattr(json_source, "MAX_VALUE_CHARS", 4096)
+    monkeypatch.setattr(json_source, "CHUNK_CHARS", 1000)
+    path = write("long.jsonl", '{"a": 1}\n{"a": "' + "x" * 20_000 + '"}\n{"a": 3}\n')
+    _, recs = read_all(path)
+    assert [(r.number, r.error) for r in recs] == [
+        (1, None), (2, "a value longer than 4,096 characters, or one that is not closed"), (3, None)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from importdesk.schemas import Registry, ResourceType, SchemaError, UnknownResourceType
+from importdesk.schemas import EXTRA, Registry, ResourceType, SchemaError, UnknownResourceType
 
 BUILTIN_NAMES = {
     "products", "prices", "customers", "stock_items", "subscription_product", "subscription_plan",
@@ -61,7 +61,7 @@ def test_missing_user_folder_is_fine(tmp_path):
 def test_every_builtin_loads_and_is_consistent(name):
     rt = Registry.load(None).get(name)
     assert rt.title
-    assert rt.columns == tuple(rt.fields)
+    assert rt.columns == tuple(rt.fields) and rt.stored_columns == (*rt.fields, EXTRA)
     assert rt.key and all(k in rt.fields for k in rt.key)
     assert all(rt.fields[k].required for k in rt.key)
     if rt.parent_field:
@@ -74,6 +74,7 @@ def test_every_builtin_loads_and_is_consistent(name):
 def test_builtin_shapes_match_the_spec():
     reg = Registry.load(None)
     products = reg.get("products")
+    assert products.stored_columns[-1] == EXTRA  # undeclared attributes, kept
     assert products.columns == (
         "sku", "name", "description", "category", "price", "currency", "weight_kg", "active",
         "ean", "launched_on", "attributes",
@@ -121,7 +122,7 @@ def test_user_toml_adds_a_type(tmp_path):
     assert rt.fields["supplier_no"].required  # key fields are implicitly required
     assert "suppliers" in reg and "products" in reg
     clean = rt.validator("de").validate({"supplier_no": " S-1 ", "name": "ACME", "rating": "5"})
-    assert clean == {"supplier_no": "S-1", "name": "ACME", "rating": 5}
+    assert clean == {"supplier_no": "S-1", "name": "ACME", "rating": 5, EXTRA: None}
 
 
 def test_user_toml_may_not_redefine_a_builtin(tmp_path):

@@ -11,7 +11,7 @@ from importdesk.schemas import NO_DEFAULT, SchemaError, load_file, load_text
 
 
 def toml(fields: str, resource: str = 'name = "things"\nkey = ["code"]') -> str:
-    return f"[resource]\n{resource}\n\n[fields.code]\ntype = \"string\"\n\n{fields}"
+    return f'[resource]\n{resource}\n\n[fields.code]\ntype = "string"\n\n{fields}'
 
 
 def problems_of(text: str) -> str:
@@ -22,7 +22,8 @@ def problems_of(text: str) -> str:
 
 
 def test_field_order_is_column_order_and_defaults_are_converted():
-    rt = load_text(toml('''
+    rt = load_text(
+        toml("""
 [fields.zeta]
 type = "decimal"
 default = "1.50"
@@ -37,8 +38,9 @@ type = "boolean"
 default = "yes"
 [fields.opt]
 type = "string"
-'''))
-    assert rt.columns == ("code", "zeta", "alpha", "mid", "flag", "opt")
+""")
+    )
+    assert tuple(rt.fields) == ("code", "zeta", "alpha", "mid", "flag", "opt")
     assert rt.fields["zeta"].default == Decimal("1.5")
     assert rt.fields["alpha"].default == dt.date(2026, 1, 31)
     assert rt.fields["mid"].default == 3
@@ -80,18 +82,30 @@ def test_load_file_not_utf8(tmp_path):
         ('[fields.a]\ntype = "enum"\nchoices = ["x", "x"]\n', None, "choices repeat 'x'"),
         ('[fields.a]\ntype = "string"\nrequired = "yes"\n', None, "required must be true or false"),
         ('[fields.A]\ntype = "string"\n', None, "field name 'A' is not a valid name"),
-        ('[fields.a]\nrequired = true\n', None, "field 'a': type is missing"),
+        ("[fields.a]\nrequired = true\n", None, "field 'a': type is missing"),
         ('[fields.a]\ntype = "integer"\ndefault = "lots"\n', None, "field 'a': default 'lots' is not a whole number"),
         ('[fields.a]\ntype = "integer"\nmin = 0\ndefault = -1\n', None, "default -1 must be a whole number ≥ 0"),
         ('[fields.a]\ntype = "enum"\nchoices = ["x"]\ndefault = "y"\n', None, "default 'y' must be one of: x"),
-        ('[fields.a]\ntype = "string"\naliases = ["code"]\n', None, "alias 'code' is already the name or an alias of field 'code'"),
-        ('[fields.b_c]\ntype = "string"\n[fields.bc]\ntype = "string"\n', None, "fields 'b_c' and 'bc' match the same header names"),
+        (
+            '[fields.a]\ntype = "string"\naliases = ["code"]\n',
+            None,
+            "alias 'code' is already the name or an alias of field 'code'",
+        ),
+        (
+            '[fields.b_c]\ntype = "string"\n[fields.bc]\ntype = "string"\n',
+            None,
+            "fields 'b_c' and 'bc' match the same header names",
+        ),
         ("", 'name = "Things"\nkey = ["code"]', "name 'Things' is not a valid name"),
         ("", 'name = "things"', "key is missing"),
         ("", 'name = "things"\nkey = ["code"]\nparent = "nope"', "parent names unknown field 'nope'"),
         ("", 'name = "things"\nkey = ["code"]\ncolour = "red"', "[resource]: unknown key 'colour'"),
         ('[fields.j]\ntype = "json"\n', 'name = "things"\nkey = ["code", "j"]', "key field 'j' cannot be of type json"),
-        ('[fields.d]\ntype = "string"\ndefault = "x"\n', 'name = "things"\nkey = ["code", "d"]', "key field 'd' cannot have a default"),
+        (
+            '[fields.d]\ntype = "string"\ndefault = "x"\n',
+            'name = "things"\nkey = ["code", "d"]',
+            "key field 'd' cannot have a default",
+        ),
     ],
 )
 def test_problems_are_named(fields, resource, expected):
@@ -100,7 +114,9 @@ def test_problems_are_named(fields, resource, expected):
 
 
 def test_all_problems_of_a_file_are_reported_together():
-    msg = problems_of(toml('[fields.a]\ntype = "money"\n[fields.b]\ntype = "enum"\n', 'name = "things"\nkey = ["code", "zz"]'))
+    msg = problems_of(
+        toml('[fields.a]\ntype = "money"\n[fields.b]\ntype = "enum"\n', 'name = "things"\nkey = ["code", "zz"]')
+    )
     assert "unknown type 'money'" in msg
     assert "an enum needs choices" in msg
     assert "key names unknown field 'zz'" in msg
@@ -112,7 +128,7 @@ def test_missing_resource_and_fields():
 
 
 def test_pattern_with_lookaround_still_works():
-    rt = load_text(toml('[fields.p]\ntype = "string"\npattern = \'^(?!x)[a-z]+$\'\n'))
+    rt = load_text(toml("[fields.p]\ntype = \"string\"\npattern = '^(?!x)[a-z]+$'\n"))
     v = rt.validator("en")
     assert v.validate({"code": "c", "p": "abc"})["p"] == "abc"
     with pytest.raises(Exception, match="pattern"):

@@ -46,7 +46,7 @@ class DateOrderWatch:
             return None
         rt = mapper.resource(mapper.job.resource_type)
         columns = {i: f for i, f in enumerate(mapper.mapping.columns)
-                   if f is not None and rt.fields[f].type in ("date", "datetime")}
+                   if f is not None and rt.stored_fields[f].type in ("date", "datetime")}
         if not columns or rules.date_order not in _ORDER_TEXT:
             return None
         return cls(columns, rules.date_order, rules.locale)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from importdesk.readers import ReaderError as ReaderError  # a face catches a reader's refusal here
+
 
 class JobFailed(Exception):
     """Fatal for the whole job: the message is for the user (names file, row, column)."""

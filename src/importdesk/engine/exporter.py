@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from importdesk.engine.events import Throttle
 from importdesk.models import ImportJob, JobStatus
+from importdesk.schemas import EXTRA
 from importdesk.store.files import sha256_of
 
 if TYPE_CHECKING:
@@ -50,8 +51,10 @@ class ExportRunner:
             self._save()
             self.throttle.report(job, force=True)
             fmt = job.format or "csv"
-            types = {name: spec.type for name, spec in rt.fields.items()}
             columns = list(rt.columns)
+            if fmt == "jsonl" or self.ctx.records.has_extra(rt, source):
+                columns.append(EXTRA)  # undeclared attributes, given back (exports.records)
+            types = {name: rt.stored_fields[name].type for name in columns}
             rows = (rt.from_db(values) for values in self.ctx.records.iter_rows(rt, source))
             if fmt == "csv":  # the marker that lets a re-import undo the formula neutralisation
                 columns.append("_export_job")

@@ -22,7 +22,7 @@ from importdesk.models import ImportJob, JobStatus, ProviderType
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
 from importdesk.store.converters import iso
-from importdesk.store.files import sha256_of
+from importdesk.store.files import safe_name, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,26 @@ DUPLICATE_PREFIX = "duplicate of job "
 SHUTDOWN_MESSAGE = ("interrupted: the watch service stopped after {rows} rows; "
                     "it continues when the watch service starts again")
 AUTO_RESUME_PREFIXES = ("interrupted: the watch service stopped", "the process running it stopped")
+
+
+def claim_time(engine: Engine) -> str:
+    """Now, as the store writes times: the moment a claim note records."""
+    return iso(engine.ctx.clock())
+
+
+def jobs_for_claims(engine: Engine, uids: list[str]) -> dict[str, ImportJob]:
+    """The recorded jobs among the claim folders' uids (a folder without one was never recorded)."""
+    return inbox_claims.jobs_by_uid(engine.ctx.db, uids)
+
+
+def jobs_kept_in_processing(engine: Engine) -> list[ImportJob]:
+    """Jobs whose kept file the store still places under processing/ (a move not yet committed)."""
+    return inbox_claims.jobs_kept_under(engine.ctx.db, "processing")
+
+
+def claim_file_name(name: str) -> str:
+    """The name a claimed file is kept under: the store's rule for kept files."""
+    return safe_name(name)
 
 
 def check_options(engine: Engine, options: ImportOptions) -> None:

@@ -28,7 +28,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
-from importdesk.engine.row_mapper import RowMapper, record_key
+from importdesk.engine.row_mapper import UNDECLARED, RowMapper, record_key, undeclared_message
 from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
@@ -168,6 +168,8 @@ class JobRunner:
                 job.updated_at = self.ctx.clock()
                 self.ctx.jobs.save(job, conn)
             self._restore(job)
+        if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
+            self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.positional = self.mapper.positional()
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
@@ -351,6 +353,7 @@ class JobRunner:
             if execute:
                 ctx.records.ensure_table(tb.rt)
         with ctx.db.write() as conn:
+            items = [*items, *self._note_undeclared(conn)]  # a copy: a batch tried again adds them again
             done = created = updated = unchanged = 0
             imported: dict[str, int] = {}
             for name, tb in by_type.items():
@@ -386,6 +389,18 @@ class JobRunner:
                         uploaded, now)
             ctx.jobs.save(after, conn)
         self._restore(after)  # committed
+        self.mapper.settle_undeclared()
+
+    def _note_undeclared(self, conn) -> list[tuple[Any, ...]]:
+        """Attributes the type does not declare: one warning per job, type and attribute, whose
+        value is the number of records that had it (updated in each batch's transaction). Returns
+        the warnings new to the job, to add to the batch's items."""
+        new, more = self.mapper.undeclared_changes()
+        if more:
+            self.ctx.items.set_counts(conn, self.job.uid, UNDECLARED,
+                                      [(rt, name, n, undeclared_message(rt, n)) for rt, name, n in more])
+        return [self._item(row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n), None, rt)
+                for row, rt, name, n in new]
 
     @staticmethod
     def _count(job: ImportJob, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,

@@ -39,8 +39,10 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from importdesk.schemas.dbvalues import from_db_value, to_db_value
+from importdesk.schemas.spec import EXTRA
 from importdesk.store import record_select
 from importdesk.store.record_select import OrderBy, Term
+from importdesk.store.records import read_columns
 
 if TYPE_CHECKING:
     from importdesk.engine.service import Engine
@@ -132,13 +134,15 @@ class RecordBrowser:
         """The matching records in order; ``fields``: only these (in this order), read from the store."""
         rt, terms, order = self._plan(query)
         if not fields:
-            for row in record_select.select(self._conn(), rt.name, rt.columns, terms, order,
+            columns = read_columns(self._conn(), rt, rt.stored_columns)
+            for row in record_select.select(self._conn(), rt.name, columns, terms, order,
                                             job_uid=query.job_uid, offset=offset, limit=limit, chunk=chunk):
-                yield rt.from_db(row)
+                yield _without_empty_extra(rt.from_db(row))
             return
         specs = [_field(rt, f) for f in fields]
         convert = [(s.name, s.type) for s in specs]
-        for row in record_select.select(self._conn(), rt.name, [s.name for s in specs], terms, order,
+        columns = read_columns(self._conn(), rt, [s.name for s in specs])
+        for row in record_select.select(self._conn(), rt.name, columns, terms, order,
                                         job_uid=query.job_uid, offset=offset, limit=limit, chunk=chunk):
             yield {name: from_db_value(ftype, value) for (name, ftype), value in zip(convert, row, strict=True)}
 
@@ -159,8 +163,9 @@ class RecordBrowser:
         if missing:
             raise_usage(f"{rt.name}: the key needs {', '.join(missing)}")
         clean = {k: _value(rt.fields[k], key[k]) if isinstance(key[k], str) else key[k] for k in rt.key}
-        row = record_select.by_key(self._conn(), rt.name, rt.columns, rt.key_of(clean))
-        return rt.from_db(row) if row is not None else None
+        row = record_select.by_key(self._conn(), rt.name, read_columns(self._conn(), rt, rt.stored_columns),
+                                   rt.key_of(clean))
+        return _without_empty_extra(rt.from_db(row)) if row is not None else None
 
     def _plan(self, query: RecordQuery) -> tuple[ResourceType, list[Term], list[OrderBy]]:
         query = self.check(query)
@@ -286,3 +291,10 @@ def _stored(spec: FieldSpec, condition: Condition) -> Any:
 
 def _numeric(spec: FieldSpec, op: str) -> bool:
     return spec.type == "decimal" and op in ORDERED
+
+
+def _without_empty_extra(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's attributes its type does not declare (``_extra``) are shown when it has some."""
+    if record.get(EXTRA) is None:
+        record.pop(EXTRA, None)
+    return record

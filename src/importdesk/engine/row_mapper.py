@@ -11,13 +11,20 @@ from importdesk.engine.errors import JobFailed
 from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
-from importdesk.schemas import Registry, ResourceType
+from importdesk.schemas import EXTRA, Registry, ResourceType
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
 # Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
 # ignored when such a file comes back, and they mark the file as ours, so its neutralised cells
 # ('=…, '+…) are restored to what they were.
 EXPORT_MARKERS = ("_source_row", "_errors", "_export_job")
+UNDECLARED = "undeclared_attribute"  # the code of the warning, one per job, type and attribute
+
+
+def undeclared_message(resource_type: str, count: int) -> str:
+    rows = "1 record has" if count == 1 else f"{count:,} records have"
+    return (f"is not a field of {resource_type}: {rows} it, kept with the record "
+            "(exports give it back)")
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class RowMapper:
         self._types: dict[str, ResourceType] = {}
         self._validators: dict[str, Any] = {}
         self._dict_maps: dict[tuple[str, tuple[str, ...]], Any] = {}
+        # undeclared attributes (JSON records): (type, attribute) -> rows counted in committed
+        # batches, and the batch being read: -> [first row, rows]
+        self.undeclared: dict[tuple[str, str], int] = {}
+        self._undeclared_batch: dict[tuple[str, str], list[int]] = {}
         self.mapping = None
         if job.resource_type != MIXED:
             rt = self.resource(job.resource_type)
@@ -87,7 +98,8 @@ class RowMapper:
                if name not in self.mapping.duplicates and not (self.from_export and name in EXPORT_MARKERS)]
         for name in getattr(self.mapping, "duplicates", []) or []:
             out.append(HeaderWarning(None, name, "duplicate_column",
-                                     f"column {name!r} maps to a field another column already fills: it is ignored", rt))
+                                     f"column {name!r} maps to a field another column already fills: it is ignored",
+                                     rt))
         return out
 
     def check_required(self) -> None:
@@ -117,22 +129,68 @@ class RowMapper:
                 self.resource(rec.type)
             except Exception:
                 return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
-        if self.tabular:
-            raw = self.to_raw(rec.values)
-        else:
-            raw = self._map_dict(rt_name, rec.values)
+        raw = self.to_raw(rec.values) if self.tabular else self._map_dict(rt_name, rec.values, rec.number, rec.outer)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
                     raw[k] = v
         return rt_name, raw, None
 
-    def _map_dict(self, rt_name: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _map_dict(self, rt_name: str, values: dict[str, Any], row: int,
+                  outer: dict[str, Any] | None) -> dict[str, Any]:
         keys = tuple(values)
-        to_raw = self._dict_maps.get((rt_name, keys))
-        if to_raw is None:
-            to_raw = self._dict_maps[(rt_name, keys)] = self.resource(rt_name).map_headers(list(keys)).to_raw
-        return to_raw(values)
+        plan = self._dict_maps.get((rt_name, keys))
+        if plan is None:
+            rt = self.resource(rt_name)
+            mapping = rt.map_headers(list(keys))
+            whole = {parts[0] for _f, parts in rt.sourced_fields if len(parts) == 1}
+            plan = self._dict_maps[(rt_name, keys)] = (
+                mapping.to_raw, tuple(k for k in mapping.unknown if k not in whole), rt.sourced_fields,
+                {parts[1] for _f, parts in rt.sourced_fields if parts[0] == "data" and len(parts) > 1})
+        to_raw, unknown, sourced, read_outside = plan
+        raw = to_raw(values)
+        for field, parts in sourced:
+            found = _at(outer, parts[1:]) if parts[0] == "data" else _at(values, parts)
+            if found is not _MISSING:
+                raw[field] = found
+        if outer:  # the envelope's own members (besides type) that no field reads: kept too
+            around = [k for k in outer if k != "type" and k not in read_outside]
+            if around:
+                values = {**values, **{f"data.{k}": outer[k] for k in around}}
+                unknown = (*unknown, *(f"data.{k}" for k in around))
+        if unknown:  # kept with the record, and counted for the warning
+            kept = {k: values[k] for k in unknown}
+            given = raw.get(EXTRA)
+            raw[EXTRA] = {**given, **kept} if isinstance(given, dict) else kept
+            batch = self._undeclared_batch
+            for k in unknown:
+                seen = batch.get((rt_name, k))
+                if seen is None:
+                    batch[(rt_name, k)] = [row, 1]
+                else:
+                    seen[1] += 1
+        return raw
+
+    def undeclared_changes(self) -> tuple[list[tuple[int, str, str, int]], list[tuple[str, str, int]]]:
+        """The batch's undeclared attributes, as (first row, type, attribute, total) for those new
+        to the job and (type, attribute, total) for the others (for the batch's transaction; the
+        totals move on with ``settle_undeclared`` once it has committed)."""
+        new: list[tuple[int, str, str, int]] = []
+        more: list[tuple[str, str, int]] = []
+        for (rt_name, name), (first, n) in self._undeclared_batch.items():
+            before = self.undeclared.get((rt_name, name))
+            total = n + (before or 0)
+            if before is None:
+                new.append((first, rt_name, name, total))
+            else:
+                more.append((rt_name, name, total))
+        return new, more
+
+    def settle_undeclared(self) -> None:
+        """The batch committed: its undeclared attributes count in the job's totals."""
+        for key, (_first, n) in self._undeclared_batch.items():
+            self.undeclared[key] = self.undeclared.get(key, 0) + n
+        self._undeclared_batch.clear()
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""
@@ -142,12 +200,24 @@ class RowMapper:
             values = rec.values
             if self.from_export:  # keep what the value means, not its spreadsheet armour
                 values = [_restore(v) for v in values]
-            data = {h: v for h, v in zip(self.headers, values)}
+            data = dict(zip(self.headers, values, strict=False))  # a short row: its cells
             if len(rec.values) > len(self.headers):
                 data["_extra"] = rec.values[len(self.headers):]
         else:
             data = {}
         return json.dumps(data, ensure_ascii=False, default=str)
+
+
+_MISSING = object()
+
+
+def _at(obj: Any, parts: tuple[str, ...]) -> Any:
+    """The value at a dotted path, or _MISSING."""
+    for part in parts:
+        if not isinstance(obj, dict) or part not in obj:
+            return _MISSING
+        obj = obj[part]
+    return obj
 
 
 def _restore(value: Any) -> Any:

@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING
 from importdesk.engine.errors import JobFailed
 from importdesk.models import ImportJob, ProviderType
 from importdesk.readers import ReaderError, open_source
+from importdesk.readers.detect import EXTENSIONS
 from importdesk.store.files import sha256_of
+
+#: file name ending -> format, for every kind of file a job can read (the inbox picks files by it)
+FILE_EXTENSIONS = EXTENSIONS
 
 if TYPE_CHECKING:
     from importdesk.engine.context import EngineContext

@@ -20,22 +20,28 @@ spreadsheet number holds 15 significant digits), dates and naive date-times as d
 keeps milliseconds, not microseconds), date-times with a UTC offset as ISO text (Excel has no time
 zones), booleans as booleans, json as compact JSON text, strings as text cells (never formulas; no
 apostrophe needed). JSONL: one compact object per line, JSON-native values, Decimal as an exact
-string, dates ISO.
+JSON number (the JSON readers read it back as the same Decimal), dates ISO.
+
+Undeclared attributes (the ``EXTRA`` field, see ``schemas.spec``) are given back: in JSONL as
+the record's own attributes again (after the declared ones, never overriding one); in CSV/XLSX
+as an ``_extra`` column of compact JSON when ``columns`` names it (``export_records`` does when a
+record has any), which an import maps back to the same field.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-from decimal import Decimal
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from importdesk.exports._files import FORMATS, Progress, atomic_path, check_format
-from importdesk.exports.cells import NUMERIC_TYPES, csv_text, json_default, json_value, xlsx_value
+from importdesk.exports.cells import NUMERIC_TYPES, csv_text, xlsx_value
 from importdesk.exports.neutralise import neutralise
 from importdesk.exports.xlsx import open_sheet
+from importdesk.schemas import EXTRA
+from importdesk.schemas.dbvalues import json_text
 
 __all__ = ["export_records", "write_records"]
 
@@ -86,14 +92,16 @@ def write_records(rows: Iterable[dict], columns: list[str], path: Path, fmt: str
                     n += 1
                     ticker.tick(n)
         elif fmt == "jsonl":
-            json_cols = {c for c in columns if types.get(c) == "json"}
-            dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_default).encode
+            declared = [c for c in columns if c != EXTRA]
             with tmp.open("w", newline="\n", encoding="utf-8") as out:
                 write = out.write
                 for row in rows:
                     get = row.get
-                    obj = {c: (get(c) if c in json_cols else json_value(get(c))) for c in columns}
-                    write(dumps(obj))
+                    obj = {c: get(c) for c in declared}
+                    extra = get(EXTRA)
+                    if extra:
+                        obj.update((k, v) for k, v in extra.items() if k not in obj)
+                    write(json_text(obj))
                     write("\n")
                     n += 1
                     ticker.tick(n)
@@ -117,6 +125,8 @@ def export_records(engine: Any, resource_type: str, path: Path, fmt: str, *, job
     """``write_records`` wired to an Engine: the type's columns, field types and records."""
     rt = engine.registry.get(resource_type)
     columns = list(rt.columns)
-    types = {c: rt.fields[c].type for c in columns}
+    if fmt == "jsonl" or engine.ctx.records.has_extra(rt, job_uid):
+        columns.append(EXTRA)
+    types = {c: rt.stored_fields[c].type for c in columns}
     return write_records(engine.iter_records(resource_type, job_uid), columns, path, fmt, types=types,
                          progress=progress, every=every, sheet=resource_type)

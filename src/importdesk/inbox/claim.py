@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from importdesk.engine.inbox_jobs import claim_file_name
 from importdesk.inbox.naming import SIDECAR_SUFFIX
-from importdesk.store.files import safe_name
 
 NOTE = ".claim.json"
 UID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -70,7 +70,7 @@ def claim(processing: Path, uid: str, source: Path, parts: tuple[str, ...], *, o
     try:
         write_note(folder, {"uid": uid, "source": list(parts), "owner": owner, "claimed_at": claimed_at,
                             "recorded": False})
-        target = folder / safe_name(parts[-1])
+        target = folder / claim_file_name(parts[-1])
         os.rename(source, target)
     except FileNotFoundError:
         shutil.rmtree(folder, ignore_errors=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from importdesk.readers.detect import EXTENSIONS
+from importdesk.engine.sources import FILE_EXTENSIONS as EXTENSIONS
 
 DEFAULTS_FILE = "_defaults.toml"
 SIDECAR_SUFFIX = ".toml"

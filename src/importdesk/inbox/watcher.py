@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError, inbox_jobs
+from importdesk.engine.errors import ReaderError
 from importdesk.engine.worker_identity import is_gone
 from importdesk.inbox import claim as claims
 from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
@@ -29,9 +30,6 @@ from importdesk.inbox.options import InboxOptions, OptionsError, options_for
 from importdesk.inbox.scan import Candidate, Stability, scan
 from importdesk.inbox.status import WATCHERS_DIR, InboxStatus
 from importdesk.models import ImportJob, JobStatus
-from importdesk.readers import ReaderError
-from importdesk.store import inbox_claims
-from importdesk.store.converters import iso
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +245,7 @@ class InboxWatcher:
         try:
             claimed = claims.claim(self.ws.processing, uid, cand.path, cand.parts, owner=self.token,
                                    expected_ino=cand.ino, sidecar=cand.sidecar,
-                                   claimed_at=iso(self.engine.ctx.clock()))
+                                   claimed_at=inbox_jobs.claim_time(self.engine))
         except claims.ClaimLost:
             self._stability.forget(cand.key)
             return  # another watcher took it, or its writer removed it
@@ -360,7 +358,7 @@ class InboxWatcher:
             if startup:
                 self._repair_moved()
             return
-        jobs = inbox_claims.jobs_by_uid(self.engine.ctx.db, names)
+        jobs = inbox_jobs.jobs_for_claims(self.engine, names)
         for uid in names:
             if self._stop.is_set() and not startup:
                 return
@@ -375,7 +373,7 @@ class InboxWatcher:
             recorded = bool(note and note.get("recorded"))
             if not recorded and owner != self.token and _owner_alive(owner):
                 continue  # another live watcher is claiming it right now
-            if inbox_claims.jobs_by_uid(self.engine.ctx.db, [uid]):
+            if inbox_jobs.jobs_for_claims(self.engine, [uid]):
                 continue  # recorded since the listing above
             data = claims.data_file(folder)
             if data is None:
@@ -409,7 +407,7 @@ class InboxWatcher:
     def _repair_moved(self) -> None:
         """A crash between a move and its commit: the job points into processing/, its folder moved on."""
         folders = [self.ws.archive, self.ws.failed, self.ws.archive / "duplicates"]
-        for job in inbox_claims.jobs_kept_under(self.engine.ctx.db, "processing"):
+        for job in inbox_jobs.jobs_kept_in_processing(self.engine):
             with contextlib.suppress(OSError):
                 inbox_jobs.repair_kept_path(self.engine, job, folders)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 GiB = 1024**3
 MiB = 1024**2
@@ -45,6 +47,12 @@ class Limits:
     max_cell_chars: int = 1_000_000
     #: Deepest nesting of a JSON value, counting the record object itself as level 1.
     max_json_depth: int = 32
+    #: Most digits of one JSON number (its mantissa; integers included), and the largest
+    #: exponent (either sign) it may carry. JSON numbers are read exactly (int / Decimal); these
+    #: keep a few bytes of input from becoming a value that costs megabytes or minutes later
+    #: (``1e200000000`` written out is 200 MB). Exceeding one is a record error.
+    max_number_digits: int = 100
+    max_number_exponent: int = 1000
     #: Sum of the declared uncompressed sizes of all members of an XLSX archive. The XLSX reader
     #: (python-calamine) holds the whole sheet in memory, about 1.5-3 bytes of RAM per byte of
     #: sheet XML, so this also bounds memory (the default admits Excel's maximum of 1,048,576
@@ -74,14 +82,15 @@ class SourceInfo:
 class Record:
     """One data record. Deliberately tiny: millions are created per import."""
 
-    __slots__ = ("number", "values", "type", "error")
+    __slots__ = ("error", "number", "outer", "type", "values")
 
     def __init__(self, number: int, values: Any, type: str | None = None,
-                 error: str | None = None) -> None:
+                 error: str | None = None, outer: dict | None = None) -> None:
         self.number = number    # source row number a human finds in the file
         self.values = values    # csv/xlsx: list aligned with info.headers; json/jsonl: dict
         self.type = type        # Elastic Path resource type, or None
         self.error = error      # None, or why this one record is broken (a row error)
+        self.outer = outer      # an envelope's "data" object without its attributes (type, id, …)
 
     def __repr__(self) -> str:
         extra = f", type={self.type!r}" if self.type is not None else ""
@@ -155,10 +164,8 @@ class RowSource:
     def close(self) -> None:
         self._closed = True
         for f in list(self._open_files):
-            try:
+            with contextlib.suppress(Exception):  # closing is best effort
                 f.close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
         self._open_files.clear()
         self._release()
 
@@ -203,10 +210,8 @@ class RowSource:
 
     def _untrack(self, f: Any) -> None:
         self._open_files.discard(f)
-        try:
+        with contextlib.suppress(Exception):
             f.close()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def make_error(name: str, message: str, *, line: int | None = None,

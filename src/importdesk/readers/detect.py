@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 import os
 import re
 import unicodedata
@@ -45,7 +44,7 @@ def detect_format(name: str, head: bytes, fmt: str | None = None) -> str:
     """The format to read ``name`` as: ``fmt`` if given, else the extension, else the content.
 
     The content must agree: an .xlsx must be a ZIP, a text format must not be a ZIP or binary.
-    A ``.json`` file whose first line is a complete JSON object is JSON Lines.
+    A ``.json`` file that starts with an object is a stream of values (read as JSON Lines).
     """
     if fmt is not None:
         fmt = fmt.lower().lstrip(".")
@@ -88,22 +87,17 @@ def _sniff_format(name: str, head: bytes) -> str:
 
 
 def _json_or_jsonl(name: str, head: bytes) -> str:
-    """A .json file: an array is JSON; a first line holding a whole object means JSON Lines."""
+    """A .json file: an array is JSON; objects (one per line, pretty-printed, back to back) are
+    a stream of values, read like JSON Lines."""
     text = _strip_bom(head).lstrip()
     if not text or text.startswith(b"["):
         return "json"
     if text.startswith(b"{"):
-        first_line = text.split(b"\n", 1)[0]
-        try:
-            if isinstance(json.loads(first_line), dict):
-                return "jsonl"
-        except (ValueError, RecursionError):
-            pass
-        raise ReaderError(f"{name}: the top level is a single JSON object; expected an array of "
-                          "objects ([{...}, {...}]) or one object per line (JSON Lines)", file=name)
+        return "jsonl"
     if _looks_binary(head):
         raise ReaderError(f"{name}: is not a text file (binary content), not JSON", file=name)
-    raise ReaderError(f"{name}: is not JSON: expected an array of objects starting with '['", file=name)
+    raise ReaderError(f"{name}: is not JSON: expected an array of objects starting with '[' "
+                      "or objects starting with '{'", file=name)
 
 
 def _strip_bom(data: bytes) -> bytes:

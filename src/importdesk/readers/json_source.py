@@ -1,48 +1,56 @@
-"""JSON sources: an array of objects (streamed with ijson) and JSON Lines (one object per line).
+"""JSON sources: a stream of JSON values placed back to back (format "jsonl": one per line,
+pretty-printed over many lines, or several on one line) and an array of objects ("json").
 
-Values are dicts as decoded (numbers: int or float, as ``json.loads`` gives them). An Elastic
-Path line/element ``{"data": {"type": T, "attributes": {...}}}`` yields ``type=T`` and the
+One scanner reads both, in chunks (constant memory whatever the layout): ``raw_decode`` walks
+the buffer value by value; a value cut by the end of a chunk is retried with more text. A
+record's number is the line where its value starts (stream) or its 1-based index (array).
+
+Numbers are exact: integers are ``int``, other numbers ``Decimal`` (never float), so
+``12345678901234567.89`` reaches the store as written. A number with more digits than
+``Limits.max_number_digits`` or a larger exponent than ``Limits.max_number_exponent``, and the
+non-JSON constants NaN/Infinity, make their record an error (the rest of the file goes on; a
+5,000-digit integer used to fail the whole file).
+
+A broken value in a stream is a record error at the line where it starts; reading resumes at
+the next line that can start a value at the same or a smaller indentation (for JSON Lines, the
+next line). In an array a syntax error is fatal (the element boundaries are lost).
+
+An Elastic Path value ``{"data": {"type": T, "attributes": {...}}}`` yields ``type=T`` and the
 attributes dict as values.
 
 Nesting deeper than ``Limits.max_json_depth`` (the record object is level 1): a record error in
-JSON Lines, fatal in an array. Deep input never reaches a recursive parser unguarded:
-
-- JSON Lines: ``json`` raises RecursionError itself on absurd depth (caught, a record error);
-  otherwise the depth is checked iteratively, and only for lines holding more brackets than the
-  limit (a ``bytes.count`` in C), so flat lines pay nothing.
-- Array: ijson's ``items()`` builds prefix strings as long as the nesting for every event, which
-  is quadratic: a 100,000-deep element exhausted memory in a test. So ``count()`` runs first,
-  always: one pass over ijson's prefix-free ``basic_parse`` events that tracks the depth, counts
-  the elements and finds syntax errors; only then does ``records()`` use the C ``items()``
-  builder (~2x faster than building the objects in Python from events, measured).
-
-ijson backend: yajl2_c (C) when available, checked at import; ``ijson.backend`` names it.
+a stream, fatal in an array. Absurd depth never reaches Python recursion: the C scanner raises
+RecursionError itself (caught); otherwise depth is checked iteratively, and only for values
+holding more brackets than the limit (a ``str.count`` in C), so flat values pay nothing.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
-from typing import Any, Iterable, Iterator
+import json.scanner
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo
-from .detect import (MAX_LINE_BYTES, _looks_binary, _strip_bom, bom_encoding, check_encoding_name,
-                     check_line_lengths, describe_decode_error, find_decode_error)
+from .detect import (
+    MAX_LINE_BYTES,
+    _looks_binary,
+    _strip_bom,
+    bom_encoding,
+    check_encoding_name,
+    describe_decode_error,
+    find_decode_error,
+)
 
 PREVIEW_RECORDS = 100
-_raw_decode = json.JSONDecoder().raw_decode
-
-
-def _ijson() -> Any:
-    """ijson with its fastest backend (yajl2_c, else the pure-Python one)."""
-    import ijson
-
-    if ijson.backend != "yajl2_c":
-        try:
-            return ijson.get_backend("yajl2_c")
-        except Exception:  # noqa: BLE001 - fall back to whatever ijson chose
-            pass
-    return ijson
+CHUNK_CHARS = 1 << 20
+MAX_VALUE_CHARS = MAX_LINE_BYTES  # one value may not span more text than this
+_NON_SPACE = re.compile(r"[^ \t\r\n]")
+# a line's indentation and first character (where reading may resume after a broken value)
+_LINE_START = re.compile(r"\n([ \t]*)([^ \t\r\n])")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
 class _JsonBase(RowSource):
@@ -74,23 +82,67 @@ class _JsonBase(RowSource):
             raise self._error("is empty")
         self.info = SourceInfo(format=self.format, encoding=enc, size=size)
 
-    def _open_bytes(self) -> Any:
-        """A binary file positioned after any BOM; UTF-16/32 input is transcoded to UTF-8."""
+    def _open_text(self) -> Any:
+        """The file as text (BOM removed); bytes that are not UTF-8 become lone surrogates, which
+        the scanner reports as a record error instead of failing the file."""
         try:
-            if self._utf8:
-                f = open(self.path, "rb", buffering=1 << 20)
-                if f.read(3) != codecs.BOM_UTF8:
-                    f.seek(0)
-            else:
-                f = _Utf8Reader(open(self.path, encoding=self._encoding, newline=None))
+            errors = "surrogateescape" if self._utf8 else "strict"
+            encoding = "utf-8-sig" if self._utf8 else self._encoding
+            f = open(self.path, encoding=encoding, errors=errors, newline="")  # noqa: SIM115 - closed by _untrack/close
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from exc
         return self._track(f)
 
+    def _values(self) -> Iterator[tuple[int, Any, str | None]]:
+        """(number, value, error) for every value of the file; fatal problems raise."""
+        f = self._open_text()
+        scan = _Scanner(f.read, self.limits, array=self.format == "json")
+        try:
+            yield from scan.values()
+        except _Fatal as exc:
+            raise self._error(exc.message, line=exc.number) from None
+        except ReaderError:
+            raise
+        except Exception as exc:
+            raise self._convert(exc, scan.number) from exc
+        finally:
+            self._untrack(f)
+
+    def _count_records(self) -> int:
+        count = 0
+        for count, _ in enumerate(self._values(), start=1):
+            if count > self.limits.max_rows:
+                self._check_rows(count)
+        return count
+
+    def _records(self, skip: int) -> Iterator[Record]:
+        if self.format == "json":
+            self.count()  # fatal problems anywhere surface before the first record
+        return self._iter_records(skip)
+
+    def _iter_records(self, skip: int) -> Iterator[Record]:
+        max_rows = self.limits.max_rows
+        for seen, (number, value, error) in enumerate(self._values(), start=1):
+            if seen <= skip:
+                continue
+            if seen > max_rows:
+                self._check_rows(seen)
+            if error is not None:
+                yield Record(number, {}, None, error)
+            else:
+                yield _element_record(number, value)
+
+    def _preview(self) -> Iterator[Record]:
+        limit = min(PREVIEW_RECORDS, self.limits.max_rows)
+        for i, rec in enumerate(self._iter_records(0), start=1):
+            yield rec
+            if i >= limit:
+                return
+
     def _convert(self, exc: BaseException, where: int | None) -> ReaderError:
         if isinstance(exc, ReaderError):
             return exc
-        if isinstance(exc, UnicodeDecodeError):
+        if isinstance(exc, UnicodeError):
             found = find_decode_error(self.path, self._encoding)
             if found is not None:
                 line, column, exc = found
@@ -118,94 +170,17 @@ class _JsonBase(RowSource):
                 close()
         return list(keys)
 
-    def _preview(self) -> Iterator[Record]:
-        raise NotImplementedError
-
 
 class JsonLinesSource(_JsonBase):
+    """JSON values back to back: JSON Lines, pretty-printed objects, or both mixed."""
+
     format = "jsonl"
     unit = "line"
 
     def __init__(self, path: str, head: bytes, size: int, limits: Limits,
                  encoding: str | None = None) -> None:
         super().__init__(path, head, size, limits, encoding)
-        if size > MAX_LINE_BYTES:
-            check_line_lengths(self.path, self.name, MAX_LINE_BYTES)
         self.info.headers = self._collect_headers()
-
-    def _preview(self) -> Iterator[Record]:
-        limit = min(PREVIEW_RECORDS, self.limits.max_rows)
-        for i, rec in enumerate(self._records(0), start=1):
-            yield rec
-            if i >= limit:
-                return
-
-    def _count_records(self) -> int:
-        f = self._open_bytes()
-        count = 0
-        number = 0
-        try:
-            for number, raw in enumerate(f, start=1):
-                if raw.strip():
-                    count += 1
-        except Exception as exc:  # noqa: BLE001
-            raise self._convert(exc, number + 1) from exc
-        finally:
-            self._untrack(f)
-        return count
-
-    def _records(self, skip: int) -> Iterator[Record]:
-        f = self._open_bytes()
-        max_depth = self.limits.max_json_depth
-        max_rows = self.limits.max_rows
-        seen = 0
-        number = 0
-        try:
-            for number, raw in enumerate(f, start=1):
-                line = raw.strip()
-                if not line:
-                    continue
-                seen += 1
-                if seen <= skip:
-                    continue
-                if seen > max_rows:
-                    self._check_rows(seen)
-                try:
-                    text = line.decode("utf-8")
-                    obj, end = _raw_decode(text)
-                except UnicodeDecodeError as exc:
-                    yield Record(number, {}, None, f"line is not valid UTF-8 (byte 0x{line[exc.start]:02X} "
-                                                   f"at column {exc.start + 1 + _indent(raw)})")
-                    continue
-                except json.JSONDecodeError as exc:
-                    yield Record(number, {}, None,
-                                 f"invalid JSON: {exc.msg} (column {exc.colno + _indent(raw)})")
-                    continue
-                except RecursionError:
-                    yield Record(number, {}, None, _too_deep(max_depth))
-                    continue
-                if end != len(text):
-                    yield Record(number, {}, None, "invalid JSON: extra data after the object "
-                                                   f"(column {end + 1 + _indent(raw)})")
-                    continue
-                if type(obj) is not dict:
-                    yield Record(number, {}, None, f"expected a JSON object, got {_kind(obj)}")
-                    continue
-                if line.count(b"{") + line.count(b"[") > max_depth and _deeper_than(obj, max_depth):
-                    yield Record(number, {}, None, _too_deep(max_depth))
-                    continue
-                if "data" in obj:
-                    typ, values, error = _elastic_path(obj)
-                    if error:
-                        yield Record(number, {}, None, error)
-                        continue
-                    yield Record(number, values, typ)
-                else:
-                    yield Record(number, obj)
-        except Exception as exc:  # noqa: BLE001
-            raise self._convert(exc, number + 1) from exc
-        finally:
-            self._untrack(f)
 
 
 class JsonArraySource(_JsonBase):
@@ -215,115 +190,248 @@ class JsonArraySource(_JsonBase):
     def __init__(self, path: str, head: bytes, size: int, limits: Limits,
                  encoding: str | None = None) -> None:
         super().__init__(path, head, size, limits, encoding)
-        self._ijson = _ijson()
         self.info.headers = self._collect_headers()
 
-    # Document depth = record depth + 1 (the array itself is level 1 of the document).
 
-    def _count_records(self) -> int:
-        """The guard pass (see the module docstring): depth, syntax, element count."""
-        f = self._open_bytes()
-        limit = self.limits.max_json_depth + 1
-        depth = 0
-        count = 0
-        try:
-            events = self._ijson.basic_parse(f, use_float=True)
-            for event, _value in events:
-                if event == "start_map" or event == "start_array":
-                    if depth == 0 and event == "start_map":
-                        raise self._not_an_array()
-                    if depth == 1:
-                        count += 1
-                    depth += 1
-                    if depth > limit:
-                        raise self._error(_too_deep(limit - 1), line=count)
-                elif event == "end_map" or event == "end_array":
-                    depth -= 1
-                elif depth == 1:
-                    count += 1
-                elif depth == 0:
-                    raise self._not_an_array()
-        except Exception as exc:  # noqa: BLE001
-            raise self._convert_json(exc, count if depth >= 2 else count + 1) from exc
-        finally:
-            self._untrack(f)
-        return count
+class _Fatal(Exception):
+    def __init__(self, message: str, number: int | None) -> None:
+        self.message = message
+        self.number = number
 
-    def _records(self, skip: int) -> Iterator[Record]:
-        self.count()  # the guard pass must have run before items() sees the data
-        return self._items(skip)
 
-    def _items(self, skip: int) -> Iterator[Record]:
-        f = self._open_bytes()
-        number = 0
-        try:
-            for number, obj in enumerate(self._ijson.items(f, "item", use_float=True), start=1):
-                if number <= skip:
+class _Scanner:
+    """Walks a text stream value by value (see the module docstring)."""
+
+    def __init__(self, read: Callable[[int], str], limits: Limits, array: bool) -> None:
+        self.read = read
+        self.limits = limits
+        self.array = array
+        self.buf = ""
+        self.pos = 0          # where reading goes on in buf
+        self.line = 1         # line number at pos
+        self.line_start = 0   # index in buf where pos's line starts (may be < 0 after a trim)
+        self.eof = False
+        self.undecodable = False
+        self.number = 0       # the record being read (its line, or its element index)
+        self.problems: list[str] = []
+        self.decode = _exact_decoder(limits, self.problems)
+
+    def _more(self) -> bool:
+        """Append the next chunk (dropping what was read); False at the end of the file."""
+        chunk = self.read(CHUNK_CHARS)
+        if not chunk:
+            self.eof = True
+            return False
+        if not self.undecodable and _UNDECODABLE.search(chunk):
+            self.undecodable = True
+        pos = self.pos
+        self.buf = self.buf[pos:] + chunk
+        self.pos = 0
+        self.line_start -= pos
+        return True
+
+    def _advance(self, to: int) -> None:
+        """Move pos forward to ``to``, counting the line breaks passed."""
+        buf = self.buf
+        breaks = buf.count("\n", self.pos, to)
+        if breaks:
+            self.line += breaks
+            self.line_start = buf.rindex("\n", self.pos, to) + 1
+        self.pos = to
+
+    def _where(self, index: int) -> tuple[int, int]:
+        """(line, 1-based column) of buf[index], index >= pos."""
+        buf = self.buf
+        breaks = buf.count("\n", self.pos, index)
+        if breaks:
+            return self.line + breaks, index - buf.rindex("\n", self.pos, index)
+        return self.line, index - self.line_start + 1
+
+    def values(self) -> Iterator[tuple[int, Any, str | None]]:
+        array = self.array
+        opened = closed = after_value = False
+        element = 0
+        max_depth = self.limits.max_json_depth
+        while True:
+            buf, pos = self.buf, self.pos
+            ch = buf[pos + 1:pos + 2]
+            if buf[pos:pos + 1] == "\n" and ch and ch not in " \t\r\n":  # the usual: one line break
+                self.line += 1
+                self.pos = self.line_start = pos + 1
+            else:
+                m = _NON_SPACE.search(buf, pos)
+                if m is None:
+                    self._advance(len(buf))
+                    if self._more():
+                        continue
+                    if array and not closed:
+                        raise _Fatal("invalid JSON: the array is not closed (the file ends early)",
+                                     element + (0 if after_value else 1))
+                    return
+                self._advance(m.start())
+                ch = m.group()
+            if array:
+                if closed:
+                    raise _Fatal("invalid JSON: extra data after the array", element)
+                if not opened:
+                    if ch != "[":
+                        raise _Fatal("the top level is not an array", None)
+                    opened = True
+                    self.pos += 1
                     continue
-                yield _element_record(number, obj)
-        except Exception as exc:  # noqa: BLE001
-            raise self._convert_json(exc, number + 1) from exc
-        finally:
-            self._untrack(f)
+                if ch == "]" and (after_value or element == 0):
+                    closed = True
+                    self.pos += 1
+                    continue
+                if after_value:
+                    if ch != ",":
+                        raise _Fatal("invalid JSON: expected ',' or ']' after the element", element)
+                    after_value = False
+                    self.pos += 1
+                    continue
+                element += 1
+                self.number = element
+            else:
+                self.number = self.line
+            column = self.pos - self.line_start
+            failure: BaseException | None = None
+            while True:  # a value cut by the end of the chunk is decoded again with more text
+                try:
+                    value, end = self.decode(self.buf, self.pos)
+                except json.JSONDecodeError as exc:
+                    if self._may_be_cut(exc) and self._more():
+                        self.problems.clear()
+                        continue
+                    failure = exc
+                except RecursionError as exc:
+                    failure = exc
+                else:
+                    if (end == len(self.buf) and type(value) is not dict and type(value) is not list
+                            and not self.eof and self._more()):  # a number may go on
+                        self.problems.clear()
+                        continue
+                break
+            if failure is not None:
+                self.problems.clear()
+                if isinstance(failure, json.JSONDecodeError) and len(self.buf) - self.pos > MAX_VALUE_CHARS:
+                    message = (f"a value longer than {MAX_VALUE_CHARS:,} characters, or one that is "
+                               "not closed")
+                elif isinstance(failure, json.JSONDecodeError):
+                    line, col = self._where(failure.pos)
+                    where = f"column {col}" if line == self.line else f"line {line}, column {col}"
+                    message = f"invalid JSON: {failure.msg} ({where})"
+                else:
+                    message = _too_deep(max_depth)
+                if array:
+                    raise _Fatal(message, element)
+                yield self.number, None, message
+                one_line = isinstance(failure, json.JSONDecodeError) and self._where(failure.pos)[0] == self.line
+                self._resume(None if one_line else column)
+                continue
+            buf = self.buf
+            start = self.pos
+            error = None
+            if self.problems:
+                error = self.problems[0]
+                self.problems.clear()
+            elif self.undecodable and (bad := _UNDECODABLE.search(self.buf, start, end)):
+                line, col = self._where(bad.start())
+                error = (f"not valid UTF-8 (byte 0x{ord(bad.group()) - 0xDC00:02X} at "
+                         + (f"column {col})" if line == self.line else f"line {line}, column {col})"))
+            elif (end - start > max_depth and buf.count("{", start, end) + buf.count("[", start, end) > max_depth
+                  and _deeper_than(value, max_depth)):
+                if array:
+                    raise _Fatal(_too_deep(max_depth), element)
+                error = _too_deep(max_depth)
+            number = self.number
+            breaks = buf.count("\n", start, end)  # self._advance(end), inlined: the hot path
+            if breaks:
+                self.line += breaks
+                self.line_start = buf.rindex("\n", start, end) + 1
+            self.pos = end
+            after_value = True
+            yield number, value, error
 
-    def _preview(self) -> Iterator[Record]:
-        """The first records, built from events with the depth guard (count() has not run)."""
-        f = self._open_bytes()
-        number = 0
+    def _may_be_cut(self, exc: json.JSONDecodeError) -> bool:
+        """Could the value be complete with more text? (It failed at the end of what is read.)"""
+        if self.eof or len(self.buf) - self.pos > MAX_VALUE_CHARS:
+            return False
+        return exc.pos >= len(self.buf) - 8 or exc.msg.startswith("Unterminated string")
+
+    def _resume(self, indent: int | None) -> None:
+        """After a broken value: go to the next line that can start a value (not a closing
+        bracket, a key or a comma). When the broken value spans lines, its inner lines (indented
+        more than its start) are skipped until a closing bracket at its indentation; when it broke
+        on its first line (JSON Lines), any next line will do."""
+        while True:
+            for m in _LINE_START.finditer(self.buf, self.pos):
+                first = m.group(2)
+                if first in '}]' and indent is not None and len(m.group(1)) <= indent:
+                    indent = None  # the broken value's closing line: what follows is new
+                    continue
+                if first in '}],:"' or (indent is not None and len(m.group(1)) > indent):
+                    continue
+                self._advance(m.start(2))
+                return
+            cut = self.buf.rfind("\n", self.pos)
+            if cut > self.pos:
+                self._advance(cut)  # keep the last (partial) line: it may be where we resume
+            if not self._more():
+                self._advance(len(self.buf))
+                return
+
+
+def _exact_decoder(limits: Limits, problems: list[str]) -> Callable[[str, int], tuple[Any, int]]:
+    """raw_decode keeping numbers exact; numbers over the limits and NaN/Infinity are noted in
+    ``problems`` (the value still decodes, so the scanner knows where it ends)."""
+    max_digits = limits.max_number_digits
+    max_exponent = limits.max_number_exponent
+
+    def too_long(text: str, digits: int) -> None:
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        problems.append(f"the number {shown} has {digits:,} digits, more than the limit "
+                        f"max_number_digits={max_digits}")
+
+    def parse_int(text: str) -> int:
+        if len(text) > max_digits:
+            digits = len(text) - (text[0] == "-")
+            if digits > max_digits:
+                too_long(text, digits)
+                return 0
+        return int(text)
+
+    def parse_float(text: str) -> Any:
+        if len(text) <= max_digits and "e" not in text and "E" not in text:
+            return Decimal(text)
+        mantissa, _, exponent = text.lower().partition("e")
+        digits = sum(c.isdigit() for c in mantissa)
+        if digits > max_digits:
+            too_long(text, digits)
+            return 0
+        if exponent and (len(exponent) > 12 or abs(int(exponent)) > max_exponent):
+            shown = text if len(text) <= 24 else text[:20] + "…"
+            problems.append(f"the number {shown} has an exponent beyond ±{max_exponent:,} "
+                            f"(limit max_number_exponent={max_exponent})")
+            return 0
+        return Decimal(text)
+
+    def parse_constant(text: str) -> None:
+        problems.append(f"{text} is not a JSON number")
+
+    scan_once = json.scanner.make_scanner(json.JSONDecoder(
+        parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant))
+
+    def decode(text: str, index: int) -> tuple[Any, int]:
+        """``JSONDecoder.raw_decode`` without its Python frame around the C scanner."""
         try:
-            events = self._ijson.basic_parse(f, use_float=True)
-            built = _build(events, self.limits.max_json_depth + 1, PREVIEW_RECORDS)
-            for number, obj in enumerate(built, start=1):
-                yield _element_record(number, obj)
-        except _TooDeep as exc:
-            raise self._error(_too_deep(self.limits.max_json_depth), line=exc.element) from None
-        except _NotAnArray:
-            raise self._not_an_array() from None
-        except Exception as exc:  # noqa: BLE001
-            raise self._convert_json(exc, number + 1) from exc
-        finally:
-            self._untrack(f)
+            return scan_once(text, index)
+        except StopIteration as err:
+            raise json.JSONDecodeError("Expecting value", text, err.value) from None
 
-    def _not_an_array(self) -> ReaderError:
-        return ReaderError(f"{self.name}: the top level is not an array; expected an array of "
-                           "objects ([{...}, {...}]) or one object per line (JSON Lines)",
-                           file=self.name)
-
-    def _convert_json(self, exc: BaseException, element: int | None) -> ReaderError:
-        from ijson.common import JSONError
-
-        if isinstance(exc, JSONError):
-            detail = _yajl_message(exc)
-            if "overflow" in detail:
-                return self._error(f"a number is too large ({detail})", line=element)
-            return self._error(f"invalid JSON: {detail}", line=element)
-        if isinstance(exc, RecursionError):
-            return self._error(_too_deep(self.limits.max_json_depth), line=element)
-        return self._convert(exc, element)
+    return decode
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-class _Utf8Reader:
-    """Read a text file as UTF-8 bytes (ijson and the line splitter want bytes)."""
-
-    def __init__(self, text_file: Any) -> None:
-        self._f = text_file
-
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:
-            return self._f.read().encode("utf-8")
-        if n == 0:
-            return b""
-        return self._f.read(max(n // 2, 1)).encode("utf-8")
-
-    def __iter__(self) -> Iterator[bytes]:
-        for line in self._f:
-            yield line.encode("utf-8")
-
-    def close(self) -> None:
-        self._f.close()
-
 
 def _element_record(number: int, obj: Any) -> Record:
     if type(obj) is not dict:
@@ -332,7 +440,9 @@ def _element_record(number: int, obj: Any) -> Record:
         typ, values, error = _elastic_path(obj)
         if error:
             return Record(number, {}, None, error)
-        return Record(number, values, typ)
+        if typ is None:
+            return Record(number, values)
+        return Record(number, values, typ, outer={k: v for k, v in obj["data"].items() if k != "attributes"})
     return Record(number, obj)
 
 
@@ -364,63 +474,6 @@ def _deeper_than(obj: Any, limit: int) -> bool:
     return False
 
 
-class _TooDeep(Exception):
-    def __init__(self, element: int) -> None:
-        self.element = element
-
-
-class _NotAnArray(Exception):
-    pass
-
-
-def _build(events: Iterable[tuple[str, Any]], limit: int, max_items: int) -> Iterator[Any]:
-    """Elements of a top-level array from ijson basic_parse events, with a depth limit."""
-    stack: list[Any] = []
-    keys: list[Any] = []
-    key: Any = None
-    produced = 0
-    for event, value in events:
-        if event == "map_key":
-            key = value
-            continue
-        if event == "start_map" or event == "start_array":
-            container: Any = {} if event == "start_map" else []
-            if not stack:
-                if event == "start_map":
-                    raise _NotAnArray()
-            elif type(stack[-1]) is dict:
-                stack[-1][key] = container
-                keys.append(key)
-            else:
-                stack[-1].append(container)
-            stack.append(container)
-            if len(stack) > limit:
-                raise _TooDeep(produced + 1)
-            continue
-        if event == "end_map" or event == "end_array":
-            done = stack.pop()
-            if len(stack) == 1:
-                yield done
-                produced += 1
-                if produced >= max_items:
-                    return
-            elif stack and type(stack[-1]) is dict:
-                key = keys.pop()
-            continue
-        if not stack:
-            raise _NotAnArray()
-        top = stack[-1]
-        if type(top) is dict:
-            top[key] = value
-        else:
-            top.append(value)
-            if len(stack) == 1:
-                yield value
-                produced += 1
-                if produced >= max_items:
-                    return
-
-
 def _too_deep(limit: int) -> str:
     return f"JSON nested deeper than {limit} levels (limit max_json_depth={limit})"
 
@@ -435,19 +488,3 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null"
     return "a number"
-
-
-def _indent(raw: bytes) -> int:
-    return len(raw) - len(raw.lstrip())
-
-
-def _yajl_message(exc: BaseException) -> str:
-    text = exc.args[0] if exc.args else str(exc)
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    first = str(text).strip().splitlines()
-    message = first[0] if first else type(exc).__name__
-    for prefix in ("parse error: ", "lexical error: "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
-    return message.rstrip(".")

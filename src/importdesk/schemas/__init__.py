@@ -19,12 +19,13 @@ from .errors import CODES, FieldError, RowInvalid, SchemaError, UnknownResourceT
 from .headers import HeaderMapping, normalize_header
 from .locale_rules import LocaleRules, get_rules
 from .registry import Registry
-from .spec import FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
+from .spec import EXTRA, FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
 from .toml_loader import load_file, load_text
 from .validator import RowValidator
 
 __all__ = [
     "CODES",
+    "EXTRA",
     "FIELD_TYPES",
     "NO_DEFAULT",
     "FieldError",

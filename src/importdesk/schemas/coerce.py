@@ -49,12 +49,14 @@ import datetime as _dt
 import json
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from pydantic_core import PydanticCustomError
 
 from . import messages
+from .nested import nested_converter
 
 if TYPE_CHECKING:
     from .locale_rules import LocaleRules
@@ -326,14 +328,11 @@ def _number_text(rules: LocaleRules) -> Callable[[str], str | None]:
     grouped = re.compile(
         rf"[+\-]?\d{{1,3}}(?P<g>[{grp}])\d{{3}}(?:(?P=g)\d{{3}})*(?:{re.escape(dec)}\d*)?"
     ).fullmatch
-    drop_groups = str.maketrans({g: None for g in groups})
+    drop_groups = str.maketrans(dict.fromkeys(groups))
     single = groups[0] if len(groups) == 1 else None
 
     def quick(t: str) -> str | None:
-        if single is not None:
-            has_group = single in t
-        else:
-            has_group = any(g in t for g in groups)
+        has_group = single in t if single is not None else any(g in t for g in groups)
         if has_group:
             if grouped(t) is None:
                 return None
@@ -377,6 +376,29 @@ def _number_reader(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]
     return read
 
 
+#: Most digits a decimal may have written out without an exponent (integer + fraction digits),
+#: as the store keeps it: far more than SQL's DECIMAL(38) or any price, while ``1e200000000``
+#: (a 200 MB text once written out) is refused as it arrives.
+MAX_DECIMAL_DIGITS = 100
+
+
+def written_digits(d: Decimal) -> int:
+    """Digits of ``d`` written out in plain notation (as the store keeps it)."""
+    _sign, digits, exponent = d.as_tuple()
+    if exponent >= 0:  # type: ignore[operator]
+        return len(digits) + exponent  # type: ignore[operator]
+    return max(len(digits), -exponent)  # type: ignore[operator]
+
+
+def check_decimal_digits(d: Decimal) -> Decimal:
+    """``d``, or a ``too_many_digits`` error (for pydantic's own decimal parsing, whose
+    ``max_digits`` does not count the zeros a negative exponent writes out)."""
+    if written_digits(d) > MAX_DECIMAL_DIGITS:
+        raise PydanticCustomError("too_many_digits", messages.message(None, None, "too_many_digits",  # type: ignore[arg-type]
+                                                                      {"max_digits": MAX_DECIMAL_DIGITS}))
+    return d
+
+
 def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
     read = _number_reader(spec, rules, blank, Decimal)
     check = _bounds_check(spec, rules, spec.min, spec.max)
@@ -396,6 +418,8 @@ def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
             n = Decimal(n)
         elif not n.is_finite():
             raise _fail(spec, rules, "not_a_number")
+        if written_digits(n) > MAX_DECIMAL_DIGITS:
+            raise _fail(spec, rules, "too_many_digits", max_digits=MAX_DECIMAL_DIGITS)
         return check(n)
 
     def conv(v: Any) -> Any:
@@ -408,7 +432,9 @@ def decimal_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
                     d = Decimal(q)
                 except (ValueError, ArithmeticError):
                     return slow(v)
-                if d.is_finite() and (lo is None or d >= lo) and (hi is None or d <= hi):
+                if (d.is_finite() and (lo is None or d >= lo) and (hi is None or d <= hi)
+                        and ((len(q) <= MAX_DECIMAL_DIGITS and "e" not in q and "E" not in q)
+                             or written_digits(d) <= MAX_DECIMAL_DIGITS)):
                     return d
         return slow(v)
 
@@ -437,6 +463,7 @@ def integer_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], A
                     raise _fail(spec, rules, "not_a_number")
                 if n != n.to_integral_value():
                     raise _fail(spec, rules, "not_an_integer")
+                check(n)  # before int(): "1e200000000" would become a 200-million-digit int
             n = int(n)
         return check(n)
 
@@ -572,11 +599,44 @@ def json_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]
                 raise _fail(spec, rules, "invalid_json", reason=reason) from None
         if v is None:
             return blank()
+        if isinstance(v, Decimal) and v.is_finite():
+            return v
         if isinstance(v, (dict, list, int, float)) and not (isinstance(v, float) and not math.isfinite(v)):
             return v
         raise _fail(spec, rules, "invalid_json", reason=f"got {type(v).__name__}")
 
     return conv
+
+
+_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?::\d+)?(?:[/?#]\S*)?$|^https?://localhost(?::\d+)?(?:[/?#]\S*)?$",
+                  re.IGNORECASE)
+
+
+def url_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """An absolute http(s) address (an image, a page); surrounding spaces removed."""
+    text = string_converter(spec, rules, blank)
+
+    def conv(v: Any) -> Any:
+        s = text(v)
+        if s is None or s == blank():
+            return s
+        if not _URL.match(s):
+            raise _fail(spec, rules, "invalid_url")
+        return s
+
+    return conv
+
+
+def minor_units_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """Money as a whole number of the currency's smallest unit (cents): 1200 is 12.00; never
+    negative unless the type allows it with ``min``."""
+    return integer_converter(spec if spec.min is not None else _with_min(spec, 0), rules, blank)
+
+
+def _with_min(spec: FieldSpec, lo: int) -> FieldSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, min=lo)
 
 
 _FACTORIES = {
@@ -590,6 +650,11 @@ _FACTORIES = {
     "datetime": datetime_converter,
     "email": email_converter,
     "json": json_converter,
+    "url": url_converter,
+    "minor_units": minor_units_converter,
+    "object": nested_converter,
+    "map": nested_converter,
+    "list": nested_converter,
 }
 
 

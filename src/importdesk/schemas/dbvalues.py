@@ -1,8 +1,9 @@
 """Clean Python values <-> SQLite column values, per field type.
 
 to the database:  Decimal -> exact str without exponent and without trailing zeros ("12.50" ->
-"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str;
-str/int/float unchanged; None stays None.  ``from_db`` undoes it.
+"12.5", "1E+2" -> "100"); date/datetime -> ISO 8601 str; bool -> 0/1; json -> compact JSON str
+(Decimals in it as exact numbers, read back as Decimal); str/int/float unchanged; None stays None.
+``from_db`` undoes it.
 
 ``compile_to_db`` / ``compile_from_db`` / ``compile_key_of`` generate one small function per
 resource type (field names are checked identifiers, so the generated code is plain attribute-free
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
+import secrets
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from pydantic_core import to_json as _to_json
+import pydantic_core
 
 __all__ = [
     "SQL_TYPES",
@@ -26,6 +30,8 @@ __all__ = [
     "db_converter",
     "decimal_to_db",
     "from_db_value",
+    "json_text",
+    "plain_json_text",
     "to_db_value",
 ]
 
@@ -41,9 +47,14 @@ SQL_TYPES: dict[str, str] = {
     "email": "TEXT",
     "enum": "TEXT",
     "json": "TEXT",
+    "url": "TEXT",
+    "minor_units": "INTEGER",
+    "object": "TEXT",  # nested values: compact JSON, which json_extract() reads
+    "map": "TEXT",
+    "list": "TEXT",
 }
 
-_PASSTHROUGH = frozenset({"string", "integer", "float", "email", "enum"})
+_PASSTHROUGH = frozenset({"string", "integer", "float", "email", "enum", "url", "minor_units"})
 
 
 def decimal_to_db(d: Decimal | None) -> str | None:
@@ -68,11 +79,38 @@ def _bool_to_db(v: Any) -> int | None:
     return None if v is None else int(v)
 
 
+# Decimals inside JSON values are written as JSON numbers with their exact digits: json.dumps
+# can only write them through ``default`` as strings, so they travel as a string with this
+# per-process marker (no user text can contain it) and lose the quotes and marker afterwards.
+_to_json = pydantic_core.to_json
+_DECIMAL_MARK = f"\ue000{secrets.token_hex(8)}"
+_MARKED_DECIMAL = re.compile(f'"{_DECIMAL_MARK}([-+.0-9Ee]+)"')
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=lambda v: _exact_default(v)).encode
+
+
+def _exact_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return _DECIMAL_MARK + str(v) if v.is_finite() else str(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    raise TypeError(f"{type(v).__name__} is not a JSON value")
+
+
+def json_text(v: Any) -> str:
+    """Compact JSON, non-ASCII kept as is, Decimals as exact JSON numbers."""
+    text = _dumps(v)
+    return _MARKED_DECIMAL.sub(r"\1", text) if _DECIMAL_MARK in text else text
+
+
+def plain_json_text(v: Any) -> str | None:
+    """json_text for values without Decimals (parsed from a JSON text cell): pydantic-core's
+    serializer, ~5x json.dumps."""
+    return None if v is None else _to_json(v).decode()
+
+
 def _json_to_db(v: Any) -> str | None:
-    """Compact JSON, non-ASCII kept as is (pydantic-core's serializer: ~5x json.dumps)."""
-    if v is None:
-        return None
-    return _to_json(v).decode()
+    return None if v is None else json_text(v)
 
 
 _TO_DB: dict[str, Callable[[Any], Any]] = {
@@ -81,6 +119,9 @@ _TO_DB: dict[str, Callable[[Any], Any]] = {
     "datetime": _iso,
     "boolean": _bool_to_db,
     "json": _json_to_db,
+    "object": _json_to_db,
+    "map": _json_to_db,
+    "list": _json_to_db,
 }
 
 
@@ -101,7 +142,7 @@ def _bool_from_db(v: Any) -> bool | None:
 
 
 def _json_from_db(v: Any) -> Any:
-    return None if v is None else json.loads(v)
+    return None if v is None else json.loads(v, parse_float=Decimal)
 
 
 def _int_from_db(v: Any) -> int | None:
@@ -127,6 +168,11 @@ _FROM_DB: dict[str, Callable[[Any], Any]] = {
     "datetime": _datetime_from_db,
     "boolean": _bool_from_db,
     "json": _json_from_db,
+    "object": _json_from_db,
+    "map": _json_from_db,
+    "list": _json_from_db,
+    "url": _str_from_db,
+    "minor_units": _int_from_db,
 }
 
 
@@ -146,7 +192,7 @@ def from_db_value(field_type: str, value: Any) -> Any:
 
 def _compile(name: str, body: str, env: dict[str, Any]) -> Callable:
     namespace: dict[str, Any] = {}
-    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)  # noqa: S102
+    exec(compile(body, f"<importdesk.schemas {name}>", "exec"), env, namespace)
     return namespace[name]
 
 
@@ -155,7 +201,10 @@ _INLINE = {
     "date": "{v}.isoformat()",
     "datetime": "{v}.isoformat()",
     "boolean": "(1 if {v} else 0)",
-    "json": "_to_json({v}).decode()",
+    "json": "_json_text({v})",
+    "object": "_json_text({v})",
+    "map": "_json_text({v})",
+    "list": "_json_text({v})",
     # decimal_to_db inlined for the usual case (no exponent): trailing fractional zeros off;
     # "-0" and exponents go to decimal_to_db itself.
     "decimal": (
@@ -167,15 +216,17 @@ _INLINE = {
 
 def compile_to_db(fields: list[tuple[str, str]]) -> Callable[[dict[str, Any]], tuple]:
     """``fields``: (name, type) in column order -> ``f(clean) -> tuple``."""
-    env: dict[str, Any] = {"_to_json": _to_json, "_dec": decimal_to_db}
+    env: dict[str, Any] = {"_json_text": json_text, "_dec": decimal_to_db}
     parts = []
     for i, (name, ftype) in enumerate(fields):
         expr = _INLINE.get(ftype)
+        # a field whose name starts with "_" (the undeclared attributes) may be absent
+        get = f"c.get({name!r})" if name.startswith("_") else f"c[{name!r}]"
         if expr is None or ftype in _PASSTHROUGH:
-            parts.append(f"c[{name!r}]")
+            parts.append(get)
         else:
             v = f"_v{i}"
-            parts.append(f"(None if ({v} := c[{name!r}]) is None else {expr.format(v=v)})")
+            parts.append(f"(None if ({v} := {get}) is None else {expr.format(v=v)})")
     body = f"def to_db(c):\n    return ({', '.join(parts)},)\n"
     return _compile("to_db", body, env)
 

@@ -34,6 +34,12 @@ CODES = frozenset(
         "not_a_number",      # not a number in the job's locale format
         "ambiguous_number",  # a group symbol outside groups of three ("12.50" in de)
         "not_an_integer",    # a number with a fractional part for an integer field
+        "too_many_digits",   # a decimal with more than MAX_DECIMAL_DIGITS digits written out
+        "invalid_url",       # not an absolute http(s) address
+        "invalid_value",     # a nested value of the wrong kind (an object where a list belongs …)
+        "invalid_key",       # a map key that does not match the field's key_pattern
+        "too_few_items",     # a list shorter than min_items
+        "too_many_items",    # a list longer than max_items
         "invalid_boolean",
         "invalid_date",
         "invalid_datetime",

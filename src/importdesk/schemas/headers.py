@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .spec import EXTRA
 
 if TYPE_CHECKING:
     from .spec import FieldSpec, ResourceType
@@ -100,7 +103,7 @@ class HeaderMapping:
 
     def _to_raw_slow(self, values: Sequence[Any] | dict[str, Any]) -> dict[str, Any]:
         if isinstance(values, dict):
-            return {f: values.get(h) for h, f in zip(self.headers, self.columns) if f is not None}
+            return {f: values.get(h) for h, f in zip(self.headers, self.columns, strict=False) if f is not None}
         n = len(values)
         return {f: values[i] for i, f in enumerate(self.columns) if f is not None and i < n}
 
@@ -115,7 +118,7 @@ def _compile_to_raw(columns: Sequence[str | None], slow: Any):
         "        return _slow(v)\n"
     )
     namespace: dict[str, Any] = {}
-    exec(compile(body, "<importdesk.schemas to_raw>", "exec"), {"_slow": slow}, namespace)  # noqa: S102
+    exec(compile(body, "<importdesk.schemas to_raw>", "exec"), {"_slow": slow}, namespace)
     return namespace["to_raw"]
 
 
@@ -127,7 +130,7 @@ def map_headers(rt: ResourceType, headers: Sequence[str]) -> HeaderMapping:
     seen: set[str] = set()
     for h in headers:
         name = "" if h is None else str(h)
-        f = lookup.get(normalize_header(name))
+        f = EXTRA if name == EXTRA else lookup.get(normalize_header(name))
         if f is None:
             columns.append(None)
             unknown.append(name)

@@ -26,6 +26,8 @@ _CONSTRAINTS = {
     "int_from_float": "not_an_integer",
     "literal_error": "not_a_choice",
     "json_invalid": "invalid_json",
+    "decimal_max_digits": "too_many_digits",
+    "decimal_whole_digits": "too_many_digits",
 }
 
 # Any other pydantic error on a field of this type: the value could not be read as the type.
@@ -40,6 +42,8 @@ _PARSE_FAILURE = {
     "email": "invalid_email",
     "enum": "not_a_choice",
     "json": "invalid_json",
+    "url": "invalid_url",
+    "minor_units": "not_a_number",
 }
 
 
@@ -62,14 +66,22 @@ def _num(v: Any) -> str:
     return str(v)
 
 
+def _number_kind(spec: FieldSpec) -> str:
+    if spec.type == "minor_units":
+        return "a whole number of minor units (cents)"
+    return "a whole number" if spec.type == "integer" else "a number"
+
+
 def bounds_message(spec: FieldSpec, code: str, ctx: dict[str, Any] | None = None) -> str:
     """ "must be a number ≥ 0", "must be a whole number between 1 and 12" ... """
     ctx = ctx or {}
-    kind = "a whole number" if spec.type == "integer" else "a number"
+    kind = _number_kind(spec)
     if spec.min is not None and spec.max is not None:
         return f"must be {kind} between {_num(spec.min)} and {_num(spec.max)}"
     if code == "too_small":
         lo = spec.min if spec.min is not None else ctx.get("ge", ctx.get("gt"))
+        if spec.type == "minor_units" and lo == 0:
+            return f"must be {kind}, not negative"
         return f"must be {kind} ≥ {_num(lo)}"
     hi = spec.max if spec.max is not None else ctx.get("le", ctx.get("lt"))
     return f"must be {kind} ≤ {_num(hi)}"
@@ -92,10 +104,13 @@ def message(spec: FieldSpec, rules: LocaleRules | None, code: str, ctx: dict[str
         return f"does not have the expected form (pattern {spec.pattern})"
     if code in ("too_small", "too_large"):
         return bounds_message(spec, code, ctx)
+    if code == "too_many_digits":
+        n = ctx.get("max_digits") or ctx.get("whole_digits")
+        return f"has too many digits: a decimal has at most {n} digits written out"
     if code == "not_an_integer":
         return "must be a whole number"
     if code == "not_a_number":
-        kind = "a whole number" if spec.type == "integer" else "a number"
+        kind = _number_kind(spec)
         if rules is None:
             return f"is not {kind}"
         return f"is not {kind} in the {rules.locale} format (e.g. {rules.number_example})"
@@ -124,6 +139,8 @@ def message(spec: FieldSpec, rules: LocaleRules | None, code: str, ctx: dict[str
     if code == "invalid_json":
         reason = ctx.get("reason")
         return f"is not valid JSON{f' ({reason})' if reason else ''}"
+    if code == "invalid_url":
+        return "is not a web address (expected https://… or http://…)"
     if code == "invalid_string":
         reason = ctx.get("reason")
         return f"must be text{f' ({reason})' if reason else ''}"

@@ -58,7 +58,7 @@ class PositionalValidator:
         position = {name: i for i, name in enumerate(self.columns) if name is not None}
         items: list[cs.CoreSchema] = []
         for name in self.columns:
-            spec = rt.fields.get(name) if name is not None else None
+            spec = rt.stored_fields.get(name) if name is not None else None
             if spec is None:
                 items.append(cs.any_schema())
                 continue
@@ -68,7 +68,7 @@ class PositionalValidator:
         items.append(cs.any_schema())  # the tail
         self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
         layout: list[int | Constant] = []
-        for spec in rt.fields.values():
+        for spec in rt.stored_fields.values():
             if spec.name in position:
                 layout.append(position[spec.name])
             else:
@@ -83,7 +83,7 @@ class PositionalValidator:
         env: dict[str, Any] = {f"_c{n}": p.value for n, p in enumerate(self.layout) if isinstance(p, Constant)}
         body = (f"def key_of(o):\n    return {' + chr(31) + '.join(parts)}\n"
                 f"def split(o):\n    return key_of(o), ({cols},), o[{self.tail}]\n")
-        exec(compile(body, "<importdesk.schemas positional>", "exec"), env)  # noqa: S102
+        exec(compile(body, "<importdesk.schemas positional>", "exec"), env)
         # one text field (the usual key): a C-level getter
         self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else env["key_of"]
         self.split = env["split"]

@@ -14,9 +14,9 @@ meaning the same thing; to change one, copy its file under a new name.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from .errors import SchemaError, UnknownResourceType
 from .spec import ResourceType
@@ -29,6 +29,8 @@ class Registry:
     def __init__(self, types: dict[str, ResourceType] | None = None,
                  errors: list[SchemaError] | None = None) -> None:
         self._types: dict[str, ResourceType] = dict(types or {})
+        # the name a platform's file gives a type ("product-price") -> the type (product_price)
+        self._wire: dict[str, ResourceType] = {rt.wire_name: rt for rt in self._types.values() if rt.wire_name}
         self.errors: list[SchemaError] = list(errors or [])
 
     @classmethod
@@ -50,7 +52,9 @@ class Registry:
         return reg
 
     def _add(self, rt: ResourceType) -> None:
-        old = self._types.get(rt.name)
+        old = self._types.get(rt.name) or self._wire.get(rt.name)
+        if rt.wire_name and old is None:
+            old = self._types.get(rt.wire_name) or self._wire.get(rt.wire_name)
         if old is not None:
             what = "a built-in type" if old.builtin else f"already defined in {Path(old.source or '').name}"
             raise SchemaError(
@@ -59,6 +63,8 @@ class Registry:
                 file=rt.source,
             )
         self._types[rt.name] = rt
+        if rt.wire_name:
+            self._wire[rt.wire_name] = rt
 
     # -- lookups -------------------------------------------------------------------------------
 
@@ -67,16 +73,17 @@ class Registry:
         return list(self._types)
 
     def get(self, name: str) -> ResourceType:
-        try:
-            return self._types[name]
-        except KeyError:
-            raise UnknownResourceType(name, self.names()) from None
+        """The type by its name, or by the name a platform's file gives it (``wire_name``)."""
+        rt = self._types.get(name) or self._wire.get(name)
+        if rt is None:
+            raise UnknownResourceType(name, self.names())
+        return rt
 
     def types(self) -> list[ResourceType]:
         return list(self._types.values())
 
     def __contains__(self, name: object) -> bool:
-        return name in self._types
+        return name in self._types or name in self._wire
 
     def __iter__(self) -> Iterator[ResourceType]:
         return iter(self._types.values())

@@ -3,7 +3,11 @@
 A ``ResourceType`` is immutable once loaded. Besides the declared parts (``name``, ``title``,
 ``fields`` in column order, ``key``, ``parent_field``) it offers:
 
-- ``columns``: field names in order, the records table's column order;
+- ``columns``: field names in order;
+- ``stored_fields`` / ``stored_columns``: ``fields`` plus the ``EXTRA`` field, a JSON object
+  holding the attributes a record came with that the type does not declare (kept, never
+  dropped; None when there are none); its name starts with "_", which no declared field's can.
+  The records table's value columns, and what ``to_db`` / ``from_db`` / validators carry;
 - ``validator(locale)``: the cached ``RowValidator`` for one locale;
 - ``map_headers(headers)`` / ``score_headers(headers)``: file headers -> fields;
 - ``to_db(clean)`` -> tuple in ``columns`` order, ``from_db(row)`` -> dict, ``key_of(clean)`` -> str;
@@ -23,10 +27,14 @@ if TYPE_CHECKING:
     from .headers import HeaderMapping
     from .validator import RowValidator
 
-__all__ = ["FIELD_TYPES", "NO_DEFAULT", "FieldSpec", "ResourceType"]
+__all__ = ["EXTRA", "FIELD_TYPES", "NO_DEFAULT", "FieldSpec", "ResourceType"]
+
+#: The stored field of undeclared attributes (see the module docstring).
+EXTRA = "_extra"
 
 FIELD_TYPES: tuple[str, ...] = (
     "string", "integer", "decimal", "float", "boolean", "date", "datetime", "email", "enum", "json",
+    "url", "minor_units", "object", "map", "list",
 )
 
 
@@ -73,6 +81,16 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     description: str = ""
+    # object: its fields; map/list: ``item``, the spec of a value/an item (an object or a scalar)
+    fields: tuple[FieldSpec, ...] = ()
+    item: FieldSpec | None = None
+    key_pattern: str | None = None   # map: what every key must match (searched)
+    key_message: str | None = None
+    min_items: int | None = None     # list
+    max_items: int | None = None
+    # where the value is in a JSON record, when not under the field's name: a dotted path into
+    # its attributes ("dimensions.width"), or out of them into the envelope ("data.pricebook_external_ref")
+    source: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -118,6 +136,7 @@ class ResourceType:
     parent_field: str | None = None
     description: str = ""
     source: str | None = None      # the TOML file it came from ("builtin/<file>" for built-ins)
+    wire_name: str | None = None   # the type's name in a platform's files ("product-price"), if not name
     builtin: bool = False
     _validators: dict = field(default_factory=dict, init=False, repr=False)
     _converters: dict = field(default_factory=dict, init=False, repr=False)  # see validator.field_schema
@@ -126,7 +145,10 @@ class ResourceType:
     def __post_init__(self) -> None:
         # The row helpers are generated once per type and stored on the instance, so that
         # ``rt.to_db(clean)`` is a direct call of the generated function (no wrapper frame).
-        cols = [(f.name, f.type) for f in self.fields.values()]
+        stored = dict(self.fields)
+        stored[EXTRA] = FieldSpec(EXTRA, "json", description="attributes the type does not declare")
+        object.__setattr__(self, "stored_fields", stored)
+        cols = [(f.name, f.type) for f in stored.values()]
         keys = [(k, self.fields[k].type) for k in self.key]
         object.__setattr__(self, "to_db", dbvalues.compile_to_db(cols))
         object.__setattr__(self, "from_db", dbvalues.compile_from_db(cols))
@@ -134,9 +156,20 @@ class ResourceType:
 
     # -- shape -----------------------------------------------------------------------------
 
+    stored_fields: dict[str, FieldSpec] = field(init=False, repr=False)  # set in __post_init__
+
     @cached_property
     def columns(self) -> tuple[str, ...]:
         return tuple(self.fields)
+
+    @cached_property
+    def stored_columns(self) -> tuple[str, ...]:
+        return tuple(self.stored_fields)
+
+    @cached_property
+    def sourced_fields(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(field, path parts) of the fields with a ``source`` path."""
+        return tuple((f.name, tuple(f.source.split("."))) for f in self.fields.values() if f.source)
 
     @cached_property
     def required_fields(self) -> tuple[str, ...]:
@@ -145,7 +178,7 @@ class ResourceType:
 
     def sql_types(self) -> dict[str, str]:
         """field -> "TEXT" | "INTEGER" | "REAL" (decimals are TEXT: exact)."""
-        return {f.name: f.sql_type for f in self.fields.values()}
+        return {f.name: f.sql_type for f in self.stored_fields.values()}
 
     # -- rows <-> database (replaced per instance by generated functions, see __post_init__) --
 

@@ -10,6 +10,8 @@ Format
     key = ["sku"]                # required; natural key: one field name or a list of them
     parent = "price_list"        # optional; field filled from the job's parent_resource_id when a row leaves it empty
     description = "…"            # optional
+    wire_name = "product-price"  # optional; the type's name in a platform's files when it is not a
+                                 #   table name ({"data": {"type": "product-price", …}})
 
     [fields.sku]                 # one table per field; their order in the file is the column order
     type = "string"              # required; string|integer|decimal|float|boolean|date|datetime|email|enum|json
@@ -23,6 +25,8 @@ Format
     pattern_message = "…"        # string: what to tell the user when the pattern does not match
     choices = ["a", "b"]         # enum (required for enum)
     aliases = ["SKU code"]       # extra header names (compared ignoring case, spaces, _ and -)
+    source = "data.x"            # JSON records: a dotted path to the value (into the attributes, or
+                                 #   "data.…" out of them into the envelope)
     description = "…"
 
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
@@ -56,15 +60,23 @@ __all__ = ["NAME_RE", "load_file", "load_text", "parse_definition"]
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _MAX_NAME = 63
 
-_RESOURCE_KEYS = ("name", "title", "key", "parent", "description")
-_COMMON_KEYS = ("type", "required", "default", "aliases", "description")
+_RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name")
+WIRE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_COMMON_KEYS = ("type", "required", "default", "aliases", "description", "source")
+SOURCE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "string": ("min_length", "max_length", "pattern", "pattern_message"),
     "integer": ("min", "max"),
     "decimal": ("min", "max"),
     "float": ("min", "max"),
     "enum": ("choices",),
+    "minor_units": ("min", "max"),
+    "object": ("fields",),
+    "map": ("key_pattern", "key_message", "values", "fields"),
+    "list": ("items", "fields", "min_items", "max_items"),
 }
+_SHAPED = ("json", "object", "map", "list")  # values with a shape: not a key, not a parent
+_ITEM_TYPES = tuple(t for t in FIELD_TYPES if t not in ("map", "list", "json"))
 
 
 def load_file(path: str | Path, *, builtin: bool = False, source: str | None = None) -> ResourceType:
@@ -105,7 +117,7 @@ def _number(ftype: str, v: Any) -> Any:
     """A bound from TOML as the field's number type, or raise ValueError."""
     if isinstance(v, bool):
         raise ValueError
-    if ftype == "integer":
+    if ftype in ("integer", "minor_units"):
         if isinstance(v, int):
             return v
         if isinstance(v, float) and v.is_integer():
@@ -130,8 +142,8 @@ def _number(ftype: str, v: Any) -> Any:
     return d
 
 
-def _field(name: str, table: Any, problems: list[str]) -> FieldSpec | None:
-    where = f"field {name!r}"
+def _field(name: str, table: Any, problems: list[str], path: str = "") -> FieldSpec | None:
+    where = f"field {path + name!r}"
     p = _name_problem("field name", name)
     if p:
         problems.append(p)
@@ -158,6 +170,16 @@ def _field(name: str, table: Any, problems: list[str]) -> FieldSpec | None:
         problems.append(f"{where}: required must be true or false")
     kw["required"] = bool(required)
 
+    if "source" in table:
+        src = table["source"]
+        if not isinstance(src, str) or not SOURCE_RE.fullmatch(src):
+            problems.append(f"{where}: source must be a dotted path such as \"data.pricebook_external_ref\" "
+                            "or \"dimensions.width\"")
+        elif path:
+            problems.append(f"{where}: source is for a record's own fields, not fields of an object")
+        else:
+            kw["source"] = src
+
     for k in ("description", "pattern_message"):
         if k in table:
             if not isinstance(table[k], str):
@@ -178,7 +200,7 @@ def _field(name: str, table: Any, problems: list[str]) -> FieldSpec | None:
             try:
                 kw[k] = _number(ftype, table[k])
             except ValueError:
-                kind = "a whole number" if ftype == "integer" else "a number"
+                kind = "a whole number" if ftype in ("integer", "minor_units") else "a number"
                 problems.append(f"{where}: {k} must be {kind}, not {table[k]!r}")
     if kw.get("min") is not None and kw.get("max") is not None and kw["min"] > kw["max"]:
         problems.append(f"{where}: min ({kw['min']}) is greater than max ({kw['max']})")
@@ -217,12 +239,64 @@ def _field(name: str, table: Any, problems: list[str]) -> FieldSpec | None:
         else:
             kw["choices"] = tuple(c.strip() for c in choices)
 
+    if ftype in ("object", "map", "list"):
+        _shape(name, table, ftype, kw, problems, f"{path}{name}.")
+
     if len(problems) > before:
         return None
     spec = FieldSpec(**kw)
     if "default" in table:
         spec = _with_default(spec, table["default"], problems)
     return spec
+
+
+def _shape(name: str, table: dict, ftype: str, kw: dict[str, Any], problems: list[str], path: str) -> None:
+    """The parts of an object / map / list field: sub-fields, the item kind, key rule, sizes."""
+    where = f"field {path[:-1]!r}"
+    subs = table.get("fields")
+    kind = "object" if ftype == "object" else table.get("values" if ftype == "map" else "items")
+    option = "values" if ftype == "map" else "items"
+    if ftype != "object" and kind is None:
+        problems.append(f"{where}: {option} is missing (one of: {', '.join(_ITEM_TYPES)})")
+        return
+    if kind not in _ITEM_TYPES:
+        problems.append(f"{where}: unknown {option} {kind!r} (expected one of: {', '.join(_ITEM_TYPES)})")
+        return
+    fields: list[FieldSpec] = []
+    if kind == "object":
+        if not isinstance(subs, dict) or not subs:
+            problems.append(f"{where}: an object needs its fields ([fields.{path}fields.<name>])")
+            return
+        for sub_name, sub_table in subs.items():
+            spec = _field(sub_name, sub_table, problems, f"{path}fields.")
+            if spec is not None:
+                fields.append(spec)
+    elif subs is not None:
+        problems.append(f"{where}: fields are for objects ({option} = \"object\"), not {kind}")
+    if ftype == "object":
+        kw["fields"] = tuple(fields)
+        return
+    kw["item"] = FieldSpec(name=name, type=kind, required=True, fields=tuple(fields))
+    if ftype == "map":
+        for k in ("key_pattern", "key_message"):
+            if k in table and not isinstance(table[k], str):
+                problems.append(f"{where}: {k} must be a string")
+            elif k in table:
+                kw[k] = table[k]
+        if "key_pattern" in kw:
+            try:
+                re.compile(kw["key_pattern"])
+            except re.error as exc:
+                problems.append(f"{where}: key_pattern {kw['key_pattern']!r} is not a valid regular expression ({exc})")
+    else:
+        for k in ("min_items", "max_items"):
+            v = table.get(k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+                problems.append(f"{where}: {k} must be a whole number ≥ 0, not {v!r}")
+            elif v is not None:
+                kw[k] = v
+        if kw.get("min_items") is not None and kw.get("max_items") is not None and kw["min_items"] > kw["max_items"]:
+            problems.append(f"{where}: min_items ({kw['min_items']}) is greater than max_items ({kw['max_items']})")
 
 
 def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec:
@@ -276,6 +350,13 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
         problems.append("[resource]: description must be a string")
         description = ""
 
+    wire_name = res.get("wire_name")
+    if wire_name is not None and (not isinstance(wire_name, str) or not WIRE_NAME_RE.fullmatch(wire_name)
+                                  or len(wire_name) > 255):
+        problems.append("[resource]: wire_name must be the type's name in the platform's files: letters, "
+                        "digits, _ . and -, starting with a letter (e.g. \"product-price\")")
+        wire_name = None
+
     raw_fields = data.get("fields")
     fields: dict[str, FieldSpec] = {}
     if not isinstance(raw_fields, dict) or not raw_fields:
@@ -303,8 +384,8 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
             problems.append(f"[resource]: key names unknown field {k!r}")
         elif k in fields:
             spec = fields[k]
-            if spec.type == "json":
-                problems.append(f"[resource]: key field {k!r} cannot be of type json")
+            if spec.type in _SHAPED:
+                problems.append(f"[resource]: key field {k!r} cannot be of type {spec.type}")
             if spec.has_default:
                 problems.append(f"[resource]: key field {k!r} cannot have a default")
             if isinstance(raw_fields[k], dict) and raw_fields[k].get("required") is False:
@@ -318,8 +399,8 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
             parent = None
         elif parent not in declared:
             problems.append(f"[resource]: parent names unknown field {parent!r}")
-        elif parent in fields and fields[parent].type == "json":
-            problems.append(f"[resource]: parent field {parent!r} cannot be of type json")
+        elif parent in fields and fields[parent].type in _SHAPED:
+            problems.append(f"[resource]: parent field {parent!r} cannot be of type {fields[parent].type}")
 
     _lookup, clashes = build_lookup(fields.values())
     problems.extend(clashes)
@@ -335,4 +416,5 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
         description=description,
         source=source,
         builtin=builtin,
+        wire_name=wire_name if wire_name != name else None,
     )

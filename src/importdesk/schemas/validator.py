@@ -33,14 +33,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from . import messages
-from .coerce import INT64_MAX, INT64_MIN, cached, converter, is_blank
-from .dbvalues import db_converter
+from . import dbvalues, messages
+from .coerce import INT64_MAX, INT64_MIN, MAX_DECIMAL_DIGITS, cached, check_decimal_digits, converter, is_blank
+from .dbvalues import db_converter, decimal_to_db
 from .errors import FieldError, RowInvalid, SchemaError
 from .locale_rules import LocaleRules, get_rules
 from .positional import PositionalValidator
@@ -75,7 +76,7 @@ _OWN_CODES = frozenset(
     {
         "required", "not_a_number", "ambiguous_number", "not_an_integer", "invalid_boolean",
         "invalid_date", "invalid_datetime", "invalid_email", "not_a_choice", "invalid_json",
-        "invalid_string", "too_small", "too_large",
+        "invalid_string", "too_small", "too_large", "too_many_digits", "invalid_url",
     }
 )
 
@@ -87,7 +88,7 @@ def _regex_engine(pattern: str) -> str:
     try:
         SchemaValidator(cs.str_schema(pattern=pattern))
         return "rust-regex"
-    except Exception:  # noqa: BLE001 - pydantic_core.SchemaError: look-around, backrefs ...
+    except Exception:  # pydantic_core.SchemaError: look-around, backrefs ...
         return "python-re"
 
 
@@ -152,10 +153,11 @@ def _fast(spec: FieldSpec, rules: LocaleRules) -> cs.CoreSchema | None:
     if not rules.dot_decimal:
         return None  # "1.234" would be 1.234 to pydantic, 1234 to us
     if t == "decimal":
-        return cs.decimal_schema(allow_inf_nan=False, **_bounds(spec))
-    if t == "integer":
+        return cs.decimal_schema(allow_inf_nan=False, max_digits=MAX_DECIMAL_DIGITS, **_bounds(spec))
+    if t == "integer" or t == "minor_units":
+        lo = INT64_MIN if t == "integer" else 0
         return cs.chain_schema(
-            [cs.str_schema(strict=True), cs.int_schema(**_bounds(spec, INT64_MIN, INT64_MAX))]
+            [cs.str_schema(strict=True), cs.int_schema(**_bounds(spec, lo, INT64_MAX))]
         )
     if t == "float":
         return cs.chain_schema(
@@ -165,11 +167,31 @@ def _fast(spec: FieldSpec, rules: LocaleRules) -> cs.CoreSchema | None:
 
 
 # With ``db_values``: the stored form of a validated value (booleans are bound as they are).
-_TO_DB_AFTER = {t: db_converter(t) for t in ("decimal", "date", "datetime", "json")}
+_TO_DB_AFTER = {t: db_converter(t) for t in ("date", "datetime")}
+# A table cell's JSON text is parsed here into plain int/float/str values (never Decimal, which
+# only JSON sources hand over, through the dict path), so pydantic-core's serializer (~5x
+# json.dumps) writes it.
+_TO_DB_AFTER["json"] = dbvalues.plain_json_text
+
+
+def _decimal_to_db_checked(d: Decimal | None) -> str | None:
+    """decimal_to_db, refusing what pydantic's ``max_digits`` lets through: the zeros that a
+    negative exponent writes out (1E-200000000); only such values have an exponent in ``str``."""
+    if d is None:
+        return None
+    text = str(d)
+    if "E" in text:
+        return decimal_to_db(check_decimal_digits(d))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+_TO_DB_AFTER["decimal"] = _decimal_to_db_checked
 
 # Memoise the Python converter (its results are immutable and recur a lot: prices, dates,
 # yes/no words, quantities) for these types.
-_CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float"})
+_CACHED_TYPES = frozenset({"decimal", "boolean", "date", "integer", "float", "minor_units"})
 
 
 def _constant(value: Any) -> cs.CoreSchema:
@@ -182,7 +204,8 @@ def _constant(value: Any) -> cs.CoreSchema:
 
 # Text that is already the stored form of a value (what ``dbvalues`` would write), so with
 # ``db_values`` it is kept as it is, without a round trip through Python: a decimal without
-# sign, exponent, leading or trailing zeros ("12.5", not "12.50"), and an ISO date whose day
+# sign, exponent, leading or trailing zeros ("12.5", not "12.50"), of at most MAX_DECIMAL_DIGITS
+# characters (longer ones take the decimal branch, which counts digits), and an ISO date whose day
 # exists in every month (01-28; other days take the date branch, which checks them).
 _DECIMAL_TEXT = r"^(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?$"
 _DATE_TEXT = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])$"
@@ -190,7 +213,7 @@ _DATE_TEXT = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(?:0[1-9]
 
 def _db_text(spec: FieldSpec) -> cs.CoreSchema | None:
     if spec.type == "decimal" and (spec.min is None or spec.min <= 0) and spec.max is None:
-        return cs.str_schema(strict=True, pattern=_DECIMAL_TEXT)
+        return cs.str_schema(strict=True, pattern=_DECIMAL_TEXT, max_length=MAX_DECIMAL_DIGITS)
     if spec.type == "date":
         return cs.str_schema(strict=True, pattern=_DATE_TEXT)
     return None
@@ -225,12 +248,15 @@ def field_schema(
         return schema if to_db is None else cs.no_info_after_validator_function(to_db, schema)
 
     fast = _fast(spec, rules)
+    if spec.type == "decimal" and fast is not None and to_db is None:
+        fast = cs.no_info_after_validator_function(check_decimal_digits, fast)
     if fast is None:
         # Python only: the converter also turns blanks into the default and checks bounds.
         schema = stored(cs.no_info_plain_validator_function(conv))
     else:
         inner = _constraints(spec)
-        py = cs.no_info_plain_validator_function(conv) if inner is None else cs.no_info_before_validator_function(conv, inner)
+        py = (cs.no_info_plain_validator_function(conv) if inner is None
+              else cs.no_info_before_validator_function(conv, inner))
         choices: list[Any] = []
         text = _db_text(spec) if to_db is not None else None
         if text is not None:
@@ -283,6 +309,10 @@ def field_error(spec: FieldSpec, rules: LocaleRules, errs: list[dict[str, Any]],
         or errs[0]
     )
     etype = pick.get("type", "")
+    if etype == "nested_error":  # inside an object/map/list: the path and the value found there
+        ctx = pick.get("ctx") or {}
+        return FieldError(ctx.get("path", spec.name), ctx.get("value"), ctx.get("code", "invalid"),
+                          ctx.get("message", pick.get("msg", "")))
     if etype in _OWN_CODES:
         return FieldError(spec.name, value, etype, pick.get("msg", ""))
     code = messages.code_for_pydantic(spec, etype)
@@ -326,7 +356,7 @@ class RowValidator:
 
     def _build(self) -> SchemaValidator:
         fields = {}
-        for spec in self.resource_type.fields.values():
+        for spec in self.resource_type.stored_fields.values():
             schema, needs = field_schema(
                 spec, self.rules, self._defaults.get(spec.name, NO_DEFAULT),
                 shared=self.resource_type._converters,
@@ -371,7 +401,7 @@ class RowValidator:
             by_field.setdefault(head, []).append(err)
         out: list[FieldError] = []
         get = raw.get if isinstance(raw, dict) else (lambda _k: None)
-        fields = self.resource_type.fields
+        fields = self.resource_type.stored_fields
         for name in [*fields, *(k for k in by_field if k not in fields)]:
             errs = by_field.get(name)
             if not errs:

@@ -33,6 +33,21 @@ class ItemStore:
         """Rows already in ITEM_COLUMNS order (the engine's hot path builds them directly)."""
         conn.executemany(_INSERT, rows)
 
+    def counted(self, job_uid: str, code: str) -> dict[tuple[str | None, str | None], int]:
+        """(resource type, field) -> count, of a job's once-per-field items whose value is their
+        count (``code``, e.g. undeclared_attribute)."""
+        rows = self.db.conn().execute(
+            "SELECT resource_type, field, value FROM job_items WHERE job_uid = ? AND code = ?", (job_uid, code))
+        return {(r[0], r[1]): int(r[2]) for r in rows}
+
+    def set_counts(self, conn: sqlite3.Connection, job_uid: str, code: str,
+                   counts: list[tuple[str | None, str | None, int, str]]) -> None:
+        """Update such items: (resource type, field, count, message)."""
+        conn.executemany(
+            "UPDATE job_items SET value = ?, message = ? WHERE job_uid = ? AND code = ?"
+            " AND resource_type IS ? AND field IS ?",
+            [(str(n), message, job_uid, code, rt, f) for rt, f, n, message in counts])
+
     def _where(self, job_uid: str, level: ItemLevel | None, field: str | None,
                code: str | None, row_number: int | None = None) -> tuple[str, list[Any]]:
         clauses, params = ["job_uid = ?"], [job_uid]

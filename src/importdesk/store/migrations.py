@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[str] = [
+
+def _records_keep_undeclared_attributes(conn: sqlite3.Connection) -> None:
+    """5: every records table gains ``_extra``: the attributes a record came with that its type
+    does not declare (JSON), kept instead of dropped."""
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'records\\_%' ESCAPE '\\'")]
+    for table in tables:
+        quoted = '"' + table.replace('"', '""') + '"'
+        if "_extra" not in {r[1] for r in conn.execute(f"PRAGMA table_info({quoted})")}:
+            conn.execute(f"ALTER TABLE {quoted} ADD COLUMN _extra TEXT")
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: jobs, job items, kept source files, per-job seen keys (duplicate detection across batches)
     """
     CREATE TABLE jobs (
@@ -112,6 +125,7 @@ MIGRATIONS: list[str] = [
         UPDATE jobs SET rev = OLD.rev + 1 WHERE seq = NEW.seq;
     END;
     """,
+    _records_keep_undeclared_attributes,
 ]
 
 
@@ -130,8 +144,12 @@ def migrate(conn: sqlite3.Connection) -> int:
             if conn.execute("PRAGMA user_version").fetchone()[0] != number:
                 conn.execute("ROLLBACK")
                 continue
-            for statement in _statements(MIGRATIONS[number]):
-                conn.execute(statement)
+            step = MIGRATIONS[number]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:

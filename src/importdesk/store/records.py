@@ -1,4 +1,25 @@
-"""One records table per resource type, keyed by the natural key, with the last writing job."""
+"""One records table per resource type, keyed by the natural key, with the last writing job.
+
+Layout, so that people can query the table with plain SQL:
+
+- integer and boolean fields are INTEGER columns, floats REAL, dates ISO text (sorts by date),
+  json fields and ``_extra`` compact JSON text (``json_extract(attributes, '$.colour')``).
+- A decimal field ``price`` is two columns: ``_exact_price`` TEXT holds the exact value as
+  written ("12345678901234567.89", what importdesk reads back), and ``price`` is a VIRTUAL
+  generated REAL column, ``CAST(_exact_price AS REAL)``. So ``max(price)``, ``ORDER BY price`` and
+  ``sum(price)`` work on numbers (with TEXT, ``max(price)`` answered '99.97' over 4972.74, a text
+  comparison), while no digit is lost. Why not the alternatives: a REAL column alone loses
+  digits past 15 (12345678901234567.89 -> ...568); NUMERIC affinity keeps longer values as TEXT,
+  which SQLite sorts after every number, so ``max()`` would pick them whatever their value; a
+  stored second column doubles the bytes written per decimal, while a virtual one costs nothing
+  on write (computed when read; it can be indexed).
+- ``_key`` is the primary key; the parent field has an index (a price list's prices).
+
+Tables written by earlier versions (decimals in one TEXT column, no ``_extra``) are brought to
+this layout by ``ensure_table`` the first time their type is written (the column is renamed to
+``_exact_<name>`` and the REAL one added, in one transaction); until then reads take the old
+columns.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +27,6 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-
-import sqlite_utils
 
 from importdesk.store.database import Database
 
@@ -33,41 +52,51 @@ class RecordStore:
         self._ready: set[tuple[str, tuple[str, ...]]] = set()
 
     def ensure_table(self, rt: ResourceType) -> str:
-        """Create the type's table, or add the columns a changed schema gained (never drops data)."""
+        """Create the type's table, or bring it to the type's layout: columns a changed schema
+        gained, an earlier version's decimal columns (see the module docstring). Never drops data."""
         name = table_name(rt.name)
-        marker = (rt.name, rt.columns)
+        marker = (rt.name, rt.stored_columns)
         if marker in self._ready:
             return name
-        types = {"TEXT": str, "INTEGER": int, "REAL": float}
         sql_types = rt.sql_types()
+        decimals = _decimal_fields(rt)
+        table = quote(name)
         with self.db.write() as conn:
-            db = sqlite_utils.Database(conn)
-            table = db.table(name)
-            if not table.exists():
-                columns: dict[str, Any] = {"_key": str}
-                columns.update({field: types[sql_types[field]] for field in rt.columns})
-                columns.update({"_job_uid": str, "_row": int, "_created_at": str, "_updated_at": str})
+            if not _exists(conn, name):
                 # no index on _job_uid: it cost ~35% of write time; filtering records by job is rare
-                table.create(columns, pk="_key", not_null={"_key"})
+                columns = ["_key TEXT NOT NULL PRIMARY KEY"]
+                columns += [f"{quote(column_name(rt, c))} {sql_types[c]}" for c in rt.stored_columns]
+                columns += ["_job_uid TEXT", "_row INTEGER", "_created_at TEXT", "_updated_at TEXT"]
+                columns += [_number_column(f) for f in decimals]
+                conn.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
             else:
-                present = set(table.columns_dict)
-                for field in rt.columns:
-                    if field not in present:
-                        conn.execute(
-                            f"ALTER TABLE {quote(name)} ADD COLUMN {quote(field)} {sql_types[field]}"
-                        )
+                present = _columns(conn, name)
+                for field in rt.stored_columns:
+                    sql_name = column_name(rt, field)
+                    if sql_name in present:
+                        continue
+                    if field in decimals and present.get(field) == 0:  # an earlier version's TEXT column
+                        conn.execute(f"ALTER TABLE {table} RENAME COLUMN {quote(field)} TO {quote(sql_name)}")
+                        del present[field]
+                    else:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {quote(sql_name)} {sql_types[field]}")
+                    if field in decimals and field not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {_number_column(field)}")
+            if rt.parent_field:
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {quote(name + '_by_' + rt.parent_field)}"
+                             f" ON {table} ({quote(column_name(rt, rt.parent_field))})")
         self._ready.add(marker)
         return name
 
     def existing(self, conn: sqlite3.Connection, rt: ResourceType,
                  keys: Sequence[str]) -> dict[str, tuple[tuple[Any, ...], str, int]]:
-        """(stored values in rt.columns order, last writing job, its source row) by key."""
+        """(stored values in rt.stored_columns order, last writing job, its source row) by key."""
         found: dict[str, tuple[tuple[Any, ...], str, int]] = {}
         conn.row_factory = None
         if not _exists(conn, table_name(rt.name)):
             return found
         name = quote(table_name(rt.name))
-        cols = ", ".join(quote(c) for c in rt.columns)
+        cols = _select_list(conn, rt)
         # one statement for the whole batch: the keys travel as one JSON array parameter
         for row in conn.execute(
                 f"SELECT _key, _job_uid, _row, {cols} FROM {name}"
@@ -77,13 +106,13 @@ class RecordStore:
 
     def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
-        """rows: (_key, *values in rt.columns order, _job_uid, _row, _created_at, _updated_at)."""
+        """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""
         if not rows:
             return
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *column_names(rt), *META_COLUMNS)
         updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}"
-                            for c in (*rt.columns, "_job_uid", "_row", "_updated_at"))
+                            for c in (*column_names(rt), "_job_uid", "_row", "_updated_at"))
         conn.executemany(
             f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
             f" VALUES ({', '.join('?' for _ in all_cols)})"
@@ -96,7 +125,7 @@ class RecordStore:
         """Insert rows whose keys are all new, in one go; if any key already exists, insert none
         of them and return False (the caller then classifies row by row). Rows as for upsert."""
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *column_names(rt), *META_COLUMNS)
         return _all_or_none(conn, f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                                   f" VALUES ({', '.join('?' for _ in all_cols)})", rows)
 
@@ -112,7 +141,7 @@ class RecordStore:
         """INSERT OR IGNORE of rows of ``pv``; a row whose key exists changes nothing. With
         ``positions`` (new position by ``pv``'s), for rows that keep only those cells."""
         name = quote(table_name(rt.name))
-        all_cols = ("_key", *rt.columns, *META_COLUMNS)
+        all_cols = ("_key", *column_names(rt), *META_COLUMNS)
 
         def at(i: int) -> str:
             return f"?{(positions[i] if positions is not None else i) + 1}"
@@ -132,15 +161,25 @@ class RecordStore:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
         return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
 
+    def has_extra(self, rt: ResourceType, job_uid: str | None = None) -> bool:
+        """Does any record (of ``job_uid``) keep attributes its type does not declare?"""
+        name = table_name(rt.name)
+        conn = self.db.conn()
+        if not _exists(conn, name):
+            return False
+        job_clause = " AND _job_uid = ?" if job_uid else ""
+        return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _extra IS NOT NULL{job_clause} LIMIT 1",
+                            (job_uid,) if job_uid else ()).fetchone() is not None
+
     def iter_rows(self, rt: ResourceType, job_uid: str | None = None,
                   chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
-        """Stored values in rt.columns order, ordered by key, read in chunks (constant memory)."""
+        """Stored values in rt.stored_columns order, ordered by key, read in chunks (constant memory)."""
         name = table_name(rt.name)
         conn = self.db.conn()
         conn.row_factory = None
         if not _exists(conn, name):
             return
-        cols = ", ".join(quote(c) for c in rt.columns)
+        cols = _select_list(conn, rt)
         last = ""
         job_clause = "AND _job_uid = ?" if job_uid else ""
         while True:
@@ -154,6 +193,52 @@ class RecordStore:
             for row in rows:
                 yield row[1:]
             last = rows[-1][0]
+
+
+def column_name(rt: ResourceType, field: str) -> str:
+    """The SQL column holding a field's stored value (a decimal's exact text: ``_exact_<name>``)."""
+    return f"_exact_{field}" if field in _decimal_fields(rt) else field
+
+
+def column_names(rt: ResourceType) -> tuple[str, ...]:
+    return tuple(column_name(rt, c) for c in rt.stored_columns)
+
+
+def read_columns(conn: sqlite3.Connection, rt: ResourceType, fields: Sequence[str]) -> list[str]:
+    """The columns holding ``fields``' stored values in the table as it is (an earlier version's
+    table keeps a decimal under its own name until it is written again)."""
+    present = _columns(conn, table_name(rt.name))
+    return [f if (sql := column_name(rt, f)) not in present and present.get(f) == 0 else sql for f in fields]
+
+
+def _decimal_fields(rt: ResourceType) -> frozenset[str]:
+    return frozenset(f.name for f in rt.fields.values() if f.type == "decimal")
+
+
+def _number_column(field: str) -> str:
+    return f"{quote(field)} REAL GENERATED ALWAYS AS (CAST({quote('_exact_' + field)} AS REAL)) VIRTUAL"
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> dict[str, int]:
+    """column -> hidden (0: a stored column, 2/3: generated), generated columns included."""
+    return {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({quote(table)})")}
+
+
+def _select_list(conn: sqlite3.Connection, rt: ResourceType) -> str:
+    """The stored values in rt.stored_columns order, from the table as it is (an earlier
+    version's table, not yet written by this one, has decimals under their own name and may
+    lack a column: NULL)."""
+    present = _columns(conn, table_name(rt.name))
+    out = []
+    for field in rt.stored_columns:
+        sql_name = column_name(rt, field)
+        if sql_name in present:
+            out.append(quote(sql_name))
+        elif present.get(field) == 0:
+            out.append(quote(field))
+        else:
+            out.append("NULL")
+    return ", ".join(out)
 
 
 def _all_or_none(conn: sqlite3.Connection, insert_or_ignore: str, rows: Sequence[tuple[Any, ...]]) -> bool:

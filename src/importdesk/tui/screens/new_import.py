@@ -252,7 +252,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
                 note = "duplicate: ignored" if header in mapping.duplicates else "unknown: ignored"
                 table.add_row(Text(header, style=palette.warning), Text(note, style=palette.warning))
             else:
-                required = rt.fields[target].required
+                required = rt.stored_fields[target].required
                 table.add_row(Text(header), Text(target + (" *" if required else "")))
         for missing in mapping.missing_required:
             table.add_row(Text("(none)", style=palette.error),

@@ -1,0 +1,161 @@
+"""Values with a shape: ``object``, ``map`` and ``list`` fields, checked all the way down.
+
+An ``object`` has its own fields (``FieldSpec.fields``); a ``map`` has keys that match
+``key_pattern`` and values of one kind (``FieldSpec.item``: a scalar type, or an object with
+fields); a ``list`` has items of one kind (``item``) and ``min_items`` / ``max_items``. Leaves are
+read by the same converters as top-level fields (locale, bounds, patterns), so a nested
+``minor_units`` amount follows the same rules as a column.
+
+A problem anywhere is one ``nested_error``: its context names the path from the field
+(``price.USD.amount``, ``tiers[2].name``) and the value found there, which
+``RowValidator.errors_of`` turns into the ``FieldError`` (field = the path). Attributes an object
+does not declare are kept as they are (nothing dropped), like a record's own.
+
+Input: a dict / list (JSON sources), or its JSON text (a table cell).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import PydanticCustomError
+
+from . import messages
+
+if TYPE_CHECKING:
+    from .locale_rules import LocaleRules
+    from .spec import FieldSpec
+
+__all__ = ["NESTED_TYPES", "nested_converter"]
+
+NESTED_TYPES = frozenset({"object", "map", "list"})
+
+
+class _Problem(Exception):
+    def __init__(self, path: str, value: Any, code: str, message: str) -> None:
+        self.path, self.value, self.code, self.message = path, value, code, message
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, bool):
+        return "true/false"
+    return "a number" if isinstance(v, (int, float, Decimal)) else type(v).__name__
+
+
+def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
+    """value, path -> clean value (raises _Problem). ``spec`` is the field or an item of it."""
+    from .coerce import converter
+
+    if spec.type == "object":
+        subs = [(s.name, s.needs_value, _checker(s, rules), s.default if s.has_default else None)
+                for s in spec.fields]
+
+        def check_object(v: Any, path: str) -> Any:
+            if not isinstance(v, dict):
+                raise _Problem(path, v, "invalid_value", f"must be an object, got {_kind(v)}")
+            out = dict(v)  # undeclared attributes stay
+            get = v.get
+            for name, needed, check, default in subs:
+                value = get(name)
+                if value is None or (value.__class__ is str and not value.strip()):  # blank
+                    if needed:
+                        raise _Problem(f"{path}.{name}", value, "required", "is required")
+                    if default is not None or name in v:
+                        out[name] = default
+                    continue
+                out[name] = check(value, f"{path}.{name}")
+            return out
+
+        return check_object
+
+    if spec.type == "map":
+        item = _checker(spec.item, rules)
+        key_re = re.compile(spec.key_pattern) if spec.key_pattern else None
+        key_message = spec.key_message or f"does not have the expected form (pattern {spec.key_pattern})"
+
+        def check_map(v: Any, path: str) -> Any:
+            if not isinstance(v, dict):
+                raise _Problem(path, v, "invalid_value", f"must be an object of keys and values, got {_kind(v)}")
+            out = {}
+            for key, value in v.items():
+                if key_re is not None and not key_re.search(key):
+                    raise _Problem(f"{path}.{key}", key, "invalid_key", f"key {key!r} {key_message}")
+                out[key] = item(value, f"{path}.{key}")
+            return out
+
+        return check_map
+
+    if spec.type == "list":
+        item = _checker(spec.item, rules)
+        lo, hi = spec.min_items, spec.max_items
+
+        def check_list(v: Any, path: str) -> Any:
+            if not isinstance(v, list):
+                raise _Problem(path, v, "invalid_value", f"must be a list, got {_kind(v)}")
+            if lo is not None and len(v) < lo:
+                raise _Problem(path, v, "too_few_items", f"must have at least {lo} item{'s' if lo != 1 else ''}")
+            if hi is not None and len(v) > hi:
+                raise _Problem(path, v, "too_many_items", f"must have at most {hi} item{'s' if hi != 1 else ''}")
+            return [item(x, f"{path}[{i}]") for i, x in enumerate(v)]
+
+        return check_list
+
+    conv = converter(spec, rules, required=True)
+    native = _native_check(spec)
+
+    def check_leaf(v: Any, path: str) -> Any:
+        if native is not None and native(v):
+            return v  # a JSON value that is already what the converter would return
+        try:
+            return conv(v)
+        except PydanticCustomError as exc:
+            raise _Problem(path, v, exc.type, exc.message()) from None
+
+    return check_leaf
+
+
+def _native_check(spec: FieldSpec) -> Callable[[Any], bool] | None:
+    """For whole numbers and yes/no: is a JSON value valid as it is? (Leaves of nested values are
+    many: an int in bounds needs no trip through the converter.)"""
+    from .coerce import INT64_MAX, INT64_MIN
+
+    if spec.type in ("integer", "minor_units"):
+        lo = spec.min if spec.min is not None else (0 if spec.type == "minor_units" else INT64_MIN)
+        hi = min(spec.max, INT64_MAX) if spec.max is not None else INT64_MAX
+        return lambda v: v.__class__ is int and lo <= v <= hi
+    if spec.type == "boolean":
+        return lambda v: v.__class__ is bool
+    return None
+
+
+def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """The converter of an object/map/list field (see the module docstring)."""
+    check = _checker(spec, rules)
+
+    def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return blank()
+        if isinstance(v, str):
+            try:
+                v = json.loads(v, parse_float=Decimal)
+            except ValueError as exc:
+                reason = getattr(exc, "msg", str(exc))
+                raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
+                                                                           {"reason": reason.lower()})) from None
+        try:
+            return check(v, spec.name)
+        except _Problem as p:
+            context = {"path": p.path, "value": p.value, "code": p.code, "message": p.message}
+            raise PydanticCustomError("nested_error", "{message}", context) from None
+
+    return conv
