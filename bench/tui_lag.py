@@ -11,6 +11,8 @@ git-ignored). `--with-threads` also measures, in the same run, the baseline the 
 imports in the app's own worker threads. `--history=N` puts N finished jobs in the list first (a
 full screen of rows to redraw on every snapshot, as in a workspace in daily use). `--external` runs
 the two jobs in two headless `importdesk work` processes instead, the app only watching the store.
+`--public-redraw` measures the job list's redraw (it edits DataTable's private render caches) next to
+the same redraw through DataTable's public update_cell (same run, same file, child processes).
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from tui_joblist import fill
+
 from importdesk.cli import GC_THRESHOLDS
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
+from importdesk.tui.widgets.job_list import JobList
 from importdesk.workspace import Workspace
-from tui_joblist import fill
 
 OUT = Path(__file__).parent / "out"
 HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
@@ -52,6 +56,14 @@ def products_csv(rows: int, name: str) -> Path:
                       f"2010-06-19,\"{{\"\"color\"\":\"\"red\"\"}}\"\n")
     tmp.replace(path)
     return path
+
+
+def _public_redraw_row(self, uid, values) -> None:
+    """The alternative on DataTable's public API: update_cell makes the table draw every visible row
+    again (its render caches are keyed by an update counter). Measured against the job list's own
+    path (which edits those private caches) with --public-redraw."""
+    for key, value in values.items():
+        self.update_cell(uid, key, value, update_width=False)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -90,7 +102,8 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
     ms = [x * 1000 for x in lateness]
     where = ("two `importdesk work` processes, the app watching" if external
              else "child processes" if child_processes else "threads of the app (baseline)")
-    print(f"imports in {where}, {workers} queue worker(s): both jobs done in {took:.1f} s; at most {concurrent} ran at once; "
+    print(f"imports in {where}, {workers} queue worker(s): both jobs done in {took:.1f} s; "
+          f"at most {concurrent} ran at once; "
           f"statuses {[engine.get_job(u).status.value for u in uids]}, rows done "
           f"{[engine.get_job(u).progress.done for u in uids]}")
     print(f"timer lateness over {len(ms):,} ticks: p50 {statistics.median(ms):.1f} ms, "
@@ -107,6 +120,22 @@ def main() -> None:
     history = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--history=")), 0)
     external = "--external" in sys.argv
     p99 = {}
+    if "--public-redraw" in sys.argv:  # the job list's redraw: its private-cache edit vs public update_cell
+        current = JobList._redraw_row
+        lags = {}
+        for name, redraw in (("private-cache edit (the app)", current), ("public update_cell", _public_redraw_row)):
+            JobList._redraw_row = redraw
+            with tempfile.TemporaryDirectory() as tmp:
+                engine = Engine(Workspace.open(Path(tmp) / "ws"))
+                fill(engine, history)
+                uids = [engine.create_job(src, ImportOptions(resource_type="products", reference=f"lag {i}")).uid
+                        for i in range(2)]
+                print(f"-- job list redraw: {name}")
+                lags[name] = asyncio.run(measure(engine, uids, workers, True, external))
+                engine.close()
+        JobList._redraw_row = current
+        print("p99 lag, job list redraw: " + ", ".join(f"{k} {v:.1f} ms" for k, v in lags.items()))
+        return
     for child_processes in ([True, False] if "--with-threads" in sys.argv else [True]):
         with tempfile.TemporaryDirectory() as tmp:
             engine = Engine(Workspace.open(Path(tmp) / "ws"))

@@ -136,6 +136,11 @@ class ImportJob(BaseModel):
     canceled_at: datetime | None = None
     failed_at: datetime | None = None
 
+    # The time it actually ran, which a stay in `interrupted` or `pending` does not count: seconds of
+    # the runs that ended, and when the current run began (None when not running).
+    run_seconds: float = 0.0
+    run_started_at: datetime | None = None
+
     worker: str | None = None  # "host:pid" of the process running it
     heartbeat_at: datetime | None = None
     request: str | None = None  # "interrupt" | "cancel", asked by any process
@@ -147,6 +152,46 @@ class ImportJob(BaseModel):
     @property
     def short_uid(self) -> str:
         return self.uid[-8:]
+
+    def end_run(self, now: datetime) -> None:
+        """The current run ended at `now`: its time joins the job's running time."""
+        if self.run_started_at is not None:
+            self.run_seconds += max((now - self.run_started_at).total_seconds(), 0.0)
+            self.run_started_at = None
+
+    def active_seconds(self, now: datetime | None = None) -> float | None:
+        """Seconds spent running, summed over every run (resumes add up; waiting does not count).
+
+        `now` counts the current run up to then; without it, up to the last commit (`updated_at`).
+        None for a job that never started. Jobs written before runs were timed count start to end."""
+        if self.started_at is None:
+            return None
+        if self.run_started_at is not None:
+            current = ((now or self.updated_at) - self.run_started_at).total_seconds()
+            return self.run_seconds + max(current, 0.0)
+        if self.run_seconds:
+            return self.run_seconds
+        if self.status is JobStatus.PROCESSING:
+            end = now or self.updated_at
+        else:
+            end = self.completed_at or self.failed_at or self.canceled_at or self.interrupted_at or self.updated_at
+        return max((end - self.started_at).total_seconds(), 0.0)
+
+    def rate_and_eta(self) -> tuple[float | None, float | None]:
+        """Rows per second over the running time only, and seconds left (while it runs)."""
+        seconds = self.active_seconds()
+        if not seconds or not self.progress.processed:
+            return None, None
+        rate = self.progress.processed / seconds
+        eta = self.progress.pending / rate if self.status is JobStatus.PROCESSING else None
+        return rate, eta
+
+    def timeline(self) -> list[tuple[str, datetime]]:
+        """The job's moments in the order they happened (a resumed job was interrupted, then completed)."""
+        moments = [("created", self.created_at), ("started", self.started_at),
+                   ("interrupted", self.interrupted_at), ("canceled", self.canceled_at),
+                   ("failed", self.failed_at), ("completed", self.completed_at)]
+        return sorted(((name, at) for name, at in moments if at is not None), key=lambda m: m[1])
 
     def to_seed_json(self) -> dict[str, Any]:
         """The ImportJob shape of the seed, extended with the other seeds' fields."""

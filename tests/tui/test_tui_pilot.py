@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from tui_helpers import app_for, queue, run, wait_for_group
-
 from rich.console import Console
 from textual.widgets import Input
+from tui_helpers import app_for, queue, run, wait_for_group
 
+from importdesk.engine.app_quit import QUIT_PREFIX
 from importdesk.models import JobStatus, JobType
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -91,6 +91,26 @@ async def test_new_import_bad_choices_get_an_inline_message(engine):
         assert "locale" in str(dialog.query_one("#new-message").render())
         await pilot.press("escape")
         assert engine.count_jobs() == 0
+
+
+async def test_new_import_threshold_reads_like_the_command_line(engine):
+    """'1%' is one percent (the dialog read it as 100%); a bare 5 is refused as ambiguous."""
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        dialog = app.screen
+        dialog.query_one("#path").value = "data/products.csv"
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        dialog.query_one("#threshold").value = "5"
+        await pilot.press("ctrl+s")
+        assert "ambiguous: write 5% for 5 percent" in str(dialog.query_one("#new-message").render())
+        assert engine.count_jobs() == 0
+        dialog.query_one("#threshold").value = "1%"
+        await pilot.press("ctrl+s")
+        await wait_for_group(app, "create")
+        await pilot.pause()
+        assert [job.error_threshold for job in engine.list_jobs()] == [0.01]
 
 
 async def test_filter_by_text_status_and_clear(every_status):
@@ -353,7 +373,8 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
         errors = screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
         assert app.focused is errors.grid
-        for (row, field, new), key in zip([(70, "price", "5.00"), (57, "name", "Fixed name")], ["enter", "f2"]):
+        edits = [(70, "price", "5.00"), (57, "name", "Fixed name")]
+        for (row, field, new), key in zip(edits, ["enter", "f2"], strict=True):
             index = next(i for i, item in enumerate(errors.items)
                          if item.row_number == row and item.field == field)
             errors.grid.move_cursor(row=index)
@@ -422,12 +443,20 @@ async def test_the_inbox_is_watched_and_toggled(engine, workspace):
         await pilot.press("w")
         await wait_for_group(app, "inbox")
         assert app.watcher is None and "inbox/ not watched" in app.sub_title
-async def test_command_palette_lists_job_commands_that_apply(every_status):
+async def test_command_palette_lists_every_job_command_and_says_why_one_cannot_run(every_status):
     app = app_for(every_status)
-    async with app.run_test(size=SIZE):
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert "job: Interrupt" in titles and "job: Cancel" in titles
-        assert "job: Resume" not in titles and "job: Confirm" not in titles
+    async with app.run_test(size=SIZE) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Keys" not in commands and "Quit" not in commands  # Textual's own, replaced by the app's
+        assert "resume" in commands["app: Quit"].help
+        assert "Not possible" not in commands["job: Interrupt"].help
+        assert commands["job: Resume"].help.startswith("Not possible now: only an interrupted job")
+        await pilot.press("ctrl+p", *"resume")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [n.title for n in app._notifications][-1] == "Not possible"
+        assert every_status.get_job(app.screen.selected.uid).status is JobStatus.PENDING
 
 
 @pytest.mark.parametrize("child_processes", [False, True], ids=["thread", "child-process"])
@@ -450,5 +479,6 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
     assert job.metadata.data_row_index < rows
+    assert job.error_message.startswith(QUIT_PREFIX)  # so the next app offers to resume it
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_helpers import app_for, run, wait_for_group
+from tui_helpers import app_for, queue, run, wait_for_group
 
 from importdesk.models import JobType
 
@@ -25,6 +25,12 @@ class TestMainScreen:
         """A done job with 33 row errors: detail, error kinds and the first page of errors."""
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
         assert snap_compare(app_for(engine), terminal_size=WIDE)
+
+    def test_errors_80x24(self, engine, snap_compare):
+        """At 80×24, Enter on a job with errors: the errors take the detail's place under the list,
+        and the highlighted error's whole message shows under the grid."""
+        run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["enter", "down"])
 
     def test_errors_pane_focused_second_page(self, engine, snap_compare):
         """Errors pane focused (Tab Tab) and turned to its second page (PgDn)."""
@@ -61,6 +67,27 @@ class TestConfirmDialog:
         assert snap_compare(app_for(engine), terminal_size=WIDE, press=["c"])
 
 
+    def test_summary_80x24(self, engine, snap_compare):
+        """The same at 80×24, with the dialog's own keys in the footer."""
+        run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
+            skip_errors=True)
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["c"])
+
+
+class TestCancelDialog:
+    """Cancel cannot be undone, so it asks; y, n and Esc answer."""
+
+    def test_cancel_a_pending_job(self, engine, snap_compare):
+        """x on a pending job."""
+        queue(engine, "products.csv", resource_type="products")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["x"])
+
+    def test_cancel_a_pending_job_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        queue(engine, "products.csv", resource_type="products")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["x"])
+
+
 class TestHelpScreen:
     """The help screen."""
 
@@ -84,3 +111,41 @@ class TestEditValueDialog:
             await pilot.pause()
 
         assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=edit_row_70)
+
+
+class TestRecordsView:
+    """The records of a type, paged from SQLite; one record opened."""
+
+    @staticmethod
+    async def open_records(pilot, *keys: str) -> None:
+        await pilot.press("R")
+        await wait_for_group(pilot.app, "records-reader")
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await wait_for_group(pilot.app, "records-reader", "record-reader")
+            await pilot.pause()
+
+    def test_customers(self, engine, snap_compare):
+        """R: the customers, by key, a page that fits."""
+        run(engine, "customers.xlsx", resource_type="customers")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=self.open_records)
+
+    def test_customers_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        run(engine, "customers.xlsx", resource_type="customers")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=self.open_records)
+
+    def test_one_record(self, engine, snap_compare):
+        """Enter on the first product: every field, nested values indented, who wrote it."""
+        run(engine, "products.csv", resource_type="products")
+        async def open_one(pilot):
+            await self.open_records(pilot, "enter")
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=open_one)
+
+    def test_one_record_80x24(self, engine, snap_compare):
+        """The same at 80×24."""
+        run(engine, "products.csv", resource_type="products")
+        async def open_one(pilot):
+            await self.open_records(pilot, "enter")
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=open_one)

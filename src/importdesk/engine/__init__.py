@@ -4,4 +4,4 @@ from importdesk.engine.events import JobProgressed, ProgressCallback
 from importdesk.engine.row_mapper import MIXED
 from importdesk.engine.service import Engine, ImportOptions, UsageError
 
-__all__ = ["Engine", "ImportOptions", "UsageError", "JobProgressed", "ProgressCallback", "MIXED"]
+__all__ = ["MIXED", "Engine", "ImportOptions", "JobProgressed", "ProgressCallback", "UsageError"]

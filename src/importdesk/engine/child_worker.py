@@ -127,7 +127,7 @@ def _stop_on_stdin(stop: threading.Event) -> None:
 
 def _emitter(stop: threading.Event) -> ProgressCallback:
     def emit(event: JobProgressed) -> None:
-        line = '{"final": %s, "job": %s}\n' % ("true" if event.final else "false", event.job.model_dump_json())
+        line = '{"final": ' + ("true" if event.final else "false") + ', "job": ' + event.job.model_dump_json() + "}\n"
         try:
             sys.stdout.write(line)
             sys.stdout.flush()

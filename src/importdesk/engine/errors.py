@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from importdesk.readers import ReaderError as ReaderError  # a face catches a reader's refusal here
+# what a face catches when a file or a type definition is refused
+from importdesk.readers import ReaderError as ReaderError
+from importdesk.schemas import SchemaError as SchemaError
 
 
 class JobFailed(Exception):

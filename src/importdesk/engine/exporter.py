@@ -104,6 +104,7 @@ class ExportRunner:
         job = self.job
         now = self.ctx.clock()
         job.status, job.error_message, job.updated_at, job.request = status, message, now, None
+        job.end_run(now)
         stamp = {JobStatus.DONE: "completed_at", JobStatus.ERROR: "failed_at",
                  JobStatus.INTERRUPTED: "interrupted_at", JobStatus.CANCELED: "canceled_at"}[status]
         setattr(job, stamp, now)

@@ -628,6 +628,7 @@ class JobRunner:
         job.error_message = message
         job.updated_at = now
         job.request = None
+        job.end_run(now)
         if status is JobStatus.DONE:
             job.completed_at = now
         elif status is JobStatus.ERROR:
@@ -723,6 +724,9 @@ def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:
 
 
 def _text(value: Any) -> str | None:
+    """A rejected value as text; maps and lists as JSON (a Python repr is not what the file said)."""
     if value is None:
         return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
     return value if isinstance(value, str) else str(value)

@@ -258,6 +258,7 @@ class Engine:
             if current.status is not JobStatus.PROCESSING or current.worker != job.worker:
                 return []
             current.status = JobStatus.INTERRUPTED
+            current.end_run(current.heartbeat_at or current.updated_at)  # it ran until it last spoke
             current.interrupted_at = current.updated_at = now
             current.error_message = (f"the process running it stopped after {current.metadata.data_row_index} "
                                      f"rows; resume to continue")
@@ -441,6 +442,7 @@ class Engine:
             "completed_at": None, "interrupted_at": None, "canceled_at": None, "failed_at": None,
             "worker": None, "heartbeat_at": None, "request": None, "errors_count": 0, "warnings_count": 0,
             "processed_count": 0, "validated_job_uid": source.uid, "created_by": _user(),
+            "run_seconds": 0.0, "run_started_at": None,
         })
         job.progress = type(job.progress)()
         job.metadata.data_row_index = 0
@@ -481,12 +483,16 @@ class Engine:
         return self.ctx.jobs.count(flt)
 
     def list_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-                   code: str | None = None, offset: int = 0, limit: int = 100) -> list[JobItem]:
-        return self.ctx.items.page(uid, level=level, field=field, code=code, offset=offset, limit=limit)
+                   code: str | None = None, offset: int = 0, limit: int = 100, whole_row: bool = False,
+                   text: str | None = None) -> list[JobItem]:
+        """A page of a job's items; `whole_row` keeps the items about a whole row, `text` those whose
+        message or value contains it."""
+        return self.ctx.items.page(uid, level=level, field=field, code=code, offset=offset, limit=limit,
+                                   whole_row=whole_row, text=text)
 
     def count_items(self, uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-                    code: str | None = None) -> int:
-        return self.ctx.items.count(uid, level=level, field=field, code=code)
+                    code: str | None = None, whole_row: bool = False, text: str | None = None) -> int:
+        return self.ctx.items.count(uid, level=level, field=field, code=code, whole_row=whole_row, text=text)
 
     def item_kinds(self, uid: str) -> list[ItemKind]:
         return self.ctx.items.kinds(uid)

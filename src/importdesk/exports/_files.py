@@ -35,7 +35,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
 class Progress:
     """Calls ``callback(n)`` every ``every`` rows, and once more at the end with the final count."""
 
-    __slots__ = ("callback", "every", "next_at", "last")
+    __slots__ = ("callback", "every", "last", "next_at")
 
     def __init__(self, callback, every: int):
         if every < 1:

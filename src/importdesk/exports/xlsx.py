@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from importdesk.exports.neutralise import FORMULA_CHARS
 

@@ -7,4 +7,4 @@ from importdesk.inbox.service import run_watch_service
 from importdesk.inbox.status import InboxStatus, inbox_status
 from importdesk.inbox.watcher import InboxEvent, InboxWatcher
 
-__all__ = ["InboxWatcher", "InboxEvent", "InboxStatus", "inbox_status", "run_watch_service"]
+__all__ = ["InboxEvent", "InboxStatus", "InboxWatcher", "inbox_status", "run_watch_service"]

@@ -16,6 +16,7 @@ steps 2 and 4 (create the job now).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -99,10 +100,8 @@ def claim(processing: Path, uid: str, source: Path, parts: tuple[str, ...], *, o
 def mark_recorded(claimed_folder: Path) -> None:
     note = read_note(claimed_folder) or {}
     note["recorded"] = True
-    try:
+    with contextlib.suppress(OSError):  # only used to tell a deleted job from a crash; the job exists now
         write_note(claimed_folder, note)
-    except OSError:
-        pass  # only used to tell a deleted job from a crash; the job exists now
 
 
 def data_file(folder: Path) -> Path | None:

@@ -67,10 +67,7 @@ def _same_word(a: str, b: str) -> bool:
     """Singular/plural tolerant: product ~ products, price ~ prices, category ~ categories."""
     if a == b:
         return True
-    for x, y in ((a, b), (b, a)):
-        if y == x + "s" or y == x + "es" or (x.endswith("y") and y == x[:-1] + "ies"):
-            return True
-    return False
+    return any(y in (x + "s", x + "es") or (x.endswith("y") and y == x[:-1] + "ies") for x, y in ((a, b), (b, a)))
 
 
 def _starts_with(tokens: list[str], type_tokens: list[str]) -> tuple[bool, bool]:
@@ -78,7 +75,7 @@ def _starts_with(tokens: list[str], type_tokens: list[str]) -> tuple[bool, bool]
     if len(tokens) < len(type_tokens):
         return False, False
     exact = True
-    for i, (t, tt) in enumerate(zip(tokens, type_tokens)):
+    for i, (t, tt) in enumerate(zip(tokens, type_tokens, strict=False)):  # the name may run on past the type
         if t == tt:
             continue
         if i == len(type_tokens) - 1 and _same_word(t, tt):

@@ -45,7 +45,8 @@ def watchers(ws: Workspace) -> list[str]:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
-            owner = json.loads(open(entry.path, encoding="utf-8").read()).get("owner", "")
+            with open(entry.path, encoding="utf-8") as note:
+                owner = json.load(note).get("owner", "")
         except (OSError, ValueError):
             continue
         if now - info.st_mtime > STALE_AFTER:

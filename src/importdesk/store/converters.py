@@ -22,10 +22,10 @@ from importdesk.models import (
 )
 
 TIMESTAMPS = ("created_at", "updated_at", "started_at", "completed_at", "interrupted_at",
-              "canceled_at", "failed_at", "heartbeat_at")
+              "canceled_at", "failed_at", "heartbeat_at", "run_started_at")
 PLAIN = ("uid", "error_message", "resource_type", "format", "parent_resource_id", "error_threshold",
          "errors_count", "warnings_count", "processed_count", "reference", "reference_origin",
-         "external_ref", "created_by", "validated_job_uid", "retry_of_uid", "worker", "request")
+         "external_ref", "created_by", "validated_job_uid", "retry_of_uid", "worker", "request", "run_seconds")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -49,8 +49,16 @@ class ItemStore:
             [(str(n), message, job_uid, code, rt, f) for rt, f, n, message in counts])
 
     def _where(self, job_uid: str, level: ItemLevel | None, field: str | None,
-               code: str | None, row_number: int | None = None) -> tuple[str, list[Any]]:
+               code: str | None, row_number: int | None = None, *, whole_row: bool = False,
+               text: str | None = None) -> tuple[str, list[Any]]:
+        """`whole_row`: only items about a whole row (no field); `text`: in the message or the value."""
         clauses, params = ["job_uid = ?"], [job_uid]
+        if whole_row:
+            clauses.append("field IS NULL")
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append("(message LIKE ? ESCAPE '\\' OR value LIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
         if level is not None:
             clauses.append("level = ?")
             params.append(level.value)
@@ -66,8 +74,9 @@ class ItemStore:
         return " AND ".join(clauses), params
 
     def page(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-             code: str | None = None, offset: int = 0, limit: int = 100) -> list[JobItem]:
-        where, params = self._where(job_uid, level, field, code)
+             code: str | None = None, offset: int = 0, limit: int = 100, whole_row: bool = False,
+             text: str | None = None) -> list[JobItem]:
+        where, params = self._where(job_uid, level, field, code, whole_row=whole_row, text=text)
         conn = self.db.conn()
         conn.row_factory = sqlite3.Row
         rows = conn.execute(
@@ -77,8 +86,9 @@ class ItemStore:
         return [row_to_item(r) for r in rows]
 
     def count(self, job_uid: str, *, level: ItemLevel | None = None, field: str | None = None,
-              code: str | None = None, row_number: int | None = None) -> int:
-        where, params = self._where(job_uid, level, field, code, row_number)
+              code: str | None = None, row_number: int | None = None, whole_row: bool = False,
+              text: str | None = None) -> int:
+        where, params = self._where(job_uid, level, field, code, row_number, whole_row=whole_row, text=text)
         return self.db.conn().execute(f"SELECT count(*) FROM job_items WHERE {where}", params).fetchone()[0]
 
     def kinds(self, job_uid: str) -> list[ItemKind]:

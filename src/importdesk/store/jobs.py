@@ -119,9 +119,9 @@ class JobStore:
                 uid = row["uid"]
             changed = conn.execute(
                 "UPDATE jobs SET status = 'processing', worker = ?, heartbeat_at = ?, updated_at = ?,"
-                " started_at = coalesce(started_at, ?), request = NULL"
+                " started_at = coalesce(started_at, ?), run_started_at = ?, request = NULL"
                 " WHERE uid = ? AND status = 'pending'",
-                (worker, iso(now), iso(now), iso(now), uid),
+                (worker, iso(now), iso(now), iso(now), iso(now), uid),
             ).rowcount
             if not changed:
                 return None

@@ -126,6 +126,12 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     END;
     """,
     _records_keep_undeclared_attributes,
+    # 6: a job's running time, summed over its runs (speed, ETA and durations leave out the time it sat
+    # interrupted or waiting to be resumed)
+    """
+    ALTER TABLE jobs ADD COLUMN run_seconds REAL NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN run_started_at TEXT;
+    """,
 ]
 
 

@@ -16,11 +16,10 @@ def seen(conn: sqlite3.Connection, job_uid: str, resource_type: str, keys: Seque
     for start in range(0, len(keys), LOOKUP_CHUNK):
         chunk = keys[start:start + LOOKUP_CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        for key, row in conn.execute(
+        found.update(conn.execute(
             f"SELECT key, row_number FROM job_keys WHERE job_uid = ? AND resource_type = ? AND key IN ({marks})",
             (job_uid, resource_type, *chunk),
-        ):
-            found[key] = row
+        ))
     return found
 
 

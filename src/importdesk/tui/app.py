@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import threading
@@ -17,17 +18,22 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from importdesk.engine import Engine, JobProgressed as EngineProgress, UsageError, inbox_jobs
+from importdesk.engine import Engine, UsageError, app_quit, inbox_jobs
+from importdesk.engine import JobProgressed as EngineProgress
 from importdesk.engine.child_worker import ChildQueueRunner
-from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
+from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
+from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
+from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
-from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows
+from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
-from importdesk.tui.widgets.error_table import ErrorGrid
+from importdesk.tui.screens.records import RecordsScreen
+from importdesk.tui.widgets.error_table import ErrorGrid, ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
+from importdesk.tui.widgets.job_list import JobList
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +53,10 @@ PALETTE_ENTRIES = {
     "delete": ("job: Delete", "Delete the job and its errors (asks first)"),
     "export": ("job: Export failed rows to CSV", "Original columns plus _source_row and _errors; fix, re-import"),
     "export_xlsx": ("job: Export failed rows to XLSX", "The same as a workbook, bad cells highlighted"),
+    "records": ("job: Show the records it wrote", "The records this job created or updated (last written by it)"),
     "copy_json": ("job: Copy as JSON", "The job with its errors_log; also written to exports/<uid>.json"),
 }
+TOAST_LINES = 6  # jobs named in one "jobs finished" toast
 RETRY_FAILED = ("job: Retry failed rows", "A new job of just the failed rows, with your corrections")
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("jsonl", "JSONL"))
 
@@ -56,13 +64,8 @@ EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"), ("jsonl", "JSONL"))
 class ImportDeskApp(App[int]):
     CSS_PATH = "textual.tcss"
     TITLE = "importdesk"
-    BINDINGS = [
-        Binding("n", "new_import", "New import", tooltip="Import a file: validate or execute", id="app.new"),
-        Binding("w", "toggle_inbox", "Inbox", tooltip="Start or stop watching the inbox folder: files dropped "
-                "there become jobs", id="app.inbox"),
-        Binding("question_mark", "help", "Help", tooltip="Every key", id="app.help"),
-        Binding("q", "quit", "Quit", tooltip="Quit; a running import is interrupted (resumable)", id="app.quit"),
-    ]
+    BINDINGS = GLOBAL_BINDINGS
+    NOTIFICATION_TIMEOUT = 6
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
                  run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
@@ -83,6 +86,8 @@ class ImportDeskApp(App[int]):
         self._store_read_at = 0.0
         self._queue_failed_at = -RESTART_AFTER_FAILURE_SECONDS
         self._inbox_shown = 0  # how many times the inbox status was shown from the event loop
+        self._finished_untold: list[ImportJob] = []  # jobs that ended while the queue still ran others
+        self._telling = False  # a toast of the finished jobs is on its way
         self.sub_title = _display_path(engine.workspace.root)
 
     # ---- screens -----------------------------------------------------------------------------
@@ -103,6 +108,29 @@ class ImportDeskApp(App[int]):
             self.set_interval(INBOX_POLL, self._poll_inbox, name="poll inbox")
         if self.run_queue:
             self.start_queue()
+        self.offer_resume()
+
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume jobs the last close interrupted")
+    async def offer_resume(self) -> None:
+        """Jobs that closing the app interrupted: asked once whether to resume them now."""
+        jobs = app_quit.quit_interrupted(self.engine)
+        if not jobs:
+            return
+        names = ", ".join(j.file_name for j in jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
+        noun = "import was" if len(jobs) == 1 else f"{len(jobs)} imports were"
+        question = (f"{noun.capitalize()} interrupted when the app was last closed: {names}. Resume now, "
+                    "after the last committed row? Otherwise they stay interrupted (r resumes one later).")
+        if await self.push_screen_wait(AskScreen("Resume interrupted imports?", question, yes="Resume",
+                                                 no="Not now", focus_yes=True)):
+            for job in jobs:
+                try:
+                    self.engine.resume(job.uid)
+                except UsageError:  # another process resumed or changed it meanwhile
+                    continue
+            self.main.post_message(JobsChanged(run=True))
+        else:
+            app_quit.decline_resume(self.engine, jobs)
+            self.main.store_changed()
 
     @property
     def main(self) -> MainScreen:
@@ -115,34 +143,53 @@ class ImportDeskApp(App[int]):
             self.notify(f"{job.file_name}: {job.job_type.value} job {job.short_uid} queued", markup=False)
             self.main.post_message(JobsChanged(select_uid=job.uid, run=True))
 
+    def action_records(self, resource_type: str | None = None, job_uid: str | None = None) -> None:
+        if isinstance(self.screen, RecordsScreen) and job_uid is None:
+            return
+        self.push_screen(RecordsScreen(self.engine, resource_type, job_uid=job_uid))
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen([
-            ("Everywhere", list(self.BINDINGS) + [Binding("ctrl+p", "command_palette", "Command palette",
-                                                          tooltip="Search every action")]),
+            ("Everywhere", [*GLOBAL_BINDINGS, Binding("ctrl+p", "command_palette", "Command palette",
+                                                      tooltip="Search every action")]),
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
-            ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS]
-             + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)),
+            ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
+                               and b not in GLOBAL_BINDINGS]
+             + list(JobList.BINDINGS) + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
+             + list(ErrorTable.BINDINGS)),
         ]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("job: New import", "Import a file: validate or execute", self.action_new_import)
+        # Textual's own entries, named like ours; its Quit and Keys are replaced by the app's (our quit
+        # interrupts running imports resumably, our keys screen lists every key).
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command._replace(title=f"app: {command.title}")
+        yield SystemCommand("app: Keys", "Every key of the app (?)", self.action_help)
+        yield SystemCommand("app: Quit", "Quit (q); running imports stop at their next batch and are offered "
+                            "to resume when the app opens again", self.action_quit)
+        yield SystemCommand("job: New import", "Import a file: validate or execute (n)", self.action_new_import)
+        yield SystemCommand("records: Browse", "The stored records of each type: filter, sort, open one (R)",
+                            self.action_records)
         if isinstance(screen, MainScreen):
+            job = screen.selected
             for action, (title, help_text) in PALETTE_ENTRIES.items():
-                if screen.check_action(action, ()):
-                    if action == "retry" and screen.selected and retries_failed_rows(screen.selected):
-                        title, help_text = RETRY_FAILED
+                if action == "retry" and job and retries_failed_rows(job):
+                    title, help_text = RETRY_FAILED
+                reason = why_not(action, job)
+                if reason is None:
                     yield SystemCommand(title, help_text, _runner(screen, action))
+                else:  # listed anyway, so a search finds it and says why it cannot run now
+                    yield SystemCommand(title, f"Not possible now: {reason}", _explainer(self, title, reason))
             for name in self.engine.registry.names():
                 for fmt, label in EXPORT_FORMATS:
                     yield SystemCommand(f"records: Export {name} to {label}",
                                         f"Every {name} record into exports/ as {label} (runs as an export job)",
                                         _exporter(self, name, fmt))
-            yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource",
+            yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource (/)",
                                 _runner(screen, "filter"))
-        yield SystemCommand("app: Keys", "Every key of the app", self.action_help)
 
     def export_records(self, resource_type: str, fmt: str) -> None:
         """Queue an export job of every record of a type; the queue workers run it like an import."""
@@ -198,9 +245,11 @@ class ImportDeskApp(App[int]):
         try:
             if job.status.is_final:
                 inbox_jobs.settle_job(self.engine, job.uid)
-            elif (job.status is JobStatus.INTERRUPTED and self.stop_event.is_set()
-                  and (job.provider_data.kept_path or "").startswith("processing/")):
-                inbox_jobs.mark_shutdown_interrupt(self.engine, job)
+            elif job.status is JobStatus.INTERRUPTED and self.stop_event.is_set():
+                if (job.provider_data.kept_path or "").startswith("processing/"):
+                    inbox_jobs.mark_shutdown_interrupt(self.engine, job)
+                else:
+                    app_quit.mark_quit_interrupt(self.engine, job)
         except Exception as exc:  # the job itself is fine; the next watcher's reconcile moves the file
             log.warning("settling job %s failed: %s", job.uid, exc)
 
@@ -215,24 +264,38 @@ class ImportDeskApp(App[int]):
 
     @on(JobFinished)
     def _on_job_finished(self, event: JobFinished) -> None:
+        """A failure is told at once; other endings are held while the queue still has jobs to run, then
+        told in one toast (the demo's six jobs opened under six stacked toasts)."""
         job = event.job
-        p = job.progress
-        kind = "Export" if job.job_type is JobType.EXPORT else "Import"
-        name = f"{job.file_name} ({job.job_type.value})"
-        if job.status is JobStatus.DONE and job.job_type is JobType.EXPORT:
-            where = job.provider_data.kept_path or "exports/"
-            self.notify(f"{p.done:,} {job.resource_type} records written to {where}", title="Export done",
-                        markup=False)
-        elif job.status is JobStatus.DONE:
-            detail = f"{p.done:,} rows ok" + (f", {p.error:,} with errors" if p.error else "")
-            self.notify(f"{name}: {detail}", title="Import done", markup=False,
-                        severity="warning" if p.error else "information")
-        elif job.status is JobStatus.ERROR:
-            self.notify(f"{name}: {job.error_message}", title=f"{kind} failed", severity="error", markup=False)
-        else:
-            self.notify(f"{name}: {job.error_message or job.status.value}", title=f"{kind} {job.status.value}",
-                        severity="warning", markup=False)
         self.main.job_progressed(job)
+        if job.status is JobStatus.ERROR:
+            kind = "Export" if job.job_type is JobType.EXPORT else "Import"
+            self.notify(f"{job.file_name} ({job.job_type.value}): {job.error_message}", title=f"{kind} failed",
+                        severity="error", markup=False)
+            return
+        self._finished_untold.append(job)
+        counts = self.engine.status_counts()
+        if counts.get(JobStatus.PROCESSING, 0) or (self.run_queue and counts.get(JobStatus.PENDING, 0)):
+            return
+        if not self._telling:  # after the endings already queued as messages
+            self._telling = True
+            self.call_later(self._tell_finished)
+
+    def _tell_finished(self) -> None:
+        self._telling = False
+        untold, self._finished_untold = self._finished_untold, []
+        if not untold:
+            return
+        if len(untold) == 1:
+            title, message, severity = finished_toast(untold[0])
+        else:
+            lines = [finished_toast(j)[1] for j in untold]
+            message = "\n".join(lines[:TOAST_LINES] + ([f"… and {len(lines) - TOAST_LINES} more"]
+                                                      if len(lines) > TOAST_LINES else []))
+            title = f"{len(untold)} jobs finished"
+            severities = {finished_toast(j)[2] for j in untold}
+            severity = "warning" if "warning" in severities else "information"
+        self.notify(message, title=title, severity=severity, markup=False)
 
     @on(JobsChanged)
     def _on_jobs_changed(self, event: JobsChanged) -> None:
@@ -319,9 +382,13 @@ class ImportDeskApp(App[int]):
             state = "not watched"
         return f"{status.inbox}/ {state} · {status.waiting:,} waiting"
 
+    def _header(self) -> str:
+        # the inbox first: at 80 columns the header cuts its end, and the path is the part to lose
+        return f"{self.inbox_header()} · {_display_path(self.engine.workspace.root)}"
+
     def show_inbox_status(self) -> None:
         self._inbox_shown += 1  # a look at the inbox begun before this one must not overwrite it
-        self.sub_title = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+        self.sub_title = self._header()
 
     def _poll_inbox(self) -> None:
         if not [w for w in self.workers if w.group == "inbox-status" and not w.is_finished]:
@@ -330,7 +397,7 @@ class ImportDeskApp(App[int]):
     @work(thread=True, group="inbox-status", exit_on_error=False, description="look at the inbox")
     def _read_inbox_status(self) -> None:
         shown = self._inbox_shown
-        header = f"{_display_path(self.engine.workspace.root)} · {self.inbox_header()}"
+        header = self._header()
         self.call_from_thread(self._show_inbox_header, header, shown)
 
     def _show_inbox_header(self, header: str, shown: int) -> None:
@@ -352,10 +419,8 @@ class ImportDeskApp(App[int]):
         workers = self.import_workers()
         if workers:
             self.notify("Stopping the running import at its next batch…", markup=False)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.workers.wait_for_complete(workers), timeout)
-            except TimeoutError:
-                pass
 
     def on_unmount(self) -> None:
         self.stop_event.set()
@@ -364,8 +429,28 @@ class ImportDeskApp(App[int]):
             self.watcher = None
 
 
+def finished_toast(job: ImportJob) -> tuple[str, str, str]:
+    """(title, message, severity) telling how a job this app ran ended."""
+    p = job.progress
+    kind = "Export" if job.job_type is JobType.EXPORT else "Import"
+    name = f"{job.file_name} ({job.job_type.value})"
+    if job.status is JobStatus.DONE and job.job_type is JobType.EXPORT:
+        where = job.provider_data.kept_path or "exports/"
+        return "Export done", f"{p.done:,} {job.resource_type} records written to {where}", "information"
+    if job.status is JobStatus.DONE:
+        ok = "valid" if job.job_type is JobType.VALIDATE else "imported"
+        detail = f"{p.done:,} rows {ok}" + (f", {p.error:,} with errors" if p.error else "")
+        title = "Dry run done" if job.job_type is JobType.VALIDATE else "Import done"
+        return title, f"{name}: {detail}", "warning" if p.error else "information"
+    return (f"{kind} {job.status.value}", f"{name}: {job.error_message or job.status.value}", "warning")
+
+
 def _runner(screen: Screen, action: str) -> Callable[[], object]:
     return lambda: screen.run_action(action)
+
+
+def _explainer(app: App, title: str, reason: str) -> Callable[[], object]:
+    return lambda: app.notify(f"{title}: {reason}", title="Not possible", severity="warning", markup=False)
 
 
 def _exporter(app: ImportDeskApp, resource_type: str, fmt: str) -> Callable[[], object]:

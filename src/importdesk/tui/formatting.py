@@ -6,6 +6,7 @@ values) is never parsed as markup. Colours come from the running theme (`Palette
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,7 +37,7 @@ class Palette:
     muted: str = "dim"
 
     @classmethod
-    def from_variables(cls, variables: dict[str, str]) -> "Palette":
+    def from_variables(cls, variables: dict[str, str]) -> Palette:
         def pick(name: str, fallback: str) -> str:
             value = variables.get(name, "")
             return value[:7] if value.startswith("#") else fallback
@@ -64,6 +65,20 @@ def status_cell(job: ImportJob, palette: Palette) -> Text:
     return Text(f"{GLYPHS[job.status]} {label}", style=palette.status(job))
 
 
+RETRY_MARK = "↻"
+
+
+def file_cell(job: ImportJob) -> Text:
+    """The file name; a retry of failed rows is marked, so it does not look like its original."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if job.retry_of_uid:
+        text.append(f"{RETRY_MARK} ", style="bold")
+    text.append(one_line(job.file_name, 80))
+    if job.retry_of_uid:
+        text.append(f" (retry of {job.retry_of_uid[-8:]})", style="italic")
+    return text
+
+
 def bar(fraction: float, width: int) -> str:
     """A bar of `width` cells filled to `fraction` with eighth-cell precision."""
     fraction = min(max(fraction, 0.0), 1.0)
@@ -78,7 +93,9 @@ def progress_cell(job: ImportJob, palette: Palette, width: int = 8) -> Text:
     p = job.progress
     if not p.total:
         return Text("–", style=palette.muted, justify="center")
-    pct = int(p.fraction * 100)
+    pct = percent(p)
+    if not width:
+        return Text(f"{pct:>4}%", style=palette.status(job))
     return Text.assemble((bar(p.fraction, width), palette.status(job)), f"{pct:>4}%")
 
 
@@ -111,16 +128,9 @@ def duration(seconds: float | None) -> str:
     return f"{minutes}:{secs:02}"
 
 
-def ended_at(job: ImportJob) -> datetime | None:
-    return job.completed_at or job.failed_at or job.canceled_at or job.interrupted_at
-
-
 def job_seconds(job: ImportJob, now: datetime) -> float | None:
-    """How long it ran: start to end, or start to now while it runs."""
-    if job.started_at is None:
-        return None
-    end = now if job.status is JobStatus.PROCESSING else (ended_at(job) or job.updated_at)
-    return (end - job.started_at).total_seconds()
+    """How long it ran, over all its runs (a stay in `interrupted` does not count); up to now while it runs."""
+    return job.active_seconds(now if job.status is JobStatus.PROCESSING else None)
 
 
 def when(value: datetime | None, now: datetime) -> str:
@@ -138,15 +148,14 @@ def stamp(value: datetime | None) -> str:
 
 
 def rate_and_eta(job: ImportJob) -> tuple[float | None, float | None]:
-    """Rows per second and seconds left, from the job's own timestamps (no wall clock)."""
-    if job.started_at is None or not job.progress.processed:
-        return None, None
-    elapsed = (job.updated_at - job.started_at).total_seconds()
-    if elapsed <= 0:
-        return None, None
-    rate = job.progress.processed / elapsed
-    eta = job.progress.pending / rate if job.status is JobStatus.PROCESSING else None
-    return rate, eta
+    """Rows per second and seconds left, over the running time only (no wall clock)."""
+    return job.rate_and_eta()
+
+
+def percent(progress: Progress) -> int:
+    """Whole percent processed, rounded down: 100 only when every row is processed; list and detail
+    show the same number."""
+    return progress.processed * 100 // progress.total if progress.total else 0
 
 
 def size(value: int | None) -> str:
@@ -167,3 +176,11 @@ def one_line(text: str | None, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+
+def value_text(value: object) -> str:
+    """A data value as a person reads it: maps and lists as JSON (never a Python repr), None as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)

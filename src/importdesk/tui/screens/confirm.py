@@ -7,7 +7,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Label, Static
+from textual.content import Content
+from textual.widgets import Button, Footer, Label, Static
 
 from importdesk.models import ImportJob
 from importdesk.tui.screens.dialog import DialogScreen
@@ -17,8 +18,8 @@ class AskScreen(DialogScreen[bool]):
     """A yes/no question. y / Enter on the yes button answers yes; n / Escape answers no."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="ask.no"),
         Binding("y", "answer(True)", "Yes", id="ask.yes"),
+        Binding("escape,n", "answer(False)", "No", key_display="n/Esc", id="ask.no"),
     ]
 
     def __init__(self, title: str, question: str, *, yes: str = "Yes", no: str = "Cancel",
@@ -35,8 +36,9 @@ class AskScreen(DialogScreen[bool]):
             yield Label(Text(self.title_text), classes="title")
             yield Static(self.body(), classes="body")
             with Horizontal():
-                yield Button(self.no, id="no")
-                yield Button(self.yes, id="yes", variant="primary")
+                yield Button(Content(f"{self.no}  n"), id="no")
+                yield Button(Content(f"{self.yes}  y"), id="yes", variant="primary")
+        yield Footer()
 
     def body(self):
         return Text(self.question)

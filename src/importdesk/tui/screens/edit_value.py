@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from importdesk.models import JobItem
 from importdesk.tui import formatting as fmt
@@ -21,7 +21,10 @@ class EditValueScreen(DialogScreen[str | None]):
     EditValueScreen > Vertical { width: 72; }
     EditValueScreen Input { margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit.cancel")]
+    BINDINGS = [
+        Binding("enter", "save", "Save", show=True, id="edit.save"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", id="edit.cancel"),
+    ]
 
     def __init__(self, item: JobItem, current: str | None) -> None:
         super().__init__()
@@ -41,8 +44,9 @@ class EditValueScreen(DialogScreen[str | None]):
             yield Static(body, classes="body")
             yield Input(self.current or "", id="edit-value", select_on_focus=False)
             with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel  Esc", id="cancel")
+                yield Button("Save  Enter", id="save", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -52,7 +56,7 @@ class EditValueScreen(DialogScreen[str | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
-    def _save(self) -> None:
+    def action_save(self) -> None:
         self.dismiss(self.query_one(Input).value)
 
     @on(Button.Pressed, "#cancel")

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "pagedown": "PgDn", "pageup": "PgUp",
              "shift+tab": "Shift+Tab", "tab": "Tab", "enter": "Enter", "home": "Home", "end": "End",
-             "ctrl+p": "Ctrl+P", "up": "↑", "down": "↓"}
+             "ctrl+p": "Ctrl+P", "up": "↑", "down": "↓", "f2": "F2"}
 
 
 def key_label(keys: str) -> str:
@@ -29,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
         background: $panel; border: thick $primary; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", key_display="Esc", id="help.close")]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
@@ -40,6 +40,7 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc to close"
             yield Static(self._table())
+        yield Footer()
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from functools import partial
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from textual import events, on, work
-from textual.css.query import NoMatches
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
+from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import JobsChanged
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -29,21 +31,53 @@ from importdesk.tui.widgets.job_list import JobList
 
 def applies(action: str, job: ImportJob | None) -> bool:
     """Whether a job action makes sense for this job (the footer greys the others)."""
+    return why_not(action, job) is None
+
+
+def why_not(action: str, job: ImportJob | None) -> str | None:
+    """Why a job action does not apply to this job, in words for the user; None when it does."""
     if job is None:
-        return False
+        return "no job is selected" if action in JOB_ACTIONS else None
     status = job.status
-    return {
-        "confirm": job.job_type is JobType.VALIDATE and status is JobStatus.DONE,
-        "interrupt": status in (JobStatus.PENDING, JobStatus.PROCESSING) and job.request is None,
-        "resume": status is JobStatus.INTERRUPTED,
-        "cancel_job": status in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED)
-        and job.request != "cancel",
-        "retry": status is JobStatus.ERROR or retries_failed_rows(job),
-        "delete": status is not JobStatus.PROCESSING,
-        "export": job.errors_count > 0,
-        "export_xlsx": job.errors_count > 0,
-        "copy_json": True,
-    }.get(action, True)
+    state = f"this job is {status.value}" + (" with row errors" if retries_failed_rows(job) else "")
+    if action == "confirm" and not (job.job_type is JobType.VALIDATE and status is JobStatus.DONE):
+        return f"only a done validate job can be confirmed; this is {job.job_type.value} and {status.value}"
+    if action == "interrupt":
+        if job.request is not None:
+            return f"it was already asked to {job.request}"
+        if status not in (JobStatus.PENDING, JobStatus.PROCESSING):
+            return f"only a pending or running job can be interrupted; {state}"
+    if action == "resume" and status is not JobStatus.INTERRUPTED:
+        if status is JobStatus.CANCELED:
+            return "a canceled job never resumes (its committed rows stay); import the file again with n"
+        if status is JobStatus.ERROR:
+            return "it ended in error: retry it with t"
+        return f"only an interrupted job can be resumed; {state}"
+    if action == "cancel_job":
+        if job.request == "cancel":
+            return "it was already asked to cancel"
+        if status not in (JobStatus.PENDING, JobStatus.PROCESSING, JobStatus.INTERRUPTED):
+            return f"only a pending, running or interrupted job can be canceled; {state}"
+    if action == "retry" and not (status is JobStatus.ERROR or retries_failed_rows(job)):
+        if status is JobStatus.INTERRUPTED:
+            return "it was interrupted: resume it with r"
+        return f"only a job that ended in error, or a done job with rejected rows, can be retried; {state}"
+    if action == "delete" and status is JobStatus.PROCESSING:
+        return "a running job cannot be deleted: interrupt it (i) first"
+    if action in ("export", "export_xlsx") and job.errors_count == 0:
+        return "this job has no failed rows"
+    if action == "records":
+        if job.job_type is not JobType.EXECUTE:
+            return f"a {job.job_type.value} job writes no records"
+        if not job.processed_count:
+            return "it wrote no records (yet)"
+    return None
+
+
+def written_type(job: ImportJob) -> str:
+    """The resource type whose records a job wrote (a file of several types: the first it imported)."""
+    imported = [name for name, n in job.type_counts.imported.items() if n]
+    return job.resource_type if job.resource_type != "mixed" or not imported else sorted(imported)[0]
 
 
 def retries_failed_rows(job: ImportJob) -> bool:
@@ -55,14 +89,16 @@ ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
 DETAIL_REFRESH = 0.5  # seconds between redraws of a running job's detail
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
 JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
-               "copy_json")
+               "records", "copy_json")
 CLIPBOARD_MAX = 1_000_000  # characters: a bigger report goes to the file only (OSC 52 through a terminal)
 
 
 class MainScreen(Screen):
     BINDINGS = [
+        *GLOBAL_BINDINGS,
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane.next",
-                tooltip="Jobs → detail → errors (through the filter bar when you are in it)"),
+                tooltip="Jobs → detail → errors → their search and filters (through the filter bar when "
+                "you are in it); at 80 columns the detail and the errors share the lower half"),
         Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="pane.previous"),
         Binding("enter", "errors", "Errors", show=False, id="jobs.errors",
                 tooltip="On a job: go to its errors"),
@@ -80,6 +116,8 @@ class MainScreen(Screen):
                 id="job.export"),
         Binding("E", "export_xlsx", "Failed rows XLSX", show=False,
                 tooltip="Write the failed rows to exports/ as XLSX, bad cells highlighted", id="job.export_xlsx"),
+        Binding("g", "records", "Records", show=False, tooltip="Go to the records this job created or updated",
+                id="job.records"),
         Binding("y", "copy_json", "Copy JSON", show=False,
                 tooltip="Copy the job and its errors log as JSON; also written to exports/<uid>.json",
                 id="job.copy_json"),
@@ -111,7 +149,11 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.query_one(Footer).compact = narrow
+            self.refresh_bindings()  # a narrow footer leaves out the job keys that do not apply
 
     @property
     def jobs(self) -> JobList:
@@ -151,6 +193,8 @@ class MainScreen(Screen):
             parts.append(f"{running} running")
         if pending:
             parts.append(f"{pending} queued")
+        if self.jobs.sort_by != "newest" or not self.jobs.descending:
+            parts.append(f"by {self.jobs.sort_by} {'↓' if self.jobs.descending else '↑'}")
         self.query_one("#jobs-pane").border_subtitle = " · ".join(parts)
 
     def job_progressed(self, job: ImportJob) -> None:
@@ -169,10 +213,8 @@ class MainScreen(Screen):
         """Someone else committed: read the visible page again."""
         if not self.is_attached:
             return  # a timer may still fire while the app closes
-        try:
+        with contextlib.suppress(NoMatches):  # the panes were already removed
             self.reload()
-        except NoMatches:  # the panes were already removed
-            pass
 
     @on(JobList.JobHighlighted)
     def _on_job_highlighted(self, event: JobList.JobHighlighted) -> None:
@@ -185,7 +227,8 @@ class MainScreen(Screen):
         if not still_running or now - self._detail_drawn_at >= DETAIL_REFRESH:
             self._detail_drawn_at = now
             self.detail.show(job)
-        counts = (lambda j: (j.errors_count, j.warnings_count, j.status))
+        def counts(j):
+            return ((j.errors_count, j.warnings_count, j.status))
         if not same or counts(job) != counts(before):
             # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
             # the kinds summary is a GROUP BY over all of the job's items.
@@ -201,6 +244,10 @@ class MainScreen(Screen):
             self._applicable = applicable
             self.refresh_bindings()
 
+    @on(JobList.Sorted)
+    def _on_sorted(self) -> None:
+        self._update_title()
+
     @on(FilterBar.Changed)
     def _on_filter_changed(self, event: FilterBar.Changed) -> None:
         self.jobs.set_query(event.query)
@@ -208,7 +255,8 @@ class MainScreen(Screen):
 
     @on(DataTable.RowSelected, "#jobs")
     def action_errors(self) -> None:
-        self.query_one("#errors-grid").focus()
+        self.set_class(True, "-errors-shown")
+        self.errors.grid.focus()
 
     @on(JobsChanged)
     def _on_jobs_changed(self, event: JobsChanged) -> None:
@@ -216,28 +264,50 @@ class MainScreen(Screen):
 
     # ---- focus ---------------------------------------------------------------------------------
     def action_pane(self, step: int) -> None:
+        """Tab: jobs → detail → errors → their search, level and column filters → jobs again."""
         focused = self.focused
         bar = self.query_one(FilterBar)
         if step == 1 and focused is not None and bar in focused.ancestors:
             self.focus_next()  # through the filter controls; after the last one comes the job list
             return
-        panes = [self.jobs, self.detail, self.query_one("#errors-grid")]
+        stops = [self.jobs, self.detail, self.errors.grid, *self.errors.query("#error-search, #error-level, "
+                                                                          "#error-field")]
         index = -1
-        for i, pane in enumerate(panes):
-            if focused is pane or (focused is not None and pane in focused.ancestors):
+        for i, stop in enumerate(stops):
+            if focused is not None and stop in focused.ancestors_with_self:
                 index = i
-        if focused is not None and self.errors in focused.ancestors_with_self:
-            index = 2
-        panes[(index + step) % len(panes)].focus()
+        target = stops[(index + step) % len(stops)]
+        if self.has_class("-narrow"):  # one of detail and errors is shown under the list: the one we go to
+            self._show_lower(target)
+        target.focus()
+
+    def _show_lower(self, target) -> None:
+        if target is self.detail:
+            self.set_class(False, "-errors-shown")
+        elif target is not self.jobs:
+            self.set_class(True, "-errors-shown")
 
     def action_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
 
     # ---- job actions ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in JOB_ACTIONS:
-            return True if applies(action, self.selected) else None
+        if action in JOB_ACTIONS and not applies(action, self.selected):
+            # greyed in a wide footer; left out of a narrow one, which has no room for them
+            return False if self.has_class("-narrow") else None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A job key that does not apply to the selected job says why, instead of doing nothing."""
+        for binding in self.BINDINGS:
+            action = binding.action.split("(")[0]
+            if action in JOB_ACTIONS and event.key in binding.key.split(","):
+                reason = why_not(action, self.selected)
+                if reason is not None:
+                    event.stop()
+                    self.notify(f"{binding.description}: {reason}", title="Not possible", severity="warning",
+                                markup=False)
+                return
 
     def _fresh(self) -> ImportJob | None:
         job = self.selected
@@ -278,8 +348,18 @@ class MainScreen(Screen):
             return
         self._apply(self.engine.resume, "resumed", run=True)
 
-    def action_cancel_job(self) -> None:
-        self._apply(self.engine.cancel, "canceled")
+    @work(group="dialogs", exclusive=True, exit_on_error=False, description="cancel a job")
+    async def action_cancel_job(self) -> None:
+        job = self._fresh()
+        if job is None or not applies("cancel_job", job):
+            return
+        running = " It stops at its next batch." if job.status is JobStatus.PROCESSING else ""
+        kept = (f"The {job.progress.done:,} rows already imported stay." if job.progress.done
+                else "No rows were imported yet.")
+        question = (f"Cancel job {job.short_uid} ({job.file_name})? This cannot be undone: a canceled job "
+                    f"never resumes. {kept}{running}")
+        if await self.app.push_screen_wait(AskScreen("Cancel job?", question, yes="Cancel job", no="Keep it")):
+            self._apply(self.engine.cancel, "canceled" if not running else "will be canceled at its next batch")
 
     def action_retry(self) -> None:
         job = self.selected
@@ -346,6 +426,11 @@ class MainScreen(Screen):
         where = self.engine.workspace.relative(path)
         self.app.notify(f"{count:,} failed row{'s' if count != 1 else ''} written to {where}",
                         title="Exported", markup=False)
+
+    def action_records(self) -> None:
+        job = self.selected
+        if job is not None and applies("records", job):
+            self.app.action_records(written_type(job), job.uid)
 
     def action_copy_json(self) -> None:
         job = self.selected

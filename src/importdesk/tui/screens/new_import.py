@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +17,22 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
+from importdesk.engine.errors import ReaderError, SchemaError
+from importdesk.engine.preview import FilePreview, preview_file
+from importdesk.engine.threshold import parse_threshold
 from importdesk.models import ImportJob, JobType
-from importdesk.readers import ReaderError, open_source
-from importdesk.schemas import SchemaError
 from importdesk.tui import formatting as fmt
 
 PREVIEW_ROWS = 5
+DEFAULT_THRESHOLD = 0.10  # an empty threshold box: the command line's default
+PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
+PREVIEW_MIN_COLUMN = 6
+PREVIEW_MAX_COLUMN = 18
+PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
+MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)
 
 
 class PathSuggester(Suggester):
@@ -50,36 +56,16 @@ class PathSuggester(Suggester):
         return value + names[0][len(prefix):]
 
 
-@dataclass
-class Detected:
-    """What reading the start of a file found (made in a worker thread)."""
-
-    path: Path
-    info: Any = None
-    count: int | None = None
-    suggested: str | None = None
-    rows: list[Any] = field(default_factory=list)
-    error: str | None = None
-
-
-def parse_threshold(text: str) -> float:
-    text = text.strip().rstrip("%").strip()
-    if not text:
-        return 0.10
-    value = float(text)
-    return value / 100 if value > 1 or "%" in text else value
-
-
 class NewImportScreen(ModalScreen[ImportJob | None]):
     """Returns the created (pending) job, or None when the user backs out."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="new.cancel"),
         Binding("ctrl+s", "create", "Create job", id="new.create"),
+        Binding("escape", "cancel", "Cancel", key_display="Esc", id="new.cancel"),
     ]
 
     class FileDetected(Message):
-        def __init__(self, detected: Detected) -> None:
+        def __init__(self, detected: FilePreview) -> None:
             super().__init__()
             self.detected = detected
 
@@ -97,7 +83,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         super().__init__()
         self.engine = engine
         self.start = start
-        self.detected: Detected | None = None
+        self.detected: FilePreview | None = None
 
     def compose(self) -> ComposeResult:
         names = self.engine.registry.names()
@@ -134,6 +120,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
             with Horizontal(id="new-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Create job", id="create", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -169,15 +156,8 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     @work(thread=True, group="preview", exclusive=True, exit_on_error=False,
           description="read the start of a file for the new-import dialog")
     def _read(self, path: Path) -> None:
-        found = Detected(path)
         try:
-            with open_source(path, limits=self.engine.ctx.limits) as src:
-                found.info = src.info
-                found.rows = [rec.values for _, rec in zip(range(PREVIEW_ROWS), src.records())]
-                found.count = src.count()
-            found.suggested = self.engine.suggest_type(path)
-        except (ReaderError, SchemaError, UsageError, OSError) as exc:
-            found.error = str(exc)
+            found = preview_file(self.engine, path, PREVIEW_ROWS)
         finally:
             self.engine.ctx.db.close()
         self.post_message(self.FileDetected(found))
@@ -247,7 +227,7 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
                       expand=False, title_style="bold", box=box.SIMPLE_HEAD)
         table.add_column("column")
         table.add_column("field")
-        for header, target in zip(found.info.headers, mapping.columns):
+        for header, target in zip(found.info.headers, mapping.columns, strict=False):
             if target is None:
                 note = "duplicate: ignored" if header in mapping.duplicates else "unknown: ignored"
                 table.add_row(Text(header, style=palette.warning), Text(note, style=palette.warning))
@@ -268,13 +248,35 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         headers = list(found.info.headers)
         if isinstance(found.rows[0], dict):
             headers = headers or sorted({k for row in found.rows for k in row})
-        table = Table(title=f"First {len(found.rows)} rows", title_justify="left", title_style="bold",
+        # As many columns as fit at a readable width; Rich would squeeze every one of them down to "…".
+        # the room the mapping table (its longest column and field names, about 24 cells) leaves
+        tables = self.query_one("#new-tables").size.width
+        mapping = max([len(h) for h in headers] + [0]) + MAPPING_FIELD_WIDTH
+        room = min(tables - mapping, tables // 2 * 2) if tables else PREVIEW_WIDTH
+        shown: list[tuple[int, str, int]] = []
+        used = 0
+        def cell(row: Any, index: int, header: str) -> str:
+            value = row.get(header) if isinstance(row, dict) else (row[index] if index < len(row) else None)
+            return fmt.one_line(fmt.value_text(value), 60)
+
+        for index, header in enumerate(headers):
+            longest = max([len(header)] + [len(cell(row, index, header)) for row in found.rows])
+            width = min(max(longest, PREVIEW_MIN_COLUMN), PREVIEW_MAX_COLUMN)
+            if shown and used + width + 2 > room - PREVIEW_MORE_WIDTH:
+                break
+            shown.append((index, header, width))
+            used += width + 2
+        hidden = len(headers) - len(shown)
+        title = f"First {len(found.rows)} rows" + (f" · {len(shown)} of {len(headers)} columns" if hidden else "")
+        table = Table(title=title, title_justify="left", title_style="bold",
                       show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD)
-        for header in headers:
-            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, max_width=24, overflow="ellipsis")
+        for _, header, width in shown:
+            table.add_column(Text(fmt.one_line(header, 30)), no_wrap=True, width=width, overflow="ellipsis")
+        if hidden:
+            table.add_column(Text(f"+{hidden}", style="italic"), no_wrap=True, width=PREVIEW_MORE_WIDTH - 2)
         for row in found.rows:
-            values = [row.get(h) for h in headers] if isinstance(row, dict) else list(row)
-            table.add_row(*(Text(fmt.one_line("" if v is None else str(v), 60)) for v in values[:len(headers)]))
+            cells = [Text(cell(row, i, header)) for i, header, _ in shown]
+            table.add_row(*cells, *([Text("…", style="italic")] if hidden else []))
         view.update(table)
 
     # ---- creating the job ----------------------------------------------------------------------
@@ -287,9 +289,10 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
         if rt is Select.NULL:
             raise ValueError("Choose a resource type.")
         try:
-            threshold = parse_threshold(self.query_one("#threshold", Input).value)
-        except ValueError:
-            raise ValueError("The error threshold is a percentage, like 10%.") from None
+            text = self.query_one("#threshold", Input).value.strip()
+            threshold = parse_threshold(text) if text else DEFAULT_THRESHOLD
+        except ValueError as exc:
+            raise ValueError(f"Error threshold: {exc}.") from None
         shared_text = self.query_one("#shared", Input).value.strip()
         shared: dict[str, Any] = {}
         if shared_text:

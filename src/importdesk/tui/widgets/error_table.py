@@ -8,13 +8,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from importdesk.engine import Engine
 from importdesk.models import ImportJob, ItemLevel, JobItem, JobStatus
 from importdesk.tui import formatting as fmt
 
 EDIT_MARK = "✎"
+NARROW_GRID = 100  # columns: below this the column and value columns are narrower
+WHOLE_ROW = "(row)"  # the column choice for errors about a whole row (a ragged line, a bad JSON line)
 
 
 def correctable(job: ImportJob | None) -> bool:
@@ -53,12 +55,13 @@ class ErrorGrid(DataTable):
             self.cursor = cursor
 
     class Resized(Message):
-        def __init__(self, rows: int) -> None:
+        def __init__(self, rows: int, width: int) -> None:
             super().__init__()
             self.rows = rows
+            self.width = width
 
     def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized(max(event.size.height - 1, 3)))  # one line is the header
+        self.post_message(self.Resized(max(event.size.height - 1, 3), event.size.width))  # a line: the header
 
     def action_edit(self) -> None:
         if self.row_count:
@@ -81,7 +84,8 @@ class ErrorGrid(DataTable):
 
 
 class ErrorTable(Vertical):
-    """Summary of error kinds, level and column filters, the page, and where we are."""
+    """Summary of error kinds; a search, level and column filters (Tab reaches them); the page; the
+    highlighted item's whole message; where we are (in the border)."""
 
     class EditRequested(Message):
         """The user wants to correct this failed row's value (the screen opens the dialog)."""
@@ -92,12 +96,17 @@ class ErrorTable(Vertical):
             self.item = item
             self.current = current
 
+    BINDINGS = [Binding("escape", "clear_search", "Clear search", show=False,
+                        tooltip="Errors pane: clear the search (again: back to the list)")]
+
     def __init__(self, engine: Engine, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.engine = engine
         self.job: ImportJob | None = None
         self.level: ItemLevel | None = None
-        self.field: str | None = None  # None: any column
+        self.field: str | None = None  # None: any column; WHOLE_ROW: errors about a whole row
+        self.text = ""  # in the message or the value
+        self._grid_width = 0  # the grid's width its columns were made for
         self.page_offset = 0
         self.total = 0
         self.page_size = 20
@@ -107,17 +116,25 @@ class ErrorTable(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="error-kinds")
         with Horizontal(id="error-filters"):
+            yield Input(placeholder="search messages, values", id="error-search", compact=True)
             yield Select([("errors", "error"), ("warnings", "warning")], prompt="errors & warnings",
                          id="error-level", compact=True)
             yield Select([], prompt="any column", id="error-field", compact=True)
-            yield Static("", id="error-position")
         grid = ErrorGrid(id="errors-grid", cursor_type="row")
-        grid.add_column("row", key="row", width=7)
-        grid.add_column("level", key="level", width=7)
-        grid.add_column("column", key="column", width=12)
-        grid.add_column("value", key="value", width=18)
-        grid.add_column("message", key="message")
+        self._set_columns(grid, 120)
         yield grid
+        yield Static("", id="error-message")
+
+    @staticmethod
+    def _set_columns(grid: ErrorGrid, width: int) -> None:
+        """Fixed columns, narrower when the pane is; the message takes the rest (whole, below the grid)."""
+        narrow = width < NARROW_GRID
+        fixed = (("row", 7), ("level", 7), ("column", 10 if narrow else 14), ("value", 14 if narrow else 20))
+        used = sum(w + 2 for _, w in fixed) + 2 + 2  # cell padding, the message's padding, a scrollbar
+        grid.clear(columns=True)
+        for key, w in fixed:
+            grid.add_column(key, key=key, width=w)
+        grid.add_column("message", key="message", width=max(width - used, 12))
 
     @property
     def grid(self) -> ErrorGrid:
@@ -131,25 +148,29 @@ class ErrorTable(Vertical):
         if not (same and keep_place):
             self.page_offset = 0
             if not same:
-                with self.prevent(Select.Changed):
+                with self.prevent(Select.Changed, Input.Changed):
                     self.query_one("#error-level", Select).clear()
                     self.query_one("#error-field", Select).clear()
+                    self.query_one("#error-search", Input).value = ""
                 self.level = self.field = None
+                self.text = ""
         self._load_fields()
         self._load_kinds()
         self.load_page()
 
     def _filter_args(self) -> dict:
-        return dict(level=self.level, field=self.field)
+        whole_row = self.field == WHOLE_ROW
+        return {"level": self.level, "field": None if whole_row else self.field, "whole_row": whole_row,
+                    "text": self.text or None}
 
     def _load_fields(self) -> None:
         select = self.query_one("#error-field", Select)
         fields = self.engine.item_fields(self.job.uid) if self.job else []
-        options = [(f, f) for f in fields]
+        options = [(WHOLE_ROW, WHOLE_ROW)] + [(f, f) for f in fields]
         with self.prevent(Select.Changed):
             current = select.value
             select.set_options(options)
-            if current is not Select.NULL and current in fields:
+            if current is not Select.NULL and current in (WHOLE_ROW, *fields):
                 select.value = current
 
     def _load_kinds(self) -> None:
@@ -168,7 +189,7 @@ class ErrorTable(Vertical):
                 text.append("  ·  ")
             style = palette.error if kind.level is ItemLevel.ERROR else palette.warning
             text.append(f"{kind.count:,}× ", style=f"bold {style}")
-            text.append(f"{kind.field or 'row'}: {kind.code}")
+            text.append(f"{kind.field or WHOLE_ROW}: {kind.code}")
         if len(kinds) > 6:
             text.append(f"  ·  +{len(kinds) - 6} more kinds", style="italic")
         kinds_view.update(text)
@@ -181,6 +202,7 @@ class ErrorTable(Vertical):
         if self.job is None:
             self.total = 0
             self._show_position()
+            self._show_message()
             return
         args = self._filter_args()
         self.total = self.engine.count_items(self.job.uid, **args)
@@ -196,6 +218,29 @@ class ErrorTable(Vertical):
             target = {"first": 0, "last": grid.row_count - 1}.get(cursor or "", min(row, grid.row_count - 1))
             grid.move_cursor(row=target, animate=False)
         self._show_position()
+        self._show_message()
+
+    def _show_message(self) -> None:
+        """The highlighted item's whole message, wrapped: the grid's message column is often cut."""
+        view = self.query_one("#error-message", Static)
+        row = self.grid.cursor_row
+        if not self.items or not 0 <= row < len(self.items):
+            why = ""
+            if self.job is not None and not self.total and (self.text or self.level or self.field):
+                why = "Nothing matches the search and filters (Esc in the search clears it)."
+            view.update(Text(why, style="italic"))
+            return
+        item = self.items[row]
+        where = f"row {item.row_number}" if item.row_number is not None else "file"
+        text = Text.assemble((f"{where} · {item.field or WHOLE_ROW}: ", "bold"), item.message)
+        if item.value is not None:
+            text.append(f" (value: {fmt.one_line(item.value, 120)})")
+        view.update(text)
+
+    @on(DataTable.RowHighlighted, "#errors-grid")
+    def _on_item_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_message()
 
     @staticmethod
     def correction(edits: dict[int, dict[str, str | None]], item: JobItem) -> tuple[bool, str | None]:
@@ -214,19 +259,19 @@ class ErrorTable(Vertical):
             value = Text.assemble((f"{EDIT_MARK} ", f"bold {palette.success}"),
                                   (fmt.one_line(new) if new else "(empty)", palette.success))
         else:
-            value = Text(fmt.one_line(item.value) if item.value is not None else "–")
+            value = Text(fmt.one_line(item.value) if item.value is not None else "–", no_wrap=True,
+                         overflow="ellipsis")
         return (
             Text(str(item.row_number) if item.row_number is not None else "file", justify="right"),
             Text(item.level.value, style=level_style),
-            Text(fmt.one_line(item.field or "(row)")),
+            Text(fmt.one_line(item.field or WHOLE_ROW), no_wrap=True, overflow="ellipsis"),
             value,
-            Text(fmt.one_line(item.message, 300)),
+            Text(fmt.one_line(item.message, 300), no_wrap=True, overflow="ellipsis"),
         )
 
     def _show_position(self) -> None:
-        position = self.query_one("#error-position", Static)
         if not self.total:
-            position.update("no items" if self.job else "")
+            self.border_subtitle = "no items" if self.job else ""
             return
         page = self.page_offset // self.page_size + 1
         pages = (self.total - 1) // self.page_size + 1
@@ -234,7 +279,7 @@ class ErrorTable(Vertical):
         text = f"{self.page_offset + 1:,}–{last:,} of {self.total:,} · page {page:,}/{pages:,}"
         if self.edits:
             text += f" · {EDIT_MARK} {len(self.edits):,} row{'s' if len(self.edits) != 1 else ''} corrected"
-        position.update(text)
+        self.border_subtitle = text
 
     # ---- correcting a failed row ---------------------------------------------------------------
     @on(ErrorGrid.EditAsked)
@@ -285,6 +330,25 @@ class ErrorTable(Vertical):
         self.page_offset = 0
         self.load_page(cursor="first")
 
+    @on(Input.Changed, "#error-search")
+    def _on_search(self, event: Input.Changed) -> None:
+        event.stop()
+        self.text = event.value.strip()
+        self.page_offset = 0
+        self.load_page(cursor="first")
+
+    @on(Input.Submitted, "#error-search")
+    def _on_search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.grid.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#error-search", Input)
+        if search.value:
+            search.value = ""
+        else:
+            self.grid.focus()
+
     @on(Select.Changed, "#error-field")
     def _on_field(self, event: Select.Changed) -> None:
         event.stop()
@@ -293,11 +357,14 @@ class ErrorTable(Vertical):
         self.load_page(cursor="first")
 
     @on(ErrorGrid.Resized)
-    def _on_grid_resized(self, event: "ErrorGrid.Resized") -> None:
+    def _on_grid_resized(self, event: ErrorGrid.Resized) -> None:
         event.stop()
         visible = event.rows
-        if visible != self.page_size:
+        width_changed = event.width != self._grid_width
+        if width_changed:
+            self._grid_width = event.width
+            self._set_columns(self.grid, event.width)
+        if visible != self.page_size or width_changed:
             self.page_offset = self.page_offset // visible * visible
             self.page_size = visible
-            if self.job is not None:
-                self.load_page()
+            self.load_page()

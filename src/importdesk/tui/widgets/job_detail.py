@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from importdesk.models import ImportJob, JobStatus, ProviderType
+from importdesk.models import ImportJob, JobStatus, JobType, ProviderType
 from importdesk.tui import formatting as fmt
 
 MIN_LABEL_WIDTH = 11
@@ -108,7 +108,7 @@ class JobDetail(VerticalScroll, can_focus=True):
         ])
 
         bar = fmt.progress_bar(p, palette, width=24)
-        bar.append(f" {p.fraction:.0%}" if p.total else "")
+        bar.append(f" {fmt.percent(p)}%" if p.total else "")
         counts = Text.assemble((f"{p.done:,} done", palette.success), " · ",
                                (f"{p.error:,} error", palette.error if p.error else ""), " · ",
                                f"{p.pending:,} pending", f" of {p.total:,}")
@@ -135,19 +135,17 @@ class JobDetail(VerticalScroll, can_focus=True):
             ("warnings", Text(f"{job.warnings_count:,}", style=palette.warning) if job.warnings_count else ""),
         ]
         tc = job.type_counts
+        written = "valid" if job.job_type is JobType.VALIDATE else "imported"  # a dry run imports nothing
         for name in sorted(set(tc.uploaded) | set(tc.imported)):
-            outcome.append((name, f"uploaded {tc.uploaded.get(name, 0):,}, imported {tc.imported.get(name, 0):,}"))
+            outcome.append((name, f"uploaded {tc.uploaded.get(name, 0):,}, {written} {tc.imported.get(name, 0):,}"))
         section("Outcome", outcome)
 
-        section("Timeline", [
-            ("created", fmt.stamp(job.created_at)),
-            ("started", fmt.stamp(job.started_at) if job.started_at else ""),
-            ("completed", fmt.stamp(job.completed_at) if job.completed_at else ""),
-            ("interrupted", fmt.stamp(job.interrupted_at) if job.interrupted_at else ""),
-            ("canceled", fmt.stamp(job.canceled_at) if job.canceled_at else ""),
-            ("failed", fmt.stamp(job.failed_at) if job.failed_at else ""),
+        took = fmt.duration(fmt.job_seconds(job, self.clock()))
+        if took and (job.run_seconds or job.run_started_at) and job.interrupted_at and job.started_at:
+            took += " of running (not the time it sat interrupted)"
+        section("Timeline", [(name, fmt.stamp(at)) for name, at in job.timeline()] + [
             ("updated", fmt.stamp(job.updated_at)),
-            ("took", fmt.duration(fmt.job_seconds(job, self.clock()))),
+            ("took", took),
         ])
 
         section("Links", [

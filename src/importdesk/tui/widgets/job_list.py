@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -14,17 +16,54 @@ from importdesk.models import ImportJob, JobStatus
 from importdesk.tui import formatting as fmt
 from importdesk.tui.widgets.filter_bar import JobQuery
 
-COLUMNS = (("status", "status", 13), ("file", "file", 20), ("progress", "progress", 12),
-           ("resource", "resource", 10), ("type", "type", 8), ("rows", "rows", 6),
-           ("errors", "errors", 6), ("started", "started", 8), ("duration", "took", 6))
+# key, label, width (None: the file column takes the room left), may be left out for room
+COLUMNS = (("status", "status", 13, False), ("file", "file", None, False), ("progress", "progress", 12, False),
+           ("resource", "resource", 10, True), ("type", "type", 8, True), ("rows", "rows", 9, False),
+           ("errors", "errors", 7, False), ("started", "started", 8, True), ("duration", "took", 7, False))
 LIVE_COLUMNS = ("status", "progress", "rows", "errors", "started", "duration")
+MIN_FILE_WIDTH = 20
+PERCENT_ONLY = 5  # the progress column without its bar, when the list is very narrow
+MAX_RESOURCE_WIDTH = 24
+CELL_PADDING = 2  # DataTable pads each cell by one on both sides
 # A running job's row is redrawn at most this often (a status change at once), so a burst of
 # snapshots (several jobs, or messages queued while the screen was busy) costs one redraw each.
 ROW_REFRESH = 0.5
+# What `s` sorts by, in turn; the first is the store's order (newest first)
+SORTS = ("newest", "status", "file", "resource", "rows", "errors", "took")
+_STATUS_ORDER = {status: i for i, status in enumerate(
+    ("processing", "pending", "interrupted", "error", "done", "canceled"))}
+
+
+def sort_key(column: str, now: datetime) -> Callable[[ImportJob], object]:
+    """How `column` orders jobs (ties keep the newest first)."""
+    if column == "status":
+        return lambda j: _STATUS_ORDER[j.status.value]
+    if column == "file":
+        return lambda j: j.file_name.casefold()
+    if column == "resource":
+        return lambda j: j.resource_type
+    if column == "rows":
+        return lambda j: j.progress.total
+    if column == "errors":
+        return lambda j: j.progress.error
+    if column == "took":
+        return lambda j: fmt.job_seconds(j, now) or 0.0
+    raise ValueError(column)
 
 
 class JobList(DataTable):
-    """The newest `limit` jobs matching the filter. Highlighting a row selects the job."""
+    """The newest `limit` jobs matching the filter. Highlighting a row selects the job.
+
+    `s` sorts the list by the next column (or Enter on a header), `S` turns the order round; sorting
+    orders the jobs shown (the newest `limit`), the store keeps the filter."""
+
+    BINDINGS = [
+        Binding("home", "first", "First job", show=False, tooltip="Jobs: the first job of the list"),
+        Binding("end", "last", "Last job", show=False, tooltip="Jobs: the last job of the list"),
+        Binding("s", "sort", "Sort", tooltip="Jobs: sort by the next column (newest, status, file, "
+                "resource, rows, errors, took)", id="jobs.sort"),
+        Binding("S", "reverse", "Reverse", show=False, tooltip="Jobs: turn the order round", id="jobs.reverse"),
+    ]
 
     class JobHighlighted(Message):
         def __init__(self, job: ImportJob | None) -> None:
@@ -43,11 +82,108 @@ class JobList(DataTable):
         self._highlighted: str | None = None
         self._stale: set[str] = set()  # running jobs whose newest snapshot is not drawn yet
         self._revisions: dict[str, int] = {}  # the store's revision of each job as last read
+        self.sort_by = "newest"
+        self.descending = True  # newest first; biggest first for numbers
+        self._layout: tuple[tuple[str, int], ...] = ()  # the columns shown and their widths
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+        self._set_columns(self._columns_for(self.size.width or 160))
         self.set_interval(ROW_REFRESH, self._redraw_stale, name="redraw running jobs")
+
+    # ---- columns for the room there is ---------------------------------------------------------
+    def _columns_for(self, width: int) -> tuple[tuple[str, int], ...]:
+        """Every column whose room leaves the file name at least MIN_FILE_WIDTH; the file takes the rest.
+        Left out first: started, type, resource (the detail pane shows them)."""
+        resource = min(max([8] + [len(j.resource_type) for j in self.jobs.values()]), MAX_RESOURCE_WIDTH)
+        widths = {key: resource if key == "resource" else w for key, _, w, _ in COLUMNS if key != "file"}
+        for drop in ((), ("started",), ("started", "type"), ("started", "type", "resource"),
+                     ("started", "type", "resource", "bar")):
+            fixed = [(key, PERCENT_ONLY if key == "progress" and "bar" in drop else w)
+                     for key, w in widths.items() if key not in drop]
+            used = sum(w + CELL_PADDING for _, w in fixed) + CELL_PADDING + 2  # the file's padding, a scrollbar
+            if width - used >= MIN_FILE_WIDTH:
+                break
+        file_width = max(width - used, MIN_FILE_WIDTH)
+        order = [key for key, _, _, _ in COLUMNS]
+        return tuple(sorted([*fixed, ("file", file_width)], key=lambda c: order.index(c[0])))
+
+    @property
+    def _bar_width(self) -> int:
+        return max(dict(self._layout).get("progress", 12) - PERCENT_ONLY, 0)
+
+    def _set_columns(self, layout: tuple[tuple[str, int], ...]) -> None:
+        self._layout = layout
+        self.clear(columns=True)
+        labels = {key: label for key, label, _, _ in COLUMNS}
+        for key, width in layout:
+            label = "%" if key == "progress" and width == PERCENT_ONLY else labels[key]
+            self.add_column(self._label(key, label), key=key, width=width)
+
+    def _label(self, key: str, label: str) -> str:
+        shown = "took" if key == "duration" else key
+        if shown == self.sort_by:
+            return f"{label} {'↓' if self.descending else '↑'}"
+        return label
+
+    def on_resize(self, event: events.Resize) -> None:
+        layout = self._columns_for(event.size.width)
+        if layout != self._layout:
+            self._relayout(layout)
+
+    def _relayout(self, layout: tuple[tuple[str, int], ...]) -> None:
+        keep = self._highlighted
+        self._set_columns(layout)
+        for job in self.jobs.values():
+            cells = self.cells(job)
+            self.add_row(*(cells[key] for key, _ in self._layout), key=job.uid)
+        if keep in self.jobs:
+            self.move_cursor(row=self.get_row_index(keep), scroll=True)
+
+    # ---- moving and sorting --------------------------------------------------------------------
+    def action_first(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0, scroll=True)
+
+    def action_last(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, scroll=True)
+
+    def action_sort(self, column: str | None = None) -> None:
+        if column is None:
+            column = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self.sort_by, self.descending = column, column in ("newest", "rows", "errors", "took")
+        self._resort()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self._resort()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = {"duration": "took", "started": "newest", "progress": "newest", "type": "resource"}.get(
+            str(event.column_key.value), str(event.column_key.value))
+        if column == self.sort_by:
+            self.action_reverse()
+        else:
+            self.action_sort(column)
+
+    def _resort(self) -> None:
+        self.jobs = {j.uid: j for j in self._sorted(list(self.jobs.values()))}
+        self._relayout(self._layout)
+        self.post_message(self.Sorted(self.sort_by, self.descending))
+
+    def _sorted(self, jobs: list[ImportJob]) -> list[ImportJob]:
+        """Jobs come from the store newest first; other orders keep that order among equals."""
+        newest = sorted(jobs, key=lambda j: (j.created_at, j.uid), reverse=True)
+        if self.sort_by == "newest":
+            return newest if self.descending else newest[::-1]
+        return sorted(newest, key=sort_key(self.sort_by, self.clock()), reverse=self.descending)
+
+    class Sorted(Message):
+        def __init__(self, column: str, descending: bool) -> None:
+            super().__init__()
+            self.column = column
+            self.descending = descending
 
     @property
     def palette(self) -> fmt.Palette:
@@ -64,9 +200,9 @@ class JobList(DataTable):
         return {
             "status": fmt.status_cell(job, palette),
             "type": Text(job.job_type.value),
-            "resource": Text(job.resource_type),
-            "file": Text(fmt.one_line(job.file_name, 80), no_wrap=True, overflow="ellipsis"),
-            "progress": fmt.progress_cell(job, palette, width=7),
+            "resource": Text(job.resource_type, no_wrap=True, overflow="ellipsis"),
+            "file": fmt.file_cell(job),
+            "progress": fmt.progress_cell(job, palette, width=self._bar_width),
             "rows": Text(fmt.number(p.total) if p.total else "", justify="right"),
             "errors": Text(fmt.number(p.error) if p.error else "", justify="right",
                            style=palette.error if p.error else ""),
@@ -86,21 +222,26 @@ class JobList(DataTable):
         revisions = self.engine.job_revisions(flt)
         fresh = self.engine.get_jobs([uid for uid, rev in revisions
                                       if self._revisions.get(uid) != rev or uid not in self.jobs])
-        jobs = [job for job in (fresh.get(uid) or self.jobs.get(uid) for uid, _ in revisions) if job]
+        jobs = self._sorted([job for job in (fresh.get(uid) or self.jobs.get(uid) for uid, _ in revisions) if job])
         self._revisions = dict(revisions)
         self.total = self.engine.count_jobs(flt) if len(jobs) >= self.limit else len(jobs)
         keep = select_uid or self._highlighted
         uids = [j.uid for j in jobs]
-        if uids == list(self.jobs):
+        same_rows = uids == list(self.jobs)
+        self.jobs = {j.uid: j for j in jobs}
+        layout = self._columns_for(self.size.width or 160)
+        if same_rows and layout == self._layout:
             for job in jobs:  # only rows whose job changed (or runs: its duration moves)
                 if job.status is JobStatus.PROCESSING or job.uid in fresh:
                     self._update_cells(job)
         else:
-            self.clear()
+            if layout != self._layout:
+                self._set_columns(layout)
+            else:
+                self.clear()
             for job in jobs:
                 cells = self.cells(job)
-                self.add_row(*(cells[key] for key, _, _ in COLUMNS), key=job.uid)
-        self.jobs = {j.uid: j for j in jobs}
+                self.add_row(*(cells[key] for key, _ in self._layout), key=job.uid)
         if keep in self.jobs:
             self.move_cursor(row=self.get_row_index(keep), scroll=True)
         self._announce()
@@ -132,7 +273,8 @@ class JobList(DataTable):
         self.jobs[job.uid] = job
         self._stale.discard(job.uid)
         cells = self.cells(job)
-        self._redraw_row(job.uid, {key: cells[key] for key in LIVE_COLUMNS})
+        shown = {key for key, _ in self._layout}
+        self._redraw_row(job.uid, {key: cells[key] for key in LIVE_COLUMNS if key in shown})
 
     def _redraw_row(self, uid: str, values: dict[str, Text]) -> None:
         """`update_cell` for one row's cells, without throwing away how every other row was drawn.
@@ -147,7 +289,7 @@ class JobList(DataTable):
             row[key] = value
         index = self.get_row_index(uid)
         for cache in (self._cell_render_cache, self._row_render_cache):
-            for cache_key in [k for k in cache.keys() if k[0] == uid]:
+            for cache_key in [k for k in cache.keys() if k[0] == uid]:  # noqa: SIM118 - an LRUCache is not a dict
                 cache.discard(cache_key)
         self._row_renderable_cache.discard((self._update_count, index))
         self._line_cache.clear()  # lines are cut from the row renders: cheap to make again

@@ -1,0 +1,130 @@
+"""What the app's records view reads: a page of a type's records through the engine's records query
+API (records_query.py: typed filters and sorts on any field), and one record with the job that last
+wrote it and the job items about its key (which that API does not carry). Reads only, short
+transactions; the app runs these in a worker thread."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from importdesk.engine.service import Engine, UsageError
+from importdesk.models import JobItem
+from importdesk.store.converters import row_to_item
+from importdesk.store.records import quote, table_name
+
+ITEMS_LIMIT = 200  # job items shown for one record
+# a condition starts FIELD OP (records_query's operators); anything else is text the key contains
+CONDITION_START = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*\s*(!=|<=|>=|=|<|>|~)")
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What the view asks for. `where` is a condition as records_query reads it (``price>=10``,
+    ``name~shirt``, ``city=Berlin``) or plain text (the key contains it); `sort` is a field name
+    (None: by key)."""
+
+    resource_type: str
+    where: str = ""
+    sort: str | None = None
+    descending: bool = False
+    job_uid: str | None = None  # only records this job wrote last
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass
+class RecordPage:
+    query: RecordQuery
+    columns: list[str]  # the type's fields
+    rows: list[dict[str, Any]]  # clean values by field, and "_key": the record's key
+    total: int
+    problem: str | None = None  # why a filter or sort cannot run, for the user
+
+
+@dataclass
+class RecordDetail:
+    resource_type: str
+    key: str
+    values: dict[str, Any]  # every field, typed as the resource type declares (maps and lists as such)
+    job_uid: str | None
+    row: int | None
+    created_at: str | None
+    updated_at: str | None
+    items: list[JobItem] = field(default_factory=list)  # errors and warnings about this key, newest first
+
+
+def _exists(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def first_type_with_records(engine: Engine) -> str | None:
+    """The first resource type (by name) that has a stored record."""
+    conn = engine.ctx.db.conn()
+    for name in engine.registry.names():
+        table = table_name(name)
+        if _exists(conn, table) and conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone():
+            return name
+    return None
+
+
+def _condition(rt, text: str) -> list[str]:
+    """The typed condition, or plain text as "the key contains it" (its first key field)."""
+    text = text.strip()
+    if not text:
+        return []
+    if CONDITION_START.match(text):
+        return [text]
+    return [f"{rt.key[0]}~{text}"]
+
+
+def page(engine: Engine, query: RecordQuery) -> RecordPage:
+    """One page of records; a query without a type reads the first type that has records.
+
+    Sorting by the key is an index walk; by another field SQLite sorts the matching rows for the page
+    (a scan of the table: see bench/tui_records.py)."""
+    if not query.resource_type:
+        chosen = first_type_with_records(engine) or (engine.registry.names() or [""])[0]
+        query = replace(query, resource_type=chosen)
+    rt = engine.resource_type(query.resource_type)
+    columns = list(rt.columns)
+    if not _exists(engine.ctx.db.conn(), table_name(rt.name)):
+        return RecordPage(query, columns, [], 0)
+    # no sort: the store orders by the stored key (its primary key, an index walk); the key turned round
+    # is a sort on its fields (a scan, like any other field)
+    sort = query.sort or (",".join(rt.key) if query.descending else None)
+    order = [",".join(f"-{f}" if query.descending else f for f in sort.split(","))] if sort else []
+    try:
+        browser = engine.records
+        checked = browser.query(rt.name, where=_condition(rt, query.where), order=order,
+                                job_uid=query.job_uid)
+        result = browser.page(checked, offset=query.offset, limit=query.limit)
+    except UsageError as exc:
+        return RecordPage(query, columns, [], 0, problem=str(exc))
+    rows = [{**r, "_key": rt.key_of(r)} for r in result.records]
+    return RecordPage(query, columns, rows, result.total)
+
+
+def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
+    """Every stored field of one record, who wrote it last, and the job items about its key."""
+    fields = list(engine.resource_type(resource_type).columns)
+    name = table_name(resource_type)
+    conn = engine.ctx.db.conn()
+    conn.row_factory = sqlite3.Row
+    if not _exists(conn, name):
+        return None
+    row = conn.execute(f"SELECT * FROM {quote(name)} WHERE _key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    # job_items has no index on record_key: a scan of the items, fine in a worker thread
+    items = [row_to_item(r) for r in conn.execute(
+        "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
+        " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
+        (key, resource_type, resource_type, ITEMS_LIMIT)).fetchall()]
+    rt = engine.registry.get(resource_type)
+    stored = set(row.keys())  # a field the schema gained since the table was made may be missing
+    values = rt.from_db(tuple(row[f] if f in stored else None for f in fields))  # typed, as validated
+    return RecordDetail(resource_type, key, values,
+                        row["_job_uid"], row["_row"], row["_created_at"], row["_updated_at"], items)

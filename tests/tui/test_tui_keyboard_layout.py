@@ -1,0 +1,156 @@
+"""Pilot tests, keys only: the errors pane's search and filters, the job list's sorting and ends, and
+what a person sees at 80×24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_tui_pilot import visible_text
+from textual.widgets import Input, Select
+from tui_helpers import app_for, run
+
+from importdesk.models import JobStatus
+from importdesk.tui.widgets.error_table import WHOLE_ROW, ErrorTable
+from importdesk.tui.widgets.job_detail import JobDetail
+from importdesk.tui.widgets.job_list import JobList
+
+WIDE = (160, 50)
+SMALL = (80, 24)
+pytestmark = pytest.mark.anyio
+
+
+def footer_descriptions(screen) -> list[str]:
+    return [b.description for _, b, enabled, _ in screen.active_bindings.values() if b.show]
+
+
+async def test_tab_reaches_the_errors_search_and_filters(engine):
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=WIDE) as pilot:
+        errors = app.screen.query_one(ErrorTable)
+        await pilot.press("tab", "tab")
+        assert app.focused is errors.grid
+        await pilot.press("tab")
+        assert app.focused.id == "error-search"
+        await pilot.press("tab")
+        assert app.focused.id == "error-level"
+        await pilot.press("tab")
+        assert app.focused.id == "error-field"
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one(JobList)  # round again
+        await pilot.press("shift+tab")
+        assert app.focused.id == "error-field"
+
+
+async def test_whole_row_errors_and_a_search_by_keys(engine):
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=WIDE) as pilot:
+        errors = app.screen.query_one(ErrorTable)
+        everything = errors.total
+        await pilot.press("tab", "tab", "tab", "tab", "tab")  # the column filter
+        assert app.focused.id == "error-field"
+        await pilot.press("enter")  # opens its list; the first choice is (row)
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert errors.query_one("#error-field", Select).value == WHOLE_ROW
+        assert 0 < errors.total < everything
+        assert all(item.field is None for item in errors.items)
+        await pilot.press("shift+tab", "shift+tab")  # back to the search
+        assert app.focused.id == "error-search"
+        await pilot.press(*"header")
+        await pilot.pause()
+        assert errors.total and all("header" in item.message for item in errors.items)
+        await pilot.press(*"zzz-nothing")
+        await pilot.pause()
+        assert errors.total == 0
+        assert "Nothing matches" in str(errors.query_one("#error-message").render())
+        await pilot.press("escape")  # clears the search
+        await pilot.pause()
+        assert errors.query_one("#error-search", Input).value == ""
+        assert errors.total and all(item.field is None for item in errors.items)
+
+
+async def test_the_highlighted_errors_message_is_shown_whole(engine):
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("enter")  # to the errors
+        errors = app.screen.query_one(ErrorTable)
+        assert app.focused is errors.grid and errors.display
+        await pilot.press("down", "down")
+        item = errors.items[errors.grid.cursor_row]
+        shown = str(errors.query_one("#error-message").render())
+        assert item.message in shown and f"row {item.row_number}" in shown
+
+
+async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=WIDE) as pilot:
+        jobs = app.screen.query_one(JobList)
+        newest = list(jobs.jobs)
+        await pilot.press("end")
+        assert jobs.cursor_row == jobs.row_count - 1
+        await pilot.press("home")
+        assert jobs.cursor_row == 0
+        await pilot.press("s")  # by status
+        assert jobs.sort_by == "status"
+        assert next(j.status for j in jobs.jobs.values()) is JobStatus.PROCESSING
+        await pilot.press("s", "s", "s")  # file, resource, rows (biggest first)
+        assert jobs.sort_by == "rows"
+        totals = [j.progress.total for j in jobs.jobs.values()]
+        assert totals == sorted(totals, reverse=True)
+        assert jobs.get_row_at(0)[jobs.get_column_index("rows")].plain == f"{totals[0]:,}"
+        assert "by rows ↓" in app.screen.query_one("#jobs-pane").border_subtitle
+        await pilot.press("S")
+        assert [j.progress.total for j in jobs.jobs.values()] == sorted(totals)
+        await pilot.press("s", "s", "s")  # errors, took, newest again
+        assert jobs.sort_by == "newest" and list(jobs.jobs) == newest
+
+
+async def test_at_80x24_every_global_key_shows_and_the_lower_pane_switches(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = app.screen
+        keys = footer_descriptions(screen)
+        assert keys[:6] == ["Sort", "New import", "Inbox", "Records", "Help", "Quit"], keys
+        assert "Resume" not in keys  # the pending job cannot be resumed: no room for a greyed key
+        assert app.sub_title.startswith("inbox/ not watched · 0 waiting")
+        detail, errors = screen.query_one(JobDetail), screen.query_one(ErrorTable)
+        assert detail.display and not errors.display
+        await pilot.press("tab", "tab")  # detail, then errors: it takes the detail's place
+        assert not detail.display and errors.display and app.focused is errors.grid
+        await pilot.press("shift+tab")
+        assert detail.display and not errors.display
+
+
+async def test_big_numbers_and_long_names_fit_their_columns(engine, tmp_path, workspace):
+    schema = Path(workspace.schemas / "wine_catalogue.toml").read_text()
+    long_name = "subscription_plan_catalogue_items"
+    (workspace.schemas / "long.toml").write_text(schema.replace('name = "wines"', f'name = "{long_name}"', 1))
+    run(engine, "products.csv", resource_type="products")
+    with engine.ctx.db.write() as conn:  # a job of 300,000 rows
+        job = engine.ctx.jobs.get_for_update(conn, engine.list_jobs()[0].uid)
+        job.progress.total, job.progress.done, job.progress.pending = 300_000, 300_000, 0
+        job.resource_type = long_name
+        engine.ctx.jobs.save(job, conn)
+    app = app_for(engine)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        text = visible_text(app.screen.query_one(JobList))
+        assert "300,000" in text
+        assert "subscription_plan_catal…" in text  # cut, and says so
+        assert "products.csv" in text
+
+
+async def test_a_retry_is_marked_in_the_list(engine):
+    uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("t")  # a done job with failed rows: a new job of those rows
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        cell = jobs.get_row_at(0)[jobs.get_column_index("file")].plain
+        assert cell.startswith("↻ products_with_errors.csv") and uid[-8:] in cell

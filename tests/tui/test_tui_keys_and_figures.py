@@ -1,0 +1,210 @@
+"""Pilot tests, keys only, for the issue's "seen, to fix" list: keys that explain themselves, dialogs
+that show their keys, and figures that are true (running time, order, percent, dry runs)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from test_tui_pilot import rendered, visible_text
+from textual.widgets import Footer
+from tui_helpers import app_for, queue, run, wait_for_group
+
+from importdesk.engine import ImportOptions
+from importdesk.engine.app_quit import mark_quit_interrupt
+from importdesk.models import JobStatus, JobType
+from importdesk.tui.screens.confirm import AskScreen
+from importdesk.tui.widgets.error_table import ErrorTable
+from importdesk.tui.widgets.job_detail import JobDetail
+from importdesk.tui.widgets.job_list import JobList
+
+SIZE = (160, 50)
+pytestmark = pytest.mark.anyio
+
+
+def toasts(app) -> list[tuple[str, str]]:
+    return [(n.title, n.message) for n in app._notifications]
+
+
+def footer_keys(screen) -> dict[str, str]:
+    """key → description of what the screen's footer shows."""
+    return {key: b.description for key, (_, b, _, _) in screen.active_bindings.items() if b.show}
+
+
+async def test_a_key_that_does_not_apply_says_why(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down")  # pending, processing, canceled
+        assert app.screen.selected.status is JobStatus.CANCELED
+        await pilot.press("r")
+        await pilot.pause()
+        title, message = toasts(app)[-1]
+        assert title == "Not possible" and "canceled job never resumes" in message
+        assert every_status.get_job(app.screen.selected.uid).status is JobStatus.CANCELED
+
+
+async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        uid = app.screen.selected.uid  # the pending job
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AskScreen)
+        assert "cannot be undone" in str(dialog.query_one(".body").render())
+        # the dialog's own footer lists y and n/Esc, not the main screen's keys
+        keys = footer_keys(dialog)
+        assert keys == {"y": "Yes", "escape": "No", "n": "No"}, keys  # not New import, Cancel, Delete …
+        assert dialog.query_one(Footer)
+        await pilot.press("n")
+        await pilot.pause()
+        assert every_status.get_job(uid).status is JobStatus.PENDING
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await wait_for_group(app, "dialogs")
+        assert every_status.get_job(uid).status is JobStatus.CANCELED
+
+
+async def test_speed_and_took_leave_out_the_time_a_job_sat_interrupted(engine, clock):
+    uid = run(engine, "products_with_errors.csv", resource_type="products")
+    first = engine.get_job(uid)
+    assert first.status is JobStatus.INTERRUPTED and first.run_seconds > 0
+    clock.now += timedelta(hours=2)  # it waits two hours before anyone resumes it
+    engine.resume(uid, skip_errors=True)
+    engine.run_job(uid)
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.DONE
+    wall = (job.completed_at - job.started_at).total_seconds()
+    assert wall > 7200 and job.active_seconds() < 60  # StepClock: one second per clock call
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        detail = rendered(app.screen.query_one(JobDetail).render_job(job))
+        took = next(line for line in detail.splitlines() if "took" in line)
+        assert "2:0" not in took and "of running" in took
+        # the timeline is in the order things happened: interrupted, then completed
+        assert detail.index("interrupted 2026") < detail.index("completed 2026")
+        rate, _ = job.rate_and_eta()
+        assert rate == pytest.approx(job.progress.processed / job.active_seconds())
+
+
+async def test_list_and_detail_show_the_same_percent(engine):
+    uid = queue(engine, "products.csv", resource_type="products")
+    with engine.ctx.db.write() as conn:  # a job 91.5% through: 183 of 200 rows
+        job = engine.ctx.jobs.get_for_update(conn, uid)
+        job.progress.total, job.progress.done, job.progress.pending = 200, 183, 17
+        engine.ctx.jobs.save(job, conn)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        assert "91%" in jobs.get_row_at(0)[2].plain
+        detail = rendered(app.screen.query_one(JobDetail).render_job(jobs.selected))
+        assert "91%" in detail and "92%" not in detail
+
+
+async def test_a_dry_run_says_valid_not_imported(engine):
+    run(engine, "subscriptions.jsonl", job_type=JobType.VALIDATE)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        detail = rendered(app.screen.query_one(JobDetail).render_job(app.screen.selected))
+        assert "valid " in detail and "imported" not in detail
+
+
+async def test_jobs_that_finish_together_are_told_in_one_toast(engine):
+    queue(engine, "products.csv", resource_type="products")
+    queue(engine, "preise_de.csv", resource_type="prices", locale="de")
+    queue(engine, "wines.csv", resource_type="wines", job_type=JobType.VALIDATE)
+    app = app_for(engine, run_queue=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_group(app, "imports")
+        await pilot.pause()
+        shown = toasts(app)
+        assert [title for title, _ in shown] == ["3 jobs finished"], shown
+        message = shown[0][1]
+        assert "products.csv (execute): 1,000 rows imported" in message
+        assert "wines.csv (validate): 100 rows valid" in message
+
+
+async def test_json_values_in_the_errors_pane_read_as_json(engine, tmp_path):
+    bad = tmp_path / "data" / "nested.jsonl"
+    bad.write_text(json.dumps({"sku": "SKU-1", "name": "Thing", "price": {"USD": {"amount": 1}},
+                               "currency": "USD"}) + "\n")
+    engine.run_job(engine.create_job(bad, ImportOptions(resource_type="products", skip_errors=True)).uid)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # to the job's errors
+        errors = app.screen.query_one(ErrorTable)
+        assert app.focused is errors.grid
+        value = errors.grid.get_row_at(0)[3].plain
+        assert value == '{"USD": {"amount": 1}}', value
+        assert "{'USD'" not in visible_text(errors.grid)
+
+
+def quit_interrupted_job(engine) -> str:
+    """A job as closing the app leaves it: interrupted mid-file, tagged."""
+    uid = queue(engine, "products.csv", resource_type="products")
+    engine.interrupt(uid)
+    assert mark_quit_interrupt(engine, engine.get_job(uid))
+    return uid
+
+
+async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted(engine):
+    uid = quit_interrupted_job(engine)
+    other = run(engine, "products_with_errors.csv", resource_type="products")  # over the threshold
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        assert "products.csv" in str(app.screen.query_one(".body").render())
+        await pilot.press("y")
+        await wait_for_group(app, "dialogs")
+        await pilot.pause()
+        assert engine.get_job(uid).status is JobStatus.PENDING
+        assert engine.get_job(other).status is JobStatus.INTERRUPTED  # not closed by the app: left alone
+
+
+async def test_declining_to_resume_is_not_asked_again(engine):
+    uid = quit_interrupted_job(engine)
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("n")
+        await wait_for_group(app, "dialogs")
+    assert engine.get_job(uid).status is JobStatus.INTERRUPTED
+    again = app_for(engine)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not isinstance(again.screen, AskScreen)
+
+
+async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine):
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"data/products_with_errors.csv")
+        await wait_for_group(app, "preview")
+        await pilot.pause()
+        table = app.screen.query_one("#preview").content
+        assert " of 12 columns" in str(table.title)
+        headers = [str(c.header) for c in table.columns]
+        assert headers[:3] == ["sku", "name", "description"] and headers[-1].startswith("+")
+        for column in table.columns[:-1]:
+            assert column.width >= len(str(column.header))  # never squeezed to "…"
+        footer = footer_keys(app.screen)
+        assert footer == {"ctrl+s": "Create job", "escape": "Cancel"}, footer  # the dialog's own keys
+
+
+async def test_the_keys_screen_lists_the_list_keys_and_its_own_footer(engine):
+    app = app_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = rendered(app.screen.query_one("Static").content)
+        for expected in ("Sort", "Reverse", "First job", "Last job", "Clear search"):
+            assert expected in text, expected
+        assert footer_keys(app.screen) == {"escape": "Close", "q": "Close", "question_mark": "Close"}
