@@ -12,15 +12,25 @@ CORPUS = REPO / "tests" / "corpus"
 PRODUCTS_HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,launched_on,attributes"
 
 
-class FixedClock:
-    """Starts at 2026-11-23 09:00 UTC and moves one second per reading."""
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+class StepClock:
+    """Starts at 2026-11-23 09:00 UTC and moves one second per call: same calls, same times."""
+
+    def __init__(self, start: datetime = START, step: timedelta = timedelta(seconds=1)) -> None:
+        self.now = start
+        self.step = step
 
     def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
+        now = self.now
+        self.now += self.step
+        return now
+
+
+def FixedClock() -> StepClock:
+    """The engine tests' clock: the same, its first reading 09:00:01."""
+    return StepClock(START + timedelta(seconds=1))
 
 
 def counting_uids(prefix: str = "01JOB"):

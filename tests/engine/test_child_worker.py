@@ -8,10 +8,13 @@ import threading
 
 import pytest
 
-from support import write_products
 from importdesk.engine import ImportOptions
 from importdesk.engine.child_worker import ChildQueueRunner, ChildWorkerFailed
+from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus
+
+from support import write_products
+from waiting import held_after_batch
 
 
 def queue(engine, path, **options):
@@ -27,18 +30,6 @@ def runner_for(engine, on_progress=None):
             on_progress(event)
 
     return ChildQueueRunner(engine, on_progress=progress, on_finished=finished.append, interval=0.05), events, finished
-
-
-def once_rows_are_done(action):
-    """A progress callback doing `action` once, at the first snapshot with committed rows."""
-    fired = []
-
-    def on_progress(event):
-        if event.job.progress.done and not fired:
-            fired.append(True)
-            action()
-
-    return on_progress
 
 
 def test_the_child_drains_the_queue_and_relays_each_job_once_finished(tmp_path, engine):
@@ -59,33 +50,48 @@ def test_the_child_drains_the_queue_and_relays_each_job_once_finished(tmp_path, 
     assert runner.process.returncode == 0
 
 
+def run_held(runner, stop, action):
+    """Run the child's queue; once its job holds after batch 1 (the store has exactly one), do `action`."""
+    def act():
+        held.reached()
+        action()
+
+    with held_after_batch(1) as held:
+        thread = threading.Thread(target=act, name="held-action", daemon=True)
+        thread.start()
+        try:
+            runner.run(stop)
+        finally:
+            thread.join(timeout=60)
+
+
 def test_stop_interrupts_the_running_job_at_a_batch_boundary(tmp_path, engine):
-    rows = 60_000
+    rows = 3 * BATCH_ROWS
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
     stop = threading.Event()
-    runner, _, finished = runner_for(engine, on_progress=lambda e: e.job.progress.done and stop.set())
-    runner.run(stop)
+    runner, _, finished = runner_for(engine)
+    run_held(runner, stop, stop.set)
 
     job = engine.get_job(uid)
     assert [j.status for j in finished] == [JobStatus.INTERRUPTED]
-    assert job.status is JobStatus.INTERRUPTED and 0 < job.metadata.data_row_index < rows
+    assert job.status is JobStatus.INTERRUPTED and job.metadata.data_row_index == BATCH_ROWS
     assert job.progress.done == job.metadata.data_row_index == engine.record_count("products")
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows
 
 
 def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine):
-    rows = 60_000
+    rows = 3 * BATCH_ROWS
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
-    runner, _, finished = runner_for(engine, on_progress=once_rows_are_done(
-        lambda: os.kill(runner.process.pid, signal.SIGKILL)))
+    runner, _, finished = runner_for(engine)
     with pytest.raises(ChildWorkerFailed, match="ended with code -9"):
-        runner.run(threading.Event())
+        run_held(runner, threading.Event(), lambda: os.kill(runner.process.pid, signal.SIGKILL))
 
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
     assert [j.uid for j in finished] == [uid] and "the import process failed" in finished[0].error_message
     assert job.progress.total == job.progress.done + job.progress.error + job.progress.pending
+    assert job.progress.done == job.metadata.data_row_index == BATCH_ROWS
     engine.resume(uid)
     done = engine.run_job(uid)
     assert (done.progress.done, engine.record_count("products")) == (rows, rows)
@@ -93,11 +99,11 @@ def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine)
 
 def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
     """The parent's end of the pipe closing (the app killed) stops the child at a batch boundary."""
-    rows = 60_000
+    rows = 3 * BATCH_ROWS
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
-    runner, _, _ = runner_for(engine, on_progress=once_rows_are_done(lambda: runner.process.stdin.close()))
-    runner.run(threading.Event())
+    runner, _, _ = runner_for(engine)
+    run_held(runner, threading.Event(), lambda: runner.process.stdin.close())
 
     job = engine.get_job(uid)
-    assert job.status is JobStatus.INTERRUPTED and 0 < job.metadata.data_row_index < rows
+    assert job.status is JobStatus.INTERRUPTED and job.metadata.data_row_index == BATCH_ROWS
     assert runner.process.returncode == 0

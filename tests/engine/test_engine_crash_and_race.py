@@ -6,39 +6,36 @@ import os
 import signal
 import subprocess
 import sys
-import time
+
+from importdesk.engine import Engine, ImportOptions
+from importdesk.engine.pipeline import BATCH_ROWS
+from importdesk.models import ItemLevel, JobStatus
 
 from support import write_products
-from importdesk.engine import Engine, ImportOptions
-from importdesk.models import ItemLevel, JobStatus
+from waiting import held_after_batch
 
 CLI = [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())"]
 
 
-def _wait_for(predicate, timeout=60.0, interval=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met in time")
-
-
 def test_sigkill_mid_file_then_resume_gives_exact_totals(tmp_path, workspace):
-    rows, bad_every = 200_000, 50
+    rows, bad_every, held_after = 40_000, 50, 4  # 8 batches of 5,000; the batch writer runs (20,000+ rows)
     path = write_products(tmp_path / "big.csv", rows, bad_every=bad_every)
-    proc = subprocess.Popen([*CLI, "--workspace", str(workspace.root), "run", str(path), "--type", "products",
-                             "--skip-errors"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     engine = Engine(workspace)
+    proc = None
     try:
-        job = _wait_for(lambda: next((j for j in engine.list_jobs() if j.metadata.data_row_index >= 20_000), None))
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        killed = engine.get_job(job.uid)
-        assert killed.status is JobStatus.PROCESSING and killed.progress.pending > 0, "killed too late"
-        committed = killed.progress.processed
+        with held_after_batch(held_after) as held:
+            proc = subprocess.Popen([*CLI, "--workspace", str(workspace.root), "run", str(path), "--type",
+                                     "products", "--skip-errors"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            uid, checkpoint = held.reached()
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        job = killed = engine.get_job(uid)
+        committed = held_after * BATCH_ROWS
+        assert checkpoint == committed
+        assert killed.status is JobStatus.PROCESSING and killed.progress.processed == committed
         assert killed.progress.total == killed.progress.done + killed.progress.error + killed.progress.pending
+        assert killed.progress.error == committed // bad_every
 
         recovered = engine.recover_stale()
         assert [j.uid for j in recovered] == [job.uid]
@@ -58,7 +55,7 @@ def test_sigkill_mid_file_then_resume_gives_exact_totals(tmp_path, workspace):
         assert conn.execute("SELECT count(DISTINCT row_number) FROM job_items WHERE job_uid = ?",
                             (job.uid,)).fetchone()[0] == rows // bad_every
     finally:
-        if proc.poll() is None:
+        if proc is not None and proc.poll() is None:
             proc.kill()
         engine.close()
 
@@ -84,19 +81,24 @@ def test_two_processes_never_run_the_same_job(tmp_path, workspace):
 
 
 def test_interrupt_requested_by_another_process_is_honoured(tmp_path, workspace):
-    path = write_products(tmp_path / "big.csv", 150_000)
-    proc = subprocess.Popen([*CLI, "--workspace", str(workspace.root), "run", str(path), "--type", "products"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rows = 3 * BATCH_ROWS
+    path = write_products(tmp_path / "big.csv", rows)
     engine = Engine(workspace)
+    proc = None
     try:
-        job = _wait_for(lambda: next((j for j in engine.list_jobs() if j.metadata.data_row_index > 0), None))
-        engine.interrupt(job.uid)
-        assert proc.wait(timeout=30) == 4  # documented exit code: interrupted
-        stopped = engine.get_job(job.uid)
-        assert stopped.status is JobStatus.INTERRUPTED and stopped.progress.pending > 0
-        engine.resume(job.uid)
-        assert engine.run_job(job.uid).progress.done == 150_000
+        with held_after_batch(1) as held:
+            proc = subprocess.Popen([*CLI, "--workspace", str(workspace.root), "run", str(path), "--type",
+                                     "products"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            uid, _ = held.reached()
+            engine.interrupt(uid)
+            held.release()
+            assert proc.wait(timeout=30) == 4  # documented exit code: interrupted
+        stopped = engine.get_job(uid)
+        assert stopped.status is JobStatus.INTERRUPTED
+        assert (stopped.metadata.data_row_index, stopped.progress.pending) == (BATCH_ROWS, rows - BATCH_ROWS)
+        engine.resume(uid)
+        assert engine.run_job(uid).progress.done == rows
     finally:
-        if proc.poll() is None:
+        if proc is not None and proc.poll() is None:
             proc.kill()
         engine.close()

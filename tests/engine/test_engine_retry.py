@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from support import SAMPLES
 from importdesk.engine import ImportOptions, UsageError
 from importdesk.models import ItemLevel, JobStatus, ProviderType
+
+from support import SAMPLES
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_corrections_make_rows_pass_and_the_source_report_stays(engine, failed_j
 
 def test_a_job_without_failed_rows_cannot_be_retried_as_rows(engine):
     job = engine.run_job(engine.create_job(SAMPLES / "stock.csv", ImportOptions(resource_type="stock_items")).uid)
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match="has no failed rows to retry"):
         engine.retry_failed(job.uid)
 
 

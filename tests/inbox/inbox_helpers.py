@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from importdesk.engine import Engine
 from importdesk.models import ImportJob, JobFilter
 from importdesk.workspace import Workspace
 
-FAST = dict(stability=0.2, rescan_interval=0.5)
+from waiting import wait_until  # noqa: F401 - the suite's one bounded wait, used by the inbox tests from here
+
+FAST = {"stability": 0.2, "rescan_interval": 0.5}
 HEADER = "sku,name,price,currency\n"
 
 
@@ -21,18 +21,6 @@ def product_rows(n: int, tag: str = "A") -> str:
 
 def product_csv(n: int = 2, tag: str = "A") -> str:
     return HEADER + product_rows(n, tag)
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.05,
-               message: str = "condition") -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
 
 
 def all_jobs(engine: Engine) -> list[ImportJob]:

@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
-
 from importdesk.inbox import claim as claims
 from importdesk.models import JobStatus
 from importdesk.store.files import sha256_of
+
+from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
+from waiting import wait_for_scans
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,11 @@ def test_crash_between_move_and_its_commit_is_repaired(ws, engine, watcher_facto
     engine.run_next()
     os.rename(ws.processing / job.uid, ws.archive / job.uid)  # moved, but the commit never happened
     watcher_factory(workers=0)
-    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == f"archive/{job.uid}/products-m.csv", 20)
+    kept = f"archive/{job.uid}/products-m.csv"
+    wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path == kept, 20)
+    repaired = engine.get_job(job.uid)
+    assert repaired.status is JobStatus.DONE and ws.absolute(kept).read_text() == product_csv(2, "M")
+    assert [j.uid for j in all_jobs(engine)] == [job.uid]  # the moved file was not taken as a new one
 
 
 def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factory):
@@ -62,13 +67,13 @@ def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factor
     # a watcher (now dead) claimed the file, then crashed before inserting the job
     claims.claim(ws.processing, uid, src, ("products", "orphan.csv"), owner=_dead_owner())
     assert not src.exists()
-    watcher_factory(workers=1)
+    watcher = watcher_factory(workers=1)
     # final, then (after the final commit, by design) its file moved to archive/
     job = wait_until(lambda: [j for j in all_jobs(engine) if j.status.is_final
                               and j.provider_data.kept_path.startswith("archive/")], 30)[0]
     assert job.uid == uid and job.resource_type == "products" and job.status is JobStatus.DONE
     assert job.provider_data.kept_path == f"archive/{uid}/orphan.csv"
-    time.sleep(0.6)
+    wait_for_scans(watcher)
     assert len(all_jobs(engine)) == 1
 
 
@@ -80,8 +85,8 @@ def test_live_claimer_is_left_alone(ws, engine, watcher_factory):
     try:
         # another live process is between its rename and its insert
         claims.claim(ws.processing, uid, src, ("products-live.csv",), owner=f"{socket.gethostname()}:{other.pid}:x")
-        watcher_factory(workers=0, rescan_interval=0.2)
-        time.sleep(0.7)
+        watcher = watcher_factory(workers=0, rescan_interval=0.2)
+        wait_for_scans(watcher, 3)
         assert all_jobs(engine) == [] and (ws.processing / uid / "products-live.csv").exists()
     finally:
         other.kill()
@@ -140,8 +145,7 @@ def test_user_interrupt_is_not_resumed_automatically(ws, engine, watcher_factory
     job = wait_until(lambda: all_jobs(engine), 20)[0]
     engine.interrupt(job.uid)
     watcher.stop()
-    watcher_factory(workers=1)
-    time.sleep(0.6)
+    wait_for_scans(watcher_factory(workers=1))
     assert engine.get_job(job.uid).status is JobStatus.INTERRUPTED
     engine.cancel(job.uid)  # a canceled job's file is archived by the next reconcile
     wait_until(lambda: engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 20)

@@ -8,9 +8,11 @@ import threading
 import time
 
 import pytest
-from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
 
 from importdesk.models import JobStatus, JobType
+
+from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
+from waiting import wait_for_scans
 
 
 def _pending(engine):
@@ -43,14 +45,14 @@ def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_fact
 
 
 def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory):
-    watcher_factory()
+    watcher = watcher_factory()
     part = ws.inbox / "products.csv.part"
     part.write_text(product_csv(3))
-    time.sleep(0.6)  # longer than the window: a .part file is never taken
+    wait_for_scans(watcher)  # a .part file is never taken
     assert all_jobs(engine) == []
     os.rename(part, ws.inbox / "products.csv")
     wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="one job")
-    time.sleep(0.4)
+    wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 1 and jobs[0].file_name == "products.csv" and jobs[0].resource_type == "products"
     assert inbox_files(ws) == []
@@ -62,9 +64,9 @@ def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory
     names = {f"p{i:03d}.csv" for i in range(200)}
     for i, name in enumerate(sorted(names)):
         (folder / name).write_text(product_csv(2, f"S{i}"))
-    watcher_factory(use_events=False)  # only the start scan can find them
+    watcher = watcher_factory(use_events=False)  # only the start scan can find them
     wait_until(lambda: len(all_jobs(engine)) >= 200, 30, message="200 jobs")
-    time.sleep(0.5)
+    wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 200
     assert {j.file_name for j in jobs} == names
@@ -74,13 +76,13 @@ def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory
 
 
 def test_burst_of_500_files_all_become_jobs_once(ws, engine, watcher_factory):
-    watcher_factory()
+    watcher = watcher_factory()
     folder = ws.inbox / "products"
     folder.mkdir()
     for i in range(500):
         (folder / f"b{i:03d}.csv").write_text(product_csv(1, f"B{i}"))
     wait_until(lambda: len(all_jobs(engine)) >= 500, 40, message="500 jobs")
-    time.sleep(0.5)
+    wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 500 and len({j.file_name for j in jobs}) == 500
     assert all(j.status is JobStatus.PENDING for j in jobs)
@@ -136,10 +138,10 @@ def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_fact
     before = outside.stat()
     link = ws.inbox / "products-link.csv"
     link.symlink_to(outside)
-    watcher_factory(rescan_interval=0.2)
+    watcher = watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-ok.csv").write_text(product_csv(1, "OK"))
     wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="the regular file's job")
-    time.sleep(0.8)  # several rescans
+    wait_for_scans(watcher, 3)
     assert [j.file_name for j in all_jobs(engine)] == ["products-ok.csv"]
     assert link.is_symlink() and outside.read_text() == product_csv(2, "OUT")
     assert outside.stat().st_mtime_ns == before.st_mtime_ns
@@ -150,10 +152,10 @@ def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_fact
 def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
     os.mkfifo(ws.inbox / "products-pipe.csv")
     os.mkfifo(ws.inbox / "products-pipe.csv.toml.x")
-    watcher_factory(rescan_interval=0.2)
+    watcher = watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-after.csv").write_text(product_csv(1, "AFTER"))
     wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="job after the fifo")
-    time.sleep(0.5)
+    wait_for_scans(watcher)
     assert (ws.inbox / "products-pipe.csv").exists()
     assert len([e for e in events if "products-pipe.csv:" in e.message and "FIFO" in e.message]) == 1
 
@@ -169,8 +171,8 @@ def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory):
 def test_directory_with_a_data_file_name_is_left_alone(ws, engine, watcher_factory, events):
     (ws.inbox / "x.csv").mkdir()
     (ws.inbox / "x.csv" / "products.csv").write_text(product_csv(1, "IN"))
-    watcher_factory(rescan_interval=0.2)
-    time.sleep(0.8)
+    watcher = watcher_factory(rescan_interval=0.2)
+    wait_for_scans(watcher, 3)
     assert all_jobs(engine) == []
     assert (ws.inbox / "x.csv" / "products.csv").exists()
     assert len([e for e in events if e.kind == "notice" and "x.csv" in e.message]) == 1
@@ -249,8 +251,8 @@ def test_unreadable_file_is_reported_and_left_until_readable(ws, engine, watcher
     path.write_text(product_csv(1, "LOCK"))
     path.chmod(0)
     try:
-        watcher_factory(rescan_interval=0.2)
-        time.sleep(0.8)
+        watcher = watcher_factory(rescan_interval=0.2)
+        wait_for_scans(watcher, 3)
         assert all_jobs(engine) == [] and path.exists()
         assert len([e for e in events if "products-locked.csv" in e.message]) == 1
         path.chmod(0o644)
@@ -301,7 +303,7 @@ def test_status_snapshot(ws, engine, watcher_factory):
 
 def test_stop_is_prompt_and_threads_end(ws, engine, watcher_factory):
     watcher = watcher_factory(workers=2)
-    time.sleep(0.3)
+    wait_for_scans(watcher, 1)  # started: its threads are up
     started = time.monotonic()
     watcher.stop(timeout=5)
     assert time.monotonic() - started < 2

@@ -45,3 +45,11 @@ def dists(tmp_path_factory) -> Dists:
     [sdist] = out.glob("importdesk-*.tar.gz")
     [wheel] = out.glob("importdesk-*.whl")
     return Dists(sdist, wheel)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist the tests that share the build run in one worker, so it is built once and
+    two builds never write into the source tree at the same time."""
+    for item in items:
+        if "dists" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("dists"))

@@ -188,7 +188,7 @@ def test_explicit_delimiter_overrides_detection(write):
     assert info.headers == ["a,b", "c"]
     assert recs[0].values == ["1,2", "3"]
     assert read_all(path, delimiter="tab")[0].delimiter == "\t"
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^x\.csv: invalid delimiter ';;' \(one character"):
         open_source(path, delimiter=";;")
 
 
@@ -345,7 +345,7 @@ def test_skip_resumes_after_processed_records(write):
         assert [(r.number, r.values) for r in src.records(skip=4)] == []
         assert [(r.number, r.values) for r in src.records(skip=99)] == []
         assert [r.number for r in src.records(skip=1)] == [4, 5, 7]
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="skip must be >= 0"):
             src.records(skip=-1)
 
 
@@ -364,11 +364,11 @@ def test_closed_source(write):
     it = src.records()
     next(it)
     src.close()
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^c\.csv: the source was closed while reading$"):
         list(it)
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^c\.csv: the source is closed$"):
         src.records()
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^c\.csv: the source is closed$"):
         src.count()
 
 

@@ -65,7 +65,7 @@ def test_json_array_syntax_error_late_in_the_file(write):
     with pytest.raises(ReaderError) as exc:
         src.count()
     assert str(exc.value).startswith("late.json, element 151: invalid JSON")
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^late\.json, element 151: invalid JSON"):
         src.records()  # the guard pass runs when records() is called, before any record
     src.close()
 
@@ -141,7 +141,7 @@ def test_json_array_absurdly_deep_never_recurses(write):
     with pytest.raises(ReaderError) as exc:
         src.count()
     assert "element 201" in str(exc.value) and "max_json_depth=32" in str(exc.value)
-    with pytest.raises(ReaderError):
+    with pytest.raises(ReaderError, match=r"^bomb\.json, element 201: JSON nested deeper than 32 levels"):
         next(src.records())  # records() runs the guard pass first
     src.close()
 
@@ -246,7 +246,7 @@ def test_jsonl_max_rows(write):
         assert "max_rows=5" in str(exc.value)
         got = []
         records = src.records()
-        with pytest.raises(ReaderError):
+        with pytest.raises(ReaderError, match=r"^m\.jsonl: more than 5 records \(limit max_rows=5\)$"):
             got.extend(rec.number for rec in records)
         assert got == [1, 2, 3, 4, 5]
 

@@ -258,7 +258,7 @@ def test_max_rows_and_columns(make_xlsx):
         with pytest.raises(ReaderError) as exc:
             src.count()
         assert "max_rows=2" in str(exc.value)
-        with pytest.raises(ReaderError):
+        with pytest.raises(ReaderError, match=r"^m\.xlsx: more than 2 records \(limit max_rows=2\)$"):
             list(src.records())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -13,15 +14,19 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.widgets import Input
-from tui_helpers import app_for, queue, run, wait_for_group
 
 from importdesk.engine.app_quit import QUIT_PREFIX
+from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus, JobType
+from importdesk.tui.messages import JobFinished
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
+
+from tui_helpers import app_for, queue, run, wait_for_group
+from waiting import Messages, held_after_batch
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -272,7 +277,8 @@ async def test_delete_asks_first(every_status):
 
 async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
     app = app_for(engine, poll_interval=0.05)
-    async with app.run_test(size=SIZE) as pilot:
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         jobs = app.screen.query_one(JobList)
         assert jobs.row_count == 0
         result = subprocess.run(
@@ -280,10 +286,9 @@ async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
              "--workspace", str(workspace.root), "run", "data/products.csv", "--type", "products"],
             capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-        for _ in range(100):  # the poll runs every 50 ms; pause lets it run
-            await pilot.pause(0.05)
-            if jobs.row_count:
-                break
+        # the store's poll finds the other process's job: the list shows it and highlights it
+        await messages.wait_for(lambda m: isinstance(m, JobList.JobHighlighted) and m.job is not None)
+        await pilot.pause()
         assert jobs.row_count == 1
         assert jobs.selected.status is JobStatus.DONE
 
@@ -422,23 +427,20 @@ async def test_export_records_runs_as_an_export_job(engine, workspace):
 
 async def test_the_inbox_is_watched_and_toggled(engine, workspace):
     app = app_for(engine, run_queue=True, watch_inbox=True, inbox_stability=0.1, poll_interval=0.05)
-    async with app.run_test(size=SIZE) as pilot:
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
         assert "inbox/ watching" in app.sub_title
         folder = workspace.inbox / "products"
         folder.mkdir(parents=True)
         shutil.copy2("data/products.csv", folder / "products.csv")
         jobs = app.screen.query_one(JobList)
-        for _ in range(300):  # bounded: 15 s at most
-            await pilot.pause(0.05)
-            done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
-            if done:
-                break
-        assert done and done[0].resource_type == "products" and done[0].progress.done == 1000
-        for _ in range(100):  # the app's worker settles the file right after the job's final snapshot
-            kept = engine.get_job(done[0].uid).provider_data.kept_path
-            if kept.startswith("archive/"):
-                break
-            await pilot.pause(0.05)
+        # posted by the app's worker once the job ended and its file was settled
+        finished = (await messages.wait_for(lambda m: isinstance(m, JobFinished))).job
+        await pilot.pause()
+        done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
+        assert [j.uid for j in done] == [finished.uid]
+        assert done[0].resource_type == "products" and done[0].progress.done == 1000
+        kept = engine.get_job(done[0].uid).provider_data.kept_path
         assert kept.startswith("archive/"), kept
         await pilot.press("w")
         await wait_for_group(app, "inbox")
@@ -461,7 +463,7 @@ async def test_command_palette_lists_every_job_command_and_says_why_one_cannot_r
 
 @pytest.mark.parametrize("child_processes", [False, True], ids=["thread", "child-process"])
 async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_path, child_processes):
-    rows = 300_000  # seconds of importing, so the quit lands mid-file even on a busy machine
+    rows = 3 * BATCH_ROWS  # the import holds after its first batch: the quit lands mid-file, always
     header = Path("data/products.csv").read_text().splitlines()[0]
     big = tmp_path / "data" / "big.csv"
     with big.open("w") as out:
@@ -470,15 +472,13 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
             out.write(f"SKU-{i:06},Thing {i},,misc,1.50,EUR,1,true,,2024-01-01,{{}}\n")
     uid = queue(engine, "big.csv", resource_type="products")
     app = app_for(engine, run_queue=True, child_processes=child_processes)
-    async with app.run_test(size=SIZE) as pilot:
-        for _ in range(1000):
-            if engine.get_job(uid).progress.total:
-                break
-            await pilot.pause(0.01)
-        await pilot.press("q")
+    with held_after_batch(1) as held:
+        async with app.run_test(size=SIZE) as pilot:
+            assert (await asyncio.to_thread(held.reached))[0] == uid
+            await pilot.press("q")
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED, job.status
-    assert job.metadata.data_row_index < rows
+    assert job.metadata.data_row_index == job.progress.done == BATCH_ROWS
     assert job.error_message.startswith(QUIT_PREFIX)  # so the next app offers to resume it
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows

@@ -3,27 +3,15 @@ prepared by the engine, the app built for tests, waiting for workers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from importdesk.engine import Engine, ImportOptions
 from importdesk.tui.app import ImportDeskApp, make_app
 
+from support import START, StepClock  # noqa: F401 - the suite's one test clock
+
 SAMPLES = Path(__file__).resolve().parents[2] / "src" / "importdesk" / "sample_data"
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-class StepClock:
-    """Starts at 2026-11-23 09:00 UTC and moves one second per call: same calls, same times."""
-
-    def __init__(self, start: datetime = START, step: timedelta = timedelta(seconds=1)) -> None:
-        self.now = start
-        self.step = step
-
-    def __call__(self) -> datetime:
-        now = self.now
-        self.now += self.step
-        return now
 
 
 class CountingUids:

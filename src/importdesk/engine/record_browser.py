@@ -10,10 +10,11 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from importdesk.engine.records_query import without_empty_extra
 from importdesk.engine.service import Engine, UsageError
 from importdesk.models import JobItem
 from importdesk.store.converters import row_to_item
-from importdesk.store.records import quote, table_name
+from importdesk.store.records import quote, read_columns, table_name
 
 ITEMS_LIMIT = 200  # job items shown for one record
 # a condition starts FIELD OP (records_query's operators); anything else is text the key contains
@@ -107,15 +108,21 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     return RecordPage(query, columns, rows, result.total)
 
 
+_WRITTEN_BY = ("_job_uid", "_row", "_created_at", "_updated_at")
+
+
 def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
     """Every stored field of one record, who wrote it last, and the job items about its key."""
-    fields = list(engine.resource_type(resource_type).columns)
+    rt = engine.registry.get(resource_type)
     name = table_name(resource_type)
     conn = engine.ctx.db.conn()
     conn.row_factory = sqlite3.Row
     if not _exists(conn, name):
         return None
-    row = conn.execute(f"SELECT * FROM {quote(name)} WHERE _key = ?", (key,)).fetchone()
+    # the stored values as the table keeps them (a decimal's exact text is _exact_<name>), then who wrote it
+    columns = [*read_columns(conn, rt, rt.stored_columns), *_WRITTEN_BY]
+    row = conn.execute(f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(name)} WHERE _key = ?",
+                       (key,)).fetchone()
     if row is None:
         return None
     # job_items has no index on record_key: a scan of the items, fine in a worker thread
@@ -123,8 +130,6 @@ def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
         "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
         " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
         (key, resource_type, resource_type, ITEMS_LIMIT)).fetchall()]
-    rt = engine.registry.get(resource_type)
-    stored = set(row.keys())  # a field the schema gained since the table was made may be missing
-    values = rt.from_db(tuple(row[f] if f in stored else None for f in fields))  # typed, as validated
+    values = without_empty_extra(rt.from_db(tuple(row)[:len(rt.stored_columns)]))  # typed, as validated
     return RecordDetail(resource_type, key, values,
                         row["_job_uid"], row["_row"], row["_created_at"], row["_updated_at"], items)
