@@ -1,14 +1,32 @@
-"""XLSX readers compared: openpyxl (read_only, values_only) vs python-calamine.
+"""XLSX readers compared: time and peak memory of reading every row, each in its own subprocess.
 
-Generates a products-like workbook (default 100,000 rows x 11 columns: text with leading zeros,
-ints, floats, dates, datetimes, booleans), then reads every row with each reader **in its own
-subprocess**, so the peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) belongs to that
-reader alone. Prints a table (median time of ``--repeat`` runs, max peak RSS) and the ratios.
+Readers: openpyxl (read_only, values_only), python-calamine (iter_rows; it has no lazy API: the
+sheet is read whole first, see python-calamine issue #42), importdesk's streaming reader
+(regex fast path + expat), and the same reader with the fast path off (expat only). Each run
+is a subprocess of its own, so its peak RSS (``ru_maxrss``) belongs to that reader alone; runs
+are interleaved (A B C A B C) so load that drifts affects every reader alike. Prints the median
+time and the largest peak of ``--repeat`` rounds.
 
-    .venv/bin/python bench/xlsx_readers.py                  # 100k rows, 3 runs each
-    .venv/bin/python bench/xlsx_readers.py --rows 20000 --repeat 1
+    .venv/bin/python bench/xlsx_readers.py                          # 100k rows, 3 rounds
+    .venv/bin/python bench/xlsx_readers.py --file bench/out/import_speed-v1-products-1000000.xlsx \
+        --repeat 1 --skip openpyxl                                   # any workbook, e.g. 1M rows
 
-The workbook is cached in bench/out/ (git-ignored); ``--fresh`` rebuilds it.
+Measured on a shared 2-core machine (load ~5, so read the ratios), bench/import_speed.py's
+products file (11 columns, inline strings, a date column), every row, 1 round:
+
+    100,000 rows (6.7 MiB file, 59 MB of sheet XML)   time s   peak RSS MiB
+    baseline (python only)                               -          14
+    openpyxl read_only values_only                    30.70          35
+    python-calamine iter_rows                          1.59         116
+    importdesk streaming (regex+expat)                 4.68          28
+    importdesk streaming, expat only                   7.37          25
+
+    1,000,000 rows (66.9 MiB file), openpyxl skipped   time s   peak RSS MiB
+    python-calamine iter_rows                         25.46        1015
+    importdesk streaming (regex+expat)                33.09          28
+    importdesk streaming, expat only                  53.33          25
+
+The generated workbook is cached in bench/out/ (git-ignored); ``--fresh`` rebuilds it.
 """
 
 from __future__ import annotations
@@ -89,6 +107,14 @@ def read_importdesk(path: str) -> int:
     return n + 1  # + header row, to compare with the raw readers
 
 
+def read_importdesk_expat(path: str) -> int:
+    """The streaming reader with its regex fast path switched off: every row through expat."""
+    from importdesk.readers import xlsx_fastrows
+
+    xlsx_fastrows.fast_rows = lambda f, book: None
+    return read_importdesk(path)
+
+
 def read_nothing(path: str) -> int:
     """Baseline: the interpreter alone (what every subprocess pays before reading)."""
     return 0
@@ -98,7 +124,8 @@ READERS = {
     "baseline (python only)": read_nothing,
     "openpyxl read_only values_only": read_openpyxl,
     "python-calamine iter_rows": read_calamine,
-    "importdesk.readers (calamine)": read_importdesk,
+    "importdesk streaming (regex+expat)": read_importdesk,
+    "importdesk streaming, expat only": read_importdesk_expat,
 }
 
 
@@ -129,6 +156,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--file", type=Path, help="read this workbook instead of the generated one")
+    ap.add_argument("--skip", default="", help="comma-separated words: skip readers whose name has one")
     ap.add_argument("--fresh", action="store_true", help="rebuild the workbook")
     ap.add_argument("--child", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--make", metavar="PATH", help=argparse.SUPPRESS)
@@ -140,24 +169,32 @@ def main() -> None:
         make_workbook(Path(args.make), args.rows)
         return
 
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"products_{args.rows}x{COLUMNS}.xlsx"
-    if args.fresh or not path.exists():
-        # In a subprocess: on Linux a child's ru_maxrss starts from its parent's high-water mark
-        # (kept across fork/exec), so the parent must stay small for the figures to mean much.
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--make", str(path), "--rows", str(args.rows)],
-                       check=True)
-        print(f"wrote {path.name} with openpyxl write_only in {time.perf_counter() - t0:.1f} s")
-    print(f"workbook: {path.name}, {path.stat().st_size / 2**20:.1f} MiB on disk, "
-          f"{args.rows:,} data rows x {COLUMNS} columns; median of {args.repeat} run(s), each in a subprocess\n")
+    if args.file:
+        path = args.file
+    else:
+        OUT.mkdir(exist_ok=True)
+        path = OUT / f"products_{args.rows}x{COLUMNS}.xlsx"
+        if args.fresh or not path.exists():
+            # In a subprocess: on Linux a child's ru_maxrss starts from its parent's high-water
+            # mark (kept across fork/exec), so the parent must stay small for the figures to mean much.
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--make", str(path), "--rows", str(args.rows)],
+                           check=True)
+            print(f"wrote {path.name} with openpyxl write_only in {time.perf_counter() - t0:.1f} s")
+    skip = [w for w in args.skip.split(",") if w]
+    names = [n for n in READERS if not any(w in n for w in skip)]
+    print(f"workbook: {path.name}, {path.stat().st_size / 2**20:.1f} MiB on disk; "
+          f"{args.repeat} interleaved round(s), each reader in a subprocess\n")
 
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for _ in range(args.repeat):
+        for name in names:
+            runs[name].append(run_child(name, path))
     results: dict[str, dict] = {}
-    for name in READERS:
-        runs = [run_child(name, path) for _ in range(args.repeat)]
-        ok = [r for r in runs if "error" not in r]
+    for name in names:
+        ok = [r for r in runs[name] if "error" not in r]
         if not ok:
-            results[name] = {"error": runs[0]["error"]}
+            results[name] = {"error": runs[name][0]["error"]}
             continue
         results[name] = {
             "rows": ok[0]["rows"],
@@ -165,22 +202,20 @@ def main() -> None:
             "rss_mib": max(r["rss_mib"] for r in ok),
         }
 
-    print(f"{'reader':34s} {'rows':>9s} {'time s':>8s} {'rows/s':>10s} {'peak RSS MiB':>13s}")
+    print(f"{'reader':36s} {'rows':>10s} {'time s':>8s} {'rows/s':>10s} {'peak RSS MiB':>13s}")
     for name, r in results.items():
         if "error" in r:
-            print(f"{name:34s} error: {r['error']}")
+            print(f"{name:36s} error: {r['error']}")
             continue
         rate = f"{r['rows'] / r['seconds']:,.0f}" if r["seconds"] > 0 and r["rows"] else "-"
-        print(f"{name:34s} {r['rows']:>9,d} {r['seconds']:>8.2f} {rate:>10s} {r['rss_mib']:>13.0f}")
+        print(f"{name:36s} {r['rows']:>10,d} {r['seconds']:>8.2f} {rate:>10s} {r['rss_mib']:>13.0f}")
 
-    op = results.get("openpyxl read_only values_only", {})
     ca = results.get("python-calamine iter_rows", {})
+    me = results.get("importdesk streaming (regex+expat)", {})
     base = results.get("baseline (python only)", {}).get("rss_mib", 0.0)
-    if "seconds" in op and "seconds" in ca:
-        print(f"\ncalamine is {op['seconds'] / ca['seconds']:.1f}x faster than openpyxl; "
-              f"peak RSS above the bare interpreter: calamine {ca['rss_mib'] - base:.0f} MiB, "
-              f"openpyxl {op['rss_mib'] - base:.0f} MiB "
-              f"({(ca['rss_mib'] - base) / max(op['rss_mib'] - base, 1):.1f}x)")
+    if "seconds" in ca and "seconds" in me:
+        print(f"\nimportdesk streaming / raw calamine: {me['seconds'] / ca['seconds']:.1f}x the time, "
+              f"peak RSS above the bare interpreter {me['rss_mib'] - base:.0f} MiB vs {ca['rss_mib'] - base:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import pytest
 
 from importdesk.engine import Engine
 from importdesk.workspace import Workspace
+
 from support import FixedClock, counting_uids
 
 

@@ -8,9 +8,10 @@ import json
 import shutil
 
 import pytest
-from support import SAMPLES
 
 from importdesk.cli import main
+
+from support import SAMPLES
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ says which order it used; one date that fits only one order (25/04/2024) settles
 from __future__ import annotations
 
 import pytest
+
 from cli_helpers import invoke
 
 HEADER = "sku,name,price,launched_on\n"

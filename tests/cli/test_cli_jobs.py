@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from importdesk.workspace import Workspace
+
 from cli_helpers import invoke
 from support import SAMPLES
-
-from importdesk.workspace import Workspace
 
 
 def test_an_export_job_records_where_its_file_really_is(tmp_path):

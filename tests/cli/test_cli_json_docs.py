@@ -6,11 +6,11 @@ import json
 import re
 from pathlib import Path
 
-from cli_helpers import invoke
-from support import SAMPLES
-
 from importdesk.cli.json_shapes import job_schema
 from importdesk.cli.parser import cli
+
+from cli_helpers import invoke
+from support import SAMPLES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 
 import pytest
 from rich.console import Console
-from support import SAMPLES
 
 from importdesk.cli.progress_bar import LogLines, progress_reporter, short
 from importdesk.engine import Engine, ImportOptions, JobProgressed
 from importdesk.models import ImportJob, JobStatus, ProviderData
 from importdesk.workspace import Workspace
+
+from support import SAMPLES
 
 CLI = [sys.executable, "-m", "importdesk"]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -9,11 +9,12 @@ import json
 from decimal import Decimal
 
 import pytest
-from cli_helpers import invoke
 
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.records_query import Condition, RecordQuery, Sort
 from importdesk.workspace import Workspace
+
+from cli_helpers import invoke
 
 PRODUCTS = """sku,name,price,currency,active,ean,launched_on
 A-1,Red Shirt,9.50,EUR,yes,,2024-01-05

@@ -10,12 +10,13 @@ import sys
 
 import click
 import pytest
-from cli_helpers import invoke
-from support import SAMPLES
 
 from importdesk.cli import exit_codes, main
 from importdesk.cli.parser import cli
 from importdesk.engine.threshold import parse_threshold
+
+from cli_helpers import invoke
+from support import SAMPLES
 
 COMMANDS = sorted(cli.commands)
 

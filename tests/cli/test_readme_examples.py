@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support import SAMPLES
 
 README = Path(__file__).resolve().parents[2] / "README.md"

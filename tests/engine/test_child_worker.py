@@ -7,13 +7,14 @@ import signal
 import threading
 
 import pytest
-from support import write_products
-from waiting import held_after_batch
 
 from importdesk.engine import ImportOptions
 from importdesk.engine.child_worker import ChildQueueRunner, ChildWorkerFailed
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus
+
+from support import write_products
+from waiting import held_after_batch
 
 
 def queue(engine, path, **options):

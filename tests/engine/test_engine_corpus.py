@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from support import CORPUS
 from importdesk.engine import ImportOptions
 from importdesk.models import ItemLevel, JobStatus
+
+from support import CORPUS
 
 FATAL = {
     "empty.csv": "empty",

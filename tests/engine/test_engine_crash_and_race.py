@@ -7,12 +7,12 @@ import signal
 import subprocess
 import sys
 
-from support import write_products
-from waiting import held_after_batch
-
 from importdesk.engine import Engine, ImportOptions
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import ItemLevel, JobStatus
+
+from support import write_products
+from waiting import held_after_batch
 
 CLI = [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())"]
 

@@ -6,10 +6,11 @@ import csv
 
 import pytest
 
-from support import SAMPLES, FixedClock, counting_uids
 from importdesk.engine import Engine, ImportOptions, UsageError
 from importdesk.models import JobStatus, JobType
 from importdesk.workspace import Workspace
+
+from support import SAMPLES, FixedClock, counting_uids
 
 LOADS = [("products.csv", "products", "en"), ("preise_de.csv", "prices", "de"),
          ("customers.xlsx", "customers", "en"), ("stock.csv", "stock_items", "en"),
@@ -67,7 +68,7 @@ def test_failed_rows_export_fixed_and_reimported(engine, tmp_path):
     assert [r["_source_row"] for r in rows][:3] == ["2", "24", "30"]
     # "fix them with a script": every bad value replaced by a good one, marker columns left in place
     fixed_rows = []
-    for i, r in enumerate(rows):
+    for r in rows:
         r.update(name=r["name"] or "Named", price="5.00", currency="EUR", weight_kg="1", active="true",
                  ean="", launched_on="2025-01-01", attributes="{}", sku=r["sku"].replace(" ", "-"))
         for column in ("description", "category", "internal_note"):

@@ -8,10 +8,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from support import write_products
 
 from importdesk.engine import ImportOptions, UsageError
 from importdesk.models import JobStatus, JobType
+
+from support import write_products
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
-from support import SAMPLES, write_products
 from importdesk.engine import ImportOptions, UsageError
 from importdesk.models import ItemLevel, JobStatus, JobType
+
+from support import SAMPLES, write_products
 
 
 def run(engine, path, **options):
@@ -228,8 +229,8 @@ def _stored_rows(db_path):
 
 
 def _items(engine, uid):
-    return sorted(((i.row_number or 0, i.field or "", i.value or "", i.code, i.message, str(i.raw_row))
-                   for i in engine.list_items(uid, limit=10_000)))
+    return sorted((i.row_number or 0, i.field or "", i.value or "", i.code, i.message, str(i.raw_row))
+                   for i in engine.list_items(uid, limit=10_000))
 
 
 def _outcomes(tmp_path, monkeypatch, paths, modes):
@@ -238,6 +239,7 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
     from importdesk.engine import Engine
     from importdesk.engine.row_mapper import RowMapper
     from importdesk.workspace import Workspace
+
     from support import FixedClock, counting_uids
 
     monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 64)
@@ -304,7 +306,7 @@ def test_a_failing_batch_writer_is_replaced_by_in_process_commits(tmp_path, monk
     monkeypatch.setattr(batch_writer.BatchWriter, "submit", failing_submit)
     path = write_products(tmp_path / "p.csv", 300, bad_every=9)
     if failure == "stale":
-        (outcome, rows, _types), = _outcomes(tmp_path, monkeypatch, [path], ["writer"])
+        (outcome, _rows, _types), = _outcomes(tmp_path, monkeypatch, [path], ["writer"])
         status, progress = outcome[0][:2]
         assert status is JobStatus.ERROR and progress.done + progress.error == 64
         return

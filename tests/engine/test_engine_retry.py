@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from support import SAMPLES
 from importdesk.engine import ImportOptions, UsageError
 from importdesk.models import ItemLevel, JobStatus, ProviderType
+
+from support import SAMPLES
 
 
 @pytest.fixture

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from support import SAMPLES, FixedClock, counting_uids
 
 from importdesk.engine import Engine
 from importdesk.engine.service import ImportOptions
 from importdesk.exports import export_records, neutralise, unneutralise, write_records
 from importdesk.exports.cells import csv_text
 from importdesk.workspace import Workspace
+
+from support import SAMPLES, FixedClock, counting_uids
 
 ENGINES = [pytest.param("xlsxwriter", marks=pytest.mark.skipif(
     importlib.util.find_spec("xlsxwriter") is None, reason="XlsxWriter not installed")), "openpyxl"]
@@ -65,8 +66,8 @@ def test_csv_values_parse_back_to_the_records(engine, tmp_path):
     export_records(engine, "products", out, "csv")
     rows = read_csv(out)
     header = rows[0]
-    for line, rec in zip(rows[1:], engine.iter_records("products")):
-        got = dict(zip(header, line))
+    for line, rec in zip(rows[1:], engine.iter_records("products"), strict=True):
+        got = dict(zip(header, line, strict=True))
         assert got["sku"] == rec["sku"]
         assert Decimal(got["price"]) == rec["price"] and got["price"] == format(rec["price"], "f")
         assert float(got["weight_kg"]) == rec["weight_kg"]
@@ -120,8 +121,8 @@ def test_xlsx_typed_cells(engine, tmp_path, xlsx_engine):
         write_records(engine.iter_records(rtype), columns, out, "xlsx", types=types, xlsx_engine=xlsx_engine)
         ws = openpyxl.load_workbook(out).active
         assert [c.value for c in ws[1]] == columns and ws.freeze_panes == "A2"
-        for row, rec in zip(ws.iter_rows(min_row=2), engine.iter_records(rtype)):
-            for c, cell in zip(columns, row):
+        for row, rec in zip(ws.iter_rows(min_row=2), engine.iter_records(rtype), strict=True):
+            for c, cell in zip(columns, row, strict=True):
                 v, t = rec[c], types[c]
                 if v is None:
                     assert cell.value is None
@@ -149,7 +150,7 @@ def test_jsonl_native_values(engine, tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     records = list(engine.iter_records("products"))
     assert len(lines) == len(records)
-    for line, rec in zip(lines, records):
+    for line, rec in zip(lines, records, strict=True):
         obj = json.loads(line, parse_float=Decimal)
         assert list(obj) == [c for c in rec if c != "_extra"]  # no undeclared attributes here
         assert obj["price"] == rec["price"]  # an exact number
@@ -189,8 +190,8 @@ def test_rendering_edge_cases(tmp_path):
     out = tmp_path / "r.jsonl"
     write_records(rows, columns, out, "jsonl", types=types)
     objs = [json.loads(line, parse_float=Decimal) for line in out.read_text().splitlines()]  # numbers exact
-    assert objs[0] == {"s": "-x", "d": Decimal("-5.50"), "i": -3, "f": Decimal("-0.1"), "b": False, "dt": "2026-01-02T03:04:05+01:00",
-                       "j": "abc", "n": None}
+    assert objs[0] == {"s": "-x", "d": Decimal("-5.50"), "i": -3, "f": Decimal("-0.1"), "b": False,
+                       "dt": "2026-01-02T03:04:05+01:00", "j": "abc", "n": None}
     assert objs[2]["j"] == {"a": Decimal("1.10")} and objs[1]["i"] == 2**60
 
 

@@ -11,11 +11,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from support import FixedClock, counting_uids, write_products
 
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
+
+from support import FixedClock, counting_uids, write_products
 
 
 def _engine(root: Path) -> Engine:

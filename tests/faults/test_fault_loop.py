@@ -18,11 +18,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
 
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
+
+from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
 
 ROWS, BATCH, BAD_EVERY = 1_000, 50, 23
 SEEDED = 80  # the last rows' keys exist before the import: half unchanged, half updated

@@ -8,10 +8,11 @@ import logging
 import sqlite3
 
 import pytest
-from support import write_products
 
 from importdesk.engine import ImportOptions
 from importdesk.models import JobStatus
+
+from support import write_products
 
 
 @pytest.fixture

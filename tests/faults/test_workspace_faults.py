@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from support import write_products
 
 CLI = [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())"]

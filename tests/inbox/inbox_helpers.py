@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from waiting import wait_until  # noqa: F401 - the suite's one bounded wait, used by the inbox tests from here
-
 from importdesk.engine import Engine
 from importdesk.models import ImportJob, JobFilter
 from importdesk.workspace import Workspace
 
-FAST = dict(stability=0.2, rescan_interval=0.5)
+from waiting import wait_until  # noqa: F401 - the suite's one bounded wait, used by the inbox tests from here
+
+FAST = {"stability": 0.2, "rescan_interval": 0.5}
 HEADER = "sku,name,price,currency\n"
 
 

@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
-from waiting import wait_for_scans
-
 from importdesk.inbox import claim as claims
 from importdesk.models import JobStatus
 from importdesk.store.files import sha256_of
+
+from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
+from waiting import wait_for_scans
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,10 +8,11 @@ import threading
 import time
 
 import pytest
-from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
-from waiting import wait_for_scans
 
 from importdesk.models import JobStatus, JobType
+
+from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
+from waiting import wait_for_scans
 
 
 def _pending(engine):

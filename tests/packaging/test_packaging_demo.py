@@ -61,7 +61,7 @@ def test_a_demo_workspace_opened_again_is_not_filled_twice(tmp_path, capsys):
     target = tmp_path / "demo"
     cli(capsys, "demo", "--workspace", str(target), "--headless")
     code, _, err = cli(capsys, "demo", "--workspace", str(target), "--headless")
-    assert code == 0 and "already has jobs" in err
+    assert code == 0 and "it had jobs already: the samples were not queued again" in err
     assert len(jobs_in(capsys, target)) == len(DEMO_JOBS)
 
 

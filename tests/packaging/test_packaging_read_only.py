@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from support import SAMPLES
 
 from importdesk.cli import main
+
+from support import SAMPLES
 
 READ_ONLY = [["types"], ["types", "--json"], ["types", "products"], ["jobs"], ["jobs", "--json"],
              ["jobs", "--status", "error"]]

@@ -6,10 +6,10 @@ import json
 import sqlite3
 from decimal import Decimal
 
-from support import PRODUCTS_HEADER
-
 from importdesk.engine import ImportOptions
 from importdesk.models import ItemLevel, JobStatus
+
+from support import PRODUCTS_HEADER
 
 
 def run(engine, path, **options):

@@ -7,14 +7,14 @@ import json
 import sqlite3
 from decimal import Decimal
 
-from support import FixedClock, counting_uids
-
 from importdesk.engine import Engine, ImportOptions
 from importdesk.exports.records import export_records
 from importdesk.models import ItemLevel, JobStatus
 from importdesk.schemas import EXTRA
 from importdesk.store.migrations import MIGRATIONS, migrate
 from importdesk.workspace import Workspace
+
+from support import FixedClock, counting_uids
 
 PLAN = {  # 13 attributes, as Elastic Path sends a plan; the built-in type declares 7 of them
     "external_ref": "pl-1", "name": "Monthly", "description": "Billed monthly",

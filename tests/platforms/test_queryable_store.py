@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from decimal import Decimal
 
-from support import PRODUCTS_HEADER
-
 from importdesk.engine import ImportOptions
 from importdesk.models import JobStatus
 from importdesk.schemas import Registry
 from importdesk.store.database import Database
 from importdesk.store.records import RecordStore
+
+from support import PRODUCTS_HEADER
 
 PRICES = ["99.97", "4972.74", "5.00", "12345678901234567.89", "0.10", ""]
 

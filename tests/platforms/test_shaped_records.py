@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from support import FixedClock, counting_uids
-
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import ItemLevel, JobStatus
+
+from support import FixedClock, counting_uids
 
 PRICE_TYPE = '''
 [resource]

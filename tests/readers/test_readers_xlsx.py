@@ -268,3 +268,196 @@ def test_messages_never_contain_the_folder(make_xlsx, tmp_path):
         open_source(path, sheet="nope")
     assert str(tmp_path) not in str(exc.value)
     assert os.path.basename(path) in str(exc.value)
+
+
+# --- streaming reader: XML shapes other writers produce ---------------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def raw_xlsx(path, sheet_data: str, *, shared: list[str] | None = None, num_fmts: dict[int, str] | None = None,
+             cell_formats: list[int] | None = None, date1904: bool = False, prefix: str = "",
+             sheet_head: str = "") -> os.PathLike:
+    """A minimal workbook written from the XLSX facts: one sheet "S" whose <sheetData> is given.
+    ``cell_formats`` lists the numFmtId of each cell style (s="0", s="1", ...)."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns{":" + prefix if prefix else ""}="{MAIN_NS}"'
+    rels = [("rId1", "worksheet", "worksheets/sheet1.xml"), ("rId2", "styles", "styles.xml")]
+    if shared is not None:
+        rels.append(("rId3", "sharedStrings", "sharedStrings.xml"))
+    files = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "_rels/.rels": f'<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+                       f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<{p}workbook {xmlns} xmlns:r="{REL_NS}">'
+                           + (f'<{p}workbookPr date1904="1"/>' if date1904 else "")
+                           + f'<{p}sheets><{p}sheet name="S" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PKG_REL}">' + "".join(
+            f'<Relationship Id="{i}" Type="{REL_NS}/{t}" Target="{target}"/>' for i, t, target in rels)
+            + "</Relationships>",
+        "xl/styles.xml": f'<{p}styleSheet {xmlns}><{p}numFmts>' + "".join(
+            f'<{p}numFmt numFmtId="{i}" formatCode="{html_escape(code)}"/>' for i, code in (num_fmts or {}).items())
+            + f'</{p}numFmts><{p}cellXfs>' + "".join(
+            f'<{p}xf numFmtId="{i}"/>' for i in (cell_formats or [0])) + f"</{p}cellXfs></{p}styleSheet>",
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {xmlns}>{sheet_head}'
+                                    f"<{p}sheetData>{sheet_data}</{p}sheetData></{p}worksheet>",
+    }
+    if shared is not None:
+        files["xl/sharedStrings.xml"] = f'<{p}sst {xmlns}>' + "".join(
+            f"<{p}si>{s}</{p}si>" for s in shared) + f"</{p}sst>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return path
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def test_shared_and_inline_strings_rich_text_and_entities(tmp_path):
+    path = raw_xlsx(tmp_path / "s.xlsx", (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>2</v></c>'
+        '<c r="B2" t="inlineStr"><is><r><t>Fish </t></r><r><rPr><b/></rPr><t>&amp; chips</t></r></is></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>3</v></c>'
+        '<c r="B3" t="inlineStr"><is><t xml:space="preserve"> 007 </t></is></c></row>'),
+        shared=["<t>sku</t>", "<t>name</t>", "<t>00123</t>",
+                '<r><t>東京</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh>'])
+    info, recs = read_all(path)
+    assert info.headers == ["sku", "name"]
+    assert [(r.number, r.values) for r in recs] == [(2, ["00123", "Fish & chips"]), (3, ["東京", " 007 "])]
+
+
+def test_cell_gaps_missing_references_and_empty_rows(tmp_path):
+    path = raw_xlsx(tmp_path / "g.xlsx", (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c t="inlineStr"><is><t>b</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>c</t></is></c></row>'
+        '<row r="2"><c r="A2"><v>1</v></c><c r="C2"><v>3</v></c></row>'   # B2 absent
+        '<row r="3"/>'                                                      # empty row element
+        '<row r="4"><c r="A4" s="0"/><c r="B4"><f>X1</f><v></v></c></row>'  # styled blanks only
+        '<row r="9"><c r="B9"><v>2.5</v></c></row>'))                      # rows 5-8 absent
+    info, recs = read_all(path)
+    assert info.headers == ["a", "b", "c"]
+    assert [(r.number, r.values) for r in recs] == [(2, [1, None, 3]), (9, [None, 2.5, None])]
+
+
+def test_namespace_prefixes_are_understood(tmp_path):
+    path = raw_xlsx(tmp_path / "p.xlsx", (
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>qty</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2"><x:v>7</x:v></x:c></x:row>'), prefix="x")
+    assert [r.values for r in read_all(path)[1]] == [[7]]
+
+
+def test_date_styles_builtin_custom_duration_and_1904(tmp_path):
+    data = ('<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c.lower()}</t></is></c>' for c in "ABCDEFG")
+            + '</row><row r="2"><c r="A2" s="1"><v>45413</v></c><c r="B2" s="2"><v>45413.5625</v></c>'
+            '<c r="C2" s="3"><v>0.25</v></c><c r="D2" s="4"><v>1.25</v></c><c r="E2" s="5"><v>45413</v></c>'
+            '<c r="F2" s="6"><v>1234.5</v></c><c r="G2" t="d"><v>2024-05-01T13:30:00</v></c></row>')
+    fmts = {164: "dd/mm/yyyy", 165: "[h]:mm", 166: '#,##0.00 "m"', 167: "yyyy-mm-dd hh:mm"}
+    styles = [0, 14, 167, 21, 165, 0, 166]
+    recs = read_all(raw_xlsx(tmp_path / "d.xlsx", data, num_fmts=fmts, cell_formats=styles))[1]
+    assert recs[0].values == [dt.date(2024, 5, 1), dt.datetime(2024, 5, 1, 13, 30), "06:00:00",
+                              "1 day, 6:00:00", 45413, 1234.5, dt.datetime(2024, 5, 1, 13, 30)]
+    recs = read_all(raw_xlsx(tmp_path / "d4.xlsx", data, num_fmts=fmts, cell_formats=styles, date1904=True))[1]
+    assert recs[0].values[0] == dt.date(2028, 5, 2)   # the same serial counted from 1904-01-01
+
+
+def test_error_cells_found_while_streaming(tmp_path):
+    path = raw_xlsx(tmp_path / "e.xlsx", (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>sku</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>price</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>A</t></is></c>'
+        '<c r="B2" t="e"><f>VLOOKUP(A2,X,2)</f><v>#N/A</v></c></row>'
+        '<row r="3"><c r="D3" t="e"><v>#REF!</v></c></row>'   # outside the table only: an empty row
+        '<row r="4"><c r="A4" t="inlineStr"><is><t>B</t></is></c><c r="B4"><v>2</v></c></row>'))
+    _, recs = read_all(path)
+    assert [r.number for r in recs] == [2, 4]
+    assert recs[0].values == ["A", None]
+    assert recs[0].error.startswith("cell B2 (price) holds the spreadsheet error #N/A")
+    assert recs[1].error is None and recs[1].values == ["B", 2]
+
+
+def test_bad_number_names_the_cell(tmp_path):
+    path = raw_xlsx(tmp_path / "n.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row>'
+                                         '<row r="2"><c r="A2"><v>twelve</v></c></row>')
+    with pytest.raises(ReaderError) as exc:
+        open_source(path).count()
+    assert str(exc.value).startswith("n.xlsx, sheet 'S', row 2: cell A2")
+    assert "'twelve'" in str(exc.value)
+
+
+def test_entity_bomb_is_refused(tmp_path):
+    bomb = ('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    path = raw_xlsx(tmp_path / "x.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>&c;</t></is></c></row>')
+    with zipfile.ZipFile(path) as zf:
+        items = {n: zf.read(n) for n in zf.namelist()}
+    items[SHEET1] = items[SHEET1].replace(b"?>", b"?>" + bomb.encode(), 1)
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, data in items.items():
+            zf.writestr(n, data)
+    with pytest.raises(ReaderError) as exc:
+        open_source(path)
+    assert str(exc.value).startswith("x.xlsx") and "DTD" in str(exc.value)
+
+
+def test_same_values_as_calamine(make_xlsx):
+    """The streaming reader gives what the calamine-based reader gave, cell for cell."""
+    from python_calamine import CalamineWorkbook
+
+    from importdesk.readers.xlsx_source import XlsxSource
+
+    rows = [["sku", "n", "x", "flag", "day", "moment", "clock", "text"]]
+    for i in range(300):
+        rows.append([f"{i:05d}", i * 3, i / 7, i % 2 == 0, dt.date(1900, 1, 1) + dt.timedelta(days=i * 97),
+                     dt.datetime(2024, 1, 1, 0, 0, 1) + dt.timedelta(minutes=i * 61), dt.time(i % 24, i % 60),
+                     None if i % 5 == 0 else f"t{i}"])
+    path = make_xlsx("cmp.xlsx", {"S": rows})
+    wb = CalamineWorkbook.from_path(str(path))
+    expected = []
+    for row in list(wb.get_sheet_by_index(0).iter_rows())[1:]:
+        out = []
+        for v in row:
+            if v == "":
+                v = None
+            elif type(v) is float and v.is_integer():
+                v = int(v)
+            elif type(v) is dt.time:
+                v = v.isoformat()
+            out.append(v)
+        expected.append(out)
+    wb.close()
+    with open_source(path) as src:
+        assert isinstance(src, XlsxSource)
+        assert [r.values for r in src.records()] == expected
+
+
+def test_fast_path_and_expat_agree(tmp_path, make_xlsx, monkeypatch):
+    """Rows read by the regex fast path and by expat come out the same, row for row."""
+    from importdesk.readers import xlsx_fastrows
+
+    rows = [["sku", "n", "when", "ok", "note"]]
+    rows += [[f"{i:04d}", i * 1.5, dt.datetime(2024, 1, 1) + dt.timedelta(hours=i * 7), i % 3 == 0,
+              None if i % 4 else f"a & b <{i}>"] for i in range(200)]
+    rows.append({"A203": "gap", "E203": "far"})
+    books = [make_xlsx("many.xlsx", {"S": rows}), raw_xlsx(tmp_path / "mixed.xlsx", (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><r><t>ri</t></r><r><t>ch</t></r></is></c><c r="B2"><v>1</v></c></row>'
+        '<row r="3"><c r="A3" t="str"><f>"x"</f><v>x&amp;y</v></c><c r="B3" t="e"><v>#N/A</v></c></row>'
+        '<row r="4"><c r="A4" s="1"><v>45413.25</v></c><c r="B4" t="b"><v>1</v></c></row>'
+        '<row><c r="A5"><v><![CDATA[12]]></v></c></row>'
+        '<row r="7"><c r="B7" t="inlineStr"><is><t>line&#10;two&#13;</t></is></c></row>'),
+        cell_formats=[0, 22])]
+
+    def read(path):
+        with open_source(path) as src:
+            return src.count(), [(r.number, r.values, r.error) for r in src.records()]
+
+    fast = [read(p) for p in books]
+    monkeypatch.setattr(xlsx_fastrows, "fast_rows", lambda f, book: None)
+    assert [read(p) for p in books] == fast
+    assert fast[1][1][3] == (5, [12, None], None)   # the row after r="4" without its own r is 5
+    assert fast[1][1][4] == (7, [None, "line\ntwo\r"], None)

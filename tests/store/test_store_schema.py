@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from support import write_products
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobFilter, JobStatus
 from importdesk.store.migrations import MIGRATIONS, _statements, migrate
 from importdesk.workspace import Workspace
+
+from support import write_products
 
 
 def test_a_workspace_of_an_older_version_is_migrated_with_its_jobs(tmp_path):

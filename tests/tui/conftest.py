@@ -12,11 +12,12 @@ import time
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import SAMPLES, CountingUids, StepClock, queue, run
 
 from importdesk.engine import Engine
 from importdesk.models import JobStatus, JobType
 from importdesk.workspace import Workspace
+
+from tui_helpers import SAMPLES, CountingUids, StepClock, queue, run
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui_pilot import visible_text
 from textual.widgets import Input, Select
-from tui_helpers import app_for, run
 
 from importdesk.models import JobStatus
 from importdesk.tui.widgets.error_table import WHOLE_ROW, ErrorTable
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
+
+from test_tui_pilot import visible_text
+from tui_helpers import app_for, run
 
 WIDE = (160, 50)
 SMALL = (80, 24)

@@ -7,9 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from test_tui_pilot import rendered, visible_text
 from textual.widgets import Footer
-from tui_helpers import app_for, queue, run, wait_for_group
 
 from importdesk.engine import ImportOptions
 from importdesk.engine.app_quit import mark_quit_interrupt
@@ -18,6 +16,9 @@ from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
+
+from test_tui_pilot import rendered, visible_text
+from tui_helpers import app_for, queue, run, wait_for_group
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio

@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.widgets import Input
-from tui_helpers import app_for, queue, run, wait_for_group
-from waiting import Messages, held_after_batch
 
 from importdesk.engine.app_quit import QUIT_PREFIX
 from importdesk.engine.pipeline import BATCH_ROWS
@@ -26,6 +24,9 @@ from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
+
+from tui_helpers import app_for, queue, run, wait_for_group
+from waiting import Messages, held_after_batch
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio

@@ -4,10 +4,11 @@ job to the records it wrote."""
 from __future__ import annotations
 
 import pytest
-from test_tui_pilot import rendered
-from tui_helpers import app_for, run, wait_for_group
 
 from importdesk.tui.screens.records import READER, RecordDialog, RecordsScreen
+
+from test_tui_pilot import rendered
+from tui_helpers import app_for, run, wait_for_group
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui_helpers import app_for, queue, run, wait_for_group
-
 from importdesk.models import JobType
+
+from tui_helpers import app_for, queue, run, wait_for_group
 
 WIDE = (160, 50)
 NARROW = (80, 24)

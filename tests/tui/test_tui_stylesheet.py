@@ -6,11 +6,12 @@ import os
 import re
 from pathlib import Path
 
-import importdesk.tui
+import importdesk
+import importdesk.tui.app
 from importdesk.tui.app import ImportDeskApp
 
 ROOT = Path(__file__).resolve().parents[2]
-STYLESHEET = Path(importdesk.tui.__file__).parent / "textual.tcss"
+STYLESHEET = ROOT / "src" / "importdesk" / "tui" / "textual.tcss"
 NOT_THE_PROJECT = {".venv", "venv", "build", "dist", ".git", "node_modules", "__pycache__"}
 
 
@@ -24,7 +25,9 @@ def _stylesheets_in_the_project() -> list[Path]:
 
 def test_the_project_keeps_one_stylesheet_the_one_the_app_loads():
     assert _stylesheets_in_the_project() == [STYLESHEET]
-    assert (Path(importdesk.tui.app.__file__).parent / ImportDeskApp.CSS_PATH) == STYLESHEET
+    loaded = Path(importdesk.tui.app.__file__).parent / ImportDeskApp.CSS_PATH  # installed, or this tree
+    assert loaded.relative_to(Path(importdesk.__file__).parent) == STYLESHEET.relative_to(ROOT / "src" / "importdesk")
+    assert loaded.read_bytes() == STYLESHEET.read_bytes()
 
 
 def test_no_hard_coded_colours():

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from support import START, StepClock  # noqa: F401 - the suite's one test clock
-
 from importdesk.engine import Engine, ImportOptions
 from importdesk.tui.app import ImportDeskApp, make_app
+
+from support import START, StepClock  # noqa: F401 - the suite's one test clock
 
 SAMPLES = Path(__file__).resolve().parents[2] / "src" / "importdesk" / "sample_data"
 

@@ -28,9 +28,6 @@ def open_demo(args) -> int:
     ws = Workspace.open(chosen or tempfile.mkdtemp(prefix="importdesk-demo-"))
     log_to_workspace(ws)
     engine, queued = demo.open_demo(ws)
-    if not queued:
-        print(f"importdesk demo: {ws.root} already has jobs; opening it without queueing the samples again",
-              file=sys.stderr)
     try:
         if getattr(args, "headless", False):
             code = _run_queue(engine)
@@ -39,7 +36,8 @@ def open_demo(args) -> int:
 
             code = run_app(engine, watch=False)
     finally:
-        _name_the_workspace(ws, temporary=chosen is None)
+        # after the app: its screen would hide anything printed before it
+        _name_the_workspace(ws, temporary=chosen is None, queued=bool(queued))
     return code
 
 
@@ -59,9 +57,11 @@ def _run_queue(engine: Engine) -> int:
     return exit_codes.SIGINT if stop.event.is_set() else code
 
 
-def _name_the_workspace(ws: Workspace, *, temporary: bool) -> None:
+def _name_the_workspace(ws: Workspace, *, temporary: bool, queued: bool) -> None:
     where = shlex.quote(str(ws.root))
     kept = " (a temporary folder: delete it when you are done)" if temporary else ""
+    if not queued:
+        kept = " (it had jobs already: the samples were not queued again)"
     print(f"demo workspace: {ws.root}{kept}\n"
           f"  open it again: importdesk --workspace {where}\n"
           f"  its jobs:      importdesk --workspace {where} jobs", file=sys.stderr)

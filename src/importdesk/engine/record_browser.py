@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from importdesk.engine.records_query import without_empty_extra
 from importdesk.engine.service import Engine, UsageError
 from importdesk.models import JobItem
 from importdesk.store.converters import row_to_item
@@ -129,6 +130,6 @@ def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
         "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
         " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
         (key, resource_type, resource_type, ITEMS_LIMIT)).fetchall()]
-    values = rt.from_db(tuple(row)[:len(rt.stored_columns)])  # typed, as validated
+    values = without_empty_extra(rt.from_db(tuple(row)[:len(rt.stored_columns)]))  # typed, as validated
     return RecordDetail(resource_type, key, values,
                         row["_job_uid"], row["_row"], row["_created_at"], row["_updated_at"], items)

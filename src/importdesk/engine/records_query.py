@@ -137,7 +137,7 @@ class RecordBrowser:
             columns = read_columns(self._conn(), rt, rt.stored_columns)
             for row in record_select.select(self._conn(), rt.name, columns, terms, order,
                                             job_uid=query.job_uid, offset=offset, limit=limit, chunk=chunk):
-                yield _without_empty_extra(rt.from_db(row))
+                yield without_empty_extra(rt.from_db(row))
             return
         specs = [_field(rt, f) for f in fields]
         convert = [(s.name, s.type) for s in specs]
@@ -165,7 +165,7 @@ class RecordBrowser:
         clean = {k: _value(rt.fields[k], key[k]) if isinstance(key[k], str) else key[k] for k in rt.key}
         row = record_select.by_key(self._conn(), rt.name, read_columns(self._conn(), rt, rt.stored_columns),
                                    rt.key_of(clean))
-        return _without_empty_extra(rt.from_db(row)) if row is not None else None
+        return without_empty_extra(rt.from_db(row)) if row is not None else None
 
     def _plan(self, query: RecordQuery) -> tuple[ResourceType, list[Term], list[OrderBy]]:
         query = self.check(query)
@@ -293,7 +293,7 @@ def _numeric(spec: FieldSpec, op: str) -> bool:
     return spec.type == "decimal" and op in ORDERED
 
 
-def _without_empty_extra(record: dict[str, Any]) -> dict[str, Any]:
+def without_empty_extra(record: dict[str, Any]) -> dict[str, Any]:
     """A record's attributes its type does not declare (``_extra``) are shown when it has some."""
     if record.get(EXTRA) is None:
         record.pop(EXTRA, None)

@@ -53,10 +53,9 @@ class Limits:
     #: (``1e200000000`` written out is 200 MB). Exceeding one is a record error.
     max_number_digits: int = 100
     max_number_exponent: int = 1000
-    #: Sum of the declared uncompressed sizes of all members of an XLSX archive. The XLSX reader
-    #: (python-calamine) holds the whole sheet in memory, about 1.5-3 bytes of RAM per byte of
-    #: sheet XML, so this also bounds memory (the default admits Excel's maximum of 1,048,576
-    #: rows at 11 columns, ~570 MB of XML; lower it on machines with little RAM).
+    #: Sum of the declared uncompressed sizes of all members of an XLSX archive (a zip-bomb
+    #: guard; the reader streams the sheet, so memory does not grow with it). The default admits
+    #: Excel's maximum of 1,048,576 rows at 11 columns, ~570 MB of XML.
     max_xlsx_uncompressed_bytes: int = 1 * GiB
     #: Highest compression ratio accepted for an XLSX member larger than 1 MiB (zip-bomb guard).
     #: Sheets compress ~9x; even 100k rows of identical or empty styled cells stay under 20x

@@ -1,54 +1,41 @@
-"""XLSX source: one worksheet, values as Python types, sheet row numbers.
+"""XLSX source: one worksheet, values as Python types, sheet row numbers, streamed.
 
-Reader choice: python-calamine, not openpyxl. Measured with bench/xlsx_readers.py (100,000 rows
-x 11 columns, 5.8 MiB file / 54 MB of sheet XML, every row read, each reader in its own
-subprocess, median of 3, 2-core machine):
+The sheet is parsed as a stream (xlsx_sheet.py: expat over the ZIP member, 64 KiB at a time),
+so memory does not grow with the sheet: python-calamine, the previous reader, parsed the whole
+sheet into memory first (1 GB of RAM for a 1,000,000-row, 11-column import) and has no lazy
+API (its ``iter_rows()`` walks a range already read). Measured with bench/xlsx_readers.py; the
+figures are in that script's docstring. The price is time: expat calls back into Python for
+every element, so a pass over the sheet is slower than calamine's Rust parser, and ``count()``
+is a pass of its own.
 
-    openpyxl 3.1.5 read_only, values_only (defusedxml on)   26.8 s    35 MiB peak RSS
-    python-calamine 0.9.1 iter_rows                          1.5 s   106 MiB peak RSS
-    this module (guard + calamine + value conversion)        2.2 s   110 MiB peak RSS
-    (bare interpreter: 14 MiB)
-
-calamine is ~17x faster; the price is memory. python-calamine cannot stream a sheet:
-``get_sheet_by_name()`` parses the whole sheet into a Rust ``Range`` (read in its source,
-src/types/workbook.rs and sheet.rs: ``worksheet_range`` then ``Arc<Range>``) and ``iter_rows()``
-only converts that range to Python lists row by row. Memory is therefore ~1.5-3 bytes per byte
-of sheet XML (~90 MiB per 100k x 11 rows), which ``Limits.max_xlsx_uncompressed_bytes`` bounds
-(default 1 GiB of XML: room for Excel's own 1,048,576-row maximum at 11 columns, ~570 MB of XML
-here, and a worst case of ~2-3 GB of RAM). A 100k-row sheet read in 2 s instead of 27 s is worth
-that; lower the limit on small machines. calamine parses XML with quick-xml, which expands no DTD
-entities, so XML entity bombs are inert; zip bombs are refused by ``_guard_archive`` first.
-
-How calamine 0.9.1 represents cells (checked), and what this module gives instead:
-- every number is a float (3 -> 3.0): integral floats become int (3);
-- text is str exactly as stored, leading zeros kept ("00123");
-- booleans are bool;
-- date-formatted cells: ``datetime.date`` for a whole-day serial, ``datetime.datetime``
-  otherwise, ``datetime.time`` for time-only values (< 1 day) -> "HH:MM:SS" text, and
-  ``datetime.timedelta`` for duration formats ([h]:mm) -> its str() ("1 day, 6:00:00");
-- empty cells and error cells (#DIV/0!, #N/A) are "" -> None; so error cells are found in the
-  sheet's XML (only when the archive check saw one: ``t="e"``) and make their row a row error
-  naming the cell and the error, never an empty value ("is required");
+Cell values (the same as calamine gave, after this module's conversion):
+- numbers: int when integral (3, not 3.0), float otherwise;
+- text: str exactly as stored, leading zeros kept ("00123"); shared and inline strings alike;
+- booleans: bool;
+- date-formatted numbers: ``datetime.date`` for a whole-day serial, ``datetime.datetime``
+  otherwise, "HH:MM:SS" text for a time of day (< 1 day), str(timedelta) for duration formats
+  ([h]:mm -> "1 day, 6:00:00"); 1904-based workbooks are honoured;
+- empty cells: None; error cells (#DIV/0!, #N/A) make their row a row error naming the cell
+  and the error, never an empty value ("is required");
 - formulas give their cached value; a workbook saved by a program that does not compute
   formulas (openpyxl, some exporters) has none, so such cells read as None.
-- ``iter_rows()`` starts at sheet row 1 (rows above the data come as empty lists), so the
-  position in the iteration is the sheet row number; columns start at the first used column.
+Row numbers are sheet rows (the <row r=".."> attribute). Columns start at the sheet's first
+used column (its <dimension>, else the header row's first cell), as calamine's range did.
+Zip bombs are refused by ``_guard_archive`` before any XML is parsed, entity bombs by the
+parser (a DTD is refused).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import html
-import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from .base import Limits, MiB, ReaderError, Record, RowSource, SourceInfo, clean_headers
+from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, dimension_start_column, iter_rows, letters
 
 RATIO_CHECK_MIN_BYTES = 1 * MiB  # small members (styles, themes) may compress very well
-ERROR_CELL = b't="e"'
 
 
 class XlsxSource(RowSource):
@@ -56,26 +43,28 @@ class XlsxSource(RowSource):
 
     def __init__(self, path: str, size: int, limits: Limits, sheet: str | None = None) -> None:
         super().__init__(path, limits)
-        self._members_with_errors: set[str] = set()
         self._guard_archive()
-        self._sheet: Any = None
+        self._zip: zipfile.ZipFile | None = None
         try:
-            from python_calamine import CalamineWorkbook, SheetTypeEnum
-
-            wb = CalamineWorkbook.from_path(self.path)
-            try:
-                sheets = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-                name = self._pick_sheet(sheets, sheet)
-                self._sheet = wb.get_sheet_by_name(name)  # parses the whole sheet (see above)
-            finally:
-                wb.close()
+            self._zip = zipfile.ZipFile(self.path)
+            self._book = Workbook(self._zip)
+            sheets = list(self._book.sheets)
+            name = self._pick_sheet(sheets, sheet)
+            self._member = self._book.sheets[name]
+            if self._member not in self._zip.namelist():
+                raise XlsxFormatError(f"the workbook lists sheet {name!r} but has no {self._member}")
+            dim_col = dimension_start_column(self._zip, self._member)
         except ReaderError:
+            self._release()
             raise
-        except Exception as exc:  # calamine errors, never raw
-            raise self._error(f"is not a readable XLSX workbook: {_calamine_message(exc)}") from exc
+        except XlsxFormatError as exc:
+            self._release()
+            raise self._error(f"is not a readable XLSX workbook: {exc}") from exc
+        except (KeyError, OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            self._release()
+            raise self._error(f"is not a readable XLSX workbook: {_message(exc)}") from exc
         self._where = f"sheet {name!r}"
-        self._error_cells = self._find_error_cells(name) if self._members_with_errors else {}
-        headers, self._header_row, self._col0 = self._read_header()
+        headers, self._header_row, self._col0 = self._read_header(dim_col)
         self.info = SourceInfo(format="xlsx", sheet=name, sheets=sheets, headers=headers, size=size)
 
     # --- opening --------------------------------------------------------------------------------
@@ -110,14 +99,9 @@ class XlsxSource(RowSource):
                             f"member {i.filename} is compressed {ratio:,.0f}:1, more than the "
                             f"limit max_xlsx_ratio={limits.max_xlsx_ratio} (a zip bomb?)")
                 for i in infos:
-                    sheet_xml = i.filename.startswith("xl/worksheets/")
-                    tail = b""
                     with zf.open(i) as member:
-                        while chunk := member.read(1 << 20):
-                            if sheet_xml and (ERROR_CELL in chunk or ERROR_CELL in tail + chunk[:8]):
-                                self._members_with_errors.add(i.filename)
-                                sheet_xml = False
-                            tail = chunk[-8:]
+                        while member.read(1 << 20):
+                            pass
         except ReaderError:
             raise
         except zipfile.BadZipFile as exc:
@@ -131,26 +115,6 @@ class XlsxSource(RowSource):
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from exc
 
-    def _find_error_cells(self, sheet: str) -> dict[int, list[tuple[int, str, str]]]:
-        """{sheet row: [(0-based column, cell reference, error text)]} of the sheet's error cells."""
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                member = _sheet_member(zf, sheet)
-                if member not in self._members_with_errors:
-                    return {}
-                data = zf.read(member)
-        except (KeyError, OSError, zipfile.BadZipFile):
-            return {}
-        found: dict[int, list[tuple[int, str, str]]] = {}
-        for m in re.finditer(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', data, re.S):
-            ref = re.search(rb'\br="([A-Z]+)(\d+)"', m.group(1))
-            value = re.search(rb"<v>([^<]*)</v>", m.group(2))
-            if ref is None:
-                continue
-            letters, row = ref.group(1).decode(), int(ref.group(2))
-            text = html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#ERROR"
-            found.setdefault(row, []).append((_column_index(letters), letters + str(row), text))
-        return found
 
     def _pick_sheet(self, sheets: list[str], wanted: str | None) -> str:
         if not sheets:
@@ -165,151 +129,96 @@ class XlsxSource(RowSource):
         listed = ", ".join(repr(s) for s in sheets)
         raise self._error(f"has no sheet named {wanted!r}; its sheets are: {listed}")
 
-    def _read_header(self) -> tuple[list[str], int, int]:
-        start = self._sheet.start  # (row, col), 0-based; None for an empty sheet
-        col0 = start[1] if start else 0
-        for number, row in enumerate(self._iter_raw(), start=1):
-            if row.count("") != len(row):
-                values = _convert(row)
-                while values and values[-1] is None:
-                    values.pop()
-                headers = clean_headers(
-                    values, lambda m, line=number: self._error(m, line=line, where=self._where), self.limits)
-                return headers, number, col0
+    def _read_header(self, dim_col: int | None) -> tuple[list[str], int, int]:
+        for number, values, _errors in self._rows():
+            first = next((i for i, v in enumerate(values) if v is not None), len(values))
+            col0 = first if dim_col is None else min(dim_col, first)
+            values = values[col0:]
+            headers = clean_headers(
+                values, lambda m, line=number: self._error(m, line=line, where=self._where), self.limits)
+            return headers, number, col0
         raise self._error("is empty (no header row)", where=self._where)
 
-    def _iter_raw(self) -> Iterator[list[Any]]:
-        if self._sheet is None:
+    def _rows(self) -> Iterator[Row]:
+        """The sheet's non-empty rows, ReaderError for anything unreadable (naming the row)."""
+        if self._zip is None:
             raise self._error("the source is closed")
-        if self._sheet.start is None:
-            return iter(())
-        return self._sheet.iter_rows()
+        number = None
+        try:
+            for row in iter_rows(self._zip, self._member, self._book):
+                number = row[0]
+                yield row
+        except CellError as exc:
+            raise self._error(f"{exc}", line=exc.row, where=self._where) from exc
+        except XlsxFormatError as exc:
+            raise self._error(f"cannot be read: {exc}", line=number, where=self._where) from exc
+        except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+            raise self._error(f"cannot be read: {_message(exc)}", line=number, where=self._where) from exc
 
     def _release(self) -> None:
-        self._sheet = None  # the whole sheet lives in memory until here
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
 
     # --- reading --------------------------------------------------------------------------------
 
     def _count_records(self) -> int:
-        count = 0
-        try:
-            for number, row in enumerate(self._iter_raw(), start=1):
-                if number > self._header_row and row.count("") != len(row):
-                    count += 1
-        except ReaderError:
-            raise
-        except Exception as exc:
-            raise self._error(f"cannot be read: {_calamine_message(exc)}", where=self._where) from exc
-        return count
+        header_row = self._header_row
+        return sum(1 for number, values, errors in self._rows()
+                   if number > header_row and not self._only_stray_errors(values, errors))
+
+    def _only_stray_errors(self, values: list[Any], errors: list[tuple[int, str, str]]) -> bool:
+        """A row holding nothing but error cells outside the table: empty, as calamine saw it."""
+        n, col0 = len(self.info.headers), self._col0
+        return not values and not any(0 <= col - col0 < n for col, _ref, _text in errors)
 
     def _records(self, skip: int) -> Iterator[Record]:
-        n = len(self.info.headers)
+        headers = self.info.headers
+        n = len(headers)
+        col0 = self._col0
         header_row = self._header_row
         max_rows = self.limits.max_rows
         seen = 0
-        number = 0
-        try:
-            for number, row in enumerate(self._iter_raw(), start=1):
-                if number <= header_row or row.count("") == len(row):
+        for number, values, errors in self._rows():
+            if number <= header_row:
+                continue
+            if self._closed:
+                raise self._error("the source was closed while reading")
+            seen += 1
+            if seen <= skip:
+                continue
+            if seen > max_rows:
+                self._check_rows(seen)
+            if col0:
+                stray = next((i for i in range(min(col0, len(values))) if values[i] is not None), None)
+                values = values[col0:]
+                if stray is not None:
+                    yield Record(number, (values + [None] * n)[:n], None,
+                                 f"row has a value in column {letters(stray)}, before the first "
+                                 f"header column ({letters(col0)})")
                     continue
-                if self._closed:
-                    raise self._error("the source was closed while reading")
-                seen += 1
-                if seen <= skip:
+            if errors:
+                broken = [f"cell {ref} ({headers[col - col0]}) holds the spreadsheet error {text}"
+                          for col, ref, text in errors if 0 <= col - col0 < n]
+                if broken:
+                    yield Record(number, (values + [None] * n)[:n], None,
+                                 f"{', '.join(broken)} (a formula that failed, or an error value); "
+                                 "fix it in the workbook")
                     continue
-                if seen > max_rows:
-                    self._check_rows(seen)
-                values = _convert(row)
-                if number in self._error_cells:
-                    headers = self.info.headers
-                    broken = [f"cell {ref} ({headers[col - self._col0]}) holds the spreadsheet error {text}"
-                              for col, ref, text in self._error_cells[number] if 0 <= col - self._col0 < n]
-                    if broken:
-                        yield Record(number, (values + [None] * n)[:n], None,
-                                     f"{', '.join(broken)} (a formula that failed, or an error value); "
-                                     "fix it in the workbook")
-                        continue
-                if len(values) > n:
-                    while len(values) > n and values[-1] is None:
-                        values.pop()
-                if len(values) == n:
-                    yield Record(number, values)
-                elif len(values) < n:
-                    values.extend([None] * (n - len(values)))
-                    yield Record(number, values)
-                else:
-                    extra = next(i for i in range(len(values) - 1, n - 1, -1) if values[i] is not None)
-                    yield Record(number, values, None,
-                                 f"row has a value in column {_letters(self._col0 + extra)}, beyond "
-                                 f"the last header column ({_letters(self._col0 + n - 1)})")
-        except ReaderError:
-            raise
-        except Exception as exc:
-            raise self._error(f"cannot be read: {_calamine_message(exc)}", line=number or None,
-                              where=self._where) from exc
+                if self._only_stray_errors(values, errors):
+                    continue
+            if len(values) == n:
+                yield Record(number, values)
+            elif len(values) < n:
+                values.extend([None] * (n - len(values)))
+                yield Record(number, values)
+            else:
+                extra = next(i for i in range(len(values) - 1, n - 1, -1) if values[i] is not None)
+                yield Record(number, values, None,
+                             f"row has a value in column {letters(col0 + extra)}, beyond "
+                             f"the last header column ({letters(col0 + n - 1)})")
 
 
-def _convert(row: list[Any]) -> list[Any]:
-    """calamine cell values -> the reader contract's Python values.
-
-    One comprehension (about 15% faster than a loop with appends): "" -> None, integral
-    float -> int, bool/int/date/datetime unchanged, anything rarer through _convert_other.
-    """
-    return [
-        (v or None) if (t := type(v)) is str
-        else (int(v) if v.is_integer() else v) if t is float
-        else v if t is bool or t is dt.date or t is dt.datetime or t is int
-        else _convert_other(v)
-        for v in row
-    ]
-
-
-def _convert_other(v: Any) -> Any:
-    if type(v) is dt.time:
-        return v.isoformat()
-    if type(v) is dt.timedelta:
-        return str(v)
-    return v
-
-
-def _column_index(letters: str) -> int:
-    """Excel letters -> 0-based column index (A -> 0, AA -> 26)."""
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index - 1
-
-
-def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str:
-    """The archive member holding the worksheet named ``sheet`` (workbook.xml + its rels)."""
-    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    rel_id = None
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(r'\s\w+:id="([^"]*)"', tag)
-        if name and rid and html.unescape(name.group(1)) == sheet:
-            rel_id = rid.group(1)
-            break
-    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        rid = re.search(r'\bId="([^"]*)"', tag)
-        target = re.search(r'\bTarget="([^"]*)"', tag)
-        if rid and target and rid.group(1) == rel_id:
-            path = html.unescape(target.group(1))
-            return path.lstrip("/") if path.startswith("/") else "xl/" + path
-    raise KeyError(sheet)
-
-
-def _letters(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    s = ""
-    index += 1
-    while index:
-        index, r = divmod(index - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _calamine_message(exc: BaseException) -> str:
+def _message(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]

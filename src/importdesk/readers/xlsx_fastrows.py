@@ -1,0 +1,238 @@
+"""Fast path of the XLSX row reader: rows in the common shape, read with regular expressions.
+
+Excel, LibreOffice, openpyxl and XlsxWriter write cells as ``<c r="B7" s="2" t="s"><v>..</v></c>``
+(attributes in that order, double quotes), optionally with a formula ``<f>`` before the value,
+or an inline string ``<is><t>..</t></is>``. A row is read here only if its whole content is a
+sequence of such cells (one ``fullmatch``); the values come out of one ``findall``, both in C,
+so the Python work is the conversion of each value. Any other row (rich text, comments, other
+attributes, single quotes...) is handed to expat, wrapped in the sheet's root element so its
+namespaces resolve, and comes out the same. A sheet whose prolog holds anything unusual (a
+DTD, an encoding other than UTF-8) returns None: the caller parses it all with expat.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+from xml.parsers import expat
+
+from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser, letters
+
+CHUNK = 1 << 20
+MAX_PROLOG = 16 << 20  # sheet views, column widths... before <sheetData>; more means "unusual"
+MAX_ROW = 64 << 20     # one row this big is not a table
+_P = r"(?:\w+:)?"      # any namespace prefix
+SHEET_DATA = re.compile(rf"<({_P})sheetData\s*(/?)>")
+SHEET_DATA_END = re.compile(rf"</{_P}sheetData\s*>")
+ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)(\s[^>]*)?>")
+ENCODING = re.compile(r"""^\s*<\?xml[^>]*\bencoding=["']([\w.-]+)["']""")
+ROW_NUMBER = re.compile(r'\sr="(\d+)"')
+
+
+class Patterns:
+    """The fast path's expressions for one namespace prefix (the sheet's, e.g. "" or "x:")."""
+
+    def __init__(self, p: str) -> None:
+        q = re.escape(p)
+        self.row_open, self.row_close = f"<{p}row", f"</{p}row>"
+        self.cells = re.compile(
+            rf'<{q}c r="([A-Z]{{1,3}})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?'
+            rf"(?:/>|>(?:<{q}f\b[^>]*?(?:/>|>[^<]*</{q}f>))?"
+            rf'(?:<{q}v>([^<]*)</{q}v>|<{q}is><{q}t(?: xml:space="preserve")?>([^<]*)</{q}t></{q}is>)?'
+            rf"</{q}c>)")
+        # A row is read here only if every "<c" in it began a match above (anything else that
+        # starts so, "<c\n" or "<col", makes the count differ: the row goes to expat).
+        self.cell_open = f"<{p}c"
+
+
+GAP = re.compile(r"(?:\s|<!--.*?-->)*", re.S)
+REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#(\d+)|(\w+));")
+NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def fast_rows(f: IO[bytes], book: Workbook) -> Iterator[Row] | None:
+    """The sheet's rows read from ``f``, or None when the sheet's prolog calls for expat."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    buf = ""
+    while (m := SHEET_DATA.search(buf)) is None:
+        chunk = f.read(CHUNK)
+        if not chunk or len(buf) > MAX_PROLOG:
+            return None  # no <sheetData> where expected: let expat say what is wrong
+        buf += decoder.decode(chunk)
+    prolog = buf[:m.start()]
+    declared = ENCODING.match(prolog)
+    if "<!" in prolog or (declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8")):
+        return None
+    root = ROOT.search(prolog, prolog.find("?>") + 2 if prolog.lstrip().startswith("<?") else 0)
+    if root is None:
+        return None
+    if m.group(2):  # <sheetData/>: no rows
+        return iter(())
+    return _rows(f, decoder, buf[m.end():], book, Patterns(m.group(1)), root.group(0), root.group(1))
+
+
+def _rows(f: IO[bytes], decoder: Any, buf: str, book: Workbook, pat: Patterns, root_tag: str,
+          root_name: str) -> Iterator[Row]:
+    fallback: list[Row] = []
+    make_parser = expat_row_parser(book, fallback)
+    row_open, row_close = pat.row_open, pat.row_close
+    skip_open, skip_close = len(row_open), len(row_close)
+    last = 0
+    eof = False
+    while True:
+        pos = 0
+        out: list[Row] = []
+        while (start := buf.find(row_open, pos)) >= 0:
+            if start != pos and GAP.fullmatch(buf, pos, start) is None:
+                break  # something that is not a row: checked below
+            gt = buf.find(">", start)
+            if gt < 0:
+                break
+            if buf[gt - 1] == "/":
+                content = ""
+                end = gt + 1
+            else:
+                close = buf.find(row_close, gt)
+                if close < 0:
+                    break
+                content = buf[gt + 1:close]
+                end = close + skip_close
+            attrs = buf[start + skip_open:gt]
+            if attrs[:1] not in (" ", "\t", "\n", "\r", "/", ""):
+                break  # <rowBreaks> or the like: not a row
+            found = ROW_NUMBER.search(attrs)
+            last = int(found.group(1)) if found else last + 1
+            if content:
+                row = _read_row(content, buf[start:end], last, book, pat, make_parser, fallback,
+                                root_tag, root_name)
+                if row is not None:
+                    out.extend(row)
+            pos = end
+        yield from out
+        rest = buf[pos:]
+        after_gap = GAP.match(rest).end()
+        if SHEET_DATA_END.match(rest, after_gap):
+            return
+        tail = rest[after_gap:]
+        if (tail and not tail.startswith(row_open[:len(tail)]) and not tail.startswith(row_open)) \
+                or (eof and tail):
+            raise XlsxFormatError(f"unexpected XML after row {last}: {tail[:60]!r}")
+        if eof:
+            raise XlsxFormatError(f"the sheet's XML ends after row {last} without </sheetData>")
+        if len(rest) > MAX_ROW:
+            raise XlsxFormatError(f"row {last + 1} is more than {MAX_ROW >> 20} MiB of XML")
+        chunk = f.read(CHUNK)
+        eof = not chunk
+        buf = rest + decoder.decode(chunk, eof)
+
+
+def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns, make_parser: Any,
+              fallback: list[Row], root_tag: str, root_name: str) -> list[Row] | None:
+    """Sheet row ``number`` (its content and whole XML); None when it holds no value or error."""
+    cells = pat.cells.findall(content)
+    if len(cells) != content.count(pat.cell_open):
+        try:
+            make_parser(number - 1).Parse(f"{root_tag}{xml}</{root_name}>".encode(), True)
+        except expat.ExpatError as exc:
+            raise XlsxFormatError(f"row {number}: the XML is malformed "
+                                  f"({expat.ErrorString(exc.code)})") from exc
+        rows = fallback[:]
+        fallback.clear()
+        return rows
+    if [c[0] for c in cells] == COLUMN_LETTERS[:len(cells)]:
+        # The usual row: cells A, B, C... without gaps, of the usual types: one comprehension.
+        strings, date_styles = book.strings, book.date_styles
+        try:
+            values = [
+                (cell_value(None, style, text, "", number, book) if style in date_styles
+                 else int(x) if (x := float(text)).is_integer() else x) if not ctype and text
+                else None if not ctype
+                else (inline or None) if ctype == "inlineStr" and "&" not in inline and "\r" not in inline
+                else (strings[int(text)] or None) if ctype == "s" and text
+                else _UNSET
+                for _letters, _ref, style, ctype, text, inline in cells]
+        except (ValueError, IndexError, CellError):
+            values = None  # the general loop below names the cell
+        if values is not None and _UNSET not in values:
+            while values and values[-1] is None:
+                values.pop()
+            return [(number, values, [])] if values else None
+    return _general_row(cells, number, book)
+
+
+_UNSET = object()
+COLUMN_LETTERS = [letters(i) for i in range(16_384)]  # A ... XFD, Excel's last column
+
+
+def _general_row(cells: list[tuple[str, ...]], number: int, book: Workbook) -> list[Row] | None:
+    """Any row of plain cells: gaps, date styles, booleans, error cells, references."""
+    strings, date_styles = book.strings, book.date_styles
+    values: list[Any] = []
+    errors: list[tuple[int, str, str]] = []
+    for col_letters, row_ref, style, ctype, text, inline in cells:
+        if not ctype:
+            if not text:
+                continue
+            if style and style in date_styles:
+                value = cell_value(None, style, text, col_letters + row_ref, number, book)
+            else:
+                try:
+                    value = float(text)
+                except ValueError:
+                    raise CellError(col_letters + row_ref, number,
+                                    f"holds {_text(text)[:40]!r} where a number was expected") from None
+                if value.is_integer():
+                    value = int(value)
+        elif ctype == "s":
+            if not text:
+                continue
+            try:
+                value = strings[int(text)]
+            except (ValueError, IndexError):
+                value = cell_value("s", style, text, col_letters + row_ref, number, book)  # raises
+            if not value:
+                continue
+        elif ctype == "inlineStr":
+            if not inline:
+                continue
+            value = _text(inline) if "&" in inline or "\r" in inline else inline
+        elif ctype == "e":
+            errors.append((column_index(col_letters), col_letters + row_ref, _text(text) if text else "#ERROR"))
+            continue
+        else:
+            value = cell_value(ctype, style, _text(text) if text else None, col_letters + row_ref, number, book)
+            if value is None:
+                continue
+        col = column_index(col_letters)
+        n = len(values)
+        if col == n:
+            values.append(value)
+        elif col > n:
+            values.extend([None] * (col - n))
+            values.append(value)
+        else:
+            values[col] = value
+    return [(number, values, errors)] if values or errors else None
+
+
+def _text(raw: str) -> str:
+    """XML character data as a parser gives it: line ends normalised, references replaced."""
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" not in raw:
+        return raw
+    return REFERENCE.sub(_reference, raw)
+
+
+def _reference(m: re.Match[str]) -> str:
+    hex_code, dec_code, name = m.groups()
+    if name is not None:
+        if name not in NAMED:
+            raise XlsxFormatError(f"the XML refers to an undefined entity &{name};")
+        return NAMED[name]
+    try:
+        return chr(int(hex_code, 16) if hex_code else int(dec_code))
+    except (ValueError, OverflowError):
+        raise XlsxFormatError(f"the XML has an invalid character reference {m.group(0)}") from None
