@@ -57,13 +57,3 @@ def test_round_trip_is_exact_and_output_is_never_a_formula():
             out = neutralise(v)
             assert unneutralise(out) == v, repr(v)
             assert not is_formula_like(out), repr(v)
-
-
-def test_exports_do_not_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, importdesk.exports\n"
-            "print(','.join(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""

@@ -115,7 +115,7 @@ def test_undecidable_encoding_asks_for_encoding(write):
 
 
 def test_explicit_encoding_overrides_detection(write):
-    path = write("x.csv", "a,b\né,1\n".encode("utf-8"))
+    path = write("x.csv", "a,b\né,1\n".encode())
     assert read_all(path)[1][0].values == ["é", "1"]  # detected: UTF-8
     info, recs = read_all(path, encoding="cp1252")     # the user insists: they get what they asked
     assert info.encoding == "cp1252"
@@ -138,7 +138,7 @@ def test_bad_byte_after_the_detection_sample_names_its_line(write):
     src = open_source(path)
     assert src.info.encoding == "utf-8"
     seen = []
-    with pytest.raises(ReaderError) as exc:
+    with pytest.raises(ReaderError) as exc:  # noqa: PT012 - the rows read before the error are checked too
         for rec in src.records():
             seen.append(rec.number)
     assert_user_message(exc.value, path, "line 40002", "column 10", "0xE9", "--encoding")
@@ -229,7 +229,7 @@ def test_unbalanced_quote_is_an_error_naming_its_line(write):
     path = write("u.csv", 'sku,name\nA,ok\nB,"never closed\nC,swallowed\nD,also swallowed\n')
     src = open_source(path)
     got = []
-    with pytest.raises(ReaderError) as exc:
+    with pytest.raises(ReaderError) as exc:  # noqa: PT012 - the rows read before the error are checked too
         for rec in src.records():
             got.append(rec.values)
     assert got == [["A", "ok"]]  # nothing after the quote is silently turned into a value

@@ -12,7 +12,8 @@ def reg():
     return Registry.load(None)
 
 
-@pytest.mark.parametrize("header", ["unit_price", "Unit Price", "unit-price", "UNIT PRICE", " unitprice ", "Unit_Price"])
+@pytest.mark.parametrize("header", ["unit_price", "Unit Price", "unit-price", "UNIT PRICE", " unitprice ",
+                                    "Unit_Price"])
 def test_header_variants_match_the_same_alias(reg, header):
     m = reg.get("products").map_headers([header])
     assert m.columns == ["price"]

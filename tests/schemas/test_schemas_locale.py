@@ -157,12 +157,16 @@ def test_the_other_convention_is_ambiguous(rt, locale, raw):
     assert error(rt, locale, "amount", raw).code == "ambiguous_number"
 
 
-@pytest.mark.parametrize("locale, raw, expected", [("de", "1.000", 1000), ("de", "3,0", 3), ("en", "1,000", 1000), ("fr", "2 000", 2000), ("de", "12", 12)])
+@pytest.mark.parametrize("locale, raw, expected", [
+    ("de", "1.000", 1000), ("de", "3,0", 3), ("en", "1,000", 1000), ("fr", "2 000", 2000), ("de", "12", 12),
+])
 def test_locale_integers(rt, locale, raw, expected):
     assert value(rt, locale, "qty", raw) == expected
 
 
-@pytest.mark.parametrize("locale, raw, expected", [("de", "0,25", 0.25), ("de", "1.000,5", 1000.5), ("en", "1,000.5", 1000.5), ("fr", "0,5", 0.5)])
+@pytest.mark.parametrize("locale, raw, expected", [
+    ("de", "0,25", 0.25), ("de", "1.000,5", 1000.5), ("en", "1,000.5", 1000.5), ("fr", "0,5", 0.5),
+])
 def test_locale_floats(rt, locale, raw, expected):
     assert value(rt, locale, "ratio", raw) == expected
 

@@ -19,7 +19,8 @@ def reg():
 def test_memoised_values_stay_right_and_errors_are_not_memoised(reg):
     v = reg.get("products").validator("de")
     for _ in range(3):
-        clean = v.validate({"sku": "A", "name": "n", "price": "1.234,50", "launched_on": "31.12.2026", "active": "nein"})
+        clean = v.validate({"sku": "A", "name": "n", "price": "1.234,50", "launched_on": "31.12.2026",
+                            "active": "nein"})
         assert clean["price"] == Decimal("1234.5") and clean["launched_on"] == dt.date(2026, 12, 31)
         assert clean["active"] is False
         with pytest.raises(RowInvalid) as info:
@@ -48,7 +49,8 @@ def test_blank_branch_gives_each_default(reg):
     stock = reg.get("stock_items")
     for loc in ("en", "de"):
         for blank in ("", "  ", None):
-            clean = stock.validator(loc).validate({"stock_location": "L", "sku": "A", "quantity": "1", "reserved": blank, "bin": blank})
+            clean = stock.validator(loc).validate({"stock_location": "L", "sku": "A", "quantity": "1",
+                                                   "reserved": blank, "bin": blank})
             assert clean["reserved"] == 0 and clean["bin"] is None
 
 

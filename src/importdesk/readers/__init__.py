@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import os
 
-from .base import Limits, Record, ReaderError, RowSource, SourceInfo
+from .base import Limits, ReaderError, Record, RowSource, SourceInfo
 from .detect import SAMPLE_BYTES, detect_format
 
-__all__ = ["open_source", "SourceInfo", "Limits", "ReaderError", "Record", "RowSource"]
+__all__ = ["Limits", "ReaderError", "Record", "RowSource", "SourceInfo", "open_source"]
 
 
 def open_source(path: str | os.PathLike[str], fmt: str | None = None, sheet: str | None = None,
@@ -72,5 +72,5 @@ def open_source(path: str | os.PathLike[str], fmt: str | None = None, sheet: str
         return cls(path, head, size, limits, encoding=encoding)
     except ReaderError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the contract: never a raw library exception
+    except Exception as exc:  # the contract: never a raw library exception
         raise ReaderError(f"{name}: cannot be read: {type(exc).__name__}: {exc}", file=name) from exc

@@ -14,12 +14,21 @@ import codecs
 import csv
 import os
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo, clean_headers
-from .detect import (MAX_LINE_BYTES, check_delimiter, check_encoding_name, check_line_lengths,
-                     decode_sample, describe_decode_error, detect_delimiter, detect_encoding,
-                     find_decode_error)
+from .detect import (
+    MAX_LINE_BYTES,
+    check_delimiter,
+    check_encoding_name,
+    check_line_lengths,
+    decode_sample,
+    describe_decode_error,
+    detect_delimiter,
+    detect_encoding,
+    find_decode_error,
+)
 
 BUFFER = 1 << 20
 _SEP_LINE = re.compile(r"sep=([,;\t|])[ \t]*(?:\r\n|\r|\n|$)", re.IGNORECASE)
@@ -63,7 +72,8 @@ class CsvSource(RowSource):
 
     def _open(self) -> tuple[Any, Any]:
         try:
-            f = open(self.path, encoding=self._encoding, newline="", errors="strict", buffering=BUFFER)
+            # kept open for the reader that returns it; _track closes it with the source
+            f = open(self.path, encoding=self._encoding, newline="", errors="strict", buffering=BUFFER)  # noqa: SIM115
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from None
         self._track(f)
@@ -83,10 +93,10 @@ class CsvSource(RowSource):
                     continue
                 if any(row) and not (len(row) == 1 and not row[0].strip()):
                     header_line = reader.line_num
-                    headers = clean_headers(row, lambda m: self._error(m, line=prev + 1), self.limits)
+                    headers = clean_headers(row, lambda m, line=prev + 1: self._error(m, line=line), self.limits)
                     return headers, header_line
                 prev = reader.line_num
-        except Exception as exc:  # noqa: BLE001 - converted, never raw
+        except Exception as exc:  # converted, never raw
             raise self._convert(exc, prev + 1) from exc
         finally:
             self._untrack(f)
@@ -111,7 +121,7 @@ class CsvSource(RowSource):
                     if len(row) == 1 != n and not row[0].strip():
                         continue
                     count += 1
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._convert(exc, prev + 1) from exc
         finally:
             self._untrack(f)
@@ -163,7 +173,7 @@ class CsvSource(RowSource):
                     else:
                         yield new(prev + 1, row, None, _ragged(len(row), n))
                 prev = reader.line_num
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._convert(exc, prev + 1) from exc
         finally:
             self._untrack(f)
