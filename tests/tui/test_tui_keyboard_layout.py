@@ -146,6 +146,19 @@ async def test_big_numbers_and_long_names_fit_their_columns(engine, tmp_path, wo
         assert "products.csv" in text
 
 
+@pytest.mark.parametrize("size", [(120, 35), (100, 30)])
+async def test_the_last_column_is_whole_beside_the_detail_pane(engine, size):
+    """Where the list is too narrow for a 20-cell file name, the name gives way, not the columns after it."""
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        jobs = app.screen.query_one(JobList)
+        took = str(getattr(cell := jobs.get_row_at(0)[jobs.get_column_index("duration")], "plain", cell)).strip()
+        assert took and took in visible_text(jobs)
+        assert "took" in visible_text(jobs)
+
+
 async def test_a_retry_is_marked_in_the_list(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)

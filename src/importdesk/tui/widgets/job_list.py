@@ -22,6 +22,7 @@ COLUMNS = (("status", "status", 13, False), ("file", "file", None, False), ("pro
            ("errors", "errors", 7, False), ("started", "started", 8, True), ("duration", "took", 7, False))
 LIVE_COLUMNS = ("status", "progress", "rows", "errors", "started", "duration")
 MIN_FILE_WIDTH = 20
+SQUEEZED_FILE_WIDTH = 8  # the file name when even the narrowest layout leaves less than MIN_FILE_WIDTH
 PERCENT_ONLY = 5  # the progress column without its bar, when the list is very narrow
 MAX_RESOURCE_WIDTH = 24
 CELL_PADDING = 2  # DataTable pads each cell by one on both sides
@@ -103,7 +104,7 @@ class JobList(DataTable):
             used = sum(w + CELL_PADDING for _, w in fixed) + CELL_PADDING + 2  # the file's padding, a scrollbar
             if width - used >= MIN_FILE_WIDTH:
                 break
-        file_width = max(width - used, MIN_FILE_WIDTH)
+        file_width = max(width - used, SQUEEZED_FILE_WIDTH)  # the name gives way, not the columns after it
         order = [key for key, _, _, _ in COLUMNS]
         return tuple(sorted([*fixed, ("file", file_width)], key=lambda c: order.index(c[0])))
 
