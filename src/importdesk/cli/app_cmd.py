@@ -8,8 +8,6 @@ import tempfile
 
 from importdesk import demo
 from importdesk.cli import exit_codes
-from importdesk.cli.formatting import summary_line
-from importdesk.cli.progress_bar import ProgressBar
 from importdesk.engine import Engine
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
@@ -43,17 +41,11 @@ def open_demo(args) -> int:
 
 def _run_queue(engine: Engine) -> int:
     """Run the pending jobs here, one after another; 0 when each ended done (rejected sample rows included)."""
-    from importdesk.cli.run_cmds import StopOnSignal
+    from importdesk.cli.run_cmds import StopOnSignal, run_queue
 
-    code = exit_codes.OK
     with StopOnSignal() as stop:
-        while not stop.event.is_set():
-            job = engine.run_next(cancel=stop.event, on_progress=ProgressBar())
-            if job is None:
-                break
-            print(summary_line(job), file=sys.stderr)
-            if job.status is not JobStatus.DONE:
-                code = max(code, exit_codes.for_job(job))
+        code = max((exit_codes.for_job(job) for job in run_queue(engine, stop.event)
+                    if job.status is not JobStatus.DONE), default=exit_codes.OK)
     return exit_codes.SIGINT if stop.event.is_set() else code
 
 

@@ -59,7 +59,6 @@ def short(n: float) -> str:
     raise AssertionError("unreachable")
 
 
-ProgressBar = progress_reporter  # the name `importdesk demo --headless` (app_cmd.py) calls
 
 
 class _Rate(ProgressColumn):

@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from importdesk.cli import exit_codes
@@ -111,18 +112,22 @@ def cmd_retry(args) -> int:
     return _execute(engine, engine.retry(args.uid, skip_errors=args.skip_errors), args)
 
 
+def run_queue(engine: Engine, stop: threading.Event) -> Iterator[ImportJob]:
+    """Run the pending jobs here, one after another, each with its progress and summary on stderr,
+    until none is left or ``stop`` is set (the job in flight then ends at a batch boundary)."""
+    while not stop.is_set():
+        job = engine.run_next(cancel=stop, on_progress=progress_reporter())
+        if job is None:
+            return
+        print(summary_line(job), file=sys.stderr)
+        yield job
+
+
 def cmd_work(args) -> int:
     """Drain the queue: run pending jobs one after another in this process."""
     engine = open_engine(args)
-    worst = exit_codes.OK
     with StopOnSignal() as stop:
-        while not stop.event.is_set():
-            job = engine.run_next(cancel=stop.event, on_progress=progress_reporter())
-            if job is None:
-                break
-            print(summary_line(job), file=sys.stderr)
-            worst = max(worst, exit_codes.for_job(job))
-    return worst
+        return max((exit_codes.for_job(job) for job in run_queue(engine, stop.event)), default=exit_codes.OK)
 
 
 def cmd_export(args) -> int:
