@@ -274,6 +274,13 @@ class ImportDeskApp(App[int]):
                         severity="error", markup=False)
             return
         self._finished_untold.append(job)
+        self._tell_finished_when_idle()
+
+    def _tell_finished_when_idle(self) -> None:
+        """Once no job runs or waits and none of our queue workers is left: a worker posts its last
+        JobFinished before it ends, so by then every ending is already a message ahead of the toast."""
+        if self.import_workers():
+            return  # its end (Worker.StateChanged) asks again
         counts = self.engine.status_counts()
         if counts.get(JobStatus.PROCESSING, 0) or (self.run_queue and counts.get(JobStatus.PENDING, 0)):
             return
@@ -320,6 +327,8 @@ class ImportDeskApp(App[int]):
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == IMPORTS and worker.is_finished and self._finished_untold:
+            self._tell_finished_when_idle()
         if event.state is WorkerState.ERROR:
             if worker.group == IMPORTS:
                 self._queue_failed_at = time.monotonic()
