@@ -43,7 +43,7 @@ def test_a_batch_the_writer_cannot_be_sent_is_committed_in_process(engine, tmp_p
     the batch out of the writer before anything is counted; the batch commits here."""
     monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 50)
     monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0)
-    monkeypatch.setattr("importdesk.engine.pipeline.writer_columns", lambda pv: (None, None))
+    monkeypatch.setattr("importdesk.engine.batch_overlap.writer_columns", lambda pv: (None, None))
     path = _products_xlsx(tmp_path / "x.xlsx", 230)
     job = engine.run_job(engine.create_job(path, ImportOptions(resource_type="products")).uid)
     stored, records = _stored(engine, job.uid)
@@ -56,7 +56,7 @@ def test_a_huge_rejected_row_is_stored_capped_with_a_marker(engine, tmp_path):
     a 200,000-character key): the raw row, value and key kept for it are bounded and say what was cut."""
     import json
 
-    from importdesk.engine.pipeline import ITEM_VALUE_CHARS, RAW_ROW_CHARS, RAW_VALUE_CHARS
+    from importdesk.engine.job_items import ITEM_VALUE_CHARS, RAW_ROW_CHARS, RAW_VALUE_CHARS
     from importdesk.models import ItemLevel
 
     huge = "x" * 3_000_000

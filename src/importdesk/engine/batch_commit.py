@@ -1,0 +1,181 @@
+"""Commit and classify: one validated batch becomes one ``BEGIN IMMEDIATE … COMMIT`` in this
+process — its records (execute jobs), items, counters and checkpoint together, or nothing.
+
+A batch of all-new keys is inserted in one go (``INSERT OR IGNORE`` in a savepoint, no lookups);
+otherwise rows are classified create / update / unchanged against the stored values, in file
+order, so a key repeated in the file is an update of its own earlier row (the later row wins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from importdesk.engine.batch_build import Batch, TypeBatch
+from importdesk.engine.context import EngineContext
+from importdesk.engine.job_items import ItemRow, count_levels, item_row
+from importdesk.engine.row_mapper import UNDECLARED, RowMapper, undeclared_message
+from importdesk.models import ImportJob, ItemLevel, JobType
+from importdesk.store import seen_keys
+
+
+@dataclass
+class Tally:
+    """What a batch's commit did: the job's counters move by these."""
+
+    done: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    imported: dict[str, int] = field(default_factory=dict)  # valid rows per type
+
+
+@dataclass
+class Classified:
+    """The rows of one type sorted against the store, and the writes that makes."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    writes: list[tuple[str, tuple[Any, ...], int]] = field(default_factory=list)  # (key, values, row)
+
+
+def count_batch(job: ImportJob, batch: Batch, items: list[ItemRow], tally: Tally, now) -> None:
+    """``job``'s counters and checkpoint after a batch (``items``: the batch's, with any added at commit)."""
+    p = job.progress
+    p.done += tally.done
+    p.error += batch.error_rows
+    p.pending = p.total - p.done - p.error
+    if p.pending < 0:  # the file grew since it was counted: keep the invariant honest
+        p.total -= p.pending
+        p.pending = 0
+    job.metadata.data_row_index += batch.consumed
+    job.summary.create += tally.created
+    job.summary.update += tally.updated
+    job.summary.unchanged += tally.unchanged
+    if job.job_type is JobType.EXECUTE:
+        job.processed_count += tally.created + tally.updated
+    errors, warnings = count_levels(items)
+    job.errors_count += errors
+    job.warnings_count += warnings
+    tc = job.type_counts
+    for name, n in batch.uploaded.items():
+        tc.uploaded[name] = tc.uploaded.get(name, 0) + n
+    for name, n in tally.imported.items():
+        tc.imported[name] = tc.imported.get(name, 0) + n
+    job.heartbeat_at = job.updated_at = now
+
+
+class BatchCommitter:
+    """Commits one job's batches in this process. Remembers per type whether a batch may still be
+    tried as all new (a key that exists already ends that for the type: row by row from then on)."""
+
+    def __init__(self, ctx: EngineContext, mapper: RowMapper):
+        self.ctx = ctx
+        self.mapper = mapper
+        self._all_new: dict[str, bool] = {}
+
+    def may_be_all_new(self, resource_type: str) -> bool:
+        return self._all_new.get(resource_type, True)
+
+    def not_all_new(self, resource_type: str) -> None:
+        self._all_new[resource_type] = False
+
+    def commit(self, job: ImportJob, batch: Batch, now) -> ImportJob:
+        """Commit ``batch`` after the committed ``job``; returns the job as that transaction saved it."""
+        after = job.model_copy(deep=True)
+        ctx = self.ctx
+        execute = job.job_type is JobType.EXECUTE
+        stamp = now.isoformat(timespec="milliseconds")
+        if execute:
+            for tb in batch.by_type.values():
+                ctx.records.ensure_table(tb.rt)
+        with ctx.db.write() as conn:
+            items = [*batch.items, *self.note_undeclared(conn, job)]  # a copy: a batch tried again adds them again
+            tally = Tally()
+            for name, tb in batch.by_type.items():
+                tally.done += len(tb)
+                tally.imported[name] = len(tb)
+                if execute and self.may_be_all_new(name) and tb.keys_unique():
+                    # Optimistic path for new data: no lookups, no classification. Any key that
+                    # exists already makes it insert nothing, and this type goes row by row from now.
+                    if self._insert_all_new(conn, job, tb, stamp):
+                        tally.created += len(tb)
+                        continue
+                    self.not_all_new(name)
+                tb.unpack()
+                outcome = self.classify(conn, job, tb, items)
+                tally.created += outcome.created
+                tally.updated += outcome.updated
+                tally.unchanged += outcome.unchanged
+                if execute and outcome.writes:
+                    ctx.records.upsert(conn, tb.rt, [(k, *v, job.uid, r, stamp, stamp)
+                                                     for k, v, r in outcome.writes])
+            ctx.items.add_rows(conn, items)
+            # counters and checkpoint, in the same transaction as the rows they describe
+            count_batch(after, batch, items, tally, now)
+            ctx.jobs.save(after, conn)
+        return after
+
+    def _insert_all_new(self, conn, job: ImportJob, tb: TypeBatch, stamp: str) -> bool:
+        records = self.ctx.records
+        if tb.pv is not None:
+            return records.insert_all_new_stored(conn, tb.rt, tb.pv, tb.stored, job.uid, stamp)
+        rows = [(k, *v, job.uid, r, stamp, stamp) for k, v, r in zip(tb.keys, tb.values, tb.rows, strict=True)]
+        return records.insert_all_new(conn, tb.rt, rows)
+
+    def note_undeclared(self, conn, job: ImportJob) -> list[ItemRow]:
+        """Attributes the type does not declare: one warning per job, type and attribute, whose
+        value is the number of records that had it (updated in each batch's transaction). Returns
+        the warnings new to the job, to add to the batch's items."""
+        new, more = self.mapper.undeclared_changes()
+        if more:
+            self.ctx.items.set_counts(conn, job.uid, UNDECLARED,
+                                      [(rt, name, n, undeclared_message(rt, n)) for rt, name, n in more])
+        return [item_row(job.uid, row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n),
+                         None, rt)
+                for row, rt, name, n in new]
+
+    def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow]) -> Classified:
+        """Create / update / unchanged against the store, applying the file's rows in order, so a
+        key repeated in the file is an update of its own earlier row (the later row wins).
+
+        A key this job saw in an earlier batch is found through the records table (it wrote the
+        record: `_job_uid`), or, for rows it did not write (validate jobs, unchanged rows), through
+        `job_keys`, which stays small for an execute job of new or changed data."""
+        uid = job.uid
+        execute = job.job_type is JobType.EXECUTE
+        out = Classified()
+        stored = self.ctx.records.existing(conn, tb.rt, tb.keys)
+        earlier: dict[str, int] = {}
+        if not execute or job.summary.unchanged:
+            earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
+        for key, (_values, writer, row) in stored.items():
+            if writer == uid:
+                earlier[key] = row
+        remembered: dict[str, int] = {}
+        unwritten: list[tuple[str, str, str, int]] = []
+        for key, values, row in zip(tb.keys, tb.values, tb.rows, strict=True):
+            previous_row = remembered.get(key) or earlier.get(key)
+            if previous_row is not None:
+                shown = key.replace("\x1f", " / ")
+                items.append(item_row(
+                    uid, row, ItemLevel.WARNING, ",".join(tb.rt.key), shown, "duplicate_key",
+                    f"the same key is on row {previous_row}; this later row (row {row}) wins",
+                    None, tb.rt.name, shown))
+            remembered[key] = row
+            old = stored.get(key)
+            if old is None and previous_row is None:
+                out.created += 1
+            elif old is not None and old[0] == values:
+                out.unchanged += 1
+                unwritten.append((uid, tb.rt.name, key, row))
+                continue
+            else:
+                out.updated += 1
+            stored[key] = (values, uid, row)
+            out.writes.append((key, values, row))
+            if not execute:
+                unwritten.append((uid, tb.rt.name, key, row))
+        if unwritten:
+            seen_keys.remember(conn, unwritten)
+        return out

@@ -1,0 +1,155 @@
+"""The batch-writer overlap: an execute job's batches of new rows are committed by a
+``store.batch_writer`` process while the runner validates the next ones.
+
+Up to WRITER_DEPTH batches are in flight, committed in file order. Each carries the job as it was
+before it and as its transaction saves it after; that ``after`` becomes the runner's job only when
+the writer replies "ok". Keys that already exist make the writer commit nothing ("conflict"): that
+batch and the ones after it (skipped by the writer) go back to the runner, which commits them
+itself, classified. A writer that fails or dies is closed; what it did commit is read back from
+the store, and the rest is committed in process (or the job stops, when the store refused it)."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from importdesk.engine.batch_build import Batch
+from importdesk.engine.batch_commit import BatchCommitter, Tally, count_batch
+from importdesk.engine.context import EngineContext
+from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
+from importdesk.models import ImportJob, JobStatus
+from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
+
+log = logging.getLogger(__name__)
+
+WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
+
+
+@dataclass
+class InFlight:
+    """A batch handed to the writer: the job before it and after it (as the writer's transaction
+    saves it), and the batch itself, to commit it here instead."""
+
+    before: ImportJob
+    after: ImportJob
+    batch: Batch
+    now: datetime
+
+
+class WriterOverlap:
+    def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter):
+        self.ctx = ctx
+        self.committer = committer
+        self._writer: BatchWriter | None = writer
+        self.in_flight: deque[InFlight] = deque()  # oldest first
+        self._layout: tuple[Any, tuple] | None = None  # (pv, writer_columns(pv))
+
+    @property
+    def open(self) -> bool:
+        return self._writer is not None
+
+    def close(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            writer.close()
+
+    def planned(self, committed: ImportJob) -> ImportJob:
+        """The job as it will be once every batch in flight has committed."""
+        return self.in_flight[-1].after if self.in_flight else committed
+
+    def takes(self, batch: Batch) -> bool:
+        """A batch the writer can commit: positional rows of one type, all keys new as far as the
+        batch shows."""
+        tb = batch.only_type()
+        return (self.open and tb is not None and tb.pv is not None and bool(tb.stored)
+                and self.committer.may_be_all_new(tb.rt.name) and tb.keys_unique())
+
+    def hand_over(self, before: ImportJob, batch: Batch) -> bool:
+        """Send ``batch`` (``takes`` said yes) as one transaction after ``before`` (the planned
+        job). False: it could not be sent, nothing was handed over or counted."""
+        tb = batch.only_type()
+        ctx = self.ctx
+        ctx.records.ensure_table(tb.rt)
+        now = ctx.clock()
+        stamp = now.isoformat(timespec="milliseconds")
+        after = before.model_copy(deep=True)
+        n = len(tb.stored)
+        count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {tb.rt.name: n}), now)
+        steps = StatementRecorder()
+        # the job must still be this runner's (a late commit must never overwrite a recovered job)
+        steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
+                    (after.uid, JobStatus.PROCESSING.value, after.worker))
+        positions, project = self._writer_columns(tb.pv)
+        rows = tb.stored if project is None else list(map(project, tb.stored))
+        steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
+        ctx.items.add_rows(steps, batch.items)
+        ctx.jobs.save(after, steps)
+        try:
+            self._writer.submit(steps.steps)
+        except CannotSend as exc:
+            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
+            return False
+        self.in_flight.append(InFlight(before, after, replace(batch, items=list(batch.items)), now))
+        return True
+
+    def _writer_columns(self, pv) -> tuple[dict[int, int] | None, Any]:
+        if self._layout is None or self._layout[0] is not pv:
+            self._layout = (pv, writer_columns(pv))
+        return self._layout[1]
+
+    def settle(self, keep: int, job: ImportJob, restore) -> list[InFlight]:
+        """Wait for batches in flight until ``keep`` remain; each the writer committed is passed
+        to ``restore`` (its ``after`` is now the committed job). Returns the batches the runner
+        must commit itself, in order (the writer committed nothing of them); raises when the
+        store refused the writer's transaction (committing here would meet the same disk or lock)."""
+        while len(self.in_flight) > keep:
+            reply = self._writer.result()
+            if reply == "ok":
+                restore(self.in_flight.popleft().after)  # committed by the writer
+                continue
+            failed = list(self.in_flight)  # this batch (not committed) and the ones after it
+            self.in_flight.clear()
+            for _ in failed[1:]:
+                self._writer.result()  # "skipped"
+            if reply == "conflict":
+                self._writer.resume()
+                self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
+                return failed
+            self.close()
+            committed = self.ctx.jobs.get(job.uid).metadata.data_row_index
+            # the writer may have committed some before it went away (their replies lost):
+            # those count; redo from the first that it did not commit
+            while failed and failed[0].before.metadata.data_row_index != committed:
+                if failed[0].after.metadata.data_row_index == committed:
+                    restore(failed[0].after)
+                failed.pop(0)
+            if not failed:
+                if job.metadata.data_row_index != committed:
+                    raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
+                return []  # all committed before the writer went away
+            restore(failed[0].before)
+            if reply == "stale":
+                raise JobFailed(f"{job.file_name}: the job is no longer run by this process")
+            detail = reply[1] if isinstance(reply, tuple) else str(reply)
+            if store_fault(detail) is not None:
+                raise StoreWriteFailed(detail)
+            log.warning("batch writer failed (%s); committing in this process", reply)
+            return failed
+        return []
+
+
+def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:
+    """What the writer needs of a positional row: only the cells that fill a field (and the row
+    number). A column that fills no field can hold anything (an XLSX date, which ``marshal``
+    cannot send): it is left behind. (None, None) when every cell is needed; else (new position
+    by old, a function that picks the needed cells of a row)."""
+    needed = sorted({p for p in pv.layout if isinstance(p, int)} | {i for i, _ in pv.key} | {pv.tail})
+    if len(needed) == pv.tail + 1:
+        return None, None
+    positions = {old: new for new, old in enumerate(needed)}
+    project = itemgetter(*needed) if len(needed) > 1 else (lambda row, i=needed[0]: (row[i],))
+    return positions, project
