@@ -95,7 +95,7 @@ def test_a_real_full_disk_then_retry_after_freeing_space(tmp_path, monkeypatch):
             subprocess.run(["mount", "-o", "remount,size=64m", str(small)], check=True)  # space freed
             if stored.status is JobStatus.PROCESSING:
                 engine.worker = "gone:1"
-                monkeypatch.setattr("importdesk.engine.service.is_gone", lambda *a: True)
+                monkeypatch.setattr("importdesk.engine.job_commands.is_gone", lambda *a: True)
                 engine.recover_stale()
                 engine.resume(job.uid)
             else:

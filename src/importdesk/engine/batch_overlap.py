@@ -21,7 +21,7 @@ from importdesk.engine.batch_build import Batch
 from importdesk.engine.batch_commit import BatchCommitter, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
-from importdesk.models import ImportJob, JobStatus
+from importdesk.models import ImportJob
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,7 @@ class WriterOverlap:
         n = len(tb.stored)
         count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {tb.rt.name: n}), now)
         steps = StatementRecorder()
-        # the job must still be this runner's (a late commit must never overwrite a recovered job)
-        steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
-                    (after.uid, JobStatus.PROCESSING.value, after.worker))
+        ctx.jobs.check_still_running(steps, after)
         positions, project = self._writer_columns(tb.pv)
         rows = tb.stored if project is None else list(map(project, tb.stored))
         steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)

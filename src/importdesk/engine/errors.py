@@ -46,3 +46,15 @@ def store_fault(error: BaseException | str) -> tuple[str, str] | None:
         if needle in text:
             return kind, words
     return None
+
+
+class UsageError(ValueError):
+    """The request cannot be carried out as asked (unknown type, wrong state…): a message for the user."""
+
+
+class DuplicateContent(UsageError):
+    """The file's bytes are those of a job that is queued, running, resumable or done: not imported twice."""
+
+    def __init__(self, message: str, earlier_uid: str):
+        super().__init__(message)
+        self.earlier_uid = earlier_uid

@@ -6,15 +6,12 @@ transactions; the app runs these in a worker thread."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from importdesk.engine.records_query import without_empty_extra
 from importdesk.engine.service import Engine, UsageError
 from importdesk.models import JobItem
-from importdesk.store.converters import row_to_item
-from importdesk.store.records import quote, read_columns, table_name
 
 ITEMS_LIMIT = 200  # job items shown for one record
 # a condition starts FIELD OP (records_query's operators); anything else is text the key contains
@@ -57,18 +54,10 @@ class RecordDetail:
     items: list[JobItem] = field(default_factory=list)  # errors and warnings about this key, newest first
 
 
-def _exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
 def first_type_with_records(engine: Engine) -> str | None:
     """The first resource type (by name) that has a stored record."""
-    conn = engine.ctx.db.conn()
-    for name in engine.registry.names():
-        table = table_name(name)
-        if _exists(conn, table) and conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone():
-            return name
-    return None
+    records = engine.ctx.records
+    return next((name for name in engine.registry.names() if records.has_records(name)), None)
 
 
 def _condition(rt, text: str) -> list[str]:
@@ -91,7 +80,7 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
         query = replace(query, resource_type=chosen)
     rt = engine.resource_type(query.resource_type)
     columns = list(rt.columns)
-    if not _exists(engine.ctx.db.conn(), table_name(rt.name)):
+    if not engine.ctx.records.has_table(rt.name):
         return RecordPage(query, columns, [], 0)
     # no sort: the store orders by the stored key (its primary key, an index walk); the key turned round
     # is a sort on its fields (a scan, like any other field)
@@ -108,28 +97,14 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     return RecordPage(query, columns, rows, result.total)
 
 
-_WRITTEN_BY = ("_job_uid", "_row", "_created_at", "_updated_at")
-
-
 def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
     """Every stored field of one record, who wrote it last, and the job items about its key."""
     rt = engine.registry.get(resource_type)
-    name = table_name(resource_type)
-    conn = engine.ctx.db.conn()
-    conn.row_factory = sqlite3.Row
-    if not _exists(conn, name):
+    found = engine.ctx.records.stored_record(rt, key)
+    if found is None:
         return None
-    # the stored values as the table keeps them (a decimal's exact text is _exact_<name>), then who wrote it
-    columns = [*read_columns(conn, rt, rt.stored_columns), *_WRITTEN_BY]
-    row = conn.execute(f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(name)} WHERE _key = ?",
-                       (key,)).fetchone()
-    if row is None:
-        return None
-    # job_items has no index on record_key: a scan of the items, fine in a worker thread
-    items = [row_to_item(r) for r in conn.execute(
-        "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
-        " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
-        (key, resource_type, resource_type, ITEMS_LIMIT)).fetchall()]
-    values = without_empty_extra(rt.from_db(tuple(row)[:len(rt.stored_columns)]))  # typed, as validated
-    return RecordDetail(resource_type, key, values,
-                        row["_job_uid"], row["_row"], row["_created_at"], row["_updated_at"], items)
+    stored, written = found
+    items = engine.ctx.items.about_record(key, resource_type, ITEMS_LIMIT)
+    values = without_empty_extra(rt.from_db(stored))  # typed, as validated
+    return RecordDetail(resource_type, key, values, written["_job_uid"], written["_row"],
+                        written["_created_at"], written["_updated_at"], items)

@@ -107,6 +107,17 @@ class ItemStore:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def about_record(self, key: str, resource_type: str, limit: int) -> list[JobItem]:
+        """The items about one record key of a type, newest first (a job of that type wrote the
+        item when it names no type). job_items has no index on record_key: a scan, for a worker thread."""
+        conn = self.db.conn()
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute(
+            "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
+            " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",
+            (key, resource_type, resource_type, limit)).fetchall()
+        return [row_to_item(r) for r in rows]
+
     def iter_all(self, job_uid: str, level: ItemLevel | None = None, chunk: int = 5000) -> Iterator[JobItem]:
         """Every item in row order, read in chunks (keyset paging, constant memory)."""
         last_row, last_id = -1, -1

@@ -49,6 +49,13 @@ class JobStore:
         assignments = ", ".join(f"{name} = ?" for name in row)
         conn.execute(f"UPDATE jobs SET {assignments} WHERE uid = ?", (*row.values(), uid))
 
+    @staticmethod
+    def check_still_running(steps: Any, job: ImportJob) -> None:
+        """A batch writer's first step: the job must still be processing by this worker, else the
+        writer commits nothing (a late commit must never overwrite a recovered job)."""
+        steps.check("SELECT 1 FROM jobs WHERE uid = ? AND status = ? AND worker IS ?",
+                    (job.uid, JobStatus.PROCESSING.value, job.worker))
+
     def get(self, uid: str) -> ImportJob:
         rows = self._select("SELECT * FROM jobs WHERE uid = ?", (uid,))
         if not rows:

@@ -161,6 +161,30 @@ class RecordStore:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
         return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
 
+    def has_table(self, resource_type: str) -> bool:
+        """Has anything of this type been written (its table made)?"""
+        return _exists(self.db.conn(), table_name(resource_type))
+
+    def has_records(self, resource_type: str) -> bool:
+        name = table_name(resource_type)
+        conn = self.db.conn()
+        return _exists(conn, name) and conn.execute(f"SELECT 1 FROM {quote(name)} LIMIT 1").fetchone() is not None
+
+    def stored_record(self, rt: ResourceType, key: str) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        """One record by key: its stored values in rt.stored_columns order (from the table as it is),
+        and who wrote it last (META_COLUMNS by name); None when there is no such record."""
+        name = table_name(rt.name)
+        conn = self.db.conn()
+        conn.row_factory = None
+        if not _exists(conn, name):
+            return None
+        row = conn.execute(f"SELECT {_select_list(conn, rt)}, {', '.join(META_COLUMNS)} FROM {quote(name)}"
+                           f" WHERE _key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        width = len(rt.stored_columns)
+        return row[:width], dict(zip(META_COLUMNS, row[width:], strict=True))
+
     def has_extra(self, rt: ResourceType, job_uid: str | None = None) -> bool:
         """Does any record (of ``job_uid``) keep attributes its type does not declare?"""
         name = table_name(rt.name)
