@@ -287,6 +287,39 @@ def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
     assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
 
 
+def test_a_reimport_is_classified_here_and_written_by_the_batch_writer(tmp_path, monkeypatch):
+    """Once a type's keys exist, each batch is classified by the runner and its writes are
+    committed by the writer while the next batch is validated: the same records, items and counts
+    as in process, duplicates across batches included."""
+    from importdesk.store import batch_writer
+
+    from support import PRODUCTS_HEADER
+
+    first = write_products(tmp_path / "a.csv", 300)
+    lines = [PRODUCTS_HEADER]
+    for i in range(300):  # a third renamed, a seventh rejected, the rest as they were
+        name = f"Renamed {i}" if i % 3 == 0 else f"Product {i}"
+        price = "-1.00" if i % 7 == 6 else f"{i % 500 + 1}.50"
+        lines.append(f"SKU-{i:07d},{name},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+    lines += ["SKU-0000001,Product 1,,tools,2.50,EUR,0.5,true,,2025-01-02,",  # unchanged, seen 300 rows before
+              "SKU-0000003,Again,,tools,4.50,EUR,0.5,true,,2025-01-04,"]  # written by this job, changed again
+    second = tmp_path / "b.csv"
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    real_submit = batch_writer.BatchWriter.submit
+    sent = []
+
+    def counting_submit(self, steps):
+        sent.append(any(step[1].startswith("INSERT INTO") and "ON CONFLICT" in step[1] for step in steps))
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", counting_submit)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
+    assert writer == positional
+    summary = writer[0][1][2]
+    assert (summary.create, summary.update, summary.unchanged) == (0, 86 + 1, 172 + 1)
+    assert sum(sent) >= 4  # the second job's batches of 64 went to the writer
+
+
 @pytest.mark.parametrize("failure", ["error", "stale"])
 def test_a_failing_batch_writer_is_replaced_by_in_process_commits(tmp_path, monkeypatch, failure):
     from importdesk.store import batch_writer

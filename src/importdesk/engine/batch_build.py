@@ -78,10 +78,11 @@ class BatchBuilder:
     """Validates batches of one job. ``errors_so_far``: the job's failed rows before this batch
     (committed or in flight), for the threshold."""
 
-    def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any):
+    def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any, *, stop_at_threshold: bool = True):
         self.job = job
         self.mapper = mapper
         self.positional = positional
+        self.stop_at_threshold = stop_at_threshold
 
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
@@ -90,7 +91,7 @@ class BatchBuilder:
 
     def _error_limit(self) -> float | None:
         job = self.job
-        return None if job.skip_errors else job.error_threshold * job.progress.total
+        return None if job.skip_errors or not self.stop_at_threshold else job.error_threshold * job.progress.total
 
     def _item(self, *args: Any, **kwargs: Any) -> ItemRow:
         return item_row(self.job.uid, *args, **kwargs)

@@ -8,6 +8,8 @@ order, so a key repeated in the file is an update of its own earlier row (the la
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from importdesk.engine.batch_build import Batch, TypeBatch
@@ -37,6 +39,8 @@ class Classified:
     updated: int = 0
     unchanged: int = 0
     writes: list[tuple[str, tuple[Any, ...], int]] = field(default_factory=list)  # (key, values, row)
+    # keys of the rows it does not write, for the job's seen keys: (job uid, type, key, row)
+    unwritten: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def count_batch(job: ImportJob, batch: Batch, items: list[ItemRow], tally: Tally, now) -> None:
@@ -102,6 +106,9 @@ class BatchCommitter:
                         tally.created += len(tb)
                         continue
                     self.not_all_new(name)
+                if not execute and tb.pv is not None and self._dry_run_all_new(conn, job, tb):
+                    tally.created += len(tb)
+                    continue
                 tb.unpack()
                 outcome = self.classify(conn, job, tb, items)
                 tally.created += outcome.created
@@ -123,6 +130,19 @@ class BatchCommitter:
         rows = [(k, *v, job.uid, r, stamp, stamp) for k, v, r in zip(tb.keys, tb.values, tb.rows, strict=True)]
         return records.insert_all_new(conn, tb.rt, rows)
 
+    def _dry_run_all_new(self, conn, job: ImportJob, tb: TypeBatch) -> bool:
+        """A validate job's batch of positional rows whose keys are new to the store, to the job
+        and to each other: every row is a "create", and its key is remembered, without taking the
+        rows apart and classifying them one by one. False: classify them."""
+        pv = tb.pv
+        keys = list(map(pv.key_of, tb.stored))
+        name = tb.rt.name
+        if (len(set(keys)) != len(keys) or self.ctx.records.any_exists(conn, tb.rt, keys)
+                or seen_keys.seen(conn, job.uid, name, keys)):
+            return False
+        seen_keys.remember(conn, zip(repeat(job.uid), repeat(name), keys, map(itemgetter(pv.tail), tb.stored)))
+        return True
+
     def note_undeclared(self, conn, job: ImportJob) -> list[ItemRow]:
         """Attributes the type does not declare: one warning per job, type and attribute, whose
         value is the number of records that had it (updated in each batch's transaction). Returns
@@ -135,13 +155,16 @@ class BatchCommitter:
                          None, rt)
                 for row, rt, name, n in new]
 
-    def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow]) -> Classified:
+    def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow], *,
+                 remember: bool = True) -> Classified:
         """Create / update / unchanged against the store, applying the file's rows in order, so a
         key repeated in the file is an update of its own earlier row (the later row wins).
 
         A key this job saw in an earlier batch is found through the records table (it wrote the
         record: `_job_uid`), or, for rows it did not write (validate jobs, unchanged rows), through
-        `job_keys`, which stays small for an execute job of new or changed data."""
+        the job's seen keys (store/seen_keys.py), which stay few for an execute job of new or
+        changed data. ``remember``: add the unwritten rows' keys to them now (else the caller
+        does, once the batch has committed)."""
         uid = job.uid
         execute = job.job_type is JobType.EXECUTE
         out = Classified()
@@ -153,7 +176,7 @@ class BatchCommitter:
             if writer == uid:
                 earlier[key] = row
         remembered: dict[str, int] = {}
-        unwritten: list[tuple[str, str, str, int]] = []
+        unwritten = out.unwritten
         for key, values, row in zip(tb.keys, tb.values, tb.rows, strict=True):
             previous_row = remembered.get(key) or earlier.get(key)
             if previous_row is not None:
@@ -176,6 +199,6 @@ class BatchCommitter:
             out.writes.append((key, values, row))
             if not execute:
                 unwritten.append((uid, tb.rt.name, key, row))
-        if unwritten:
+        if remember and unwritten:
             seen_keys.remember(conn, unwritten)
         return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -22,6 +22,7 @@ from importdesk.engine.batch_commit import BatchCommitter, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
 from importdesk.models import ImportJob
+from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class InFlight:
     after: ImportJob
     batch: Batch
     now: datetime
+    # keys of rows it classified and does not write (unchanged): the job's seen keys once it commits
+    seen: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 class WriterOverlap:
@@ -94,6 +97,47 @@ class WriterOverlap:
         self.in_flight.append(InFlight(before, after, replace(batch, items=list(batch.items)), now))
         return True
 
+    def takes_classified(self, batch: Batch) -> bool:
+        """A batch of positional rows of a type that is no longer all new (a re-import): classified
+        here against the store, its writes committed by the writer. Only with nothing in flight,
+        so the store it is classified against holds every batch before it."""
+        tb = batch.only_type()
+        return (self.open and not self.in_flight and tb is not None and tb.pv is not None and bool(tb.stored)
+                and not self.committer.may_be_all_new(tb.rt.name))
+
+    def hand_over_classified(self, job: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
+        """Classify ``batch`` (``takes_classified`` said yes) after the committed ``job`` and send
+        its writes as one transaction; the next batch is validated while they are written. False:
+        it could not be sent, nothing was handed over or counted."""
+        name, tb = next(iter(batch.by_type.items()))
+        ctx = self.ctx
+        now = now or ctx.clock()  # a batch committed again keeps its time
+        stamp = now.isoformat(timespec="milliseconds")
+        tb.unpack()
+        items = list(batch.items)
+        outcome = self.committer.classify(ctx.db.conn(), job, tb, items, remember=False)
+        after = job.model_copy(deep=True)
+        count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
+                                               {name: len(tb)}), now)
+        steps = StatementRecorder()
+        ctx.jobs.check_still_running(steps, after)
+        if outcome.writes:
+            ctx.records.upsert(steps, tb.rt, [(k, *v, job.uid, r, stamp, stamp) for k, v, r in outcome.writes])
+        ctx.items.add_rows(steps, items)
+        ctx.jobs.save(after, steps)
+        try:
+            self._writer.submit(steps.steps)
+        except CannotSend as exc:
+            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
+            return False
+        self.in_flight.append(InFlight(job, after, batch, now, outcome.unwritten))
+        return True
+
+    def _committed(self, flight: InFlight) -> None:
+        """The writer committed ``flight``: its unwritten keys join the job's seen keys."""
+        if flight.seen:
+            seen_keys.remember(self.ctx.db.conn(), flight.seen)
+
     def _writer_columns(self, pv) -> tuple[dict[int, int] | None, Any]:
         if self._layout is None or self._layout[0] is not pv:
             self._layout = (pv, writer_columns(pv))
@@ -107,7 +151,9 @@ class WriterOverlap:
         while len(self.in_flight) > keep:
             reply = self._writer.result()
             if reply == "ok":
-                restore(self.in_flight.popleft().after)  # committed by the writer
+                flight = self.in_flight.popleft()
+                restore(flight.after)  # committed by the writer
+                self._committed(flight)
                 continue
             failed = list(self.in_flight)  # this batch (not committed) and the ones after it
             self.in_flight.clear()
@@ -122,9 +168,10 @@ class WriterOverlap:
             # the writer may have committed some before it went away (their replies lost):
             # those count; redo from the first that it did not commit
             while failed and failed[0].before.metadata.data_row_index != committed:
-                if failed[0].after.metadata.data_row_index == committed:
-                    restore(failed[0].after)
-                failed.pop(0)
+                flight = failed.pop(0)
+                if flight.after.metadata.data_row_index == committed:
+                    restore(flight.after)
+                self._committed(flight)
             if not failed:
                 if job.metadata.data_row_index != committed:
                     raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")

@@ -22,7 +22,7 @@ import logging
 import sqlite3
 import sys
 import threading
-from itertools import islice
+from itertools import islice, repeat
 
 from importdesk.engine import job_failures
 from importdesk.engine.batch_build import Batch, BatchBuilder
@@ -137,10 +137,8 @@ class JobRunner:
                 log.warning("no batch writer (%s); committing in this process", exc)
             else:
                 self._overlap = WriterOverlap(self.ctx, writer, self.committer)
-        if self.positional is not None:
-            records = source.numbered_rows(skip=job.metadata.data_row_index)
-        else:
-            records = source.records(skip=job.metadata.data_row_index)
+        self._start_seen_keys(source)
+        records = self._records(source, skip=job.metadata.data_row_index)
         while True:
             if self._stop_requested():
                 return
@@ -160,6 +158,34 @@ class JobRunner:
                 self._finish(JobStatus.INTERRUPTED, job_failures.over_threshold(job))
                 return
 
+    def _records(self, source, skip: int):
+        if self.positional is not None:
+            return source.numbered_rows(skip=skip)
+        return source.records(skip=skip)
+
+    def _start_seen_keys(self, source) -> None:
+        """The keys this job saw before its checkpoint (a run going on after one), as far as
+        duplicate detection asks for them: the rows it did not write (batch_commit.py). The run
+        that read them kept them on its own connection; they are found again by reading those rows
+        (validated, not committed: the batches are as they were)."""
+        job = self.job
+        conn = self.ctx.db.conn()
+        seen_keys.prepare(conn, job.uid)
+        if not job.metadata.data_row_index or (job.job_type is JobType.EXECUTE and not job.summary.unchanged):
+            return
+        mapper = RowMapper(self.ctx.registry, job, source.info)  # its counts of undeclared attributes stay apart
+        builder = BatchBuilder(job, mapper, mapper.positional(), stop_at_threshold=False)
+        records = self._records(source, skip=0)
+        left = job.metadata.data_row_index
+        try:
+            while left > 0 and (chunk := list(islice(records, min(BATCH_ROWS, left)))):
+                left -= len(chunk)
+                for tb in builder.build(chunk, 0).by_type.values():
+                    tb.unpack()
+                    seen_keys.remember(conn, zip(repeat(job.uid), repeat(tb.rt.name), tb.keys, tb.rows))
+        finally:
+            records.close()  # its file
+
     def _run_batch(self, records: list) -> bool:
         """Validate one batch and commit it; True when the error threshold was crossed."""
         batch = self.builder.build(records, self._planned().progress.error)
@@ -167,7 +193,8 @@ class JobRunner:
         return batch.over_threshold
 
     def _commit(self, batch: Batch, now=None) -> None:
-        """Hand ``batch`` to the batch writer when it can take it, else commit it here (after
+        """Hand ``batch`` to the batch writer when it can take it (new rows while another batch is
+        in flight; classified rows once the ones before are in), else commit it here (after
         settling every batch in flight: batches commit in file order)."""
         overlap = self._overlap
         if overlap is not None and overlap.open:
@@ -175,6 +202,8 @@ class JobRunner:
             if overlap.takes(batch) and overlap.hand_over(self._planned(), batch):
                 return
             self._settle()
+            if overlap.takes_classified(batch) and overlap.hand_over_classified(self.job, batch, now):
+                return
         self._restore(self.committer.commit(self.job, batch, now or self.ctx.clock()))  # committed
         self.mapper.settle_undeclared()
 
@@ -185,10 +214,11 @@ class JobRunner:
     def _settle(self, keep: int = 0) -> None:
         """Wait for batches in flight until ``keep`` remain; those the writer did not commit are
         committed here, classified row by row (batch_overlap.py)."""
-        if self._overlap is None:
-            return
-        for flight in self._overlap.settle(keep, self.job, self._restore):
-            self._commit(flight.batch, flight.now)
+        overlap = self._overlap
+        # a batch committed again may be handed over again (classified): settle until done
+        while overlap is not None and len(overlap.in_flight) > keep:
+            for flight in overlap.settle(keep, self.job, self._restore):
+                self._commit(flight.batch, flight.now)
 
     def _restore(self, snapshot: ImportJob) -> None:
         for name in type(snapshot).model_fields:
@@ -260,8 +290,7 @@ class JobRunner:
                 if note is not None:
                     self.ctx.items.add_rows(conn, [note])
                     job.warnings_count += 1
-                if status.is_final:
-                    seen_keys.forget(conn, job.uid)
+                seen_keys.forget(conn, job.uid, final=status.is_final)
                 self.ctx.jobs.save(job, conn, include_request=True)
         except sqlite3.Error as exc:
             if note is not None:

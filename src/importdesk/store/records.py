@@ -104,6 +104,14 @@ class RecordStore:
             found[row[0]] = (row[3:], row[1], row[2])
         return found
 
+    def any_exists(self, conn: sqlite3.Connection, rt: ResourceType, keys: Sequence[str]) -> bool:
+        """Is any of these keys stored? (An index probe per key, no values read.)"""
+        name = table_name(rt.name)
+        if not _exists(conn, name):
+            return False
+        return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _key IN (SELECT value FROM json_each(?)) LIMIT 1",
+                            (json.dumps(list(keys)),)).fetchone() is not None
+
     def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
         """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""

@@ -1,34 +1,52 @@
-"""Keys a running job has already seen, kept in SQLite so duplicate detection spans batches,
-survives a crash and resume, and costs no memory that grows with the file."""
+"""Keys a running job has already seen, so duplicate detection spans batches: the rows a job did
+not write (a validate job's, unchanged rows) are found here, the ones it wrote through the records
+table (`_job_uid`).
+
+They live in a TEMP table of the runner's connection: SQLite keeps it in its page cache and spills
+to a temporary file, so memory stays bounded whatever the file's size, and none of it goes to the
+WAL or the workspace's file — a dry run pays for no write it never keeps. Its rows still go in and
+out with the batch's transaction (a batch rolled back leaves no key behind). The table ends with
+the connection: a job that goes on after a checkpoint finds its earlier keys again by reading the
+rows before it (engine/pipeline.py). Earlier versions kept them in ``job_keys``; ``forget`` clears
+what those left."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-LOOKUP_CHUNK = 900
+_TABLE = "temp.seen_keys"
+_CREATE = (f"CREATE TABLE IF NOT EXISTS {_TABLE} (job_uid TEXT NOT NULL, resource_type TEXT NOT NULL,"
+           " key TEXT NOT NULL, row_number INTEGER NOT NULL, PRIMARY KEY (job_uid, resource_type, key))"
+           " WITHOUT ROWID")
+
+
+def prepare(conn: sqlite3.Connection, job_uid: str) -> None:
+    """An empty set of keys for this job on this connection (a run starts here)."""
+    conn.execute(_CREATE)
+    conn.execute(f"DELETE FROM {_TABLE} WHERE job_uid = ?", (job_uid,))
 
 
 def seen(conn: sqlite3.Connection, job_uid: str, resource_type: str, keys: Sequence[str]) -> dict[str, int]:
     """Row numbers of the keys this job has already seen."""
-    found: dict[str, int] = {}
     conn.row_factory = None
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start:start + LOOKUP_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
-        found.update(conn.execute(
-            f"SELECT key, row_number FROM job_keys WHERE job_uid = ? AND resource_type = ? AND key IN ({marks})",
-            (job_uid, resource_type, *chunk),
-        ))
-    return found
+    # one statement for the whole batch: the keys travel as one JSON array parameter
+    return dict(conn.execute(
+        f"SELECT key, row_number FROM {_TABLE} WHERE job_uid = ? AND resource_type = ?"
+        " AND key IN (SELECT value FROM json_each(?))", (job_uid, resource_type, json.dumps(list(keys)))))
 
 
-def remember(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, str, int]]) -> None:
+def remember(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, int]]) -> None:
     """rows: (job_uid, resource_type, key, row_number); a later row replaces an earlier one."""
     conn.executemany(
-        "INSERT OR REPLACE INTO job_keys (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)", rows
-    )
+        f"INSERT OR REPLACE INTO {_TABLE} (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)", rows)
 
 
-def forget(conn: sqlite3.Connection, job_uid: str) -> None:
-    conn.execute("DELETE FROM job_keys WHERE job_uid = ?", (job_uid,))
+def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
+    """The run is over: its keys go; ``final`` (the job will not run again): also what an
+    earlier version kept in ``job_keys``."""
+    conn.execute(_CREATE)
+    conn.execute(f"DELETE FROM {_TABLE} WHERE job_uid = ?", (job_uid,))
+    if final:
+        conn.execute("DELETE FROM job_keys WHERE job_uid = ?", (job_uid,))
