@@ -82,20 +82,11 @@ class WriterOverlap:
         after = before.model_copy(deep=True)
         n = len(tb.stored)
         count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {tb.rt.name: n}), now)
-        steps = StatementRecorder()
-        ctx.jobs.check_still_running(steps, after)
+        steps = self._transaction(after)
         positions, project = self._writer_columns(tb.pv)
         rows = tb.stored if project is None else list(map(project, tb.stored))
         steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
-        ctx.items.add_rows(steps, batch.items)
-        ctx.jobs.save(after, steps)
-        try:
-            self._writer.submit(steps.steps)
-        except CannotSend as exc:
-            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
-            return False
-        self.in_flight.append(InFlight(before, after, replace(batch, items=list(batch.items)), now))
-        return True
+        return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
 
     def takes_classified(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): classified
@@ -119,18 +110,29 @@ class WriterOverlap:
         after = job.model_copy(deep=True)
         count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
                                                {name: len(tb)}), now)
-        steps = StatementRecorder()
-        ctx.jobs.check_still_running(steps, after)
+        steps = self._transaction(after)
         if outcome.writes:
             ctx.records.upsert(steps, tb.rt, [(k, *v, job.uid, r, stamp, stamp) for k, v, r in outcome.writes])
-        ctx.items.add_rows(steps, items)
-        ctx.jobs.save(after, steps)
+        return self._send(steps, items, InFlight(job, after, batch, now, outcome.unwritten))
+
+    def _transaction(self, after: ImportJob) -> StatementRecorder:
+        """A batch's transaction for the writer, its first step: the job must still be this
+        runner's (a late commit must never overwrite a recovered job)."""
+        steps = StatementRecorder()
+        self.ctx.jobs.check_still_running(steps, after)
+        return steps
+
+    def _send(self, steps: StatementRecorder, items: list, flight: InFlight) -> bool:
+        """The transaction's last steps (the items, the job as ``flight.after``), sent; False:
+        it could not be sent, nothing was handed over."""
+        self.ctx.items.add_rows(steps, items)
+        self.ctx.jobs.save(flight.after, steps)
         try:
             self._writer.submit(steps.steps)
         except CannotSend as exc:
-            log.warning("job %s: a batch could not be sent to the batch writer (%s)", after.uid, exc)
+            log.warning("job %s: a batch could not be sent to the batch writer (%s)", flight.after.uid, exc)
             return False
-        self.in_flight.append(InFlight(job, after, batch, now, outcome.unwritten))
+        self.in_flight.append(flight)
         return True
 
     def _committed(self, flight: InFlight) -> None:
