@@ -43,6 +43,23 @@ class Classified:
     unwritten: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
+@dataclass
+class ClassifiedBatch:
+    """A batch of one type classified outside its transaction (the store holds every batch before
+    it): what its transaction writes, and the job after it."""
+
+    batch: Batch
+    tb: TypeBatch
+    items: list[ItemRow]  # the batch's, with the duplicate-key warnings
+    outcome: Classified
+    after: ImportJob
+    now: Any
+
+    def record_rows(self, job_uid: str) -> list[tuple[Any, ...]]:
+        stamp = self.now.isoformat(timespec="milliseconds")
+        return [(k, *v, job_uid, r, stamp, stamp) for k, v, r in self.outcome.writes]
+
+
 def count_batch(job: ImportJob, batch: Batch, items: list[ItemRow], tally: Tally, now) -> None:
     """``job``'s counters and checkpoint after a batch (``items``: the batch's, with any added at commit)."""
     p = job.progress
@@ -122,6 +139,29 @@ class BatchCommitter:
             count_batch(after, batch, items, tally, now)
             ctx.jobs.save(after, conn)
         return after
+
+    def classify_batch(self, job: ImportJob, batch: Batch, now) -> ClassifiedBatch:
+        """Classify a batch of one type after the committed ``job``, reading the store as it is."""
+        name, tb = next(iter(batch.by_type.items()))
+        tb.unpack()
+        items = list(batch.items)
+        outcome = self.classify(self.ctx.db.conn(), job, tb, items, remember=False)
+        after = job.model_copy(deep=True)
+        count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
+                                               {name: len(tb)}), now)
+        return ClassifiedBatch(batch, tb, items, outcome, after, now)
+
+    def commit_classified(self, job: ImportJob, classified: ClassifiedBatch) -> ImportJob:
+        """Commit a classified batch here; returns the job as that transaction saved it."""
+        outcome = classified.outcome
+        with self.ctx.db.write() as conn:
+            if outcome.writes:
+                self.ctx.records.upsert(conn, classified.tb.rt, classified.record_rows(job.uid))
+            self.ctx.items.add_rows(conn, classified.items)
+            if outcome.unwritten:
+                seen_keys.remember(conn, outcome.unwritten)
+            self.ctx.jobs.save(classified.after, conn)
+        return classified.after
 
     def _insert_all_new(self, conn, job: ImportJob, tb: TypeBatch, stamp: str) -> bool:
         records = self.ctx.records

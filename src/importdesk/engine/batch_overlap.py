@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 from importdesk.engine.batch_build import Batch
-from importdesk.engine.batch_commit import BatchCommitter, Tally, count_batch
+from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
 from importdesk.models import ImportJob
@@ -96,24 +96,16 @@ class WriterOverlap:
         return (self.open and not self.in_flight and tb is not None and tb.pv is not None and bool(tb.stored)
                 and not self.committer.may_be_all_new(tb.rt.name))
 
-    def hand_over_classified(self, job: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
-        """Classify ``batch`` (``takes_classified`` said yes) after the committed ``job`` and send
-        its writes as one transaction; the next batch is validated while they are written. False:
-        it could not be sent, nothing was handed over or counted."""
-        name, tb = next(iter(batch.by_type.items()))
-        ctx = self.ctx
-        now = now or ctx.clock()  # a batch committed again keeps its time
-        stamp = now.isoformat(timespec="milliseconds")
-        tb.unpack()
-        items = list(batch.items)
-        outcome = self.committer.classify(ctx.db.conn(), job, tb, items, remember=False)
-        after = job.model_copy(deep=True)
-        count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
-                                               {name: len(tb)}), now)
-        steps = self._transaction(after)
-        if outcome.writes:
-            ctx.records.upsert(steps, tb.rt, [(k, *v, job.uid, r, stamp, stamp) for k, v, r in outcome.writes])
-        return self._send(steps, items, InFlight(job, after, batch, now, outcome.unwritten))
+    def hand_over_classified(self, job: ImportJob, classified: ClassifiedBatch) -> bool:
+        """Send the writes of a classified batch (``takes_classified`` said yes) as one transaction
+        after the committed ``job``; the next batch is validated while they are written. False:
+        nothing to write (unchanged rows), or it could not be sent: nothing was handed over."""
+        if not classified.outcome.writes:
+            return False
+        steps = self._transaction(classified.after)
+        self.ctx.records.upsert(steps, classified.tb.rt, classified.record_rows(job.uid))
+        return self._send(steps, classified.items, InFlight(job, classified.after, classified.batch, classified.now,
+                                                            classified.outcome.unwritten))
 
     def _transaction(self, after: ImportJob) -> StatementRecorder:
         """A batch's transaction for the writer, its first step: the job must still be this

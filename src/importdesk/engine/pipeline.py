@@ -202,7 +202,10 @@ class JobRunner:
             if overlap.takes(batch) and overlap.hand_over(self._planned(), batch):
                 return
             self._settle()
-            if overlap.takes_classified(batch) and overlap.hand_over_classified(self.job, batch, now):
+            if overlap.takes_classified(batch):
+                classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock())
+                if not overlap.hand_over_classified(self.job, classified):
+                    self._restore(self.committer.commit_classified(self.job, classified))
                 return
         self._restore(self.committer.commit(self.job, batch, now or self.ctx.clock()))  # committed
         self.mapper.settle_undeclared()
