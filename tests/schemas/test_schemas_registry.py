@@ -11,6 +11,7 @@ from importdesk.schemas import EXTRA, Registry, ResourceType, SchemaError, Unkno
 BUILTIN_NAMES = {
     "products", "prices", "customers", "stock_items", "subscription_product", "subscription_plan",
     "subscription_subscriber", "subscription_offering", "subscription",
+    "medusa_product", "medusa_variant",
 }
 
 GOOD_USER_TOML = """

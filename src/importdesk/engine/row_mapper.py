@@ -63,6 +63,7 @@ class RowMapper:
         # batches, and the batch being read: -> [first row, rows]
         self.undeclared: dict[tuple[str, str], int] = {}
         self._undeclared_batch: dict[tuple[str, str], list[int]] = {}
+        self.notes: list[tuple[int, str, str, str, str, str]] = []  # (row, type, field, value, message, key)
         self.mapping = None
         self._last_mapping = None  # the mapping that read the row being validated (column names)
         self.group_types: tuple[str, ...] = ()
@@ -167,6 +168,9 @@ class RowMapper:
             except Exception:
                 return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
         raw = self.to_raw(rec.values) if self.tabular else self._map_dict(rt_name, rec.values, rec.number, rec.outer)
+        notes = getattr(rec, "notes", None)
+        if notes:  # warnings the row brings (engine.row_groups), written with the batch
+            self.notes.extend((rec.number, rt_name, *note) for note in notes)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
@@ -228,6 +232,7 @@ class RowMapper:
         for key, (_first, n) in self._undeclared_batch.items():
             self.undeclared[key] = self.undeclared.get(key, 0) + n
         self._undeclared_batch.clear()
+        self.notes.clear()
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""
