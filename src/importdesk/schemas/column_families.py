@@ -117,9 +117,10 @@ class Family:
         values = {"key": key or "", "n": "" if n is None else str(n), "field": _title(sub or "")}
         return _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.template)
 
-    def headers(self, value: Any) -> list[tuple[str, Any]]:
-        """A stored map/list value -> the (header, cell) pairs that import back as it (exports)."""
-        out: list[tuple[str, Any]] = []
+    def headers(self, value: Any) -> list[tuple[str, Any, str | None]]:
+        """A stored map/list value -> the (header, cell, object field or None) triples that import
+        back as it (exports)."""
+        out: list[tuple[str, Any, str | None]] = []
         if value is None:
             return out
         if self.kind == "map":
@@ -132,9 +133,9 @@ class Family:
             if self.objects and isinstance(item, dict):
                 for sub, cell in item.items():
                     if sub in self.subfield_names:
-                        out.append((self.header(key, n, sub), cell))
+                        out.append((self.header(key, n, sub), cell, sub))
             else:
-                out.append((self.header(key, n), item))
+                out.append((self.header(key, n), item, None))
         return out
 
     @property
