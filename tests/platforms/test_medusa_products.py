@@ -134,3 +134,20 @@ def test_a_resume_skips_records_not_rows(engine):
             (4, "medusa_product"), (4, "medusa_variant"), (5, "medusa_variant")]
         for skip in range(len(every) + 1):
             assert [(r.number, r.type, r.values) for r in source.records(skip=skip)] == every[skip:]
+
+
+def test_failed_rows_retry_as_their_own_types(engine, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text("Product Handle,Product Title,Product Status,Variant Title,Variant Sku\n"
+                    "tee,Tee,draft,S,TEE-S\ntee,Tee,draft,,TEE-M\nmug,Mug,live,One,MUG-1\n", encoding="utf-8")
+    first = run(engine, path, resource_type="medusa_product", skip_errors=True)
+    assert (first.progress.done, first.progress.error) == (3, 2)
+    engine.edit_failed_value(first.uid, 3, "title", "M")
+    engine.edit_failed_value(first.uid, 4, "status", "published")
+    retry = engine.run_job(engine.retry_failed(first.uid).uid)
+    assert retry.status is JobStatus.DONE and retry.progress.error == 0, engine.list_items(retry.uid)
+    assert retry.type_counts.imported == {"medusa_variant": 1, "medusa_product": 1}
+    assert engine.list_items(retry.uid, level=ItemLevel.WARNING) == []
+    assert {r["handle"]: r["status"] for r in engine.iter_records("medusa_product")} == {
+        "tee": "draft", "mug": "published"}
+    assert sorted(v["title"] for v in engine.iter_records("medusa_variant")) == ["M", "One", "S"]

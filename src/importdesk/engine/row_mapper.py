@@ -69,8 +69,9 @@ class RowMapper:
         self.group_types: tuple[str, ...] = ()
         if job.resource_type != MIXED:
             rt = self.resource(job.resource_type)
-            if rt.rows and self.tabular:  # rows come grouped, as typed dicts (engine.row_groups)
+            if rt.rows:  # its records and its rows' records (engine.row_groups; a retry's failed rows)
                 self.group_types = (rt.name, rt.rows)
+            if rt.rows and self.tabular:  # rows come grouped, as typed dicts
                 self.tabular = False
             else:
                 self.mapping = rt.map_headers(self.headers, keep_unknown=self.tabular, ignored=EXPORT_MARKERS)
@@ -126,7 +127,7 @@ class RowMapper:
         return rv.positional(self.mapping.columns)
 
     def header_warnings(self) -> list[HeaderWarning]:
-        if self.mapping is None:
+        if self.mapping is None or self.group_types:  # grouped: each record's own are warned (undeclared)
             return []
         rt = self.job.resource_type
         kept = "kept with each record (in _extra; exports give it back)"
