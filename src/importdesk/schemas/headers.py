@@ -280,21 +280,23 @@ def score_headers(rt: ResourceType, headers: Sequence[str]) -> float:
 
     score = 0.45 * (share of headers that map) + 0.30 * (share of needed fields present)
           + 0.15 * (share of key fields present) + 0.10 * (share of the type's fields present)
-    The parent field counts as present (it comes from the job). No mapped header -> 0.0.
+    The parent field counts as present (it comes from the job); a column of a field's family
+    (``column_families``) maps. No mapped header -> 0.0.
     """
     named = [h for h in headers if h is not None and str(h).strip()]
     if not named:
         return 0.0
     m = map_headers(rt, named)
-    present = set(m.fields)
+    present = set(m.fields) | set(m.families)  # a family's columns fill its field
     if not present:
         return 0.0
+    gathered = sum(len(pairs) for pairs in m.families.values())
     if rt.parent_field:
         present.add(rt.parent_field)
-    header_fit = len(m.fields) / len(named)
+    header_fit = (len(m.fields) + gathered) / len(named)
     needed = rt.required_fields
     needed_fit = sum(f in present for f in needed) / len(needed) if needed else 1.0
     key_fit = sum(k in present for k in rt.key) / len(rt.key) if rt.key else 1.0
-    coverage = len(m.fields) / len(rt.fields)
+    coverage = (len(m.fields) + len(m.families)) / len(rt.fields)
     score = 0.45 * header_fit + 0.30 * needed_fit + 0.15 * key_fit + 0.10 * coverage
     return round(min(1.0, max(0.0, score)), 4)
