@@ -55,5 +55,5 @@ def test_report_has_errors_log_keyed_by_record_and_field(engine, failed_job):
     price_errors = {key for key, fields in report["errors_log"].items() if "price" in fields}
     assert len(price_errors) == 6
     assert report["warnings_log"]["file"]["row"] == [
-        "column 'internal_note' is not a field of products: kept with each record (in _extra; exports give it back)"]
+        "column 'internal_note' is not a field of products: kept in _extra"]
     assert report["status"] == JobStatus.DONE.value

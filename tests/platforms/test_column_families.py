@@ -109,9 +109,9 @@ def test_unknown_columns_are_kept_in_extra_and_warned_once(engine, tmp_path):
     assert records["A"]["prices"] == {"EUR": Decimal("1")}  # the first column of a slot fills it
     assert records["B"][EXTRA] is None  # empty cells: nothing to keep
     [warning] = engine.list_items(job.uid, code="unknown_column")
-    assert warning.value == "Internal note" and "kept with each record" in warning.message
+    assert warning.value == "Internal note" and warning.message.endswith("is not a field of offer: kept in _extra")
     [duplicate] = engine.list_items(job.uid, code="duplicate_column")
-    assert duplicate.value == "price eur" and "kept with each record" in duplicate.message
+    assert duplicate.value == "price eur" and duplicate.message.endswith("already fills: kept in _extra")
 
 
 def test_products_keep_an_unknown_column(workspace, tmp_path):

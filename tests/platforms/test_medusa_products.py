@@ -80,9 +80,9 @@ def test_conflicting_product_fields_are_warned_naming_rows(engine, tmp_path):
 
 @pytest.mark.parametrize(("cells", "row", "field", "code", "words"), [
     ({"Variant Price eur": "5"}, 2, "prices.eur", "invalid_key", "column 'Variant Price eur'"),
-    ({"Product Status": "live"}, 2, "status", "not_a_choice", "draft"),
+    ({"Product Status": "live"}, 2, "status", "not_a_choice", "rejected (column 'Product Status')"),
     ({"Variant Option 1 Name": "Size"}, 2, "options[0].value", "required", "column 'Variant Option 1 Value'"),
-    ({"Product Handle": ""}, 3, "product_handle", "required", ""),
+    ({"Product Handle": ""}, 3, "product_handle", "required", "is required"),
 ])
 def test_broken_rows_name_row_column_and_path(engine, tmp_path, cells, row, field, code, words):
     header = ["Product Handle", "Product Title", "Product Status", "Variant Title", "Variant Option 1 Name",

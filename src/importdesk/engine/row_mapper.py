@@ -16,7 +16,7 @@ from importdesk.engine.errors import JobFailed
 from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
-from importdesk.schemas import EXTRA, FieldError, Registry, ResourceType, RowInvalid
+from importdesk.schemas import EXTRA, FieldError, Registry, ResourceType, RowInvalid, normalize_header
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
 # Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
@@ -97,7 +97,8 @@ class RowMapper:
         return v
 
     def _naming_columns(self, validate):
-        """validate, with the column of a family field's bad value named in its message."""
+        """validate, with the column of a bad value named in its message where it is not the
+        field's name (a family's column, or a header such as "Product Status" for status)."""
         def checked(raw):
             try:
                 return validate(raw)
@@ -107,8 +108,8 @@ class RowMapper:
                     raise
                 errors = []
                 for err in invalid.errors:
-                    column = mapping.column_of(err.field) if err.field else None
-                    if column is not None:
+                    column = (mapping.column_of(err.field) or mapping.header_of(err.field)) if err.field else None
+                    if column is not None and normalize_header(column) != normalize_header(err.field):
                         err = FieldError(err.field, err.value, err.code, f"{err.message} (column {column!r})")
                     errors.append(err)
                 raise RowInvalid(errors) from None
@@ -130,7 +131,7 @@ class RowMapper:
         if self.mapping is None or self.group_types:  # grouped: each record's own are warned (undeclared)
             return []
         rt = self.job.resource_type
-        kept = "kept with each record (in _extra; exports give it back)"
+        kept = "kept in _extra"
         out = [HeaderWarning(None, name, "unknown_column",
                              f"column {name!r} is not a field of {rt}: {kept}", rt)
                for name in self.mapping.unknown

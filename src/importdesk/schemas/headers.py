@@ -147,6 +147,11 @@ class HeaderMapping:
 
         return gathered
 
+    def header_of(self, path: str) -> str | None:
+        """The header of the column that fills the field ``path`` starts with, or None."""
+        name = re.split(r"[.\[]", path, maxsplit=1)[0]
+        return next((h for h, f in zip(self.headers, self.columns, strict=False) if f == name), None)
+
     def column_of(self, path: str) -> str | None:
         """The header of the column that holds ``path`` (``prices.EUR``, ``options[1].value``) of
         a family field, in the row ``to_raw`` last read; None when no column does."""
