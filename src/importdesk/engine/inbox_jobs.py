@@ -40,6 +40,16 @@ def claim_time(engine: Engine) -> str:
     return iso(engine.ctx.clock())
 
 
+def new_claim_uid(engine: Engine) -> str:
+    """The uid of the job a claim will record: its claim folder is named after it."""
+    return engine.ctx.new_uid()
+
+
+def is_claimed(job: ImportJob) -> bool:
+    """The job's file is one the inbox claimed and has not moved on yet (``processing/<uid>/``)."""
+    return (job.provider_data.kept_path or "").startswith("processing/")
+
+
 def jobs_for_claims(engine: Engine, uids: list[str]) -> dict[str, ImportJob]:
     """The recorded jobs among the claim folders' uids (a folder without one was never recorded)."""
     return inbox_claims.jobs_by_uid(engine.ctx.db, uids)
