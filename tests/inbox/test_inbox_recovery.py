@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from importdesk.inbox import claim as claims
+from importdesk.engine import inbox_claim as claims
 from importdesk.models import JobStatus
 from importdesk.store.files import sha256_of
 

@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable
 
 from importdesk.engine import Engine, inbox_jobs
-from importdesk.inbox import claim as claims
+from importdesk.engine import inbox_claim as claims
 from importdesk.inbox.events import EventLog, InboxEventKind
 from importdesk.inbox.heartbeat import owner_alive
 from importdesk.inbox.naming import display

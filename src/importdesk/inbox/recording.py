@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError, inbox_jobs
 from importdesk.engine.errors import ReaderError
-from importdesk.inbox.claim import Claimed
+from importdesk.engine.inbox_claim import Claimed
 from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
 from importdesk.inbox.options import InboxOptions, OptionsError, options_for
 from importdesk.models import ImportJob

@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 
 from importdesk.engine import Engine, inbox_jobs
+from importdesk.engine import inbox_claim as claims
 from importdesk.engine.job_loop import JobLoop, inbox_resumes_it, thread_store
-from importdesk.inbox import claim as claims
 from importdesk.inbox.events import EventLog, InboxEvent, InboxEventKind
 from importdesk.inbox.heartbeat import HEARTBEAT_EVERY, Heartbeat, new_token
 from importdesk.inbox.naming import display
