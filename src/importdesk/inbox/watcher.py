@@ -127,16 +127,16 @@ class InboxWatcher:
         self._watching = True
         self._heartbeat.start()
         try:
-            self._startup()
-            if self.use_events:
-                self._spawn(self._listen, "inbox-events")
-            for i in range(self.workers):
-                self._spawn(self._work, f"inbox-worker-{i + 1}")
-            self._loop()
+            with thread_store(self.engine):
+                self._startup()
+                if self.use_events:
+                    self._spawn(self._listen, "inbox-events")
+                for i in range(self.workers):
+                    self._spawn(self._work, f"inbox-worker-{i + 1}")
+                self._loop()
         finally:
             self._watching = False
             self._heartbeat.stop()
-            self.engine.close()  # this thread's store connection (the scan loop's)
 
     def _startup(self) -> None:
         try:
