@@ -145,7 +145,7 @@ class InboxWatcher:
             resumed = inbox_jobs.resume_stopped_inbox_jobs(self.engine)
             for job in resumed:
                 self._events.emit(InboxEventKind.QUEUED, f"job {job.short_uid} resumes {display(job.file_name)} "
-                                     f"after row {job.metadata.data_row_index}", job.uid)
+                                                         f"after row {job.metadata.data_row_index}", job.uid)
             if resumed:
                 self._jobs_ready.set()
         except Exception:
@@ -224,7 +224,7 @@ class InboxWatcher:
                 self._stability.forget(cand.key)
                 return
             self._events.report_once(cand.key, "unreadable", cand.ino,
-                              f"{shown}: cannot read it (permissions); it is taken once it is readable")
+                                     f"{shown}: cannot read it (permissions); it is taken once it is readable")
             return
         uid = inbox_jobs.new_claim_uid(self.engine)
         try:
