@@ -15,6 +15,7 @@ from typing import Any
 from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.job_items import ItemRow, count_levels, item_row
+from importdesk.engine.row_groups import CONFLICT
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper, undeclared_message
 from importdesk.models import ImportJob, ItemLevel, JobType
 from importdesk.store import seen_keys
@@ -191,9 +192,11 @@ class BatchCommitter:
         if more:
             self.ctx.items.set_counts(conn, job.uid, UNDECLARED,
                                       [(rt, name, n, undeclared_message(rt, n)) for rt, name, n in more])
-        return [item_row(job.uid, row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n),
-                         None, rt)
-                for row, rt, name, n in new]
+        return [*(item_row(job.uid, row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n),
+                           None, rt)
+                  for row, rt, name, n in new),
+                *(item_row(job.uid, row, ItemLevel.WARNING, name, value, CONFLICT, message, None, rt, key)  # row_groups
+                  for row, rt, name, value, message, key in self.mapper.notes)]
 
     def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow], *,
                  remember: bool = True) -> Classified:

@@ -206,6 +206,7 @@ class JobRunner:
                 classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock())
                 if not overlap.hand_over_classified(self.job, classified):
                     self._restore(self.committer.commit_classified(self.job, classified))
+                    self.mapper.settle_undeclared()
                 return
         self._restore(self.committer.commit(self.job, batch, now or self.ctx.clock()))  # committed
         self.mapper.settle_undeclared()
