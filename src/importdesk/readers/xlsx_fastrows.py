@@ -151,6 +151,7 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
                 else None if not ctype
                 else (inline or None) if ctype == "inlineStr" and "&" not in inline and "\r" not in inline
                 else (strings[int(text)] or None) if ctype == "s" and text
+                else (text.strip() in _TRUE) if ctype == "b" and text and "&" not in text and "\r" not in text
                 else _UNSET
                 for _letters, _ref, style, ctype, text, inline in cells]
         except (ValueError, IndexError, CellError):
@@ -163,6 +164,7 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
 
 
 _UNSET = object()
+_TRUE = ("1", "true")  # a boolean cell's text that is True (as cell_value reads it)
 COLUMN_LETTERS = [letters(i) for i in range(16_384)]  # A ... XFD, Excel's last column
 
 
