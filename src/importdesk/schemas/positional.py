@@ -121,8 +121,20 @@ class PositionalValidator:
 
         A file with bad rows usually repeats its bad values (the same wrong currency, "n/a" for a
         price): each (column, value, pydantic's error kinds) is worded once and remembered."""
+        errors = exc.errors(include_url=False)
+        if len(errors) == 1 and (loc := errors[0].get("loc")) and loc[0] in self._rank:  # the usual: one field
+            err = errors[0]
+            value = row[loc[0]]
+            try:
+                key = (loc[0], value.__class__, value, (err["type"], loc))
+                worded = self._worded.get(key)
+            except TypeError:  # an unhashable value
+                return [self._word(loc[0], errors, value)]
+            if worded is None:
+                worded = self._remember(key, self._word(loc[0], errors, value))
+            return [worded]
         by_position: dict[Any, list[dict[str, Any]]] = {}
-        for err in exc.errors(include_url=False):
+        for err in errors:
             loc = err.get("loc") or ("",)
             by_position.setdefault(loc[0], []).append(err)
         rank = self._rank
@@ -141,11 +153,15 @@ class PositionalValidator:
             if worded is None:
                 worded = self._word(position, errs, value)
                 if key is not None:
-                    if len(cache) >= _WORDED_MAX:
-                        cache.clear()
-                    cache[key] = worded
+                    self._remember(key, worded)
             out.append(worded)
         return out
+
+    def _remember(self, key: tuple[Any, ...], worded: FieldError) -> FieldError:
+        if len(self._worded) >= _WORDED_MAX:
+            self._worded.clear()
+        self._worded[key] = worded
+        return worded
 
     def _needs_value(self, name: str, spec: Any) -> bool:
         try:
