@@ -73,6 +73,10 @@ class FieldSpec:
     # where the value is in a JSON record, when not under the field's name: a dotted path into
     # its attributes ("dimensions.width"), or out of them into the envelope ("data.pricebook_external_ref")
     source: str | None = None
+    # a reference: the value (a list's string items) names a record of another type by one of its
+    # fields, "type.field"; values matching ``platform_id_pattern`` are the platform's own ids
+    references: str | None = None
+    platform_id_pattern: str | None = None
 
     @property
     def has_default(self) -> bool:

@@ -27,6 +27,8 @@ Format
     aliases = ["SKU code"]       # extra header names (compared ignoring case, spaces, _ and -)
     source = "data.x"            # JSON records: a dotted path to the value (into the attributes, or
                                  #   "data.…" out of them into the envelope)
+    references = "type.field"    # string, list: the value names a record of another type (see references.py)
+    platform_id_pattern = '…'    # with references: values of this form are the platform's ids, not checked
     description = "…"
 
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
@@ -68,8 +70,10 @@ _RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name")
 WIRE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _COMMON_KEYS = ("type", "required", "default", "aliases", "description", "source")
 SOURCE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
+_REFERENCE_KEYS = ("references", "platform_id_pattern")
+REFERENCE_RE = re.compile(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "string": ("min_length", "max_length", "pattern", "pattern_message"),
+    "string": ("min_length", "max_length", "pattern", "pattern_message", *_REFERENCE_KEYS),
     "integer": ("min", "max"),
     "decimal": ("min", "max"),
     "float": ("min", "max"),
@@ -77,7 +81,7 @@ _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "minor_units": ("min", "max"),
     "object": ("fields",),
     "map": ("key_pattern", "key_message", "values", "fields"),
-    "list": ("items", "fields", "min_items", "max_items"),
+    "list": ("items", "fields", "min_items", "max_items", *_REFERENCE_KEYS),
 }
 _SHAPED = ("json", "object", "map", "list")  # values with a shape: not a key, not a parent
 _ITEM_TYPES = tuple(t for t in FIELD_TYPES if t not in ("map", "list", "json"))
@@ -243,6 +247,11 @@ def _field(name: str, table: Any, problems: list[str], path: str = "") -> FieldS
         else:
             kw["choices"] = tuple(c.strip() for c in choices)
 
+    if path and "references" in table:
+        problems.append(f"{where}: references is for a record's own fields, not fields of an object")
+    else:
+        _reference(table, ftype, kw, problems, where)
+
     if ftype in ("object", "map", "list"):
         _shape(name, table, ftype, kw, problems, f"{path}{name}.")
 
@@ -301,6 +310,34 @@ def _shape(name: str, table: dict, ftype: str, kw: dict[str, Any], problems: lis
                 kw[k] = v
         if kw.get("min_items") is not None and kw.get("max_items") is not None and kw["min_items"] > kw["max_items"]:
             problems.append(f"{where}: min_items ({kw['min_items']}) is greater than max_items ({kw['max_items']})")
+
+
+def _reference(table: dict, ftype: str, kw: dict[str, Any], problems: list[str], where: str) -> None:
+    """``references`` / ``platform_id_pattern``; whether the named type and field exist is checked
+    once every type is loaded (``references.check_references``)."""
+    target = table.get("references")
+    if target is not None:
+        if not isinstance(target, str) or not REFERENCE_RE.fullmatch(target):
+            problems.append(f"{where}: references must name a type and its field, such as "
+                            "\"subscription_product.external_ref\"")
+        elif ftype == "list" and table.get("items") not in ("string", "object"):
+            problems.append(f"{where}: references needs items = \"string\" or \"object\" (a string item names "
+                            "a record; an object item is the record itself)")
+        else:
+            kw["references"] = target
+    pattern = table.get("platform_id_pattern")
+    if pattern is not None:
+        if target is None:
+            problems.append(f"{where}: platform_id_pattern is for references (values of this form are the "
+                            "platform's own ids)")
+        elif not isinstance(pattern, str) or not pattern:
+            problems.append(f"{where}: platform_id_pattern must be a non-empty string")
+        else:
+            try:
+                re.compile(pattern)
+                kw["platform_id_pattern"] = pattern
+            except re.error as exc:
+                problems.append(f"{where}: platform_id_pattern {pattern!r} is not a valid regular expression ({exc})")
 
 
 def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec:
