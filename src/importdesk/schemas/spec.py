@@ -44,6 +44,7 @@ class ResourceType:
     source: str | None = None      # the TOML file it came from ("builtin/<file>" for built-ins)
     wire_name: str | None = None   # the type's name in a platform's files ("product-price"), if not name
     builtin: bool = False
+    recognise_headers: tuple[str, ...] = ()  # a table with all these columns is of this type ([recognise])
     _validators: dict = field(default_factory=dict, init=False, repr=False)
     _converters: dict = field(default_factory=dict, init=False, repr=False)  # see field_schemas.field_schema
     _lock: Any = field(default_factory=threading.Lock, init=False, repr=False)

@@ -31,6 +31,9 @@ Format
     platform_id_pattern = '…'    # with references: values of this form are the platform's ids, not checked
     description = "…"
 
+    [recognise]                  # optional: how a file of this type is told without --type
+    headers = ["Product Handle", "Variant Sku"]   # a table whose header has all these columns
+
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
 name syntax, known field types, options that fit the type, bounds in order, patterns that compile,
 enum choices present and unique, key/parent naming existing fields, key fields without default
@@ -57,7 +60,7 @@ from .coerce import is_blank
 from .errors import SchemaError
 from .field_schemas import field_error, field_validator
 from .field_spec import FIELD_TYPES, FieldSpec
-from .headers import build_lookup
+from .headers import build_lookup, normalize_header
 from .locale_rules import get_rules
 from .spec import ResourceType
 
@@ -357,8 +360,9 @@ def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec
 def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin: bool = False) -> ResourceType:
     problems: list[str] = []
     for k in data:
-        if k not in ("resource", "fields"):
-            problems.append(f"unknown table or key {k!r} (expected [resource] and [fields.<name>])")
+        if k not in ("resource", "fields", "recognise"):
+            problems.append(f"unknown table or key {k!r} (expected [resource], [fields.<name>] and [recognise])")
+    recognise_headers = _recognise(data.get("recognise"), problems)
     res = data.get("resource")
     if not isinstance(res, dict):
         problems.append("the [resource] table is missing")
@@ -452,4 +456,28 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
         source=source,
         builtin=builtin,
         wire_name=wire_name if wire_name != name else None,
+        recognise_headers=recognise_headers,
     )
+
+
+def _recognise(table: Any, problems: list[str]) -> tuple[str, ...]:
+    """[recognise]: how a file is told to be of this type without naming it (see shapes.py)."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        problems.append("[recognise] must be a table, e.g. headers = [\"Product Handle\", \"Variant Sku\"]")
+        return ()
+    for k in table:
+        if k != "headers":
+            problems.append(f"[recognise]: unknown key {k!r} (allowed: headers)")
+    headers = table.get("headers")
+    if headers is None:
+        return ()
+    if (not isinstance(headers, list) or not headers
+            or not all(isinstance(h, str) and normalize_header(h) for h in headers)):
+        problems.append("[recognise]: headers must be a non-empty list of column names")
+        return ()
+    if len({normalize_header(h) for h in headers}) != len(headers):
+        problems.append("[recognise]: headers names a column twice")
+        return ()
+    return tuple(headers)
