@@ -212,6 +212,8 @@ def retry():
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--job", "job_uid", metavar="UID", shell_complete=complete_job_uid,
               help="Only the records this job wrote last")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "jsonl", "ep")),
+              help="What to write (default: from FILE's ending); ep: Elastic Path's JSONL envelopes, to upload there")
 @_json_option("the finished export job")
 def export():
     pass

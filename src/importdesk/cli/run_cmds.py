@@ -134,7 +134,7 @@ def cmd_export(args) -> int:
     """Export as a job (progress, interruptible), written where the user asked; the job records that path."""
     engine = open_engine(args)
     target = Path(args.file)
-    fmt = target.suffix.lower().lstrip(".")
+    fmt = getattr(args, "fmt", None) or target.suffix.lower().lstrip(".")
     job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, target=target)
     with StopOnSignal() as stop:
         job = engine.run_job(job.uid, cancel=stop.event, on_progress=progress_reporter())

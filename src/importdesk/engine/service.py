@@ -13,6 +13,7 @@ from typing import Any
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.engine.context import EngineContext
 from importdesk.engine.events import ProgressCallback, Throttle
+from importdesk.engine.exporter import EP_FORMAT, EXPORT_FORMATS
 from importdesk.engine.pipeline import JobRunner
 from importdesk.engine.recognise import Shape, by_headers, not_recognised_message, recognise
 from importdesk.engine.row_mapper import MIXED
@@ -348,8 +349,8 @@ class Engine:
         re-imports into an empty workspace as the same records. The file goes to ``target`` (the
         job records that path: workspace-relative inside the workspace, absolute outside), or else
         into the workspace's exports/ folder."""
-        if fmt not in ("csv", "xlsx", "jsonl"):
-            raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx or jsonl")
+        if fmt not in EXPORT_FORMATS:
+            raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx, jsonl or ep (Elastic Path's JSONL envelopes)")
         self._resource(resource_type)
         source = self.get_job(job_uid).uid if job_uid else None
         now = self.ctx.clock()
@@ -360,7 +361,7 @@ class Engine:
                 raise UsageError(f"{target.parent.name or target.parent}: no such folder")
             name = target.name
         else:
-            name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{fmt}")
+            name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{'jsonl' if fmt == EP_FORMAT else fmt}")
             target = self.workspace.exports / f"{uid[-8:]}-{name}"
         job = ImportJob(
             uid=uid, provider_data=ProviderData(resource_type=resource_type, original_file_name=name, format=fmt,
