@@ -191,3 +191,15 @@ references = "products.sku"
     [error] = Registry.load(tmp_path).errors
     assert "field 'part.fields.sku': references is for a record's own fields" in str(error)
     assert "field 'sizes': references needs items = \"string\" or \"object\"" in str(error)
+
+
+def test_a_file_whose_names_are_all_in_the_store_is_not_read_twice(engine, tmp_path, monkeypatch):
+    run(engine, write(tmp_path, [product("p-1"), plan("pl-1")], "first.jsonl"))
+    from importdesk.engine.references import ReferenceCheck
+
+    def no_second_pass(self, mapper, records):
+        raise AssertionError("the file was read a second time")
+
+    monkeypatch.setattr(ReferenceCheck, "_names_in_file", no_second_pass)
+    job = run(engine, write(tmp_path, [offering("o-1", ["p-1"], ["pl-1"])], "later.jsonl"), skip_errors=False)
+    assert (job.status, job.progress.done) == (JobStatus.DONE, 1)

@@ -9,12 +9,13 @@ only with the rows they count, and a crash or an interrupt loses nothing held in
 row would be past the checkpoint). The pass reads only what references need: records of the
 types that are named, validated like in the job, and their own references, so that a record
 that names something missing does not make its referrers look valid (followed to a fixed point:
-subscription -> offering -> product). It runs only for files that can hold a type with references.
+subscription -> offering -> product). It runs only when a row names something the store does
+not have (a file whose names are all in the store, or that has no such rows, is read once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from importdesk.engine.row_mapper import MIXED, RowMapper
@@ -31,24 +32,26 @@ _STORE_CACHE = 100_000  # names looked up in the store and remembered per job
 class ReferenceCheck:
     """``errors(type, clean)`` -> the row's unresolved references as FieldErrors (empty: all resolve)."""
 
-    def __init__(self, ctx, refs: dict[str, tuple[Reference, ...]], in_file: dict[tuple[str, str], set[str]]):
+    def __init__(self, ctx, refs: dict[str, tuple[Reference, ...]], read_file: Callable[[], Iterable] | None = None,
+                 mapper: RowMapper | None = None):
         self.ctx = ctx
         self.refs = refs
-        self.in_file = in_file
+        self._read_file, self._mapper = read_file, mapper
+        # (type, field) -> names valid records of the file give it; None until a name is not in the store
+        self.in_file: dict[tuple[str, str], set[str]] | None = None if read_file is not None else {}
         self._in_store: dict[tuple[str, str], dict[str, bool]] = {}
 
     @classmethod
     def for_job(cls, ctx, job, source) -> ReferenceCheck | None:
-        """None when no row of the job's file can hold a reference (nothing to do, no extra pass)."""
+        """None when no row of the job's file can hold a reference (nothing to do). The first pass
+        over the file runs only once a name is met that the store does not have."""
         registry = ctx.registry
         possible = registry.types() if job.resource_type == MIXED else [registry.get(job.resource_type)]
         refs = {rt.name: r for rt in possible if (r := references_of(rt))}
         refs.update({rt.wire_name: refs[rt.name] for rt in possible if rt.wire_name and rt.name in refs})
         if not refs:
             return None
-        check = cls(ctx, refs, {})
-        check.in_file = check._names_in_file(RowMapper(registry, job, source.info), source.records())
-        return check
+        return cls(ctx, refs, lambda: source.records(), RowMapper(registry, job, source.info))
 
     def errors(self, rt_name: str, clean: dict[str, Any]) -> list[FieldError]:
         refs = self.refs.get(rt_name)
@@ -66,11 +69,15 @@ class ReferenceCheck:
     # -- resolving ---------------------------------------------------------------------------
 
     def _resolves(self, ref: Reference, name: str) -> bool:
-        if name in self.in_file.get((ref.target, ref.target_field), ()):
+        if self.in_file is not None and name in self.in_file.get((ref.target, ref.target_field), ()):
             return True
-        if ref.is_platform_id(name):
+        if ref.is_platform_id(name) or self._stored(ref, [name])[name]:
             return True
-        return self._stored(ref, [name])[name]
+        if self.in_file is None:  # the first name the store does not have: read the file for them all
+            self.in_file = {}
+            self.in_file = self._names_in_file(self._mapper, self._read_file())
+            return name in self.in_file.get((ref.target, ref.target_field), ())
+        return False
 
     def _stored(self, ref: Reference, names: Iterable[str]) -> dict[str, bool]:
         cache = self._in_store.setdefault((ref.target, ref.target_field), {})
