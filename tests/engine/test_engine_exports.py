@@ -62,7 +62,7 @@ def test_export_of_the_records_one_job_wrote(engine):
                                               ImportOptions(resource_type="products", skip_errors=True)).uid)
     done = engine.run_job(engine.create_export("products", "csv", job_uid=second.uid).uid)
     assert done.progress.done == 164 and first.summary.create == 1000
-    with pytest.raises(UsageError, match="cannot export to 'pdf': use csv, xlsx or jsonl"):
+    with pytest.raises(UsageError, match="cannot export to 'pdf': use csv, xlsx, jsonl or ep"):
         engine.create_export("products", "pdf")
 
 
