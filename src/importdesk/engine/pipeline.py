@@ -174,7 +174,7 @@ class JobRunner:
         if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
             self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
-        self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # a first pass, if rows can name others
+        self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
         self.positional = self.mapper.positional() if self.refs is None else None
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
