@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from importdesk.engine.job_items import ItemRow, item_row, value_text
+from importdesk.engine.references import ReferenceCheck, reference_error
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record
@@ -78,10 +79,12 @@ class BatchBuilder:
     """Validates batches of one job. ``errors_so_far``: the job's failed rows before this batch
     (committed or in flight), for the threshold."""
 
-    def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any, *, stop_at_threshold: bool = True):
+    def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any, *, refs: ReferenceCheck | None = None,
+                 stop_at_threshold: bool = True):
         self.job = job
         self.mapper = mapper
         self.positional = positional
+        self.refs = refs  # names rows point to (engine/references.py); None: no row of the file names others
         self.stop_at_threshold = stop_at_threshold
 
     def build(self, records: list, errors_so_far: int) -> Batch:
@@ -128,6 +131,8 @@ class BatchBuilder:
                                                      by_type.setdefault(rt_name, TypeBatch(rt)))
                 try:
                     clean = plan.validate(raw)
+                    if self.refs is not None and (unresolved := reference_error(self.refs, rt_name, clean)):
+                        raise unresolved
                 except RowInvalid as invalid:
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)

@@ -34,6 +34,7 @@ from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.job_items import ItemRow, item_row
+from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
@@ -119,8 +120,9 @@ class JobRunner:
         if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
             self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
-        self.positional = self.mapper.positional()
-        self.builder = BatchBuilder(self.job, self.mapper, self.positional)
+        self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
+        self.positional = self.mapper.positional() if self.refs is None else None
+        self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs)
         self.committer = BatchCommitter(self.ctx, self.mapper)
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
@@ -174,7 +176,7 @@ class JobRunner:
         if not job.metadata.data_row_index or (job.job_type is JobType.EXECUTE and not job.summary.unchanged):
             return
         mapper = RowMapper(self.ctx.registry, job, source.info)  # its counts of undeclared attributes stay apart
-        builder = BatchBuilder(job, mapper, mapper.positional(), stop_at_threshold=False)
+        builder = BatchBuilder(job, mapper, self.positional, refs=self.refs, stop_at_threshold=False)
         records = self._records(source, skip=0)
         left = job.metadata.data_row_index
         try:
