@@ -125,7 +125,8 @@ def test_header_scores_that_tie_name_the_candidates(engine, tmp_path):
     with pytest.raises(UsageError) as info:
         create(engine, path)
     assert str(info.value) == ("people.csv: cannot tell the resource type: its columns fit several types about as "
-                               "well (subscription_subscriber, pricebook, commercelayer_customers); choose one with --type")
+                               "well (subscription_subscriber, pricebook, commercelayer_customers); "
+                               "choose one with --type")
 
 
 @pytest.mark.parametrize(("table", "problem"), [
