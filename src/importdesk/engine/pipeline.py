@@ -182,6 +182,7 @@ class JobRunner:
         job = self.job
         if (self.positional is not None and job.job_type is JobType.EXECUTE
                 and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
+                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
                 and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
             try:
                 self._writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))

@@ -26,8 +26,9 @@ def seen(conn: sqlite3.Connection, job_uid: str, resource_type: str, keys: Seque
 def remember(conn: sqlite3.Connection, rows: Sequence[tuple[str, str, str, int]]) -> None:
     """rows: (job_uid, resource_type, key, row_number); a later row replaces an earlier one."""
     conn.executemany(
-        "INSERT OR REPLACE INTO job_keys (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)", rows
-    )
+        "INSERT INTO job_keys (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (job_uid, resource_type, key) DO UPDATE SET row_number = excluded.row_number", rows
+    )  # (SQLite and PostgreSQL alike)
 
 
 def forget(conn: sqlite3.Connection, job_uid: str) -> None:

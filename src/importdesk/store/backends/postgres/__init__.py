@@ -1,0 +1,12 @@
+"""The PostgreSQL backend (psycopg 3; ``pip install 'importdesk[postgres]'``)."""
+
+from importdesk.store.backends import Backend
+from importdesk.store.backends.postgres.database import PgDatabase, StoreUnreachable
+from importdesk.store.backends.postgres.jobs import LeaseLost, PgJobStore
+from importdesk.store.backends.postgres.records import PgRecordStore
+from importdesk.store.files import FileStore
+from importdesk.store.items import ItemStore
+
+BACKEND = Backend("postgresql", PgJobStore, ItemStore, FileStore, PgRecordStore)
+
+__all__ = ["BACKEND", "LeaseLost", "PgDatabase", "StoreUnreachable"]
