@@ -59,6 +59,16 @@ class Row(Sequence[Any]):
     def keys(self) -> list[str]:
         return list(self._index)
 
+    def __eq__(self, other: object) -> bool:  # equal to the tuple of its values, as a plain row is
+        if isinstance(other, (Row, tuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self._values))
+
 
 def _row_factory(cursor: Any) -> Any:
     description = cursor.description or ()

@@ -59,6 +59,8 @@ class PgDatabase:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[PgConnection] = []
+        self._owner = threading.get_ident()
+        self.closed = threading.Event()  # the owner is done with the store: heartbeats end
         migrate(self.conn())
 
     def conn(self) -> PgConnection:
@@ -100,7 +102,12 @@ class PgDatabase:
                    .fetchone()[0])
 
     def close(self) -> None:
-        """Close the calling thread's connection."""
+        """Close the calling thread's connection; from the thread that opened the store, every
+        connection (its engine is done: the heartbeat ends too)."""
+        if threading.get_ident() == self._owner:
+            self.closed.set()
+            self.close_all()
+            return
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             self._local.conn = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,9 @@ class LeaseLost(RuntimeError):
 class PgJobStore(JobStore):
     def __init__(self, db: Any):
         super().__init__(db)
-        self._beats: dict[str, Heartbeat] = {}
+        self._beat: Heartbeat | None = None
+        self._beat_lock = threading.Lock()
+        self._claimed_since_beat = False
 
     def get_for_update(self, conn: Any, uid: str) -> ImportJob:
         row = conn.execute("SELECT * FROM jobs WHERE uid = ? FOR UPDATE", (uid,)).fetchone()
@@ -56,8 +59,6 @@ class PgJobStore(JobStore):
             params.append(self.db.lease_seconds)
         else:
             lease = "NULL"
-            if (beat := self._beats.pop(uid, None)) is not None:
-                beat.stopped.set()
         changed = conn.execute(
             f"UPDATE jobs SET {assignments}, lease_until = {lease} WHERE uid = ? AND worker IS ?",
             (*params, uid, job.worker)).rowcount
@@ -93,9 +94,24 @@ class PgJobStore(JobStore):
             job = self.get_for_update(conn, uid)
         if taken_over:
             log.warning("job %s: taken over from %s, whose lease ran out", uid, row["worker"])
-        beat = self._beats[uid] = Heartbeat(self.db, uid, worker)
-        beat.start()
+        self._keep_alive(worker)
         return job
+
+    def _keep_alive(self, worker: str) -> None:
+        with self._beat_lock:
+            self._claimed_since_beat = True
+            if self._beat is None:
+                self._beat = Heartbeat(self, worker)
+                self._beat.start()
+
+    def _beat_ends(self, renewed: int) -> bool:
+        """After a beat: True (and the thread ends) when this worker holds no job and claimed none since."""
+        with self._beat_lock:
+            if not renewed and not self._claimed_since_beat:
+                self._beat = None
+                return True
+            self._claimed_since_beat = False
+            return False
 
     def leases(self) -> list[tuple[str, str | None, float | None]]:
         """(uid, worker, seconds left on its lease; negative: ran out) of every processing job."""
@@ -105,26 +121,36 @@ class PgJobStore(JobStore):
 
 
 class Heartbeat(threading.Thread):
-    """Moves a claimed job's lease on while this process lives; ends when the job is no longer
-    this worker's and processing (done, stopped, or taken over)."""
+    """Moves the leases of the jobs this worker holds on, every third of a lease, while this
+    process lives (one thread and one connection per store, whatever the number of jobs); ends
+    once the worker holds none."""
 
-    def __init__(self, db: Any, uid: str, worker: str):
-        super().__init__(name=f"lease {uid}", daemon=True)
-        self.db, self.uid, self.worker = db, uid, worker
-        self.stopped = threading.Event()
+    def __init__(self, store: PgJobStore, worker: str):
+        super().__init__(name=f"importdesk lease {worker}", daemon=True)
+        self.store, self.worker = store, worker
 
     def run(self) -> None:
+        db = self.store.db
+        failing_since: float | None = None
         try:
-            while not self.stopped.wait(self.db.lease_seconds / 3):
+            while not db.closed.wait(db.lease_seconds / 3):
                 try:
-                    held = self.db.conn().execute(
+                    renewed = db.conn().execute(
                         "UPDATE jobs SET lease_until = now() + make_interval(secs => ?)"
-                        " WHERE uid = ? AND worker = ? AND status = 'processing'",
-                        (self.db.lease_seconds, self.uid, self.worker)).rowcount
-                except Exception as exc:  # the next beat tries again; the lease may run out meanwhile
-                    log.warning("job %s: heartbeat failed: %s", self.uid, exc)
-                    continue
-                if not held:
+                        " WHERE worker = ? AND status = 'processing'", (db.lease_seconds, self.worker)).rowcount
+                    failing_since = None
+                except Exception as exc:  # the next beat tries again while a lease may still run
+                    log.warning("worker %s: heartbeat failed: %s", self.worker, exc)
+                    failing_since = failing_since or time.monotonic()
+                    if time.monotonic() - failing_since <= db.lease_seconds:
+                        continue
+                    renewed = 0  # every lease has run out by now: nothing left to keep alive
+                    with self.store._beat_lock:
+                        self.store._claimed_since_beat = False
+                if self.store._beat_ends(renewed):
                     return
         finally:
-            self.db.close()
+            with self.store._beat_lock:
+                if self.store._beat is self:
+                    self.store._beat = None
+            db.close()
