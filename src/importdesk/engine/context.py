@@ -8,9 +8,11 @@ from pathlib import Path
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.readers import Limits
 from importdesk.schemas import Registry
-from importdesk.store.backends import open_store, store_url
+from importdesk.store.backends import STORE_ENV, open_store, store_url
 from importdesk.store.row_edits import RowEditStore
 from importdesk.workspace import Workspace
+
+__all__ = ["STORE_ENV", "EngineContext"]
 
 
 @dataclass

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from importdesk.workspace import WorkspaceError
+
 STORE_ENV = "IMPORTDESK_STORE"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
-class StoreURLError(ValueError):
+class StoreURLError(WorkspaceError, ValueError):
     """A store URL that names no backend importdesk has."""
 
 

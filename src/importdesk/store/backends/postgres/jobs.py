@@ -113,6 +113,11 @@ class PgJobStore(JobStore):
             self._claimed_since_beat = False
             return False
 
+    def processing(self) -> list[ImportJob]:
+        """None for recover_stale to mark interrupted: here a job whose worker died is taken over by
+        the next claim anywhere once its lease has run out, and goes on from its checkpoint."""
+        return []
+
     def leases(self) -> list[tuple[str, str | None, float | None]]:
         """(uid, worker, seconds left on its lease; negative: ran out) of every processing job."""
         return [(r[0], r[1], None if r[2] is None else float(r[2])) for r in self.db.conn().execute(
