@@ -61,7 +61,12 @@ class PgDatabase:
         self._all: list[PgConnection] = []
         self._owner = threading.get_ident()
         self.closed = threading.Event()  # the owner is done with the store: heartbeats end
-        migrate(self.conn())
+        try:
+            migrate(self.conn())
+        except psycopg.Error as exc:  # no right to create tables, no such schema, …: say so, no traceback
+            self.close_all()
+            first_line = str(exc).strip().splitlines()[0]
+            raise StoreUnreachable(f"the store {self.shown} cannot be used: {first_line}") from None
 
     def conn(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
