@@ -3,6 +3,8 @@ worker, and the worker that held it before can no longer write anything of it.""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from importdesk.engine import Engine, ImportOptions
@@ -11,6 +13,7 @@ from importdesk.store.backends import open_store
 from importdesk.workspace import Workspace
 
 from support import START, FixedClock, counting_uids, write_products
+from waiting import held_after_batch
 
 
 @pytest.fixture
@@ -77,3 +80,26 @@ def test_interrupting_a_job_another_worker_holds_still_works(queued):
         job.request = "interrupt"
         jobs.save(job, conn, include_request=True)
     assert jobs.request_of(uid) == "interrupt"
+
+
+def test_a_runner_that_stalled_past_its_lease_leaves_the_job_to_its_new_holder(tmp_path, pg_url, monkeypatch):
+    monkeypatch.setenv("IMPORTDESK_STORE", pg_url)
+    ws = Workspace.open(tmp_path / "ws")
+    engine = Engine(ws, clock=FixedClock(), uid_factory=counting_uids())
+    uid = engine.create_job(write_products(tmp_path / "big.csv", 12_000), ImportOptions(resource_type="products")).uid
+    other_machine = Engine(ws)
+    ran: dict = {}
+    with held_after_batch(1) as held:
+        runner = threading.Thread(target=lambda: ran.update(job=engine.run_job(uid)))
+        runner.start()
+        assert held.reached() == (uid, 5000)  # the runner stalls here, after its first batch, past its lease
+        _lease_runs_out(other_machine.ctx.jobs, uid)
+        assert other_machine.ctx.jobs.claim_next("host-b:2", START).uid == uid
+        held.release()
+        runner.join(timeout=120)
+    job = ran["job"]  # the job as the store has it, not as the stalled runner would have had it
+    assert (job.status, job.worker, job.metadata.data_row_index) == (JobStatus.PROCESSING, "host-b:2", 5000)
+    assert engine.record_count("products") == 5000  # its second batch was refused
+    assert [i.code for i in engine.list_items(uid)] == ["lease_expired"]
+    other_machine.close()
+    engine.close()

@@ -35,6 +35,7 @@ from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError, Record
 from importdesk.schemas import ResourceType, RowInvalid, SchemaError, get_rules
 from importdesk.store import seen_keys
+from importdesk.store.backends import LeaseLost
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
 from importdesk.store.database import BUSY_TIMEOUT_MS, PRAGMAS
 
@@ -120,6 +121,9 @@ class JobRunner:
             self._end(JobStatus.INTERRUPTED, str(exc))
         except (StoreWriteFailed, sqlite3.OperationalError) as exc:
             self._end(*self._store_failure(exc))
+        except LeaseLost as exc:  # (PostgreSQL) this runner stalled past its lease: the job is another's now
+            log.warning("job %s: %s", job.uid, exc)
+            self.job = self.ctx.jobs.get(job.uid)
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
             self._end(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")

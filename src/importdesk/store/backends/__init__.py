@@ -24,6 +24,11 @@ class StoreURLError(WorkspaceError, ValueError):
     """A store URL that names no backend importdesk has."""
 
 
+class LeaseLost(RuntimeError):
+    """A worker's lease on a job ran out and another worker holds the job now: nothing of the
+    write that found it out was kept (PostgreSQL; store/backends/postgres/jobs.py)."""
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str

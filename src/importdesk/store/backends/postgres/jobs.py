@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from importdesk.models import ImportJob, JobStatus
+from importdesk.store.backends import LeaseLost
 from importdesk.store.converters import iso, job_to_row, row_to_job
 from importdesk.store.items import ItemStore
 from importdesk.store.jobs import JobNotFound, JobStore
@@ -28,10 +29,6 @@ log = logging.getLogger(__name__)
 LEASE_EXPIRED = "lease_expired"  # the code of the warning a taken-over job gets
 
 _CLAIMABLE = ("(status = 'pending' OR (status = 'processing' AND (lease_until IS NULL OR lease_until < now())))")
-
-
-class LeaseLost(RuntimeError):
-    """This worker's lease on a job ran out and another worker holds it now: nothing was saved."""
 
 
 class PgJobStore(JobStore):
