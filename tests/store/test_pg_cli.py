@@ -38,3 +38,11 @@ def test_two_workspaces_share_one_postgresql_store(tmp_path, pg_url):
 def test_a_store_url_of_no_known_kind_is_refused_saying_why(tmp_path):
     ran = _importdesk("--store", "mysql://x/y", "jobs", "-w", str(tmp_path / "ws"))
     assert ran.returncode == ec.USAGE and "neither postgresql://" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_the_same_content_is_refused_the_second_time_as_on_sqlite(tmp_path, pg_url):
+    path = write_products(tmp_path / "p.csv", 5)
+    first = _importdesk("--store", pg_url, "run", str(path), "--type", "products", "-w", str(tmp_path / "a"))
+    again = _importdesk("--store", pg_url, "run", str(path), "--type", "products", "-w", str(tmp_path / "b"))
+    assert first.returncode == ec.OK, first.stderr
+    assert again.returncode == ec.USAGE and "the same content is already in job" in again.stderr

@@ -111,6 +111,15 @@ PG_MIGRATIONS: list[str | Callable[[Any], None]] = [
         row_number BIGINT NOT NULL,
         PRIMARY KEY (job_uid, resource_type, key)
     );
+
+    -- SQLite's json_extract and json_set for the shared SQL that reads or moves a job's kept file
+    -- (store/inbox_claims.py), on the JSON text columns: paths of the form '$.a.b' only
+    CREATE FUNCTION json_extract(doc TEXT, path TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+        SELECT doc::jsonb #>> string_to_array(substr(path, 3), '.')
+    $$;
+    CREATE FUNCTION json_set(doc TEXT, path TEXT, value TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+        SELECT jsonb_set(doc::jsonb, string_to_array(substr(path, 3), '.'), to_jsonb(value))::text
+    $$;
     """,
     # 2: corrections a user typed for failed rows
     """
