@@ -14,6 +14,10 @@ workspace, as machines sharing a folder would be); rows/s from the first start t
 and the ratio to one worker. Every run is checked before it counts: the job's counters, or every
 job done with every row created.
 
+The workers' CPU seconds (their own, not PostgreSQL's) say what more workers cost per row: on a
+machine shared with others, where the kernel gives each session one share of the CPU (Linux's
+autogroup scheduling), the wall time cannot show scaling but the CPU per row still shows overhead.
+
 The URL needs the right to create schemas (each run makes one and drops it afterwards). On a
 2-core machine the workers share the cores with PostgreSQL itself: read the ratios, not the seconds.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -103,8 +108,9 @@ def split_files(files: int, file_rows: int) -> list[Path]:
     return paths
 
 
-def drain(paths: list[Path], file_rows: int, workers: int, store: str) -> float:
-    """Seconds for `workers` processes of `importdesk work` to import every queued file; checks every job."""
+def drain(paths: list[Path], file_rows: int, workers: int, store: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the workers) for `workers` processes of `importdesk work` to
+    import every queued file; checks every job."""
     os.environ["IMPORTDESK_STORE"] = store
     try:
         from importdesk.engine import Engine, ImportOptions
@@ -115,18 +121,21 @@ def drain(paths: list[Path], file_rows: int, workers: int, store: str) -> float:
             ws = Workspace.open(root)
             engine = Engine(ws)
             uids = [engine.create_job(p, ImportOptions(resource_type="products")).uid for p in paths]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             procs = [subprocess.Popen([str(VENV_BIN / "importdesk"), "work", "-w", root], env=_env(store),
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
             codes = [p.wait() for p in procs]
             seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             jobs = engine.get_jobs(uids)
             bad = [j for j in jobs.values() if (j.status, j.progress.done, j.summary.create)
                    != (JobStatus.DONE, file_rows, file_rows)]
             if bad or any(codes):
                 raise RuntimeError(f"exit codes {codes}; jobs not fully imported: {[(j.uid, j.status) for j in bad]}")
             engine.close()
-            return seconds
+            return seconds, cpu
     finally:
         del os.environ["IMPORTDESK_STORE"]
 
@@ -162,14 +171,15 @@ def main() -> None:
         paths = split_files(args.files, file_rows)
         total = args.files * file_rows
         print(f"\n{args.files} files x {file_rows:,} rows on one PostgreSQL store, `importdesk work` processes")
-        print(f"{'workers':<10}{'seconds':>10}{'rows/s':>12}{'x 1 worker':>12}")
+        print(f"{'workers':<10}{'seconds':>10}{'rows/s':>12}{'x 1 worker':>12}{'worker CPU s':>14}"
+              f"{'rows/CPU s':>12}")
         base = None
         for workers in (int(w) for w in args.workers.split(",")):
             with schema(args.url) as store:
-                seconds = drain(paths, file_rows, workers, store)
+                seconds, cpu = drain(paths, file_rows, workers, store)
             rate = total / seconds
             base = base or rate
-            print(f"{workers:<10}{seconds:>10.1f}{rate:>12,.0f}{rate / base:>12.2f}")
+            print(f"{workers:<10}{seconds:>10.1f}{rate:>12,.0f}{rate / base:>12.2f}{cpu:>14.1f}{total / cpu:>12,.0f}")
 
 
 if __name__ == "__main__":
