@@ -85,3 +85,53 @@ def test_reimporting_classifies_against_what_is_stored(tmp_path, store_url, monk
     assert (job.summary.create, job.summary.update, job.summary.unchanged) == expected
     assert engine.record_count("products") == 50
     engine.close()
+
+
+def _queries(tmp_path: Path, name: str) -> dict:
+    """What the job list, the detail and the errors pane ask the store, after a few imports."""
+    from importdesk.models import ItemLevel, JobFilter
+
+    engine = Engine(Workspace.open(tmp_path / name), clock=FixedClock(), uid_factory=counting_uids())
+    for path, options in _imports(tmp_path)[:3] + _imports(tmp_path)[5:8]:
+        engine.run_job(engine.create_job(path, options).uid)
+    uids = [job.uid for job in engine.list_jobs()]
+    bad = uids[-3]  # products_with_errors.csv, executed with --skip-errors
+    answers = {
+        "all": [j.uid for j in engine.list_jobs()],
+        "page": [j.uid for j in engine.list_jobs(JobFilter(limit=2, offset=1))],
+        "by status": [j.uid for j in engine.list_jobs(JobFilter(status=[JobStatus.DONE]))],
+        "validate": engine.count_jobs(JobFilter(job_type=JobType.VALIDATE)),
+        "by type": [j.uid for j in engine.list_jobs(JobFilter(resource_type="prices"))],
+        "text _": [j.uid for j in engine.list_jobs(JobFilter(text="_with_"))],  # LIKE's _ taken literally
+        "text %": engine.count_jobs(JobFilter(text="%")),
+        "with errors": [j.uid for j in engine.list_jobs(JobFilter(with_row_errors=True))],
+        "revisions": engine.job_revisions(),
+        "short uid": engine.get_job(bad[-8:]).uid,
+        "statuses": engine.status_counts(),
+        "resource types": engine.job_resource_types(),
+        "kinds": engine.item_kinds(bad),
+        "fields": engine.item_fields(bad),
+        "errors page": [i.model_dump(exclude={"id"}) for i in engine.list_items(bad, level=ItemLevel.ERROR,
+                                                                                offset=5, limit=7)],
+        "by field": engine.count_items(bad, field="price"),
+        "no field": engine.count_items(bad, whole_row=True),
+        "text in items": engine.count_items(bad, text="price"),
+        "warnings": [i.model_dump(exclude={"id"}) for i in engine.iter_items(uids[-6], ItemLevel.WARNING)],
+        "first items": [[i.model_dump(exclude={"id"}) for i in engine.list_items(uid, limit=3)] for uid in uids],
+    }
+    engine.delete(uids[0])
+    answers["after delete"] = [j.uid for j in engine.list_jobs()]
+    engine.close()
+    return answers
+
+
+def test_the_store_answers_the_same_questions_the_same_on_both(tmp_path, pg_url, monkeypatch):
+    monkeypatch.delenv("IMPORTDESK_STORE", raising=False)
+    on_sqlite = _queries(tmp_path, "sqlite")
+    monkeypatch.setenv("IMPORTDESK_STORE", pg_url)
+    on_postgres = _queries(tmp_path, "postgres")
+    # the questions bite: matches, and items without a row number among the first (NULLs sort differently)
+    assert on_sqlite["by field"] > 0 and on_sqlite["text _"] and on_sqlite["errors page"]
+    assert any(item["row_number"] is None for items in on_sqlite["first items"] for item in items)
+    for question, answer in on_sqlite.items():
+        assert on_postgres[question] == answer, question

@@ -132,9 +132,9 @@ PG_MIGRATIONS: list[str | Callable[[Any], None]] = [
         PRIMARY KEY (job_uid, row_number, field)
     );
     """,
-    # 3: the errors pane pages a job's items in row order
+    # 3: the errors pane pages a job's items in row order (items without a row first, as on SQLite)
     """
-    CREATE INDEX job_items_by_row ON job_items(job_uid, row_number, id);
+    CREATE INDEX job_items_by_row ON job_items(job_uid, row_number NULLS FIRST, id);
     """,
     # 4: a revision per job, bumped by every update whoever writes it (a BEFORE trigger here: the
     # row is changed on its way in instead of updated a second time)
