@@ -112,6 +112,8 @@ def cmd_export(args) -> int:
     engine = open_engine(args)
     target = Path(args.file)
     fmt = target.suffix.lower().lstrip(".")
+    if getattr(args, "platform", None):
+        return _export_platform(engine, args, target, fmt)
     job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, target=target)
     with StopOnSignal() as stop:
         job = JobLoop(engine, stop.event, on_progress=progress_reporter()).run(job.uid)
@@ -124,6 +126,24 @@ def cmd_export(args) -> int:
     if stop.stopped and job.status.value == "interrupted":
         return exit_codes.SIGINT
     return exit_codes.for_job(job)
+
+
+def _export_platform(engine, args, target: Path, suffix: str) -> int:
+    from importdesk.engine.platform_exports import PlatformExportError, export_platform
+
+    if args.job_uid or args.json:
+        raise UsageError(f"{'--job' if args.job_uid else '--json'} cannot be combined with --platform: a platform "
+                         "file holds every record of the type, written at once (no export job)")
+    fmt = "medusa_csv" if args.platform == "medusa" else f"commercelayer_{suffix}"
+    try:
+        written = export_platform(engine, args.resource_type, target, fmt)
+    except PlatformExportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        print(f"importdesk: {safe(target.name)}: cannot write the export: {exc.strerror or exc}", file=sys.stderr)
+        return exit_codes.FAILED
+    print(f"{written:,} {args.resource_type} rows exported to {safe(target.name)} ({args.platform})", file=sys.stderr)
+    return exit_codes.OK
 
 
 def cmd_watch(args) -> int:
