@@ -8,6 +8,7 @@ Each click callback gathers its parameters into one namespace and hands it to a 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from types import SimpleNamespace
 
@@ -18,6 +19,7 @@ from importdesk.cli import job_cmds, records_cmd, run_cmds
 from importdesk.cli.common import reader_went_away
 from importdesk.cli.options import THRESHOLD, complete_job_uid, complete_type
 from importdesk.engine import UsageError
+from importdesk.engine.context import STORE_ENV
 from importdesk.workspace import WorkspaceError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
@@ -88,13 +90,17 @@ class Commands(click.Group):
                       help="Show the version and exit.")
 @click.option("--workspace", "-w", metavar="DIR", help=WORKSPACE_HELP)
 @click.option("--no-watch", is_flag=True, help="App: do not watch the inbox folder")
+@click.option("--store", metavar="URL", help="Where jobs and records are kept: postgresql://USER@HOST/DB shares one "
+              "store between machines (docs/scaling.md); default: $IMPORTDESK_STORE, else SQLite in the workspace")
 @click.pass_context
-def cli(ctx: click.Context, workspace: str | None, no_watch: bool):
+def cli(ctx: click.Context, workspace: str | None, no_watch: bool, store: str | None):
     """Run and supervise bulk CSV/XLSX/JSON imports into SQLite.
 
     With no command, opens the terminal app on the workspace. Each command's --help shows an
     example and the exit codes it can return. Shell completion: importdesk completion --help.
     """
+    if store:  # for every engine of this process and the workers it starts
+        os.environ[STORE_ENV] = store
     if ctx.invoked_subcommand is None:
         from importdesk.cli.app_cmd import open_app
 

@@ -8,9 +8,11 @@ from pathlib import Path
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.readers import Limits
 from importdesk.schemas import Registry
-from importdesk.store import Database, FileStore, ItemStore, JobStore, RecordStore
+from importdesk.store.backends import STORE_ENV, open_store, store_url
 from importdesk.store.row_edits import RowEditStore
 from importdesk.workspace import Workspace
+
+__all__ = ["STORE_ENV", "EngineContext"]
 
 
 @dataclass
@@ -22,13 +24,16 @@ class EngineContext:
     # an empty store in memory instead of the workspace's file (which is then never created);
     # one thread only: every other thread would get a store of its own
     in_memory: bool = False
+    # the store's URL (store/backends); None: $IMPORTDESK_STORE, else SQLite in the workspace
+    store: str | None = None
 
     def __post_init__(self) -> None:
-        self.db = Database(Path(":memory:") if self.in_memory else self.workspace.db_path)
-        self.jobs = JobStore(self.db)
-        self.items = ItemStore(self.db)
-        self.records = RecordStore(self.db)
-        self.files = FileStore(self.db, self.workspace.root)
+        path = Path(":memory:") if self.in_memory else self.workspace.db_path
+        self.db, backend = open_store(store_url(self.store), path)  # a shared store is read even in_memory
+        self.jobs = backend.jobs(self.db)
+        self.items = backend.items(self.db)
+        self.records = backend.records(self.db)
+        self.files = backend.files(self.db, self.workspace.root)
         self.row_edits = RowEditStore(self.db)
         self.registry = Registry.load(self.workspace.schemas)
 

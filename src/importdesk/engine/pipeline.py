@@ -41,6 +41,7 @@ from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
 from importdesk.schemas import SchemaError, get_rules
 from importdesk.store import seen_keys
+from importdesk.store.backends import LeaseLost
 from importdesk.store.batch_writer import BatchWriter
 from importdesk.store.database import PRAGMAS
 
@@ -76,6 +77,9 @@ class JobRunner:
             self._end(JobStatus.INTERRUPTED, str(exc))
         except (StoreWriteFailed, sqlite3.OperationalError) as exc:
             self._end(*self._store_failure(exc))
+        except LeaseLost as exc:  # (PostgreSQL) this runner stalled past its lease: the job is another's now
+            log.warning("job %s: %s", job.uid, exc)
+            self.job = self.ctx.jobs.get(job.uid)
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
             self._end(JobStatus.ERROR, job_failures.internal_error(exc))
@@ -132,6 +136,7 @@ class JobRunner:
         job = self.job
         if (self.positional is not None and job.job_type is JobType.EXECUTE
                 and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
+                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
                 and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
             try:
                 writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))

@@ -43,6 +43,8 @@ class Database:
     `write()`, which takes the write lock up front with BEGIN IMMEDIATE.
     """
 
+    batch_writer_ok = True  # the pipeline may hand batches to store/batch_writer.py
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()

@@ -26,6 +26,10 @@ class ItemKind:
 
 
 class ItemStore:
+    # items without a row (about the file or a column) come first: SQLite sorts NULL before numbers
+    PAGE_ORDER = "row_number, id"
+    KINDS_ORDER = "n DESC, field"
+
     def __init__(self, db: Database):
         self.db = db
 
@@ -80,7 +84,7 @@ class ItemStore:
         conn = self.db.conn()
         conn.row_factory = sqlite3.Row
         rows = conn.execute(
-            f"SELECT * FROM job_items WHERE {where} ORDER BY row_number, id LIMIT ? OFFSET ?",
+            f"SELECT * FROM job_items WHERE {where} ORDER BY {self.PAGE_ORDER} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
         return [row_to_item(r) for r in rows]
@@ -95,7 +99,7 @@ class ItemStore:
         conn = self.db.conn()
         rows = conn.execute(
             "SELECT level, field, code, min(message), count(DISTINCT coalesce(row_number, id)) AS n"
-            " FROM job_items WHERE job_uid = ? GROUP BY level, field, code ORDER BY n DESC, field",
+            f" FROM job_items WHERE job_uid = ? GROUP BY level, field, code ORDER BY {self.KINDS_ORDER}",
             (job_uid,),
         ).fetchall()
         return [ItemKind(ItemLevel(r[0]), r[1], r[2], r[3], r[4]) for r in rows]

@@ -132,6 +132,12 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE jobs ADD COLUMN run_seconds REAL NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN run_started_at TEXT;
     """,
+    # 7: the lease of a processing job, until when its worker holds it: PostgreSQL's queue hands a
+    # job whose lease ran out to another machine. SQLite leaves it NULL (one machine: a runner is
+    # alive while its process is, see engine/worker_identity.py)
+    """
+    ALTER TABLE jobs ADD COLUMN lease_until TEXT;
+    """,
 ]
 
 

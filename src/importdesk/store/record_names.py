@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from importdesk.store.records import LOOKUP_CHUNK, _exists, quote, read_columns, table_name
+from importdesk.store.records import LOOKUP_CHUNK, _table_exists, quote, read_columns, table_name
 
 if TYPE_CHECKING:
     from importdesk.schemas import ResourceType
@@ -19,7 +19,7 @@ def names_present(conn: sqlite3.Connection, rt: ResourceType, field: str, names:
     looked up through the primary key)."""
     names = list(dict.fromkeys(names))
     table = table_name(rt.name)
-    if not names or not _exists(conn, table):
+    if not names or not _table_exists(conn, table):
         return set()
     column = "_key" if rt.key == (field,) else quote(read_columns(conn, rt, [field])[0])
     found: set[str] = set()

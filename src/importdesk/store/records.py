@@ -47,6 +47,10 @@ def quote(identifier: str) -> str:
 
 
 class RecordStore:
+    @staticmethod
+    def _exists(conn: sqlite3.Connection, name: str) -> bool:
+        return _table_exists(conn, name)
+
     def __init__(self, db: Database):
         self.db = db
         self._ready: set[tuple[str, tuple[str, ...]]] = set()
@@ -62,7 +66,7 @@ class RecordStore:
         decimals = _decimal_fields(rt)
         table = quote(name)
         with self.db.write() as conn:
-            if not _exists(conn, name):
+            if not self._exists(conn, name):
                 # no index on _job_uid: it cost ~35% of write time; filtering records by job is rare
                 columns = ["_key TEXT NOT NULL PRIMARY KEY"]
                 columns += [f"{quote(column_name(rt, c))} {sql_types[c]}" for c in rt.stored_columns]
@@ -93,7 +97,7 @@ class RecordStore:
         """(stored values in rt.stored_columns order, last writing job, its source row) by key."""
         found: dict[str, tuple[tuple[Any, ...], str, int]] = {}
         conn.row_factory = None
-        if not _exists(conn, table_name(rt.name)):
+        if not self._exists(conn, table_name(rt.name)):
             return found
         name = quote(table_name(rt.name))
         cols = _select_list(conn, rt)
@@ -107,7 +111,7 @@ class RecordStore:
     def any_exists(self, conn: sqlite3.Connection, rt: ResourceType, keys: Sequence[str]) -> bool:
         """Is any of these keys stored? (An index probe per key, no values read.)"""
         name = table_name(rt.name)
-        if not _exists(conn, name):
+        if not self._exists(conn, name):
             return False
         return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _key IN (SELECT value FROM json_each(?)) LIMIT 1",
                             (json.dumps(list(keys)),)).fetchone() is not None
@@ -163,7 +167,7 @@ class RecordStore:
     def count(self, rt: ResourceType, job_uid: str | None = None) -> int:
         name = table_name(rt.name)
         conn = self.db.conn()
-        if not _exists(conn, name):
+        if not self._exists(conn, name):
             return 0
         if job_uid:
             return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
@@ -171,12 +175,12 @@ class RecordStore:
 
     def has_table(self, resource_type: str) -> bool:
         """Has anything of this type been written (its table made)?"""
-        return _exists(self.db.conn(), table_name(resource_type))
+        return self._exists(self.db.conn(), table_name(resource_type))
 
     def has_records(self, resource_type: str) -> bool:
         name = table_name(resource_type)
         conn = self.db.conn()
-        return _exists(conn, name) and conn.execute(f"SELECT 1 FROM {quote(name)} LIMIT 1").fetchone() is not None
+        return self._exists(conn, name) and conn.execute(f"SELECT 1 FROM {quote(name)} LIMIT 1").fetchone() is not None
 
     def stored_record(self, rt: ResourceType, key: str) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
         """One record by key: its stored values in rt.stored_columns order (from the table as it is),
@@ -184,7 +188,7 @@ class RecordStore:
         name = table_name(rt.name)
         conn = self.db.conn()
         conn.row_factory = None
-        if not _exists(conn, name):
+        if not self._exists(conn, name):
             return None
         row = conn.execute(f"SELECT {_select_list(conn, rt)}, {', '.join(META_COLUMNS)} FROM {quote(name)}"
                            f" WHERE _key = ?", (key,)).fetchone()
@@ -197,7 +201,7 @@ class RecordStore:
         """Does any record (of ``job_uid``) keep attributes its type does not declare?"""
         name = table_name(rt.name)
         conn = self.db.conn()
-        if not _exists(conn, name):
+        if not self._exists(conn, name):
             return False
         job_clause = " AND _job_uid = ?" if job_uid else ""
         return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _extra IS NOT NULL{job_clause} LIMIT 1",
@@ -209,7 +213,7 @@ class RecordStore:
         name = table_name(rt.name)
         conn = self.db.conn()
         conn.row_factory = None
-        if not _exists(conn, name):
+        if not self._exists(conn, name):
             return
         cols = _select_list(conn, rt)
         last = ""
@@ -253,6 +257,8 @@ def _number_column(field: str) -> str:
 
 def _columns(conn: sqlite3.Connection, table: str) -> dict[str, int]:
     """column -> hidden (0: a stored column, 2/3: generated), generated columns included."""
+    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL (store/backends/postgres/connection.py)
+        return conn.table_columns(table)
     return {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({quote(table)})")}
 
 
@@ -295,5 +301,7 @@ def _literal(value: Any) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _exists(conn: sqlite3.Connection, name: str) -> bool:
+def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL (store/backends/postgres/connection.py)
+        return conn.table_exists(name)
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None

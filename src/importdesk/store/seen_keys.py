@@ -14,39 +14,70 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-_TABLE = "temp.seen_keys"
-_CREATE = (f"CREATE TABLE IF NOT EXISTS {_TABLE} (job_uid TEXT NOT NULL, resource_type TEXT NOT NULL,"
-           " key TEXT NOT NULL, row_number INTEGER NOT NULL, PRIMARY KEY (job_uid, resource_type, key))"
-           " WITHOUT ROWID")
+
+@dataclass(frozen=True)
+class _Dialect:
+    """The few statements that differ: SQLite's TEMP table is ``temp.``-qualified and WITHOUT
+    ROWID, its batch lookup reads a JSON array; PostgreSQL's temp table is found first by name,
+    its lookup takes an array parameter."""
+    table: str
+    create: str
+    lookup: str
+    keys: Callable[[Sequence[str]], Any]
+    remember: str
+
+
+_COLUMNS = ("(job_uid TEXT NOT NULL, resource_type TEXT NOT NULL, key TEXT NOT NULL,"
+            " row_number INTEGER NOT NULL, PRIMARY KEY (job_uid, resource_type, key))")
+_SQLITE = _Dialect(
+    table="temp.seen_keys",
+    create=f"CREATE TABLE IF NOT EXISTS temp.seen_keys {_COLUMNS} WITHOUT ROWID",
+    # one statement for the whole batch: the keys travel as one JSON array parameter
+    lookup="key IN (SELECT value FROM json_each(?))", keys=lambda keys: json.dumps(list(keys)),
+    remember="INSERT OR REPLACE INTO temp.seen_keys (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)",
+)
+_POSTGRES = _Dialect(
+    table="seen_keys",
+    create=f"CREATE TEMP TABLE IF NOT EXISTS seen_keys {_COLUMNS}",
+    lookup="key = ANY(?)", keys=list,
+    remember="INSERT INTO seen_keys (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)"
+             " ON CONFLICT (job_uid, resource_type, key) DO UPDATE SET row_number = excluded.row_number",
+)
+
+
+def _dialect(conn: Any) -> _Dialect:
+    return _SQLITE if isinstance(conn, sqlite3.Connection) else _POSTGRES  # (store/backends/postgres)
 
 
 def prepare(conn: sqlite3.Connection, job_uid: str) -> None:
     """An empty set of keys for this job on this connection (a run starts here)."""
-    conn.execute(_CREATE)
-    conn.execute(f"DELETE FROM {_TABLE} WHERE job_uid = ?", (job_uid,))
+    sql = _dialect(conn)
+    conn.execute(sql.create)
+    conn.execute(f"DELETE FROM {sql.table} WHERE job_uid = ?", (job_uid,))
 
 
 def seen(conn: sqlite3.Connection, job_uid: str, resource_type: str, keys: Sequence[str]) -> dict[str, int]:
     """Row numbers of the keys this job has already seen."""
     conn.row_factory = None
-    # one statement for the whole batch: the keys travel as one JSON array parameter
-    return dict(conn.execute(
-        f"SELECT key, row_number FROM {_TABLE} WHERE job_uid = ? AND resource_type = ?"
-        " AND key IN (SELECT value FROM json_each(?))", (job_uid, resource_type, json.dumps(list(keys)))))
+    sql = _dialect(conn)
+    return dict(conn.execute(f"SELECT key, row_number FROM {sql.table} WHERE job_uid = ? AND resource_type = ?"
+                             f" AND {sql.lookup}", (job_uid, resource_type, sql.keys(keys))))
 
 
 def remember(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, int]]) -> None:
     """rows: (job_uid, resource_type, key, row_number); a later row replaces an earlier one."""
-    conn.executemany(
-        f"INSERT OR REPLACE INTO {_TABLE} (job_uid, resource_type, key, row_number) VALUES (?, ?, ?, ?)", rows)
+    conn.executemany(_dialect(conn).remember, rows)
 
 
 def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
     """The run is over: its keys go; ``final`` (the job will not run again): also what an
     earlier version kept in ``job_keys``."""
-    conn.execute(_CREATE)
-    conn.execute(f"DELETE FROM {_TABLE} WHERE job_uid = ?", (job_uid,))
+    sql = _dialect(conn)
+    conn.execute(sql.create)
+    conn.execute(f"DELETE FROM {sql.table} WHERE job_uid = ?", (job_uid,))
     if final:
         conn.execute("DELETE FROM job_keys WHERE job_uid = ?", (job_uid,))

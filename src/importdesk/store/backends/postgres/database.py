@@ -1,0 +1,131 @@
+"""Connections to a PostgreSQL store (one per thread), its migrations and write transactions.
+
+The URL is libpq's (``postgresql://user:password@host:port/db?options=…``) plus importdesk's own
+``lease=SECONDS`` (how long a worker holds a job without a heartbeat; 30 s by default), which is
+taken out before connecting.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import psycopg
+
+from importdesk.store.backends import describe
+from importdesk.store.backends.postgres.connection import PgConnection
+from importdesk.store.backends.postgres.migrations import migrate
+from importdesk.workspace import WorkspaceError
+
+DEFAULT_LEASE_SECONDS = 30.0
+CONNECT_TIMEOUT_S = 10
+
+
+class StoreUnreachable(WorkspaceError):
+    """The PostgreSQL store cannot be reached or refused us (a message for the user)."""
+
+
+def split_url(url: str) -> tuple[str, float]:
+    """(the URL libpq gets, the lease in seconds)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    lease = DEFAULT_LEASE_SECONDS
+    kept = []
+    for name, value in query:
+        if name == "lease":
+            try:
+                lease = float(value)
+            except ValueError:
+                raise StoreUnreachable(f"the store URL's lease={value!r} is not a number of seconds") from None
+            if lease <= 0:
+                raise StoreUnreachable("the store URL's lease must be more than 0 seconds")
+        else:
+            kept.append((name, value))
+    return parts._replace(query=urlencode(kept)).geturl(), lease
+
+
+class PgDatabase:
+    """Hands each thread its own autocommit connection; every write goes through ``write()``."""
+
+    read_only = False
+    path = None  # no file: nothing to hand to the SQLite batch writer
+    batch_writer_ok = False
+
+    def __init__(self, url: str):
+        self.url, self.lease_seconds = split_url(url)
+        self.shown = describe(url)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[PgConnection] = []
+        self._owner = threading.get_ident()
+        self.closed = threading.Event()  # the owner is done with the store: heartbeats end
+        try:
+            migrate(self.conn())
+        except psycopg.Error as exc:  # no right to create tables, no such schema, …: say so, no traceback
+            self.close_all()
+            first_line = str(exc).strip().splitlines()[0]
+            raise StoreUnreachable(f"the store {self.shown} cannot be used: {first_line}") from None
+
+    def conn(self) -> PgConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.raw.closed:
+            try:
+                raw = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                                      application_name="importdesk")
+            except psycopg.OperationalError as exc:
+                raise StoreUnreachable(f"the store {self.shown} cannot be reached: "
+                                       f"{str(exc).strip().splitlines()[-1]}") from None
+            conn = PgConnection(raw)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[PgConnection]:
+        """One write transaction: all of it is committed, or none of it."""
+        conn = self.conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction and not conn.raw.closed:
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
+    def check_writable(self) -> None:
+        """A PostgreSQL store is writable as far as importdesk can tell before writing."""
+
+    def data_version(self) -> int:
+        """Moves whenever a transaction that writes has started anywhere in the cluster (the
+        next transaction id): cheap, and never misses a commit of another process."""
+        return int(self.conn().execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+                   .fetchone()[0])
+
+    def close(self) -> None:
+        """Close the calling thread's connection; from the thread that opened the store, every
+        connection (its engine is done: the heartbeat ends too)."""
+        if threading.get_ident() == self._owner:
+            self.closed.set()
+            self.close_all()
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            conn.close()
+
+    def close_all(self) -> None:
+        """Close every thread's connection (the process is done with the store)."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            with suppress(psycopg.Error):
+                conn.close()
+        self._local = threading.local()

@@ -1,0 +1,59 @@
+"""Fixtures for the PostgreSQL store tests: a fresh schema per test on the cluster that .ci/run starts.
+
+$IMPORTDESK_TEST_PG names the cluster (a libpq URL). Where it is not set, or psycopg is not
+installed, every test that needs PostgreSQL skips, and the reason says which (CI's .ci/run sets
+$IMPORTDESK_TEST_PG_UNAVAILABLE to why it could not start one).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+PG_ENV = "IMPORTDESK_TEST_PG"
+
+
+def _skip_reason() -> str | None:
+    if not os.environ.get(PG_ENV):
+        why = os.environ.get(f"{PG_ENV}_UNAVAILABLE")
+        return (f"PostgreSQL unavailable: {why}" if why else
+                f"PostgreSQL tests need ${PG_ENV} (a cluster's URL; .ci/run starts one)")
+    try:
+        import psycopg  # noqa: F401 (only whether it is there)
+    except ImportError:
+        return "PostgreSQL tests need psycopg: pip install -c constraints.txt -e '.[test]'"
+    return None
+
+
+def with_schema(url: str, schema: str) -> str:
+    """The URL with every connection's search_path set to ``schema``."""
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL store URL of its own (a new schema, dropped afterwards)."""
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    base = os.environ[PG_ENV]
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield with_schema(base, schema)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request):
+    """None (SQLite in the workspace) or a PostgreSQL store URL: a test that takes it runs on both."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("pg_url")
