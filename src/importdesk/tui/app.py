@@ -157,7 +157,7 @@ class ImportDeskApp(App[int]):
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
             ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
                                and b not in GLOBAL_BINDINGS]
-             + list(JobList.BINDINGS) + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
+             + [b for b in JobList.BINDINGS if b.tooltip] + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
              + list(ErrorTable.BINDINGS)),
         ]))
 
