@@ -30,6 +30,7 @@ from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
+from importdesk.tui.screens.palette import NoMatchProvider
 from importdesk.tui.screens.records import RecordsScreen
 from importdesk.tui.widgets.error_table import ErrorGrid, ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
@@ -66,6 +67,7 @@ class ImportDeskApp(App[int]):
     TITLE = "importdesk"
     BINDINGS = GLOBAL_BINDINGS
     NOTIFICATION_TIMEOUT = 6
+    COMMANDS = App.COMMANDS | {NoMatchProvider}  # a search that finds nothing says why
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
                  run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
