@@ -43,6 +43,7 @@ class RecordPage:
     rows: list[dict[str, Any]]  # clean values by field, and "_key": the record's key
     total: int
     problem: str | None = None  # why a filter or sort cannot run, for the user
+    unindexed_sort: str | None = None  # the sort's field when no index serves it: each page reads every record
 
 
 @dataclass
@@ -105,7 +106,18 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     except UsageError as exc:
         return RecordPage(query, columns, [], 0, problem=str(exc))
     rows = [{**r, "_key": rt.key_of(r)} for r in result.records]
-    return RecordPage(query, columns, rows, result.total)
+    unindexed = None
+    if sort and sort.split(",")[0] not in _indexed_columns(engine.ctx.db.conn(), table_name(rt.name)):
+        unindexed = sort.split(",")[0]
+    return RecordPage(query, columns, rows, result.total, unindexed_sort=unindexed)
+
+
+def _indexed_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The columns that lead an index of the table (a sort on one of them walks that index)."""
+    conn.row_factory = None
+    names = [row[1] for row in conn.execute(f"PRAGMA index_list({quote(table)})").fetchall()]
+    return {info[2] for name in names
+            for info in conn.execute(f"PRAGMA index_info({quote(name)})").fetchall()[:1]}
 
 
 _WRITTEN_BY = ("_job_uid", "_row", "_created_at", "_updated_at")
@@ -125,7 +137,7 @@ def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:
                        (key,)).fetchone()
     if row is None:
         return None
-    # job_items has no index on record_key: a scan of the items, fine in a worker thread
+    # job_items_by_record_key (migration 7) finds them
     items = [row_to_item(r) for r in conn.execute(
         "SELECT * FROM job_items WHERE record_key = ? AND (resource_type = ? OR (resource_type IS NULL"
         " AND job_uid IN (SELECT uid FROM jobs WHERE resource_type = ?))) ORDER BY id DESC LIMIT ?",

@@ -132,6 +132,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE jobs ADD COLUMN run_seconds REAL NOT NULL DEFAULT 0;
     ALTER TABLE jobs ADD COLUMN run_started_at TEXT;
     """,
+    # 7: the records view opens one record with the job items about its key: without this index that
+    # read scanned every item of every job (items without a key, most warnings, are left out of it)
+    """
+    CREATE INDEX job_items_by_record_key ON job_items(record_key) WHERE record_key IS NOT NULL;
+    """,
 ]
 
 

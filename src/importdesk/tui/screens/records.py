@@ -175,6 +175,8 @@ class RecordsScreen(Screen):
             status = Text(f"{q.offset + 1:,}–{last:,} of {result.total:,} {q.resource_type}"
                           + (f" · written last by job {q.job_uid[-8:]}" if q.job_uid else "")
                           + f" · sorted by {q.sort or 'key'} {'↓' if q.descending else '↑'}"
+                          + (f" (no index on {result.unindexed_sort}: each page reads every record)"
+                             if result.unindexed_sort else "")
                           + " · Enter opens a record")
         self.query_one("#records-status", Static).update(status)
         self.grid.border_subtitle = f"{result.total:,} records"
