@@ -103,6 +103,7 @@ class RecordsScreen(Screen):
         # no type given: the reader picks the first type that has records
         self.query_state = RecordQuery(resource_type or "", job_uid=job_uid)
         self.result: RecordPage | None = None
+        self._asked = False  # the first page was asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -123,8 +124,8 @@ class RecordsScreen(Screen):
         return self.query_one(RecordGrid)
 
     def on_mount(self) -> None:
-        self.grid.focus()
-        self.read()
+        self.grid.focus()  # the first resize reads the first page, once the grid's height is known
+
 
     # ---- reading (in a worker; results come back as messages) -----------------------------------
     def ask(self, **changes: Any) -> None:
@@ -142,7 +143,10 @@ class RecordsScreen(Screen):
         self.call_after_refresh(self._fit_page)
 
     def _fit_page(self) -> None:
-        if self._page_rows() != self.query_state.limit:
+        """A page that fits the grid (a page read before the grid had its size was read again, beside
+        the first: two reads of a million-record type at once)."""
+        if not self._asked or self._page_rows() != self.query_state.limit:
+            self._asked = True
             self.ask(offset=self.query_state.offset // self._page_rows() * self._page_rows())
 
     @work(thread=True, group=READER, exclusive=True, exit_on_error=False, description="read a page of records")
