@@ -372,8 +372,8 @@ class JobList(ScrollView, can_focus=True):
                 options.update_width(w + 2 * CELL_PADDING))
             segments.extend(lines[0])
         used = sum(w + 2 * CELL_PADDING for _, w in self._layout)
-        segments.append(Segment(" " * max(0, width - used),
-                                row_style + component + Style.from_meta({"row": row, "column": 0, "out_of_bounds": True})))
+        filler = Style.from_meta({"row": row, "column": 0, "out_of_bounds": True})
+        segments.append(Segment(" " * max(0, width - used), row_style + component + filler))
         return Strip(segments).crop(0, width).adjust_cell_length(width, base).simplify()
 
     # ---- the cursor --------------------------------------------------------------------------
