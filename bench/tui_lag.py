@@ -11,8 +11,10 @@ git-ignored). `--with-threads` also measures, in the same run, the baseline the 
 imports in the app's own worker threads. `--history=N` puts N finished jobs in the list first (a
 full screen of rows to redraw on every snapshot, as in a workspace in daily use). `--external` runs
 the two jobs in two headless `importdesk work` processes instead, the app only watching the store.
-`--public-redraw` measures the job list's redraw (it edits DataTable's private render caches) next to
-the same redraw through DataTable's public update_cell (same run, same file, child processes).
+`--old-list` measures the job list (a Line-API widget owning its row cache) next to the DataTable
+list it replaced, which edited DataTable's private render caches (bench/tui_joblist_datatable.py);
+`--public-redraw` adds that DataTable list redrawn through the public update_cell. Same run, same
+file, child processes; give `--history=40` or so for a full screen of rows.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ import time
 from pathlib import Path
 
 from tui_joblist import fill
+from tui_joblist_datatable import DataTableJobList, PublicRedrawJobList
 
 from importdesk.cli import GC_THRESHOLDS
 from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
-from importdesk.tui.widgets.job_list import JobList
+from importdesk.tui.screens import main_screen
 from importdesk.workspace import Workspace
 
 OUT = Path(__file__).parent / "out"
@@ -56,14 +59,6 @@ def products_csv(rows: int, name: str) -> Path:
                       f"2010-06-19,\"{{\"\"color\"\":\"\"red\"\"}}\"\n")
     tmp.replace(path)
     return path
-
-
-def _public_redraw_row(self, uid, values) -> None:
-    """The alternative on DataTable's public API: update_cell makes the table draw every visible row
-    again (its render caches are keyed by an update counter). Measured against the job list's own
-    path (which edits those private caches) with --public-redraw."""
-    for key, value in values.items():
-        self.update_cell(uid, key, value, update_width=False)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -120,21 +115,25 @@ def main() -> None:
     history = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--history=")), 0)
     external = "--external" in sys.argv
     p99 = {}
-    if "--public-redraw" in sys.argv:  # the job list's redraw: its private-cache edit vs public update_cell
-        current = JobList._redraw_row
+    if "--old-list" in sys.argv or "--public-redraw" in sys.argv:
+        lists = [("JobList, its own row cache (the app)", main_screen.JobList),
+                 ("DataTable, private render caches edited (before)", DataTableJobList)]
+        if "--public-redraw" in sys.argv:
+            lists.append(("DataTable, public update_cell", PublicRedrawJobList))
+        current = main_screen.JobList
         lags = {}
-        for name, redraw in (("private-cache edit (the app)", current), ("public update_cell", _public_redraw_row)):
-            JobList._redraw_row = redraw
+        for name, widget in lists:
+            main_screen.JobList = widget  # the screen composes and queries its list by this name
             with tempfile.TemporaryDirectory() as tmp:
                 engine = Engine(Workspace.open(Path(tmp) / "ws"))
                 fill(engine, history)
                 uids = [engine.create_job(src, ImportOptions(resource_type="products", reference=f"lag {i}")).uid
                         for i in range(2)]
-                print(f"-- job list redraw: {name}")
+                print(f"-- job list: {name}")
                 lags[name] = asyncio.run(measure(engine, uids, workers, True, external))
                 engine.close()
-        JobList._redraw_row = current
-        print("p99 lag, job list redraw: " + ", ".join(f"{k} {v:.1f} ms" for k, v in lags.items()))
+        main_screen.JobList = current
+        print("p99 lag by job list: " + "; ".join(f"{k} {v:.1f} ms" for k, v in lags.items()))
         return
     for child_processes in ([True, False] if "--with-threads" in sys.argv else [True]):
         with tempfile.TemporaryDirectory() as tmp:

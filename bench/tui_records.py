@@ -1,6 +1,7 @@
 """How fast the records view reads a page of a 1,000,000-record type (paged from SQLite).
 
-Run: .venv/bin/python bench/tui_records.py [--rows N]   (prints medians; the figures go into the report)
+Run: .venv/bin/python bench/tui_records.py [--rows N] [--keep]   (prints medians; the figures go into
+the report). `--keep` builds the workspace in bench/out/records_N/ once and reuses it.
 
 Sorting by the key walks the primary key; sorting by another field (no index) makes SQLite read every
 row and keep the top page (a scan, no full sort): that is the figure to watch.
@@ -25,6 +26,10 @@ HEADER = "sku,name,description,category,price,currency,weight_kg,active,ean,laun
 
 
 def build(root: Path, rows: int) -> Engine:
+    if (root / "ws" / "importdesk.db").exists():
+        print(f"reusing the {rows:,}-record workspace in {root.name}/")
+        return Engine(Workspace.open(root / "ws"))
+    root.mkdir(parents=True, exist_ok=True)
     src = root / "products.csv"
     with src.open("w") as out:
         out.write(HEADER + "\n")
@@ -83,8 +88,10 @@ async def measure_app(engine: Engine) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="build once into bench/out/ and reuse it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        eng = build(Path(tmp), args.rows)
+        root = Path(__file__).parent / "out" / f"records_{args.rows}" if args.keep else Path(tmp)
+        eng = build(root, args.rows)
         measure_queries(eng, args.rows)
         asyncio.run(measure_app(eng))

@@ -103,7 +103,7 @@ async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
         assert jobs.sort_by == "rows"
         totals = [j.progress.total for j in jobs.jobs.values()]
         assert totals == sorted(totals, reverse=True)
-        assert jobs.get_row_at(0)[jobs.get_column_index("rows")].plain == f"{totals[0]:,}"
+        assert jobs.row_cells(0)["rows"].plain == f"{totals[0]:,}"
         assert "by rows ↓" in app.screen.query_one("#jobs-pane").border_subtitle
         await pilot.press("S")
         assert [j.progress.total for j in jobs.jobs.values()] == sorted(totals)
@@ -154,7 +154,7 @@ async def test_the_last_column_is_whole_beside_the_detail_pane(engine, size):
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         jobs = app.screen.query_one(JobList)
-        took = str(getattr(cell := jobs.get_row_at(0)[jobs.get_column_index("duration")], "plain", cell)).strip()
+        took = str(getattr(cell := jobs.row_cells(0)["duration"], "plain", cell)).strip()
         assert took and took in visible_text(jobs)
         assert "took" in visible_text(jobs)
 
@@ -166,5 +166,5 @@ async def test_a_retry_is_marked_in_the_list(engine):
         await pilot.press("t")  # a done job with failed rows: a new job of those rows
         await pilot.pause()
         jobs = app.screen.query_one(JobList)
-        cell = jobs.get_row_at(0)[jobs.get_column_index("file")].plain
+        cell = jobs.row_cells(0)["file"].plain
         assert cell.startswith("↻ products_with_errors.csv") and uid[-8:] in cell

@@ -102,7 +102,7 @@ async def test_list_and_detail_show_the_same_percent(engine):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         jobs = app.screen.query_one(JobList)
-        assert "91%" in jobs.get_row_at(0)[2].plain
+        assert "91%" in jobs.row_cells(0)["progress"].plain
         detail = rendered(app.screen.query_one(JobDetail).render_job(jobs.selected))
         assert "91%" in detail and "92%" not in detail
 

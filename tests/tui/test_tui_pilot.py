@@ -482,3 +482,29 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
     assert job.error_message.startswith(QUIT_PREFIX)  # so the next app offers to resume it
     engine.resume(uid)
     assert engine.run_job(uid).progress.done == rows
+
+
+async def _palette_hits(app, pilot, query: str) -> list:
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p", *query)
+    await wait_for_group(app, CommandPalette._GATHER_COMMANDS_GROUP)
+    await pilot.pause()
+    options = app.screen.query_one(CommandList)
+    return [options.get_option_at_index(i).hit for i in range(options.option_count)]
+
+
+async def test_a_palette_search_that_finds_nothing_says_why(every_status):
+    app = app_for(every_status)
+    async with app.run_test(size=SIZE) as pilot:
+        hits = await _palette_hits(app, pilot, "zzqx")
+        assert [h.text for h in hits] == ["zzqx"]
+        assert "Job actions are for the highlighted job" in hits[0].help
+        await pilot.press("escape")
+        hits = await _palette_hits(app, pilot, "resume")
+        assert all("Nothing matches" not in str(h.text) for h in hits) and hits  # a match: no explanation
+        await pilot.press("escape", "R")
+        await wait_for_group(app, "records-reader")
+        hits = await _palette_hits(app, pilot, "retry")
+        assert [h.text for h in hits] == ["retry"]
+        assert "Job actions (retry, resume, cancel …) are listed on the job list" in hits[0].help

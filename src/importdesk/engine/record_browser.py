@@ -40,6 +40,7 @@ class RecordPage:
     rows: list[dict[str, Any]]  # clean values by field, and "_key": the record's key
     total: int
     problem: str | None = None  # why a filter or sort cannot run, for the user
+    unindexed_sort: str | None = None  # the sort's field when no index serves it: each page reads every record
 
 
 @dataclass
@@ -94,7 +95,10 @@ def page(engine: Engine, query: RecordQuery) -> RecordPage:
     except UsageError as exc:
         return RecordPage(query, columns, [], 0, problem=str(exc))
     rows = [{**r, "_key": rt.key_of(r)} for r in result.records]
-    return RecordPage(query, columns, rows, result.total)
+    unindexed = None
+    if sort and sort.split(",")[0] not in engine.ctx.records.indexed_columns(rt):
+        unindexed = sort.split(",")[0]
+    return RecordPage(query, columns, rows, result.total, unindexed_sort=unindexed)
 
 
 def record(engine: Engine, resource_type: str, key: str) -> RecordDetail | None:

@@ -113,7 +113,7 @@ class ItemStore:
 
     def about_record(self, key: str, resource_type: str, limit: int) -> list[JobItem]:
         """The items about one record key of a type, newest first (a job of that type wrote the
-        item when it names no type). job_items has no index on record_key: a scan, for a worker thread."""
+        item when it names no type); job_items_by_record_key (migration 8) finds them."""
         conn = self.db.conn()
         conn.row_factory = sqlite3.Row
         rows = conn.execute(

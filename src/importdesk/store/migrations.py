@@ -138,6 +138,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     ALTER TABLE jobs ADD COLUMN lease_until TEXT;
     """,
+    # 8: the records view opens one record with the job items about its key: without this index that
+    # read scanned every item of every job (items without a key, most warnings, are left out of it)
+    """
+    CREATE INDEX job_items_by_record_key ON job_items(record_key) WHERE record_key IS NOT NULL;
+    """,
 ]
 
 

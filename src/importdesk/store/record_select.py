@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from importdesk.store.records import quote, table_name
+from importdesk.store.records import _table_exists, quote, table_name
 
 #: operator -> SQL with {col} for the column expression and ? for the value
 OPERATORS: dict[str, str] = {
@@ -58,8 +58,7 @@ def _where(terms: Sequence[Term], job_uid: str | None) -> tuple[str, list[Any]]:
 
 
 def _exists(conn: sqlite3.Connection, resource_type: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        (table_name(resource_type),)).fetchone() is not None
+    return _table_exists(conn, table_name(resource_type))
 
 
 def count(conn: sqlite3.Connection, resource_type: str, terms: Sequence[Term], job_uid: str | None = None) -> int:

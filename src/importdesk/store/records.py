@@ -177,6 +177,20 @@ class RecordStore:
         """Has anything of this type been written (its table made)?"""
         return self._exists(self.db.conn(), table_name(resource_type))
 
+    def indexed_columns(self, rt: ResourceType) -> set[str]:
+        """The columns that lead an index of the type's table (a sort on one of them walks that
+        index; on any other it reads every record)."""
+        conn = self.db.conn()
+        name = table_name(rt.name)
+        if not self._exists(conn, name):
+            return set()
+        if not isinstance(conn, sqlite3.Connection):  # PostgreSQL (store/backends/postgres/connection.py)
+            return conn.index_leading_columns(name)
+        conn.row_factory = None
+        names = [row[1] for row in conn.execute(f"PRAGMA index_list({quote(name)})").fetchall()]
+        return {info[2] for index in names
+                for info in conn.execute(f"PRAGMA index_info({quote(index)})").fetchall()[:1]}
+
     def has_records(self, resource_type: str) -> bool:
         name = table_name(resource_type)
         conn = self.db.conn()

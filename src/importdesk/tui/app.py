@@ -32,6 +32,7 @@ from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
 from importdesk.tui.screens.new_import import NewImportScreen
+from importdesk.tui.screens.palette import NoMatchProvider
 from importdesk.tui.screens.records import RecordsScreen
 from importdesk.tui.widgets.error_table import ErrorGrid, ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
@@ -68,6 +69,7 @@ class ImportDeskApp(App[int]):
     TITLE = "importdesk"
     BINDINGS = GLOBAL_BINDINGS
     NOTIFICATION_TIMEOUT = 6
+    COMMANDS = App.COMMANDS | {NoMatchProvider}  # a search that finds nothing says why
 
     def __init__(self, engine: Engine, *, watch_inbox: bool = False, clock: Callable[[], datetime] | None = None,
                  run_queue: bool = True, poll_interval: float | None = 0.5, queue_workers: int = 2,
@@ -159,7 +161,7 @@ class ImportDeskApp(App[int]):
             ("Selected job", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] in JOB_ACTIONS]),
             ("Moving around", [b for b in MainScreen.BINDINGS if b.action.split("(")[0] not in JOB_ACTIONS
                                and b not in GLOBAL_BINDINGS]
-             + list(JobList.BINDINGS) + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
+             + [b for b in JobList.BINDINGS if b.tooltip] + list(FilterBar.BINDINGS) + list(ErrorGrid.BINDINGS)
              + list(ErrorTable.BINDINGS)),
         ]))
 

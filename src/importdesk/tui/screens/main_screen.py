@@ -14,10 +14,11 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.job_loop import thread_store
+from importdesk.engine.pages import JobsReader
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
@@ -131,6 +132,8 @@ class MainScreen(Screen):
         self._errors_read_at = 0.0
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
+        self._jobs_reader = JobsReader(engine)
+        self._counts: dict[JobStatus, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -138,7 +141,7 @@ class MainScreen(Screen):
         with Grid(id="panes"):
             with Vertical(id="jobs-pane", classes="pane") as pane:
                 pane.border_title = "Jobs"
-                yield JobList(self.engine, self.clock, id="jobs")
+                yield JobList(self.clock, id="jobs")
             detail = JobDetail(self.clock, id="detail")
             detail.border_title = "Detail"
             detail.add_class("pane")
@@ -178,12 +181,14 @@ class MainScreen(Screen):
 
     # ---- keeping the view true -----------------------------------------------------------------
     def reload(self, select_uid: str | None = None) -> None:
-        self.query_one(FilterBar).set_resource_types(self.engine.job_resource_types())
-        self.jobs.reload(select_uid)
+        page = self._jobs_reader.read(self.jobs.page_filter())
+        self._counts = page.status_counts
+        self.query_one(FilterBar).set_resource_types(page.resource_types)
+        self.jobs.show_page(page, select_uid)
         self._update_title()
 
     def _update_title(self) -> None:
-        counts = self.engine.status_counts()
+        counts = self._counts
         running = counts.get(JobStatus.PROCESSING, 0)
         pending = counts.get(JobStatus.PENDING, 0)
         shown = self.jobs.row_count
@@ -203,10 +208,8 @@ class MainScreen(Screen):
         if not self.is_attached:
             return  # workers may still report while the app closes
         try:
-            if not self.jobs.update_job(job):
-                self.reload()
-            elif job.status is not JobStatus.PROCESSING:
-                self._update_title()
+            if not self.jobs.update_job(job) or job.status is not JobStatus.PROCESSING:
+                self.reload()  # not on the page, or a status change: the counts moved too
         except NoMatches:  # the panes were already removed
             pass
 
@@ -252,9 +255,9 @@ class MainScreen(Screen):
     @on(FilterBar.Changed)
     def _on_filter_changed(self, event: FilterBar.Changed) -> None:
         self.jobs.set_query(event.query)
-        self._update_title()
+        self.reload()
 
-    @on(DataTable.RowSelected, "#jobs")
+    @on(JobList.JobSelected)
     def action_errors(self) -> None:
         self.set_class(True, "-errors-shown")
         self.errors.grid.focus()

@@ -104,6 +104,7 @@ class RecordsScreen(Screen):
         # no type given: the reader picks the first type that has records
         self.query_state = RecordQuery(resource_type or "", job_uid=job_uid)
         self.result: RecordPage | None = None
+        self._asked = False  # the first page was asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,8 +125,8 @@ class RecordsScreen(Screen):
         return self.query_one(RecordGrid)
 
     def on_mount(self) -> None:
-        self.grid.focus()
-        self.read()
+        self.grid.focus()  # the first resize reads the first page, once the grid's height is known
+
 
     # ---- reading (in a worker; results come back as messages) -----------------------------------
     def ask(self, **changes: Any) -> None:
@@ -143,7 +144,10 @@ class RecordsScreen(Screen):
         self.call_after_refresh(self._fit_page)
 
     def _fit_page(self) -> None:
-        if self._page_rows() != self.query_state.limit:
+        """A page that fits the grid (a page read before the grid had its size was read again, beside
+        the first: two reads of a million-record type at once)."""
+        if not self._asked or self._page_rows() != self.query_state.limit:
+            self._asked = True
             self.ask(offset=self.query_state.offset // self._page_rows() * self._page_rows())
 
     @work(thread=True, group=READER, exclusive=True, exit_on_error=False, description="read a page of records")
@@ -174,6 +178,8 @@ class RecordsScreen(Screen):
             status = Text(f"{q.offset + 1:,}–{last:,} of {result.total:,} {q.resource_type}"
                           + (f" · written last by job {q.job_uid[-8:]}" if q.job_uid else "")
                           + f" · sorted by {q.sort or 'key'} {'↓' if q.descending else '↑'}"
+                          + (f" (no index on {result.unindexed_sort}: each page reads every record)"
+                             if result.unindexed_sort else "")
                           + " · Enter opens a record")
         self.query_one("#records-status", Static).update(status)
         self.grid.border_subtitle = f"{result.total:,} records"

@@ -131,6 +131,12 @@ class PgConnection:
             "SELECT attname, attgenerated <> '' FROM pg_attribute"
             " WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", (_quoted(name),))}
 
+    def index_leading_columns(self, name: str) -> set[str]:
+        """The first column of each index of the table."""
+        return {r[0] for r in self.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+            " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(?)", (_quoted(name),))}
+
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != TransactionStatus.IDLE

@@ -161,6 +161,10 @@ PG_MIGRATIONS: list[str | Callable[[Any], None]] = [
     ALTER TABLE jobs ADD COLUMN lease_until TIMESTAMPTZ;
     CREATE INDEX jobs_by_lease ON jobs(lease_until) WHERE status = 'processing';
     """,
+    # 8: the job items about one record's key (the records view)
+    """
+    CREATE INDEX job_items_by_record_key ON job_items(record_key) WHERE record_key IS NOT NULL;
+    """,
 ]
 
 
