@@ -11,11 +11,12 @@ from pathlib import Path
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, print_json
-from importdesk.cli.formatting import safe, summary_line
+from importdesk.cli.formatting import summary_line
 from importdesk.cli.progress_bar import progress_reporter
 from importdesk.engine import Engine, ImportOptions, UsageError
 from importdesk.engine.service import DuplicateContent
 from importdesk.models import ImportJob, JobStatus, JobType
+from importdesk.text_format import safe
 
 
 class StopOnSignal:
