@@ -174,14 +174,14 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
             (folder / f"two-{i:03d}.csv").write_text(product_csv(2, f"T{i}"))
         wait_until(lambda: len([j for j in all_jobs(engine) if j.status.is_final]) >= count, 60,
                    message="all jobs done")
-        time.sleep(0.5)
+        # a second claim of a file needs the file: once the inbox and processing/ hold none, no job can follow
+        wait_until(lambda: not inbox_files(ws) and not [d for d in ws.processing.iterdir()
+                                                      if claims.UID_RE.match(d.name)], 10,
+                   message="inbox and processing/ empty")
         jobs = all_jobs(engine)
         assert len(jobs) == count and len({j.file_name for j in jobs}) == count
         assert all(j.status is JobStatus.DONE for j in jobs), {j.error_message for j in jobs}
         assert engine.record_count("products") == 2 * count
-        assert inbox_files(ws) == []
-        wait_until(lambda: not [d for d in ws.processing.iterdir() if claims.UID_RE.match(d.name)], 10,
-                   message="processing/ empty")
     finally:
         stopped = time.monotonic()
         for proc in procs:
