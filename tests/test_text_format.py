@@ -9,24 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from importdesk import text_format as tf
 from importdesk.cli import main
 from importdesk.cli.progress_bar import LogLines
 from importdesk.engine import Engine, ImportOptions, JobProgressed
 from importdesk.models import ImportJob, JobStatus, Progress, ProviderData
-from importdesk.text_format import (
-    duration,
-    job_seconds,
-    number,
-    one_line,
-    percent,
-    rate,
-    safe,
-    size,
-    stamp,
-    time_left,
-    value_text,
-    when,
-)
 from importdesk.workspace import Workspace
 
 from support import SAMPLES, StepClock, counting_uids
@@ -45,64 +32,64 @@ def an_hour_east(monkeypatch):
 
 
 def test_counts_have_thousands_separators():
-    assert [number(n) for n in (0, 999, 1_000, 1_234_567)] == ["0", "999", "1,000", "1,234,567"]
-    assert number(None) == ""
+    assert [tf.number(n) for n in (0, 999, 1_000, 1_234_567)] == ["0", "999", "1,000", "1,234,567"]
+    assert tf.number(None) == ""
 
 
 def test_time_spent_is_rounded_down_like_a_clock():
-    assert [duration(s) for s in (0, 0.6, 59.99, 60, 3599.5, 3600, 86_399)] == [
+    assert [tf.duration(s) for s in (0, 0.6, 59.99, 60, 3599.5, 3600, 86_399)] == [
         "0:00", "0:00", "0:59", "1:00", "59:59", "1:00:00", "23:59:59"]
-    assert duration(-3) == "0:00"  # a clock that stepped back never shows a negative time
-    assert duration(None) == ""
+    assert tf.duration(-3) == "0:00"  # a clock that stepped back never shows a negative time
+    assert tf.duration(None) == ""
 
 
 def test_time_left_is_rounded_up_so_a_running_job_never_has_nothing_left():
-    assert [time_left(s) for s in (0, 0.2, 59.01, 60, 3599.2)] == ["0:00", "0:01", "1:00", "1:00", "1:00:00"]
-    assert time_left(None) == ""
+    assert [tf.time_left(s) for s in (0, 0.2, 59.01, 60, 3599.2)] == ["0:00", "0:01", "1:00", "1:00", "1:00:00"]
+    assert tf.time_left(None) == ""
 
 
 def test_speed_is_whole_rows_per_second_rounded_half_up():
-    assert [rate(r) for r in (0.4, 0.5, 2.5, 3_999.5, 1_234_567.2)] == [
+    assert [tf.rate(r) for r in (0.4, 0.5, 2.5, 3_999.5, 1_234_567.2)] == [
         "0 rows/s", "1 rows/s", "3 rows/s", "4,000 rows/s", "1,234,567 rows/s"]
-    assert rate(None) == ""
+    assert tf.rate(None) == ""
 
 
 def test_percent_is_rounded_down_so_100_means_every_row():
     def pct(processed, total):
-        return percent(Progress(total=total, done=processed, pending=total - processed))
+        return tf.percent(Progress(total=total, done=processed, pending=total - processed))
 
     assert [pct(0, 200), pct(183, 200), pct(199, 200), pct(1_999_999, 2_000_000), pct(200, 200)] == [
         0, 91, 99, 99, 100]
-    assert percent(Progress()) == 0  # nothing counted yet
+    assert tf.percent(Progress()) == 0  # nothing counted yet
 
 
 def test_moments_are_in_local_time(an_hour_east):
-    assert stamp(T0) == "2026-11-23 10:00:00"
-    assert stamp(None) == "–"
-    assert when(T0, now=T0 + timedelta(hours=1)) == "10:00:00"  # today: the time only
-    assert when(T0, now=T0 + timedelta(days=2)) == "2026-11-23 10:00"
-    assert when(T0 + timedelta(hours=23), now=T0) == "2026-11-24 09:00"  # past local midnight: another day
-    assert when(None, now=T0) == ""
+    assert tf.stamp(T0) == "2026-11-23 10:00:00"
+    assert tf.stamp(None) == "–"
+    assert tf.when(T0, now=T0 + timedelta(hours=1)) == "10:00:00"  # today: the time only
+    assert tf.when(T0, now=T0 + timedelta(days=2)) == "2026-11-23 10:00"
+    assert tf.when(T0 + timedelta(hours=23), now=T0) == "2026-11-24 09:00"  # past local midnight: another day
+    assert tf.when(None, now=T0) == ""
 
 
 def test_sizes_in_binary_units():
-    assert [size(n) for n in (0, 1023, 1024, 1536, 5 * 1024**2, 3 * 1024**3, 5000 * 1024**3)] == [
+    assert [tf.size(n) for n in (0, 1023, 1024, 1536, 5 * 1024**2, 3 * 1024**3, 5000 * 1024**3)] == [
         "0 bytes", "1,023 bytes", "1.0 KiB", "1.5 KiB", "5.0 MiB", "3.0 GiB", "5,000.0 GiB"]
-    assert size(None) == "–"
+    assert tf.size(None) == "–"
 
 
 def test_text_never_reaches_the_terminal_as_control_characters():
-    assert safe("evil\x1b[2J.csv") == "evil\\x1b[2J.csv"
-    assert safe("tab\there") == "tab\\there"
-    assert safe(None) == ""
-    assert one_line("a\r\nb\tc") == "a␍␊b␉c"
-    assert one_line("x" * 10, limit=5) == "xxxx…"
-    assert one_line(None) == ""
+    assert tf.safe("evil\x1b[2J.csv") == "evil\\x1b[2J.csv"
+    assert tf.safe("tab\there") == "tab\\there"
+    assert tf.safe(None) == ""
+    assert tf.one_line("a\r\nb\tc") == "a␍␊b␉c"
+    assert tf.one_line("x" * 10, limit=5) == "xxxx…"
+    assert tf.one_line(None) == ""
 
 
 def test_values_read_as_a_person_reads_them():
-    assert value_text({"colour": "grün", "sizes": [1, 2]}) == '{"colour": "grün", "sizes": [1, 2]}'
-    assert value_text(None) == "" and value_text(12.5) == "12.5"
+    assert tf.value_text({"colour": "grün", "sizes": [1, 2]}) == '{"colour": "grün", "sizes": [1, 2]}'
+    assert tf.value_text(None) == "" and tf.value_text(12.5) == "12.5"
 
 
 def a_running_job(processed: int, total: int, seconds: float) -> ImportJob:
@@ -120,7 +107,7 @@ def test_the_command_lines_progress_shows_the_jobs_own_speed_and_percent():
     LogLines(out)(JobProgressed(job))
     assert out.getvalue() == f"importdesk: job {job.short_uid} big.csv: 99,950/100,000 rows (99%), 3,332 rows/s\n"
     rows_per_second, left = job.rate_and_eta()
-    assert rate(rows_per_second) == "3,332 rows/s" and time_left(left) == "0:01"  # 0.015 s left
+    assert tf.rate(rows_per_second) == "3,332 rows/s" and tf.time_left(left) == "0:01"  # 0.015 s left
 
 
 def test_show_gives_the_running_time_the_app_calls_took(tmp_path, capsys):
@@ -138,4 +125,4 @@ def test_show_gives_the_running_time_the_app_calls_took(tmp_path, capsys):
     assert (done.completed_at - done.started_at).total_seconds() > 7200
     assert main(["--workspace", str(ws.root), "show", done.uid]) == 0
     [line] = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("duration")]
-    assert line.split()[-1] == duration(job_seconds(done)) and job_seconds(done) < 60
+    assert line.split()[-1] == tf.duration(tf.job_seconds(done)) and tf.job_seconds(done) < 60
