@@ -20,23 +20,33 @@ def _pending(engine):
 
 
 def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_factory):
-    watcher_factory(workers=1, stability=0.6)
+    """A file still growing is never taken: each scan sees a new size, so its quiet time starts
+    again. The watcher runs on the test's clock, so "a chunk every 0.1 s, a 0.6 s window" holds on
+    any machine, however busy."""
+    now = [0.0]
+    watcher = watcher_factory(start=False, stability=0.6, clock=lambda: now[0])
     rows = 2500
     data = (HEADER + product_rows(rows, "SLOW")).encode()
     target = ws.inbox / "products" / "slow.csv"
     target.parent.mkdir()
-    chunks = 25  # ~2.5 s of writing, a chunk every 0.1 s (less than the window)
+    chunks = 25
     size = len(data) // chunks + 1
     with open(target, "wb") as handle:
         for i in range(chunks):
             handle.write(data[i * size:(i + 1) * size])
             handle.flush()
-            time.sleep(0.1)
+            now[0] += 0.1
+            watcher.scan_once()
             assert all_jobs(engine) == [], f"taken while still being written (chunk {i})"
-    # final, then (after the final commit, by design) its file moved to archive/
-    job = wait_until(lambda: next((j for j in all_jobs(engine) if j.status.is_final
-                                   and j.provider_data.kept_path.startswith("archive/")), None), 30,
-                     message="job done and archived")
+    now[0] += 0.5
+    watcher.scan_once()
+    assert all_jobs(engine) == [], "taken before the window passed"
+    now[0] += 0.2  # 0.7 s unchanged: complete
+    watcher.scan_once()
+    [pending] = all_jobs(engine)
+    # what the watcher's import worker does with it: run it, then (after the final commit) archive it
+    watcher.after_run(engine.run_next())
+    job = engine.get_job(pending.uid)
     assert len(all_jobs(engine)) == 1
     assert job.status is JobStatus.DONE
     assert job.progress.total == rows and job.progress.done == rows
