@@ -107,3 +107,20 @@ def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
     job = engine.get_job(uid)
     assert job.status is JobStatus.INTERRUPTED and job.metadata.data_row_index == BATCH_ROWS
     assert runner.process.returncode == 0
+
+
+def test_the_child_moves_a_finished_inbox_file_on_itself(tmp_path, engine):
+    """The child runs jobs through the same JobLoop as every face: a claimed file whose job ended
+    moves to archive/ even when nobody on the parent's side settles it."""
+    from importdesk.engine import inbox_jobs
+
+    uid = inbox_jobs.new_claim_uid(engine)
+    (engine.workspace.processing / uid).mkdir(parents=True)
+    kept = write_products(engine.workspace.processing / uid / "products.csv", 200)
+    inbox_jobs.create_claimed_job(engine, kept, "products.csv", ImportOptions(resource_type="products"), uid=uid)
+    ChildQueueRunner(engine, on_progress=lambda event: None, on_finished=lambda job: None).run(threading.Event())
+
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.DONE and job.provider_data.kept_path == f"archive/{uid}/products.csv"
+    assert (engine.workspace.root / job.provider_data.kept_path).is_file()
+    assert not (engine.workspace.processing / uid).exists()

@@ -54,5 +54,6 @@ def test_report_has_errors_log_keyed_by_record_and_field(engine, failed_job):
     assert report["errors_log"]["SKU-002069"] == {"price": ["must be a number ≥ 0"]}
     price_errors = {key for key, fields in report["errors_log"].items() if "price" in fields}
     assert len(price_errors) == 6
-    assert report["warnings_log"]["file"]["row"] == ["column 'internal_note' is not a field of products: it is ignored"]
+    assert report["warnings_log"]["file"]["row"] == [
+        "column 'internal_note' is not a field of products: kept in _extra"]
     assert report["status"] == JobStatus.DONE.value

@@ -10,12 +10,13 @@ import sys
 import time
 from pathlib import Path
 
-from importdesk.inbox import claim as claims
+from importdesk.engine import inbox_claim as claims
+from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus
 from importdesk.store.files import sha256_of
 
 from inbox_helpers import all_jobs, inbox_files, product_csv, wait_until
-from waiting import wait_for_scans
+from waiting import held_after_batch, wait_for_scans
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,14 +175,14 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
             (folder / f"two-{i:03d}.csv").write_text(product_csv(2, f"T{i}"))
         wait_until(lambda: len([j for j in all_jobs(engine) if j.status.is_final]) >= count, 60,
                    message="all jobs done")
-        # a second claim of a file needs the file: once the inbox and processing/ hold none, no job can follow
-        wait_until(lambda: not inbox_files(ws) and not [d for d in ws.processing.iterdir()
-                                                      if claims.UID_RE.match(d.name)], 10,
-                   message="inbox and processing/ empty")
+        # every claim settled, none in flight: the jobs listed now are all there will be
+        wait_until(lambda: not [d for d in ws.processing.iterdir() if claims.UID_RE.match(d.name)], 10,
+                   message="processing/ empty")
         jobs = all_jobs(engine)
         assert len(jobs) == count and len({j.file_name for j in jobs}) == count
         assert all(j.status is JobStatus.DONE for j in jobs), {j.error_message for j in jobs}
         assert engine.record_count("products") == 2 * count
+        assert inbox_files(ws) == []
     finally:
         stopped = time.monotonic()
         for proc in procs:
@@ -192,28 +193,34 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
 
 
 def test_service_stops_on_sigterm_and_resumes_its_job(ws, engine):
-    rows = 60_000
+    """SIGTERM while a job runs: it stops after its batch in flight, tagged for the next service,
+    which resumes it from there (held after batch 1, so the stop lands mid-file every time)."""
+    rows = 3 * BATCH_ROWS
     (ws.inbox / "products-svc.csv").write_text(product_csv(rows, "SVC"))
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     cmd = [sys.executable, "-c", WATCH_SCRIPT, str(ws.root), "2"]
-    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until(lambda: [j for j in all_jobs(engine) if j.status is not JobStatus.PENDING], 15)
-    finally:
-        started = time.monotonic()
-        proc.terminate()
-        code = proc.wait(timeout=10)
+    with held_after_batch(1) as held:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            uid, checkpoint = held.reached()
+        finally:
+            started = time.monotonic()
+            proc.terminate()
+            code = proc.wait(timeout=10)
     assert code == 0 and time.monotonic() - started < 5
-    job = all_jobs(engine)[0]
-    assert job.status in (JobStatus.INTERRUPTED, JobStatus.DONE)
+    job = engine.get_job(uid)
+    assert job.status is JobStatus.INTERRUPTED and job.metadata.data_row_index == checkpoint == BATCH_ROWS
+    assert job.error_message.startswith("interrupted: the watch service stopped after 5000 rows")
+    assert engine.record_count("products") == BATCH_ROWS
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        wait_until(lambda: engine.get_job(job.uid).status is JobStatus.DONE
-                   and engine.get_job(job.uid).provider_data.kept_path.startswith("archive/"), 30)
+        wait_until(lambda: engine.get_job(uid).status is JobStatus.DONE
+                   and engine.get_job(uid).provider_data.kept_path.startswith("archive/"), 30)
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
     assert engine.record_count("products") == rows
-    kept = ws.root / engine.get_job(job.uid).provider_data.kept_path
-    assert sha256_of(kept) == engine.get_job(job.uid).provider_data.sha256
+    kept = ws.root / engine.get_job(uid).provider_data.kept_path
+    assert sha256_of(kept) == engine.get_job(uid).provider_data.sha256
     assert json.loads((kept.parent / ".claim.json").read_text())["recorded"] is True

@@ -166,3 +166,13 @@ def test_scan_refuses_hard_links_and_names_folders_nested_too_deep(tmp_path):
                                                            ("products/a/b/c", "too_deep")]  # not the empty one
     assert "hard link" in odd["linked.csv"].reason and "copy or move the file itself" in odd["linked.csv"].reason
     assert "nested too deep" in odd["products/a/b/c"].reason
+
+
+def test_an_inbox_event_has_one_of_the_named_kinds():
+    from importdesk.inbox import InboxEvent, InboxEventKind
+
+    event = InboxEvent("duplicate", "inbox/x.csv: duplicate of job …")
+    assert event.kind is InboxEventKind.DUPLICATE and event.kind.is_trouble
+    assert not InboxEvent(InboxEventKind.FINISHED, "job x: done").kind.is_trouble
+    with pytest.raises(ValueError, match="'dupe' is not a valid InboxEventKind"):
+        InboxEvent("dupe", "a kind the app would not know")

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from importdesk.engine.job_loop import JobLoop
 from importdesk.models import JobStatus, JobType
 
 from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
@@ -20,16 +21,15 @@ def _pending(engine):
 
 
 def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_factory):
-    """A file still growing is never taken: each scan sees a new size, so its quiet time starts
-    again. The watcher runs on the test's clock, so "a chunk every 0.1 s, a 0.6 s window" holds on
-    any machine, however busy."""
+    """A file still growing is never taken; once it stayed unchanged for the window, it is (one job).
+    The watcher's clock is the test's: each scan sees the file after one more chunk, 0.1 s later."""
     now = [0.0]
     watcher = watcher_factory(start=False, stability=0.6, clock=lambda: now[0])
     rows = 2500
     data = (HEADER + product_rows(rows, "SLOW")).encode()
     target = ws.inbox / "products" / "slow.csv"
     target.parent.mkdir()
-    chunks = 25
+    chunks = 25  # a chunk every 0.1 s: less than the window
     size = len(data) // chunks + 1
     with open(target, "wb") as handle:
         for i in range(chunks):
@@ -38,20 +38,18 @@ def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_fact
             now[0] += 0.1
             watcher.scan_once()
             assert all_jobs(engine) == [], f"taken while still being written (chunk {i})"
-    now[0] += 0.5
+    now[0] += 0.5  # complete, but unchanged for less than the window
     watcher.scan_once()
-    assert all_jobs(engine) == [], "taken before the window passed"
-    now[0] += 0.2  # 0.7 s unchanged: complete
+    assert all_jobs(engine) == []
+    now[0] += 0.2  # unchanged for longer than the window now
     watcher.scan_once()
-    [pending] = all_jobs(engine)
-    # what the watcher's import worker does with it: run it, then (after the final commit) archive it
-    watcher.after_run(engine.run_next())
-    job = engine.get_job(pending.uid)
+    assert [j.status for j in all_jobs(engine)] == [JobStatus.PENDING]
+    job = JobLoop(engine).run_next()  # final, then (after the final commit, by design) its file moved on
     assert len(all_jobs(engine)) == 1
     assert job.status is JobStatus.DONE
     assert job.progress.total == rows and job.progress.done == rows
-    assert job.provider_data.kept_path.startswith(f"archive/{job.uid}/")
-    assert (ws.root / job.provider_data.kept_path).read_bytes() == data
+    assert engine.get_job(job.uid).provider_data.kept_path.startswith(f"archive/{job.uid}/")
+    assert (ws.root / engine.get_job(job.uid).provider_data.kept_path).read_bytes() == data
 
 
 def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory):

@@ -11,6 +11,8 @@ from importdesk.schemas import EXTRA, Registry, ResourceType, SchemaError, Unkno
 BUILTIN_NAMES = {
     "products", "prices", "customers", "stock_items", "subscription_product", "subscription_plan",
     "subscription_subscriber", "subscription_offering", "subscription",
+    "medusa_product", "medusa_variant", "commercelayer_skus", "commercelayer_prices",
+    "commercelayer_stock_items", "commercelayer_customers", "commercelayer_addresses",
 }
 
 GOOD_USER_TOML = """

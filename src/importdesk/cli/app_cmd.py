@@ -9,6 +9,7 @@ import tempfile
 from importdesk import demo
 from importdesk.cli import exit_codes
 from importdesk.engine import Engine
+from importdesk.engine.stop_signal import StopOnSignal
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
 from importdesk.workspace_log import log_to_workspace
@@ -41,12 +42,12 @@ def open_demo(args) -> int:
 
 def _run_queue(engine: Engine) -> int:
     """Run the pending jobs here, one after another; 0 when each ended done (rejected sample rows included)."""
-    from importdesk.cli.run_cmds import StopOnSignal, run_queue
+    from importdesk.cli.run_cmds import run_queue
 
     with StopOnSignal() as stop:
-        code = max((exit_codes.for_job(job) for job in run_queue(engine, stop.event)
+        code = max((exit_codes.for_job(job) for job in run_queue(engine, stop)
                     if job.status is not JobStatus.DONE), default=exit_codes.OK)
-    return exit_codes.SIGINT if stop.event.is_set() else code
+    return exit_codes.SIGINT if stop.stopped else code
 
 
 def _name_the_workspace(ws: Workspace, *, temporary: bool, queued: bool) -> None:

@@ -204,7 +204,7 @@ def retry():
 
 @_command(cli, "export", run_cmds.cmd_export, "export a resource type's records to CSV, XLSX or JSONL, as a job",
           (ec.OK, ec.USAGE, ec.FAILED, ec.INTERRUPTED, ec.CANCELED, ec.SIGINT),
-          "importdesk export products products.jsonl",
+          "importdesk export products products.jsonl\n  importdesk export medusa_product upload.csv --platform medusa",
           {ec.OK: "done: the file is written", ec.FAILED: "the export failed (e.g. the file cannot be written)",
            ec.INTERRUPTED: "interrupted; no file written", ec.CANCELED: "canceled; no file written",
            ec.SIGINT: "stopped with Ctrl-C; no file written"})
@@ -212,6 +212,9 @@ def retry():
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--job", "job_uid", metavar="UID", shell_complete=complete_job_uid,
               help="Only the records this job wrote last")
+@click.option("--platform", type=click.Choice(("medusa", "commercelayer")),
+              help="Write the platform's own format: Medusa's product CSV (medusa_product and its variants), "
+                   "or Commerce Layer import inputs (FILE ending .json or .csv); written at once, not as a job")
 @_json_option("the finished export job")
 def export():
     pass

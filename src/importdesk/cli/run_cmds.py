@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,33 +12,11 @@ from importdesk.cli.common import open_engine, print_json
 from importdesk.cli.formatting import summary_line
 from importdesk.cli.progress_bar import progress_reporter
 from importdesk.engine import Engine, ImportOptions, UsageError
+from importdesk.engine.job_loop import JobLoop
 from importdesk.engine.service import DuplicateContent
+from importdesk.engine.stop_signal import StopOnSignal
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.text_format import safe
-
-
-class StopOnSignal:
-    """Ctrl-C / SIGTERM ask the running job to stop at its next batch boundary; a second Ctrl-C forces."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self._previous: dict[int, object] = {}
-
-    def _handle(self, signum, frame) -> None:
-        if self.event.is_set():
-            raise KeyboardInterrupt
-        self.event.set()
-        print("\nimportdesk: stopping at the next batch boundary (Ctrl-C again to force)…", file=sys.stderr)
-
-    def __enter__(self) -> StopOnSignal:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
 
 
 def _execute(engine: Engine, job: ImportJob, args) -> int:
@@ -48,9 +24,8 @@ def _execute(engine: Engine, job: ImportJob, args) -> int:
         print(job.uid)
         return exit_codes.OK
     with StopOnSignal() as stop:
-        bar = progress_reporter()
-        job = engine.run_job(job.uid, cancel=stop.event, on_progress=bar)
-    return _report(job, args, stopped=stop.event.is_set())
+        job = JobLoop(engine, stop.event, on_progress=progress_reporter()).run(job.uid)
+    return _report(job, args, stopped=stop.stopped)
 
 
 def _report(job: ImportJob, args, stopped: bool = False) -> int:
@@ -113,11 +88,13 @@ def cmd_retry(args) -> int:
     return _execute(engine, engine.retry(args.uid, skip_errors=args.skip_errors), args)
 
 
-def run_queue(engine: Engine, stop: threading.Event) -> Iterator[ImportJob]:
+def run_queue(engine: Engine, stop: StopOnSignal) -> Iterator[ImportJob]:
     """Run the pending jobs here, one after another, each with its progress and summary on stderr,
     until none is left or ``stop`` is set (the job in flight then ends at a batch boundary)."""
-    while not stop.is_set():
-        job = engine.run_next(cancel=stop, on_progress=progress_reporter())
+    loop = JobLoop(engine, stop.event)
+    while not stop.stopped:
+        loop.on_progress = progress_reporter()  # a bar of its own for each job
+        job = loop.run_next()
         if job is None:
             return
         print(summary_line(job), file=sys.stderr)
@@ -128,7 +105,7 @@ def cmd_work(args) -> int:
     """Drain the queue: run pending jobs one after another in this process."""
     engine = open_engine(args)
     with StopOnSignal() as stop:
-        return max((exit_codes.for_job(job) for job in run_queue(engine, stop.event)), default=exit_codes.OK)
+        return max((exit_codes.for_job(job) for job in run_queue(engine, stop)), default=exit_codes.OK)
 
 
 def cmd_export(args) -> int:
@@ -136,18 +113,38 @@ def cmd_export(args) -> int:
     engine = open_engine(args)
     target = Path(args.file)
     fmt = target.suffix.lower().lstrip(".")
+    if getattr(args, "platform", None):
+        return _export_platform(engine, args, target, fmt)
     job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, target=target)
     with StopOnSignal() as stop:
-        job = engine.run_job(job.uid, cancel=stop.event, on_progress=progress_reporter())
+        job = JobLoop(engine, stop.event, on_progress=progress_reporter()).run(job.uid)
     if job.status.value == "done":
         print(f"{job.processed_count:,} {job.resource_type} records exported to {safe(target.name)}", file=sys.stderr)
     if args.json:
         print_json(job.to_seed_json())
     elif job.error_message:
         print(f"importdesk: {job.error_message}", file=sys.stderr)
-    if stop.event.is_set() and job.status.value == "interrupted":
+    if stop.stopped and job.status.value == "interrupted":
         return exit_codes.SIGINT
     return exit_codes.for_job(job)
+
+
+def _export_platform(engine, args, target: Path, suffix: str) -> int:
+    from importdesk.engine.platform_exports import PlatformExportError, export_platform
+
+    if args.job_uid or args.json:
+        raise UsageError(f"{'--job' if args.job_uid else '--json'} cannot be combined with --platform: a platform "
+                         "file holds every record of the type, written at once (no export job)")
+    fmt = "medusa_csv" if args.platform == "medusa" else f"commercelayer_{suffix}"
+    try:
+        written = export_platform(engine, args.resource_type, target, fmt)
+    except PlatformExportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        print(f"importdesk: {safe(target.name)}: cannot write the export: {exc.strerror or exc}", file=sys.stderr)
+        return exit_codes.FAILED
+    print(f"{written:,} {args.resource_type} rows exported to {safe(target.name)} ({args.platform})", file=sys.stderr)
+    return exit_codes.OK
 
 
 def cmd_watch(args) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from importdesk.engine import inbox_jobs
 from importdesk.engine.service import Engine
 from importdesk.models import ImportJob, JobFilter, JobStatus
 from importdesk.store import inbox_claims
@@ -34,3 +35,12 @@ def decline_resume(engine: Engine, jobs: list[ImportJob]) -> None:
         for job in jobs:
             inbox_claims.set_message(conn, job.uid, JobStatus.INTERRUPTED.value,
                                      DECLINED_MESSAGE.format(rows=job.metadata.data_row_index))
+
+
+def tag_quit_interrupt(engine: Engine, job: ImportJob) -> bool:
+    """A `JobLoop`'s ``on_stopped`` in the app: a job its closing interrupted resumes by itself if the
+    inbox claimed its file (the next watcher, the app's or `importdesk watch`, resumes it); any other
+    is offered for resuming when the next app opens."""
+    if inbox_jobs.is_claimed(job):
+        return inbox_jobs.mark_shutdown_interrupt(engine, job)
+    return mark_quit_interrupt(engine, job)

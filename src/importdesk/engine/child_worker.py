@@ -1,8 +1,9 @@
 """Run queued jobs in a child process, so an import never competes with its caller for the GIL.
 
 The app runs its imports this way (with two CPU-bound import threads its event loop stalled up to
-80 ms at p99). The child claims jobs from the store exactly like `importdesk work` and writes each
-throttled snapshot of a running job as one JSON line on stdout. The line `stop` on its stdin — or
+80 ms at p99). The child claims, runs and settles jobs with the same `JobLoop` as `importdesk work`
+(a final inbox job's file moves on in the child; the parent tags what its own stop interrupted)
+and writes each throttled snapshot of a running job as one JSON line on stdout. The line `stop` on its stdin — or
 stdin closing, when the parent is gone — asks it to stop at the next batch boundary; the job is
 then `interrupted` and resumable, as with any other worker.
 
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from importdesk.engine.events import JobProgressed, ProgressCallback
+from importdesk.engine.job_loop import JobLoop, thread_store
 from importdesk.engine.service import Engine
 from importdesk.models import ImportJob, JobStatus
 from importdesk.workspace import Workspace
@@ -152,12 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     threading.Thread(target=_stop_on_stdin, args=(stop,), name="stop-on-stdin", daemon=True).start()
     emit = _emitter(stop)
-    try:
-        while not stop.is_set():
-            if engine.run_next(cancel=stop, on_progress=emit, interval=args.interval) is None:
-                break
-    finally:
-        engine.close()
+    with thread_store(engine):
+        for _job in JobLoop(engine, stop, on_progress=emit, interval=args.interval).drain():
+            pass  # each one was reported (its final snapshot) and settled as it ended
     return 0
 
 

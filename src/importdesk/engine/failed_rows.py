@@ -31,9 +31,10 @@ class FailedRowsSource:
         once, in row order."""
         last = None
         for item in self.ctx.items.iter_all(self.source_uid, ItemLevel.ERROR):
-            if item.row_number is None or item.row_number == last or item.raw_row is None:
+            # one row can hold two records (a grouped file's product and variant: engine.row_groups)
+            if item.row_number is None or (item.row_number, item.resource_type) == last or item.raw_row is None:
                 continue
-            last = item.row_number
+            last = (item.row_number, item.resource_type)
             malformed = item.message if item.code == "malformed_row" else None
             yield item.row_number, item.raw_row, item.resource_type, malformed
 
@@ -43,7 +44,8 @@ class FailedRowsSource:
         return self._count
 
     def records(self, skip: int = 0) -> Iterator[Record]:
-        mixed = self.job.resource_type == "mixed"
+        # typed rows: a mixed file's, or a grouped one's (each failed record says its type)
+        mixed = self.job.resource_type == "mixed" or bool(self._grouped())
         for index, (number, raw, rtype, malformed) in enumerate(self._failed()):
             if index < skip:
                 continue
@@ -63,6 +65,12 @@ class FailedRowsSource:
                              error=f"{malformed}; correct the row before retrying it")
                 continue
             yield Record(number, values, type=rtype if mixed else None)
+
+    def _grouped(self) -> str | None:
+        try:
+            return self.ctx.registry.get(self.job.resource_type).rows
+        except Exception:  # an unknown type: the runner reports it
+            return None
 
     def _apply(self, values: dict[str, Any], corrections: dict[str, str | None],
                rtype: str | None) -> dict[str, Any]:

@@ -1,4 +1,16 @@
-"""Jobs for files the watched inbox has already claimed (moved into the workspace).
+"""The inbox's steps that touch the store: a claimed file's job, recorded, settled, recovered.
+
+An inbox file's life, in order, and who owns each step (the inbox face decides *when*; the engine
+does it; `store.inbox_claims` holds the SQL and nothing else):
+
+1–3. claim: note, atomic rename into ``processing/<uid>/``, sidecar along — `engine.inbox_claim`;
+4.   record: the pending job (or a duplicate, or a rejection) — here, `create_claimed_job` /
+     `record_rejected`; the note is then marked recorded (`inbox_claim.mark_recorded`);
+5.   run: `engine.job_loop.JobLoop`, like every job; it settles each run as it ends (6, 7);
+6.   settle: a final job's claim folder moves on — here, `settle_job`;
+7.   a run our own shutdown stopped: tagged to resume — here, `mark_shutdown_interrupt`;
+8.   recover at start and every rescan: `resume_stopped_inbox_jobs`, `repair_kept_path` here, the
+     decisions in `inbox.reconcile`.
 
 Unlike `Engine.create_job`, nothing is copied: the claimed file *is* the kept file. The duplicate
 check and the insert share one write transaction, so two watchers that claim two copies of the same
@@ -22,7 +34,7 @@ from importdesk.models import ImportJob, JobStatus, ProviderType
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
 from importdesk.store.converters import iso
-from importdesk.store.files import safe_name, sha256_of
+from importdesk.store.files import sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +52,16 @@ def claim_time(engine: Engine) -> str:
     return iso(engine.ctx.clock())
 
 
+def new_claim_uid(engine: Engine) -> str:
+    """The uid of the job a claim will record: its claim folder is named after it."""
+    return engine.ctx.new_uid()
+
+
+def is_claimed(job: ImportJob) -> bool:
+    """The job's file is one the inbox claimed and has not moved on yet (``processing/<uid>/``)."""
+    return (job.provider_data.kept_path or "").startswith("processing/")
+
+
 def jobs_for_claims(engine: Engine, uids: list[str]) -> dict[str, ImportJob]:
     """The recorded jobs among the claim folders' uids (a folder without one was never recorded)."""
     return inbox_claims.jobs_by_uid(engine.ctx.db, uids)
@@ -48,11 +70,6 @@ def jobs_for_claims(engine: Engine, uids: list[str]) -> dict[str, ImportJob]:
 def jobs_kept_in_processing(engine: Engine) -> list[ImportJob]:
     """Jobs whose kept file the store still places under processing/ (a move not yet committed)."""
     return inbox_claims.jobs_kept_under(engine.ctx.db, "processing")
-
-
-def claim_file_name(name: str) -> str:
-    """The name a claimed file is kept under: the store's rule for kept files."""
-    return safe_name(name)
 
 
 def check_options(engine: Engine, options: ImportOptions) -> None:

@@ -29,6 +29,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
+from importdesk.engine.row_groups import CONFLICT
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper, record_key, undeclared_message
 from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
@@ -404,8 +405,10 @@ class JobRunner:
         if more:
             self.ctx.items.set_counts(conn, self.job.uid, UNDECLARED,
                                       [(rt, name, n, undeclared_message(rt, n)) for rt, name, n in more])
-        return [self._item(row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n), None, rt)
-                for row, rt, name, n in new]
+        return [*(self._item(row, ItemLevel.WARNING, name, str(n), UNDECLARED, undeclared_message(rt, n), None, rt)
+                  for row, rt, name, n in new),
+                *(self._item(row, ItemLevel.WARNING, name, value, CONFLICT, message, None, rt, key)  # row_groups
+                  for row, rt, name, value, message, key in self.mapper.notes)]
 
     @staticmethod
     def _count(job: ImportJob, consumed: int, error_rows: int, items: list[tuple[Any, ...]], done: int,

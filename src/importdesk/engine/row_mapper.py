@@ -1,5 +1,10 @@
 """Turns a reader's record into (resource type, raw field dict): header mapping, routing of
-typed lines, shared entity data and the parent resource id."""
+typed lines, shared entity data and the parent resource id.
+
+Nothing of a row is dropped: a table column that fills no field is kept with each record in
+``_extra`` (by header), like a JSON record's undeclared attributes. A type whose table files hold
+one row per record of another type (``rows``, e.g. Medusa's product CSV) reads them grouped by
+``engine.row_groups``: typed dict records, mapped like JSON ones."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from importdesk.engine.errors import JobFailed
 from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
-from importdesk.schemas import EXTRA, Registry, ResourceType
+from importdesk.schemas import EXTRA, FieldError, Registry, ResourceType, RowInvalid, normalize_header
 
 MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
 # Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
@@ -58,13 +63,22 @@ class RowMapper:
         # batches, and the batch being read: -> [first row, rows]
         self.undeclared: dict[tuple[str, str], int] = {}
         self._undeclared_batch: dict[tuple[str, str], list[int]] = {}
+        self.notes: list[tuple[int, str, str, str, str, str]] = []  # (row, type, field, value, message, key)
         self.mapping = None
+        self._last_mapping = None  # the mapping that read the row being validated (column names)
+        self.group_types: tuple[str, ...] = ()
         if job.resource_type != MIXED:
             rt = self.resource(job.resource_type)
-            self.mapping = rt.map_headers(self.headers)
-            self.to_raw = self.mapping.to_raw
-            if self.from_export:
-                self.to_raw = _unneutralising(self.mapping.to_raw)
+            if rt.rows:  # its records and its rows' records (engine.row_groups; a retry's failed rows)
+                self.group_types = (rt.name, rt.rows)
+            if rt.rows and self.tabular:  # rows come grouped, as typed dicts
+                self.tabular = False
+            else:
+                self.mapping = rt.map_headers(self.headers, keep_unknown=self.tabular, ignored=EXPORT_MARKERS)
+                self._last_mapping = self.mapping
+                self.to_raw = self.mapping.to_raw
+                if self.from_export:
+                    self.to_raw = _unneutralising(self.mapping.to_raw)
 
     def resource(self, name: str) -> ResourceType:
         rt = self._types.get(name)
@@ -75,30 +89,56 @@ class RowMapper:
     def validator(self, name: str):
         v = self._validators.get(name)
         if v is None:
-            v = self._validators[name] = self.resource(name).validator(
-                self.job.metadata.locale, parent=self.job.parent_resource_id).validate
+            rt = self.resource(name)
+            v = rt.validator(self.job.metadata.locale, parent=self.job.parent_resource_id).validate
+            if any(spec.columns for spec in rt.fields.values()):
+                v = self._naming_columns(v)
+            self._validators[name] = v
         return v
+
+    def _naming_columns(self, validate):
+        """validate, with the column of a bad value named in its message where it is not the
+        field's name (a family's column, or a header such as "Product Status" for status)."""
+        def checked(raw):
+            try:
+                return validate(raw)
+            except RowInvalid as invalid:
+                mapping = self._last_mapping
+                if mapping is None:
+                    raise
+                errors = []
+                for err in invalid.errors:
+                    column = (mapping.column_of(err.field) or mapping.header_of(err.field)) if err.field else None
+                    if column is not None and normalize_header(column) != normalize_header(err.field):
+                        err = FieldError(err.field, err.value, err.code, f"{err.message} (column {column!r})")
+                    errors.append(err)
+                raise RowInvalid(errors) from None
+
+        return checked
 
     def positional(self):
         """The job type's PositionalValidator for this file's columns, when its rows can take
         that path (tabular, one type, no shared data, not one of our exports), else None."""
         if not self.tabular or self.mapping is None or self.shared or self.from_export:
             return None
+        if self.mapping.families or self.mapping.kept:  # cells gathered or kept: the dict path
+            return None
         rv = self.resource(self.job.resource_type).validator(self.job.metadata.locale,
                                                              parent=self.job.parent_resource_id)
         return rv.positional(self.mapping.columns)
 
     def header_warnings(self) -> list[HeaderWarning]:
-        if self.mapping is None:
+        if self.mapping is None or self.group_types:  # grouped: each record's own are warned (undeclared)
             return []
         rt = self.job.resource_type
+        kept = "kept in _extra"
         out = [HeaderWarning(None, name, "unknown_column",
-                             f"column {name!r} is not a field of {rt}: it is ignored", rt)
+                             f"column {name!r} is not a field of {rt}: {kept}", rt)
                for name in self.mapping.unknown
                if name not in self.mapping.duplicates and not (self.from_export and name in EXPORT_MARKERS)]
         for name in getattr(self.mapping, "duplicates", []) or []:
             out.append(HeaderWarning(None, name, "duplicate_column",
-                                     f"column {name!r} maps to a field another column already fills: it is ignored",
+                                     f"column {name!r} maps to a field another column already fills: {kept}",
                                      rt))
         return out
 
@@ -120,7 +160,7 @@ class RowMapper:
         rt_name = rec.type or job_type
         if rec.error is not None:
             return rt_name, {}, ("malformed_row", rec.error)
-        if rec.type is not None and job_type not in (MIXED, rec.type):
+        if rec.type is not None and job_type not in (MIXED, rec.type) and rec.type not in self.group_types:
             return rt_name, {}, ("wrong_type", f"this row is a {rec.type}; the job imports {job_type}")
         if rt_name == MIXED:
             return rt_name, {}, ("no_type", "this row does not say its type ({\"data\": {\"type\": …}})")
@@ -130,6 +170,9 @@ class RowMapper:
             except Exception:
                 return rt_name, {}, ("unknown_type", f"{rec.type!r} is not a known resource type")
         raw = self.to_raw(rec.values) if self.tabular else self._map_dict(rt_name, rec.values, rec.number, rec.outer)
+        notes = getattr(rec, "notes", None)
+        if notes:  # warnings the row brings (engine.row_groups), written with the batch
+            self.notes.extend((rec.number, rt_name, *note) for note in notes)
         if self.shared:
             for k, v in self.shared.items():
                 if raw.get(k) in (None, ""):
@@ -146,8 +189,8 @@ class RowMapper:
             whole = {parts[0] for _f, parts in rt.sourced_fields if len(parts) == 1}
             plan = self._dict_maps[(rt_name, keys)] = (
                 mapping.to_raw, tuple(k for k in mapping.unknown if k not in whole), rt.sourced_fields,
-                {parts[1] for _f, parts in rt.sourced_fields if parts[0] == "data" and len(parts) > 1})
-        to_raw, unknown, sourced, read_outside = plan
+                {parts[1] for _f, parts in rt.sourced_fields if parts[0] == "data" and len(parts) > 1}, mapping)
+        to_raw, unknown, sourced, read_outside, self._last_mapping = plan
         raw = to_raw(values)
         for field, parts in sourced:
             found = _at(outer, parts[1:]) if parts[0] == "data" else _at(values, parts)
@@ -191,6 +234,7 @@ class RowMapper:
         for key, (_first, n) in self._undeclared_batch.items():
             self.undeclared[key] = self.undeclared.get(key, 0) + n
         self._undeclared_batch.clear()
+        self.notes.clear()
 
     def raw_row(self, rec) -> str:
         """The row as the file had it (by header), kept with failed rows for retry and export."""

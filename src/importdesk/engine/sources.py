@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from importdesk.engine.errors import JobFailed
+from importdesk.engine.row_groups import grouped
 from importdesk.models import ImportJob, ProviderType
 from importdesk.readers import ReaderError, open_source
 from importdesk.readers.detect import EXTENSIONS
@@ -31,8 +32,15 @@ def open_job_source(ctx: EngineContext, job: ImportJob):
         raise ReaderError(f"{job.file_name}: the kept copy ({pd.kept_path}) is missing from the workspace")
     # a job that goes on after a checkpoint must read the very file it counted; a new one, its size
     check_kept_file(ctx, job, content=job.metadata.data_row_index > 0)
-    return open_source(path, fmt=pd.format, sheet=pd.sheet, encoding=pd.encoding, delimiter=pd.delimiter,
-                       limits=ctx.limits)
+    source = open_source(path, fmt=pd.format, sheet=pd.sheet, encoding=pd.encoding, delimiter=pd.delimiter,
+                         limits=ctx.limits)
+    if job.resource_type in ctx.registry.names() and ctx.registry.get(job.resource_type).rows:
+        try:  # one row per record of another type, grouped (Medusa's product CSV)
+            return grouped(source, ctx.registry.get(job.resource_type), ctx.registry, job.file_name)
+        except BaseException:
+            source.close()
+            raise
+    return source
 
 
 def kept_file_change(ctx: EngineContext, job: ImportJob, *, content: bool = True) -> str | None:

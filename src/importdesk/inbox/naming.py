@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from importdesk.engine.inbox_claim import SIDECAR_SUFFIX
 from importdesk.engine.sources import FILE_EXTENSIONS as EXTENSIONS
 
 DEFAULTS_FILE = "_defaults.toml"
-SIDECAR_SUFFIX = ".toml"
 TEMP_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".download", ".swp")
 SUPPORTED = tuple(sorted(EXTENSIONS))  # .csv .tsv .txt .xlsx .xlsm .json .jsonl .ndjson
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable
 
 from importdesk.engine import Engine
-from importdesk.inbox.watcher import InboxEvent, InboxWatcher
+from importdesk.engine.stop_signal import StopOnSignal
+from importdesk.inbox.events import InboxEvent, InboxEventKind
+from importdesk.inbox.watcher import InboxWatcher
 from importdesk.workspace import Workspace
+
+STOPPING = ("stopping: running jobs stop after the batch in flight and resume when the service starts again "
+            "(Ctrl-C again to stop now)…")
 
 
 def _print_event(event: InboxEvent) -> None:
@@ -30,37 +34,22 @@ def run_watch_service(workspace: Workspace | str | os.PathLike | None = None, *,
     if engine is None:
         ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
         engine = Engine(ws)
-    stop = stop_event or threading.Event()
-    previous: dict[int, object] = {}
-
-    def handle(signum, frame) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        print("\nimportdesk watch: stopping (running jobs stop at their next batch; Ctrl-C again to force)…",
-              file=sys.stderr, flush=True)
-
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, handle)
     watcher = InboxWatcher(engine, stability=stability, rescan_interval=rescan_interval, workers=workers,
                            on_event=on_event)
-    if on_event is not None:
-        on_event(InboxEvent("notice", f"watching {engine.workspace.inbox} with {workers} worker"
-                                      f"{'s' if workers != 1 else ''} (Ctrl-C to stop)"))
-    try:
-        watcher.start()
-        while not stop.wait(0.2):
-            if not watcher.alive:
-                break
-        watcher.stop(timeout=5.0)
-    except KeyboardInterrupt:
-        watcher.stop(timeout=1.0)
-        return 130
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return 0 if stop.is_set() else 1
+    with StopOnSignal("importdesk watch", stopping=STOPPING, event=stop_event) as stop:
+        if on_event is not None:
+            on_event(InboxEvent(InboxEventKind.NOTICE, f"watching {engine.workspace.inbox} with {workers} worker"
+                                                       f"{'s' if workers != 1 else ''} (Ctrl-C to stop)"))
+        try:
+            watcher.start()
+            while not stop.event.wait(0.2):
+                if not watcher.alive:
+                    break
+            watcher.stop(timeout=5.0)
+        except KeyboardInterrupt:
+            watcher.stop(timeout=1.0)
+            return 130
+    return 0 if stop.stopped else 1
 
 
 __all__ = ["run_watch_service"]

@@ -66,7 +66,7 @@ def watchers(ws: Workspace) -> list[str]:
 
 def inbox_status(ws: Workspace) -> InboxStatus:
     """From disk: cheap enough to call every second or two (one listing of inbox/ and processing/)."""
-    from importdesk.inbox.claim import UID_RE
+    from importdesk.engine.inbox_claim import UID_RE
 
     result = scan(ws.inbox)
     waiting = sum(1 for c in result.candidates.values() if is_supported(c.name))

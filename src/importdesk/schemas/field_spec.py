@@ -73,6 +73,9 @@ class FieldSpec:
     # where the value is in a JSON record, when not under the field's name: a dotted path into
     # its attributes ("dimensions.width"), or out of them into the envelope ("data.pricebook_external_ref")
     source: str | None = None
+    # map/list: a header template gathering a family of table columns ("Variant Price {key}";
+    # see ``column_families``)
+    columns: str | None = None
 
     @property
     def has_default(self) -> bool:

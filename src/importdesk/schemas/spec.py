@@ -44,6 +44,7 @@ class ResourceType:
     source: str | None = None      # the TOML file it came from ("builtin/<file>" for built-ins)
     wire_name: str | None = None   # the type's name in a platform's files ("product-price"), if not name
     builtin: bool = False
+    rows: str | None = None        # table files of this type: one row per record of that type (grouped)
     _validators: dict = field(default_factory=dict, init=False, repr=False)
     _converters: dict = field(default_factory=dict, init=False, repr=False)  # see field_schemas.field_schema
     _lock: Any = field(default_factory=threading.Lock, init=False, repr=False)
@@ -109,8 +110,8 @@ class ResourceType:
         lookup, _problems = build_lookup(self.fields.values())
         return lookup
 
-    def map_headers(self, headers: list[str]) -> HeaderMapping:
-        return map_headers(self, headers)
+    def map_headers(self, headers: list[str], *, keep_unknown: bool = False, ignored=()) -> HeaderMapping:
+        return map_headers(self, headers, keep_unknown=keep_unknown, ignored=ignored)
 
     def score_headers(self, headers: list[str]) -> float:
         return score_headers(self, headers)

@@ -27,7 +27,13 @@ Format
     aliases = ["SKU code"]       # extra header names (compared ignoring case, spaces, _ and -)
     source = "data.x"            # JSON records: a dotted path to the value (into the attributes, or
                                  #   "data.…" out of them into the envelope)
+    columns = "Price {key}"      # map/list: a family of table columns gathered into the value
+                                 #   (``column_families``)
     description = "…"
+
+    rows = "medusa_variant"      # in [resource]: each row of this type's table files is one record
+                                 #   of that type; the rows sharing this type's key make one record
+                                 #   of this type (``engine.row_groups``)
 
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
 name syntax, known field types, options that fit the type, bounds in order, patterns that compile,
@@ -52,6 +58,7 @@ from typing import Any
 from pydantic_core import ValidationError
 
 from .coerce import is_blank
+from .column_families import template_problems
 from .errors import SchemaError
 from .field_schemas import field_error, field_validator
 from .field_spec import FIELD_TYPES, FieldSpec
@@ -64,7 +71,7 @@ __all__ = ["NAME_RE", "load_file", "load_text", "parse_definition"]
 NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _MAX_NAME = 63
 
-_RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name")
+_RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name", "rows")
 WIRE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _COMMON_KEYS = ("type", "required", "default", "aliases", "description", "source")
 SOURCE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
@@ -76,8 +83,8 @@ _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "enum": ("choices",),
     "minor_units": ("min", "max"),
     "object": ("fields",),
-    "map": ("key_pattern", "key_message", "values", "fields"),
-    "list": ("items", "fields", "min_items", "max_items"),
+    "map": ("key_pattern", "key_message", "values", "fields", "columns"),
+    "list": ("items", "fields", "min_items", "max_items", "columns"),
 }
 _SHAPED = ("json", "object", "map", "list")  # values with a shape: not a key, not a parent
 _ITEM_TYPES = tuple(t for t in FIELD_TYPES if t not in ("map", "list", "json"))
@@ -249,6 +256,13 @@ def _field(name: str, table: Any, problems: list[str], path: str = "") -> FieldS
     if len(problems) > before:
         return None
     spec = FieldSpec(**kw)
+    if "columns" in table:
+        family_problems = (template_problems(spec, table["columns"]) if not path else
+                           [f"{where}: columns is for a record's own fields, not fields of an object"])
+        if family_problems:
+            problems.extend(family_problems)
+            return None
+        spec = dataclasses.replace(spec, columns=table["columns"])
     if "default" in table:
         spec = _with_default(spec, table["default"], problems)
     return spec
@@ -355,6 +369,12 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
                         "digits, _ . and -, starting with a letter (e.g. \"product-price\")")
         wire_name = None
 
+    rows = res.get("rows")
+    if rows is not None and (not isinstance(rows, str) or not NAME_RE.fullmatch(rows) or rows == name):
+        problems.append("[resource]: rows must name another resource type (each row of the file is one "
+                        "record of it, grouped into this type's records by its key)")
+        rows = None
+
     raw_fields = data.get("fields")
     fields: dict[str, FieldSpec] = {}
     if not isinstance(raw_fields, dict) or not raw_fields:
@@ -415,4 +435,5 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
         source=source,
         builtin=builtin,
         wire_name=wire_name if wire_name != name else None,
+        rows=rows,
     )

@@ -18,9 +18,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from importdesk.engine import Engine, UsageError, app_quit, inbox_jobs
+from importdesk.engine import Engine, UsageError, app_quit
 from importdesk.engine import JobProgressed as EngineProgress
 from importdesk.engine.child_worker import ChildQueueRunner
+from importdesk.engine.engine_clock import clock_of
+from importdesk.engine.job_loop import JobLoop, thread_store
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
 from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
@@ -73,7 +75,7 @@ class ImportDeskApp(App[int]):
         super().__init__()
         self.child_processes = child_processes
         self.engine = engine
-        self.clock = clock or engine.ctx.clock
+        self.clock = clock or clock_of(engine)
         self.watch_inbox = watch_inbox
         self.run_queue = run_queue
         self.poll_interval = poll_interval
@@ -219,39 +221,21 @@ class ImportDeskApp(App[int]):
     def _run_queue(self) -> None:
         """Drain the queue: in a child process (the default, so imports never hold the event loop's
         GIL), or in this thread (tests that need the engine's fixed clock and ids)."""
-        try:
+        loop = JobLoop(self.engine, self.stop_event, on_progress=self._report, interval=PROGRESS_INTERVAL,
+                       on_stopped=app_quit.tag_quit_interrupt)
+        with thread_store(self.engine):
             if self.child_processes:
-                runner = ChildQueueRunner(self.engine, on_progress=self._report, on_finished=self._finished,
+                runner = ChildQueueRunner(self.engine, on_progress=self._report,
+                                          on_finished=lambda job: self._finished(loop.settle(job)),
                                           interval=PROGRESS_INTERVAL)
                 runner.run(self.stop_event)
                 return
-            while not self.stop_event.is_set():
-                job = self.engine.run_next(cancel=self.stop_event, on_progress=self._report,
-                                           interval=PROGRESS_INTERVAL)
-                if job is None:
-                    return
+            for job in loop.drain():  # each settled as it ended
                 self._finished(job)
-        finally:
-            self.engine.ctx.db.close()
 
     def _finished(self, job: ImportJob) -> None:
-        """In the worker thread, once per job that left `processing`."""
-        self._after_run(job)
+        """In the worker thread, once per job that left `processing` (and was settled)."""
         self.post_message(JobFinished(job))
-
-    def _after_run(self, job: ImportJob) -> None:
-        """In the worker: a final inbox job's file moves to archive/ or failed/ at once; an inbox job our
-        quitting interrupted is tagged so the next watcher (app or `importdesk watch`) resumes it."""
-        try:
-            if job.status.is_final:
-                inbox_jobs.settle_job(self.engine, job.uid)
-            elif job.status is JobStatus.INTERRUPTED and self.stop_event.is_set():
-                if (job.provider_data.kept_path or "").startswith("processing/"):
-                    inbox_jobs.mark_shutdown_interrupt(self.engine, job)
-                else:
-                    app_quit.mark_quit_interrupt(self.engine, job)
-        except Exception as exc:  # the job itself is fine; the next watcher's reconcile moves the file
-            log.warning("settling job %s failed: %s", job.uid, exc)
 
     def _report(self, event: EngineProgress) -> None:
         """Called in the worker thread (throttled by the engine): post, never wait for the UI."""

@@ -143,9 +143,9 @@ def url_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any])
     text = string_converter(spec, rules, blank)
 
     def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return blank()  # (a required one raises: as an item of a list, a url is required)
         s = text(v)
-        if s is None or s == blank():
-            return s
         if not _URL.match(s):
             raise fail(spec, rules, "invalid_url")
         return s

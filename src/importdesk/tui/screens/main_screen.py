@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from importdesk.engine import Engine, UsageError
+from importdesk.engine.job_loop import thread_store
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
@@ -419,10 +420,8 @@ class MainScreen(Screen):
     @work(thread=True, group="exports", exit_on_error=False, description="export a job's failed rows")
     def _export(self, job: ImportJob, fmt: str) -> None:
         path = failed_rows_path(self.engine, job, fmt)
-        try:
+        with thread_store(self.engine):
             count = self.engine.export_failed_rows(job.uid, path)
-        finally:
-            self.engine.ctx.db.close()
         where = self.engine.workspace.relative(path)
         self.app.notify(f"{count:,} failed row{'s' if count != 1 else ''} written to {where}",
                         title="Exported", markup=False)
@@ -440,10 +439,8 @@ class MainScreen(Screen):
     @work(thread=True, group="exports", exit_on_error=False, description="copy a job's report as JSON")
     def _copy_json(self, job: ImportJob) -> None:
         path = copy_path(self.engine, job)
-        try:
+        with thread_store(self.engine):
             text = write_report(self.engine, job, path)
-        finally:
-            self.engine.ctx.db.close()
         where = self.engine.workspace.relative(path)
         if len(text) <= CLIPBOARD_MAX:
             self.app.call_from_thread(self.app.copy_to_clipboard, text)

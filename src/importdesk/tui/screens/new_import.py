@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError
 from importdesk.engine.errors import ReaderError, SchemaError
+from importdesk.engine.job_loop import thread_store
 from importdesk.engine.preview import FilePreview, preview_file
 from importdesk.engine.threshold import parse_threshold
 from importdesk.models import ImportJob, JobType
@@ -156,10 +157,8 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     @work(thread=True, group="preview", exclusive=True, exit_on_error=False,
           description="read the start of a file for the new-import dialog")
     def _read(self, path: Path) -> None:
-        try:
+        with thread_store(self.engine):
             found = preview_file(self.engine, path, PREVIEW_ROWS)
-        finally:
-            self.engine.ctx.db.close()
         self.post_message(self.FileDetected(found))
 
     @on(FileDetected)
@@ -336,14 +335,13 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
     @work(thread=True, group="create", exclusive=True, exit_on_error=False,
           description="copy the file into the workspace and queue its job")
     def _create(self, path: Path, options: ImportOptions) -> None:
-        try:
-            job = self.engine.create_job(path, options)
-        except (UsageError, ReaderError, SchemaError, OSError) as exc:
-            self.post_message(self.CreateFailed(str(exc)))
-        else:
-            self.post_message(self.Created(job))
-        finally:
-            self.engine.ctx.db.close()
+        with thread_store(self.engine):
+            try:
+                job = self.engine.create_job(path, options)
+            except (UsageError, ReaderError, SchemaError, OSError) as exc:
+                self.post_message(self.CreateFailed(str(exc)))
+            else:
+                self.post_message(self.Created(job))
 
     @on(CreateFailed)
     def _on_create_failed(self, event: CreateFailed) -> None:

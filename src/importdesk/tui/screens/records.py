@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from importdesk.engine import Engine
+from importdesk.engine.job_loop import thread_store
 from importdesk.engine.record_browser import RecordDetail, RecordPage, RecordQuery, page, record
 from importdesk.tui import formatting as fmt
 from importdesk.tui.keys import GLOBAL_BINDINGS
@@ -147,10 +148,8 @@ class RecordsScreen(Screen):
 
     @work(thread=True, group=READER, exclusive=True, exit_on_error=False, description="read a page of records")
     def _read(self, query: RecordQuery) -> None:
-        try:
+        with thread_store(self.engine):
             self.post_message(self.PageRead(page(self.engine, query)))
-        finally:
-            self.engine.ctx.db.close()
 
     @on(PageRead)
     def _on_page_read(self, event: PageRead) -> None:
@@ -227,10 +226,8 @@ class RecordsScreen(Screen):
 
     @work(thread=True, group="record-reader", exclusive=True, exit_on_error=False, description="read a record")
     def _read_record(self, resource_type: str, key: str) -> None:
-        try:
+        with thread_store(self.engine):
             self.post_message(self.RecordRead(record(self.engine, resource_type, key)))
-        finally:
-            self.engine.ctx.db.close()
 
     @on(RecordRead)
     def _on_record_read(self, event: RecordRead) -> None:

@@ -1,4 +1,5 @@
-"""Claiming: an inbox file moves into its own claim folder ``processing/<uid>/`` by one atomic rename.
+"""Steps 1–3 of an inbox file's life: it moves into its own claim folder ``processing/<uid>/`` by
+one atomic rename. (Every step, and which layer owns it: `engine.inbox_jobs`' docstring.)
 
 Order (a crash at any point leaves the file in the inbox, or claimed by a recorded job, or in a claim
 folder whose note lets the next start finish the job):
@@ -8,7 +9,8 @@ folder whose note lets the next start finish the job):
 2. rename the inbox file to ``processing/<uid>/<safe name>`` — the arbiter between watchers: if the
    file is gone, another watcher took it and the empty claim folder is removed;
 3. move the sidecar (``<name>.toml``) along, if there is one;
-4. insert the job pointing at the claimed file (engine.inbox_jobs), then mark the note ``recorded``.
+4. insert the job pointing at the claimed file (`inbox_jobs.create_claimed_job`), then mark the note
+   ``recorded`` (`mark_recorded`).
 
 The note's ``recorded`` flag tells a job the user deleted (leave the file alone) from a crash between
 steps 2 and 4 (create the job now).
@@ -25,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importdesk.engine.inbox_jobs import claim_file_name
-from importdesk.inbox.naming import SIDECAR_SUFFIX
+from importdesk.store.files import safe_name
 
 NOTE = ".claim.json"
+SIDECAR_SUFFIX = ".toml"  # a data file's options travel beside it as <name>.toml
 UID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
@@ -71,7 +73,7 @@ def claim(processing: Path, uid: str, source: Path, parts: tuple[str, ...], *, o
     try:
         write_note(folder, {"uid": uid, "source": list(parts), "owner": owner, "claimed_at": claimed_at,
                             "recorded": False})
-        target = folder / claim_file_name(parts[-1])
+        target = folder / safe_name(parts[-1])  # the store's rule for kept files
         os.rename(source, target)
     except FileNotFoundError:
         shutil.rmtree(folder, ignore_errors=True)
