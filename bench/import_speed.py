@@ -3,6 +3,7 @@
     .venv/bin/python bench/import_speed.py                                  # 1M rows, 2 rounds, every path
     .venv/bin/python bench/import_speed.py --rows 100k,1M --repeat 2 --peers --xlsx-max-rows 100k
     .venv/bin/python bench/import_speed.py --rows 20000 --repeat 1 --only fresh,validate
+    .venv/bin/python bench/import_speed.py --rows 200k --only fresh,invalid30 --before ../base   # before/after
 
 For each size, every case runs once per round, rounds interleaved (A B C A B C), each in a fresh
 database or workspace and a process of its own, measured by bench/_measure.py: wall seconds, CPU
@@ -22,6 +23,10 @@ Cases (same rows in every file of a size; files cached in bench/out/, see bench/
   jsonl, xlsx  the same rows as JSONL / XLSX, empty workspace
   peers (--peers): sqlite-utils, pandas, duckdb, frictionless (see bench/_peers.py); one that
                cannot be installed here is shown as "not available (why)" and the run goes on.
+--before DIR runs each chosen importdesk path a second time per round with the importdesk of another
+checkout (DIR/.venv/bin/importdesk, e.g. `git archive main` unpacked with its own venv), interleaved
+with this one, and prints after/before per path (re-import paths excepted: their seed workspace is
+this version's).
 Ratios are taken per round (each case against the baseline or path of its own round, so load that
 drifts between rounds cancels out) and the median is printed with the range over rounds, each
 next to its goal (issue 15; the goals are stated for 1M rows on a quiet machine: on a loaded one
@@ -33,6 +38,7 @@ Peers: pip install -c constraints.txt -c bench/constraints.txt -e '.[bench]'
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -68,6 +74,7 @@ class Case:
     options: tuple[str, ...] = ()
     expect: Callable[[int], dict] | None = None   # importdesk: expected job fields for n rows
     rc: int = 0
+    bin_dir: Path | None = None     # importdesk of another checkout (--before); None: this one
 
 
 def _job(summary: str, job_type: str = "execute", valid: float = 1.0) -> Callable[[int], dict]:
@@ -113,8 +120,12 @@ class SizeRun:
     skipped: dict[str, str] = field(default_factory=dict)
 
 
+def importdesk_bin(case: Case) -> str:
+    return str((case.bin_dir or VENV_BIN) / "importdesk")
+
+
 def importdesk_cmd(workspace: Path, source: Path, case: Case) -> list[str]:
-    return [str(VENV_BIN / "importdesk"), "--workspace", str(workspace), "run", str(source), "--type", "products",
+    return [importdesk_bin(case), "--workspace", str(workspace), "run", str(source), "--type", "products",
             *case.options]
 
 
@@ -172,7 +183,7 @@ def _check_table(case: Case, db: Path, rows: int) -> None:
 
 
 def _check_job(case: Case, workspace: Path, rows: int) -> None:
-    cmd = [str(VENV_BIN / "importdesk"), "--workspace", str(workspace), "jobs", "--json", "--limit", "1"]
+    cmd = [importdesk_bin(case), "--workspace", str(workspace), "jobs", "--json", "--limit", "1"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     job = json.loads(out.stdout)["data"][0]
     wanted = case.expect(rows)
@@ -389,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--peers", action="store_true", help=f"also measure {', '.join(_peers.PEERS)}")
     parser.add_argument("--only", type=_names([n for n in CASES if n != BASELINE], "case"),
                         help="measure just these paths and peers (the sqlite3 baseline always runs)")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also run each chosen importdesk path with DIR/.venv/bin/importdesk (after/before table)")
     parser.add_argument("--xlsx-max-rows", type=parse_count,
                         help="run the xlsx path only at sizes up to this (writing a 1M-row XLSX is slow)")
     return parser
@@ -411,6 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (VENV_BIN / "importdesk").exists():
         raise SystemExit("run it with the project's interpreter: .venv/bin/python bench/import_speed.py")
     names = selected(args)
+    if args.before is not None:
+        names = [*names, *add_before_cases(args.before, names)]
     command = " ".join(["bench/import_speed.py", *(sys.argv[1:] if argv is None else argv)])
     print(f"{command}\nsqlite3 {_sqlite3_version()}, python {sys.version.split()[0]}, cases: {', '.join(names)}",
           flush=True)
@@ -423,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         for rows in args.rows:
             size = run_size(rows, names, args.repeat, args.xlsx_max_rows, log)
             sizes.append(size)
-            print("\n".join(["", *table(size, names), "", *goals(size)]), flush=True)
+            print("\n".join(["", *table(size, names), "", *goals(size), *before_after(size, names)]), flush=True)
     except BenchError as exc:
         print(f"\nbench stopped: {exc}", file=sys.stderr)
         return 1
@@ -431,6 +446,37 @@ def main(argv: list[str] | None = None) -> int:
     if summary:
         print("\n" + "\n".join(summary))
     return 0
+
+
+BEFORE = "@before"
+
+
+def add_before_cases(checkout: Path, names: list[str]) -> list[str]:
+    """A twin of each chosen importdesk path, run with another checkout's importdesk."""
+    bin_dir = checkout.resolve() / ".venv" / "bin"
+    if not (bin_dir / "importdesk").exists():
+        raise SystemExit(f"--before: no {bin_dir / 'importdesk'} (make a venv there and pip install -e it)")
+    added = []
+    for name in names:
+        case = CASES[name]
+        if case.expect is None or case.seeded:
+            continue
+        twin = dataclasses.replace(case, name=name + BEFORE, label=f"{case.label} before", bin_dir=bin_dir)
+        CASES[twin.name] = twin
+        added.append(twin.name)
+    return added
+
+
+def before_after(size: SizeRun, names: list[str]) -> list[str]:
+    pairs = [(name[:-len(BEFORE)], name) for name in names if name.endswith(BEFORE)]
+    if not pairs:
+        return []
+    lines = ["", "after / before (this checkout against --before, paired per round)",
+             f"{'':<40} {'wall':>20} {'cpu':>20}"]
+    for after, before in pairs:
+        lines.append(f"{CASES[after].label:<40} {format_ratio(paired_ratios(size, after, before)):>20} "
+                     f"{format_ratio(paired_ratios(size, after, before, 'cpu')):>20}")
+    return lines
 
 
 def _sqlite3_version() -> str:

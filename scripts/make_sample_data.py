@@ -382,21 +382,25 @@ def make_customers(out: Path, rng: random.Random) -> dict:
 
 
 def make_subscriptions(out: Path, rng: random.Random, products: list[list[str]]) -> dict:
+    """Elastic Path Subscriptions import lines (the fact sheet's attribute tables): offerings
+    first, naming products and plans that come later (the import reads the whole file first)."""
     lines: list[dict] = []
 
     def add(t: str, attrs: dict) -> None:
         lines.append({"data": {"type": t, "attributes": attrs}})
 
-    sub_products = [
-        ("prod-coffee-beans", "Coffee Beans Subscription", "Freshly roasted beans, 500 g.", 14.90, "EUR"),
-        ("prod-tea-box", "Tea Box", "Six loose-leaf teas from Japan and India.", 19.50, "EUR"),
-        ("prod-filter-pack", "Filter Paper Pack", "100 unbleached filters.", 3.99, "EUR"),
-        ("prod-mug-club", "Mug of the Month", "A new handmade mug every month.", 24.00, "GBP"),
-        ("prod-magazine", "Brew Magazine", "Print and digital edition.", 7.50, "USD"),
+    def uuid4() -> str:  # from the seeded generator: the same ids on every run
+        h = f"{rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:32]}"
+
+    sub_products = [  # prices in minor units (cents) per currency, and the period they cover
+        ("prod-coffee-beans", "Coffee Beans Subscription", "Freshly roasted beans, 500 g.",
+         {"EUR": 1490, "USD": 1590}, ("month", 1)),
+        ("prod-tea-box", "Tea Box", "Six loose-leaf teas from Japan and India.", {"EUR": 1950}, ("month", 1)),
+        ("prod-filter-pack", "Filter Paper Pack", "100 unbleached filters.", {"EUR": 399}, ("day", 30)),
+        ("prod-mug-club", "Mug of the Month", "A new handmade mug every month.", {"GBP": 2400}, ("month", 1)),
+        ("prod-magazine", "Brew Magazine", "Print and digital edition.", {"USD": 750, "EUR": 690}, ("month", 1)),
     ]
-    for k, (ref, name, desc, price, cur) in enumerate(sub_products):
-        add("subscription_product", {"external_ref": ref, "name": name, "sku": products[k * 10][0],
-                                     "description": desc, "price": price, "currency": cur})
     plans = [
         ("plan-weekly", "Weekly", "week", 1, 0, 52, "roll"),
         ("plan-monthly", "Monthly", "month", 1, 14, 12, "roll"),
@@ -405,17 +409,6 @@ def make_subscriptions(out: Path, rng: random.Random, products: list[list[str]])
         ("plan-2y-fixed", "Two years, fixed", "year", 1, 0, 2, "close"),
         ("plan-day-pass", "30-day pass", "day", 1, 0, 30, "close"),
     ]
-    for ref, name, itype, freq, trial, length, end in plans:
-        add("subscription_plan", {"external_ref": ref, "name": name, "billing_interval_type": itype,
-                                  "billing_frequency": freq, "trial_period": trial,
-                                  "plan_length": length, "end_behavior": end})
-    subscribers = []
-    for i in range(40):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        ref = f"subscriber-{i + 1:04d}"
-        email = f"{first}.{last}.{i + 1}@example.com".translate(TRANSLIT).lower()
-        subscribers.append(ref)
-        add("subscription_subscriber", {"external_ref": ref, "name": f"{first} {last}", "email": email})
     offerings = [
         ("offering-coffee-lovers", "Coffee Lovers", "Beans and filters, delivered.",
          ["prod-coffee-beans", "prod-filter-pack"], ["plan-weekly", "plan-monthly", "plan-quarterly"]),
@@ -427,16 +420,35 @@ def make_subscriptions(out: Path, rng: random.Random, products: list[list[str]])
     for ref, name, desc, prods, pls in offerings:
         add("subscription_offering", {"external_ref": ref, "name": name, "description": desc,
                                       "products": prods, "plans": pls})
+    for k, (ref, name, desc, prices, (unit, amount)) in enumerate(sub_products):
+        add("subscription_product", {
+            "external_ref": ref, "name": name, "sku": products[k * 10][0], "description": desc,
+            "price": {cur: {"amount": cents, "includes_tax": cur != "USD"} for cur, cents in prices.items()},
+            "price_units": {"unit": unit, "amount": amount}})
+    for ref, name, itype, freq, trial, length, end in plans:
+        add("subscription_plan", {"external_ref": ref, "name": name, "billing_interval_type": itype,
+                                  "billing_frequency": freq, "trial_period": trial,
+                                  "plan_length": length, "end_behavior": end,
+                                  "can_pause": end == "roll", "can_resume": end == "roll", "can_cancel": True})
+    subscribers = []
+    for i in range(40):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        email = f"{first}.{last}.{i + 1}@example.com".translate(TRANSLIT).lower()
+        subscriber = {"account_id": uuid4(), "name": f"{first} {last}", "email": email}
+        subscribers.append(subscriber)
+        add("subscription_subscriber", subscriber)
     for i in range(60):
         off = rng.choice(offerings)
+        who = rng.choice(subscribers)
         add("subscription", {
             "external_ref": f"subscription-{i + 1:04d}",
-            "subscriber_external_ref": rng.choice(subscribers),
+            "account_id": who["account_id"],
             "offering_external_ref": off[0],
-            "plan_external_ref": rng.choice(off[4]),
+            "selected_plan": rng.choice(off[4]),
             "currency": rng.choices(["EUR", "USD", "GBP"], weights=[6, 2, 2])[0],
-            "status": rng.choices(["active", "paused", "canceled"], weights=[7, 1, 2])[0],
-            "start_date": rand_date(rng, dt.date(2024, 1, 1), dt.date(2025, 12, 31)).isoformat(),
+            "manual_payments": rng.random() < 0.2,
+            "name": who["name"],
+            "email": who["email"],
         })
     text = "".join(json.dumps(obj, ensure_ascii=False) + "\n" for obj in lines)
     (out / "subscriptions.jsonl").write_text(text, encoding="utf-8")
@@ -654,11 +666,13 @@ def readme(info: dict) -> str:
         "",
         "## subscriptions.jsonl",
         "",
-        "Elastic Path style: one `{\"data\": {\"type\": T, \"attributes\": {...}}}` per line, referenced",
-        "objects first: " + ", ".join(f"{n} × `{t}`" for t, n in info["subs"]["by_type"].items()) + ".",
-        "Lines 1–5 products, 6–11 plans, 12–51 subscribers, 52–54 offerings, 55–114 subscriptions.",
-        "Product `price` is a JSON number (e.g. `14.9`, `3.99`): the importer must turn it into an",
-        "exact decimal. Every subscription's plan belongs to its offering. All valid.",
+        "Elastic Path Subscriptions import lines: one `{\"data\": {\"type\": T, \"attributes\": {...}}}`",
+        "per line: " + ", ".join(f"{n} × `{t}`" for t, n in info["subs"]["by_type"].items()) + ".",
+        "Lines 1–3 offerings, naming by external_ref the products (lines 4–8) and plans (9–14) that",
+        "come after them; 15–54 subscribers (keyed by a UUID `account_id`), 55–114 subscriptions",
+        "(`offering_external_ref` names an offering, `selected_plan` one of its plans). Product",
+        "`price` is a map of currency to `{amount, includes_tax}` in minor units (cents), with",
+        "`price_units`. All valid.",
         "",
         "## wines.csv + schemas/wine_catalogue.toml",
         "",

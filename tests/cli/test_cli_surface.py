@@ -64,10 +64,10 @@ def test_completion_scripts(shell, marker):
 
 
 def test_the_installed_command_answers_bash_completion(tmp_path):
-    env = {**os.environ, "_IMPORTDESK_COMPLETE": "bash_complete", "COMP_WORDS": "importdesk types pro",
+    env = {**os.environ, "_IMPORTDESK_COMPLETE": "bash_complete", "COMP_WORDS": "importdesk types produc",
            "COMP_CWORD": "2", "IMPORTDESK_HOME": str(tmp_path / "ws")}
     done = subprocess.run([sys.executable, "-m", "importdesk"], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.split() == ["plain,products"], done.stderr
+    assert done.returncode == 0 and done.stdout.split() == ["plain,product_price", "plain,products"], done.stderr
 
 
 def test_completion_offers_commands_and_types(tmp_path, monkeypatch):
@@ -76,7 +76,7 @@ def test_completion_offers_commands_and_types(tmp_path, monkeypatch):
     monkeypatch.setenv("IMPORTDESK_HOME", str(tmp_path / "nowhere"))
     complete = ShellComplete(cli, {}, "importdesk", "_IMPORTDESK_COMPLETE")
     assert "records" in [c.value for c in complete.get_completions([], "rec")]
-    assert [c.value for c in complete.get_completions(["run", "x.csv", "--type"], "pri")] == ["prices"]
+    assert [c.value for c in complete.get_completions(["run", "x.csv", "--type"], "pri")] == ["pricebook", "prices"]
     assert not (tmp_path / "nowhere").exists()  # completing never creates a workspace
 
 

@@ -50,6 +50,12 @@ def test_products_and_variants_from_one_file(engine):
     assert (kept.resource_type, kept.field, kept.value) == ("medusa_variant", "Product Created At", "4")
 
 
+def test_a_medusa_file_is_recognised_without_a_type(engine):
+    job = run(engine, PRODUCTS, resource_type=None)
+    assert (job.resource_type, job.status) == ("medusa_product", JobStatus.DONE), job.error_message
+    assert job.type_counts.imported == {"medusa_product": 2, "medusa_variant": 4}
+
+
 def test_a_semicolon_file_like_the_admin_template(engine, tmp_path):
     path = tmp_path / "template.csv"
     path.write_text("Product Handle;Product Title;Variant Title;Variant Sku;Variant Price EUR\n"

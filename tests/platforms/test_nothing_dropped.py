@@ -16,13 +16,14 @@ from importdesk.workspace import Workspace
 
 from support import FixedClock, counting_uids
 
-PLAN = {  # 13 attributes, as Elastic Path sends a plan; the built-in type declares 7 of them
+PLAN = {  # 15 attributes: the 12 of PlanAttributes (all declared), 3 that the type does not declare
     "external_ref": "pl-1", "name": "Monthly", "description": "Billed monthly",
     "billing_interval_type": "month", "billing_frequency": 1, "trial_period": 0, "plan_length": 12,
     "end_behavior": "roll", "can_pause": True, "can_resume": True, "can_cancel": False,
     "fixed_price": {"USD": {"amount": 1200, "includes_tax": False}}, "status": "active",
+    "grace_days": 3, "pause_limit": {"unit": "month", "amount": 2},
 }
-UNDECLARED = ["description", "can_pause", "can_resume", "can_cancel", "fixed_price", "status"]
+UNDECLARED = ["status", "grace_days", "pause_limit"]
 
 
 def envelope(kind, attributes):
@@ -31,7 +32,7 @@ def envelope(kind, attributes):
 
 def mixed_file(tmp_path, plans=3):
     lines = [envelope("subscription_product", {"external_ref": "p-1", "name": "Tea Box", "sku": "TEA",
-                                               "main_image": "https://example.com/tea.png"})]
+                                               "colour": "green"})]
     for i in range(plans):
         plan = dict(PLAN, external_ref=f"pl-{i}")
         if i == 1:
@@ -54,7 +55,7 @@ def test_undeclared_attributes_are_warned_once_with_a_count_and_kept(engine, tmp
     assert got == {
         **{("subscription_plan", f): ("3", 2) for f in UNDECLARED if f != "status"},
         ("subscription_plan", "status"): ("2", 2),
-        ("subscription_product", "main_image"): ("1", 1),
+        ("subscription_product", "colour"): ("1", 1),
     }
     status = next(w for w in warnings if w.field == "status")
     assert status.message == ("is not a field of subscription_plan: 2 records have it, kept with the record "
@@ -67,9 +68,9 @@ def test_undeclared_attributes_are_warned_once_with_a_count_and_kept(engine, tmp
 def test_counts_span_batches(engine, tmp_path, monkeypatch):
     monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 2)
     job = run(engine, mixed_file(tmp_path, plans=7), resource_type="mixed")
-    [warning] = engine.list_items(job.uid, code="undeclared_attribute", field="can_pause")
+    [warning] = engine.list_items(job.uid, code="undeclared_attribute", field="grace_days")
     assert warning.value == "7" and "7 records have it" in warning.message
-    assert job.warnings_count == 7  # one per attribute: 6 of the plans, 1 of the product
+    assert job.warnings_count == 4  # one per attribute: 3 of the plans, 1 of the product
 
 
 def test_jsonl_export_gives_every_attribute_back_and_imports_identically(engine, tmp_path):
@@ -77,8 +78,9 @@ def test_jsonl_export_gives_every_attribute_back_and_imports_identically(engine,
     out = tmp_path / "plans.jsonl"
     export_records(engine, "subscription_plan", out, "jsonl")
     exported = [json.loads(line, parse_float=Decimal) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert exported[0] == PLAN | {"external_ref": "pl-0"}  # 13 of 13 attributes
-    assert exported[1] == {k: v for k, v in PLAN.items() if k != "status"} | {"external_ref": "pl-1"}
+    unset = {"base_price_percentage": None}  # declared, not in the file: an empty field
+    assert exported[0] == PLAN | {"external_ref": "pl-0"} | unset  # 15 of 15 attributes
+    assert exported[1] == {k: v for k, v in PLAN.items() if k != "status"} | {"external_ref": "pl-1"} | unset
     assert_same_records_after_reimport(engine, tmp_path, out)
 
 

@@ -130,3 +130,29 @@ def test_errors_name_the_field_and_value(products):
         pv.validate([*cells, 2])
     assert [(e.field, e.value, e.code) for e in exc.value.errors] == [
         ("name", "", "required"), ("price", "-5", "too_small")]
+
+
+def test_remembered_error_wordings_tell_equal_values_of_other_types_apart(products):
+    """Spreadsheet cells are typed: 1, 1.0 and True hash alike, but their errors need not."""
+    v = products.validator("en")
+    columns = list(products.fields)
+    pv = v.positional(columns)
+    for _ in range(2):  # the second round is worded from what the first remembered
+        for bad in (True, 1, 1.0, False, 0, "x", "", None, -1, -1.0):
+            for field in ("name", "price", "ean", "launched_on", "active"):
+                cells = [BASE[c] for c in columns]
+                cells[columns.index(field)] = bad
+                cells[columns.index("currency")] = "EURO"  # two fields wrong, in field order
+                try:
+                    v.validate(dict(zip(columns, cells, strict=True)))
+                except RowInvalid as exc:
+                    expected = exc.errors
+                else:
+                    expected = None
+                try:
+                    pv.validate([*cells, 9])
+                except RowInvalid as exc:
+                    got = exc.errors
+                else:
+                    got = None
+                assert got == expected, (field, bad)

@@ -13,6 +13,7 @@ BUILTIN_NAMES = {
     "subscription_subscriber", "subscription_offering", "subscription",
     "medusa_product", "medusa_variant", "commercelayer_skus", "commercelayer_prices",
     "commercelayer_stock_items", "commercelayer_customers", "commercelayer_addresses",
+    "pricebook", "product_price",
 }
 
 GOOD_USER_TOML = """
@@ -97,11 +98,13 @@ def test_builtin_shapes_match_the_spec():
     assert customers.fields["customer_group"].default == "retail"
     plan = reg.get("subscription_plan")
     assert plan.fields["billing_interval_type"].choices == ("day", "week", "month", "year")
-    for name in ("subscription_product", "subscription_plan", "subscription_subscriber",
-                 "subscription_offering", "subscription"):
+    for name in ("subscription_product", "subscription_plan", "subscription_offering", "subscription"):
         rt = reg.get(name)
         assert rt.key == ("external_ref",)
         assert rt.fields["external_ref"].max_length == 2048
+    assert reg.get("subscription_subscriber").key == ("account_id",)  # subscribers have no external_ref
+    assert reg.get("product-price") is reg.get("product_price")
+    assert reg.get("product_price").key == ("pricebook_external_ref", "sku")
 
 
 def test_unknown_type_is_a_schema_error_listing_known_types():

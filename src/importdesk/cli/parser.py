@@ -215,6 +215,8 @@ def retry():
 @click.option("--platform", type=click.Choice(("medusa", "commercelayer")),
               help="Write the platform's own format: Medusa's product CSV (medusa_product and its variants), "
                    "or Commerce Layer import inputs (FILE ending .json or .csv); written at once, not as a job")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "jsonl", "ep")),
+              help="What to write (default: from FILE's ending); ep: Elastic Path's JSONL envelopes, to upload there")
 @_json_option("the finished export job")
 def export():
     pass

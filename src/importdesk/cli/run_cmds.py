@@ -112,7 +112,7 @@ def cmd_export(args) -> int:
     """Export as a job (progress, interruptible), written where the user asked; the job records that path."""
     engine = open_engine(args)
     target = Path(args.file)
-    fmt = target.suffix.lower().lstrip(".")
+    fmt = getattr(args, "fmt", None) or target.suffix.lower().lstrip(".")
     if getattr(args, "platform", None):
         return _export_platform(engine, args, target, fmt)
     job = engine.create_export(args.resource_type, fmt, job_uid=args.job_uid, target=target)

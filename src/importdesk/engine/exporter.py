@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from importdesk.engine.events import Throttle
+from importdesk.exports.elastic_path import EP_FORMAT, write_envelopes
 from importdesk.models import ImportJob, JobStatus
 from importdesk.schemas import EXTRA
 from importdesk.store.files import sha256_of
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from importdesk.engine.context import EngineContext
 
 log = logging.getLogger(__name__)
+EXPORT_FORMATS = ("csv", "xlsx", "jsonl", EP_FORMAT)
 COMMIT_EVERY_SECONDS = 0.5
 
 
@@ -37,8 +39,6 @@ class ExportRunner:
         self._last_commit = time.monotonic()
 
     def run(self) -> ImportJob:
-        from importdesk.exports.records import write_records
-
         job = self.job
         target = self.ctx.workspace.absolute(job.provider_data.kept_path or "")
         partial = target.with_name(target.name + ".part")
@@ -50,16 +50,7 @@ class ExportRunner:
             job.progress.done = job.progress.error = 0
             self._save()
             self.throttle.report(job, force=True)
-            fmt = job.format or "csv"
-            columns = list(rt.columns)
-            if fmt == "jsonl" or self.ctx.records.has_extra(rt, source):
-                columns.append(EXTRA)  # undeclared attributes, given back (exports.records)
-            types = {name: rt.stored_fields[name].type for name in columns}
-            rows = (rt.from_db(values) for values in self.ctx.records.iter_rows(rt, source))
-            if fmt == "csv":  # the marker that lets a re-import undo the formula neutralisation
-                columns.append("_export_job")
-                rows = ({**row, "_export_job": job.uid} for row in rows)
-            written = write_records(rows, columns, partial, fmt, types=types, progress=self._progress, every=1000)
+            written = self._write(rt, source, partial, job.format or "csv")
             partial.replace(target)
             job.progress.done, job.progress.pending = written, 0
             job.processed_count = written
@@ -81,6 +72,21 @@ class ExportRunner:
             self._finish(JobStatus.ERROR, f"internal error: {type(exc).__name__}: {exc} (details in the log)")
         self.throttle.report(self.job, force=True)
         return self.job
+
+    def _write(self, rt, source: str | None, partial, fmt: str) -> int:
+        from importdesk.exports.records import write_records
+
+        rows = (rt.from_db(values) for values in self.ctx.records.iter_rows(rt, source))
+        if fmt == EP_FORMAT:  # Elastic Path's envelopes: a file to upload there
+            return write_envelopes(rows, rt, partial, progress=self._progress, every=1000)
+        columns = list(rt.columns)
+        if fmt == "jsonl" or self.ctx.records.has_extra(rt, source):
+            columns.append(EXTRA)  # undeclared attributes, given back (exports.records)
+        types = {name: rt.stored_fields[name].type for name in columns}
+        if fmt == "csv":  # the marker that lets a re-import undo the formula neutralisation
+            columns.append("_export_job")
+            rows = ({**row, "_export_job": self.job.uid} for row in rows)
+        return write_records(rows, columns, partial, fmt, types=types, progress=self._progress, every=1000)
 
     def _progress(self, written: int) -> None:
         job = self.job

@@ -29,6 +29,7 @@ from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
+from importdesk.engine.references import ReferenceCheck, reference_error
 from importdesk.engine.row_groups import CONFLICT
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper, record_key, undeclared_message
 from importdesk.engine.sources import changed_file_message, kept_file_change, open_job_source
@@ -174,7 +175,8 @@ class JobRunner:
         if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
             self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
-        self.positional = self.mapper.positional()
+        self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
+        self.positional = self.mapper.positional() if self.refs is None else None
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
 
@@ -265,6 +267,8 @@ class JobRunner:
                                              tb.keys.append, tb.values.append, tb.rows.append)
                 try:
                     clean = plan[0](raw)
+                    if self.refs is not None and (unresolved := reference_error(self.refs, rt_name, clean)):
+                        raise unresolved
                 except RowInvalid as invalid:
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)

@@ -23,6 +23,7 @@ MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSO
 # ignored when such a file comes back, and they mark the file as ours, so its neutralised cells
 # ('=…, '+…) are restored to what they were.
 EXPORT_MARKERS = ("_source_row", "_errors", "_export_job")
+SHAPED = ("object", "map", "list")
 UNDECLARED = "undeclared_attribute"  # the code of the warning, one per job, type and attribute
 
 
@@ -123,8 +124,10 @@ class RowMapper:
             return None
         if self.mapping.families or self.mapping.kept:  # cells gathered or kept: the dict path
             return None
-        rv = self.resource(self.job.resource_type).validator(self.job.metadata.locale,
-                                                             parent=self.job.parent_resource_id)
+        rt = self.resource(self.job.resource_type)
+        if any(rt.fields[c].type in SHAPED for c in self.mapping.columns if c in rt.fields):
+            return None  # an object/map/list cell is JSON text: the positional path would bind the parsed value
+        rv = rt.validator(self.job.metadata.locale, parent=self.job.parent_resource_id)
         return rv.positional(self.mapping.columns)
 
     def header_warnings(self) -> list[HeaderWarning]:

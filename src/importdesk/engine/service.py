@@ -13,7 +13,9 @@ from typing import Any
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.engine.context import EngineContext
 from importdesk.engine.events import ProgressCallback, Throttle
+from importdesk.engine.exporter import EP_FORMAT, EXPORT_FORMATS
 from importdesk.engine.pipeline import JobRunner
+from importdesk.engine.recognise import Shape, by_headers, not_recognised_message, recognise
 from importdesk.engine.row_mapper import MIXED
 from importdesk.engine.sources import changed_file_message, kept_file_change
 from importdesk.engine.worker_identity import is_gone, this_worker
@@ -28,7 +30,7 @@ from importdesk.models import (
     ProviderData,
     ProviderType,
 )
-from importdesk.readers import Limits, ReaderError, open_source
+from importdesk.readers import Limits, ReaderError
 from importdesk.readers.detect import check_encoding_name
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
@@ -124,22 +126,12 @@ class Engine:
     # ---- creating jobs -----------------------------------------------------------------------
     def suggest_type(self, path: Path, *, fmt: str | None = None, sheet: str | None = None,
                      encoding: str | None = None, delimiter: str | None = None) -> str | None:
-        """The resource type the file's headers (or typed lines) clearly match, else None."""
-        with open_source(path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter,
-                         limits=self.ctx.limits) as src:
-            typed = {rec.type for _, rec in zip(range(50), src.records(), strict=False) if rec.type}
-            if typed:
-                return MIXED if len(typed) > 1 else typed.pop()
-            return self.best_type(src.info.headers)
+        """The resource type the file's shape clearly shows (engine/recognise.py), else None."""
+        return recognise(self, path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter).type
 
     def best_type(self, headers: list[str]) -> str | None:
-        scores = sorted(((self.registry.get(n).score_headers(headers), n) for n in self.registry.names()),
-                        reverse=True)
-        if not scores or scores[0][0] < 0.5:
-            return None
-        if len(scores) > 1 and scores[1][0] >= scores[0][0] - 0.05:
-            return None  # two types fit about as well: do not guess
-        return scores[0][1]
+        """The type these columns clearly are of (declared shapes, else header scores), else None."""
+        return by_headers(self.registry.types(), headers).type
 
     def create_job(self, path: Path, options: ImportOptions, *, keep_in: Path | None = None,
                    sha256: str | None = None, refuse_duplicate: bool = False) -> ImportJob:
@@ -161,13 +153,13 @@ class Engine:
         rt_name = options.resource_type
         if rt_name is None:
             try:
-                rt_name = self.suggest_type(path, fmt=options.format, sheet=options.sheet,
-                                            encoding=options.encoding, delimiter=options.delimiter)
+                shape = recognise(self, path, fmt=options.format, sheet=options.sheet,
+                                  encoding=options.encoding, delimiter=options.delimiter)
             except ReaderError:
-                rt_name = None
+                shape = Shape(None)
+            rt_name = shape.type
             if rt_name is None:
-                raise UsageError(f"{path.name}: cannot tell the resource type from the file; "
-                                 f"give one of: {', '.join(self.registry.names())}")
+                raise UsageError(not_recognised_message(path.name, shape, self.registry.names()))
         elif rt_name != MIXED:
             self._resource(rt_name)
         if rt_name != MIXED:
@@ -357,8 +349,8 @@ class Engine:
         re-imports into an empty workspace as the same records. The file goes to ``target`` (the
         job records that path: workspace-relative inside the workspace, absolute outside), or else
         into the workspace's exports/ folder."""
-        if fmt not in ("csv", "xlsx", "jsonl"):
-            raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx or jsonl")
+        if fmt not in EXPORT_FORMATS:
+            raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx, jsonl or ep (Elastic Path's JSONL envelopes)")
         self._resource(resource_type)
         source = self.get_job(job_uid).uid if job_uid else None
         now = self.ctx.clock()
@@ -369,7 +361,7 @@ class Engine:
                 raise UsageError(f"{target.parent.name or target.parent}: no such folder")
             name = target.name
         else:
-            name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{fmt}")
+            name = safe_name(file_name or f"{resource_type}-{now:%Y%m%d-%H%M%S}.{'jsonl' if fmt == EP_FORMAT else fmt}")
             target = self.workspace.exports / f"{uid[-8:]}-{name}"
         job = ImportJob(
             uid=uid, provider_data=ProviderData(resource_type=resource_type, original_file_name=name, format=fmt,

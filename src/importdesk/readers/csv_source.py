@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo, clean_headers
+from .csv_count import count_records
 from .detect import (
     MAX_LINE_BYTES,
     check_delimiter,
@@ -108,6 +109,11 @@ class CsvSource(RowSource):
                 return
 
     def _count_records(self) -> int:
+        fast = count_records(self.path, self._encoding, self._delimiter, self._header_line,
+                             len(self.info.headers), self.limits.max_cell_chars)
+        return fast if fast is not None else self._count_with_reader()
+
+    def _count_with_reader(self) -> int:
         f, reader = self._open()
         n = len(self.info.headers)
         prev = self._header_line

@@ -143,14 +143,15 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
         return rows
     if [c[0] for c in cells] == COLUMN_LETTERS[:len(cells)]:
         # The usual row: cells A, B, C... without gaps, of the usual types: one comprehension.
-        strings, date_styles = book.strings, book.date_styles
+        strings, date_styles, dates = book.strings, book.date_styles, book.date_values
         try:
             values = [
-                (cell_value(None, style, text, "", number, book) if style in date_styles
+                ((dates.get((style, text)) or _date_cell(style, text, number, book)) if style in date_styles
                  else int(x) if (x := float(text)).is_integer() else x) if not ctype and text
                 else None if not ctype
                 else (inline or None) if ctype == "inlineStr" and "&" not in inline and "\r" not in inline
                 else (strings[int(text)] or None) if ctype == "s" and text
+                else (text.strip() in _TRUE) if ctype == "b" and text and "&" not in text and "\r" not in text
                 else _UNSET
                 for _letters, _ref, style, ctype, text, inline in cells]
         except (ValueError, IndexError, CellError):
@@ -163,6 +164,19 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
 
 
 _UNSET = object()
+_DATES_KEPT = 20_000  # distinct (style, serial) values remembered per workbook
+
+
+def _date_cell(style: str, text: str, number: int, book: Workbook) -> Any:
+    """A date-styled number cell's value (CellError for text that is not a number), remembered."""
+    value = cell_value(None, style, text, "", number, book)
+    dates = book.date_values
+    if len(dates) >= _DATES_KEPT:
+        dates.clear()
+    dates[style, text] = value
+    return value
+
+_TRUE = ("1", "true")  # a boolean cell's text that is True (as cell_value reads it)
 COLUMN_LETTERS = [letters(i) for i in range(16_384)]  # A ... XFD, Excel's last column
 
 

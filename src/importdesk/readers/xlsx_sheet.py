@@ -107,6 +107,8 @@ class Workbook:
         styles = next((t for k, t in rels.values() if k.endswith("/styles")), None)
         self.strings = SharedStrings(zf, strings) if strings in self._names() else SharedStrings(None, None)
         self.date_styles = _date_styles(zf, styles) if styles in self._names() else {}
+        #: (style, stored text) -> the value of a date-styled number cell (dates repeat in a sheet)
+        self.date_values: dict[tuple[str, str], Any] = {}
 
     def _names(self) -> set[str]:
         return set(self.zf.namelist())

@@ -47,6 +47,7 @@ CODES = frozenset(
         "not_a_choice",      # enum value not among the choices
         "invalid_json",
         "invalid_string",    # a value that cannot be text (e.g. a yes/no cell in a text column)
+        "unresolved_reference",  # names a record of another type that neither the file nor the store has
         "invalid",           # anything else (should not happen; message says what)
     }
 )

@@ -76,6 +76,10 @@ class FieldSpec:
     # map/list: a header template gathering a family of table columns ("Variant Price {key}";
     # see ``column_families``)
     columns: str | None = None
+    # a reference: the value (a list's string items) names a record of another type by one of its
+    # fields, "type.field"; values matching ``platform_id_pattern`` are the platform's own ids
+    references: str | None = None
+    platform_id_pattern: str | None = None
 
     @property
     def has_default(self) -> bool:

@@ -24,9 +24,10 @@ from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from .codegen import compile_functions
+from .coerce import is_blank
 from .dbvalues import to_db_value
 from .errors import FieldError, RowInvalid
-from .field_schemas import field_schema
+from .field_schemas import field_error, field_schema
 from .field_spec import NO_DEFAULT
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ __all__ = ["Constant", "PositionalValidator"]
 # Key fields whose stored value SQL turns into the same key text as ``key_of`` (str of the value).
 _TEXT_KEYS = frozenset({"string", "email", "enum", "decimal", "date", "datetime"})
 _KEY_TYPES = _TEXT_KEYS | {"integer"}
+_WORDED_MAX = 4096  # remembered error wordings (distinct bad values) per validator
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class PositionalValidator:
         body = (f"def key_of(o):\n    return {' + chr(31) + '.join(parts)}\n"
                 f"def split(o):\n    return key_of(o), ({cols},), o[{self.tail}]\n")
         generated = compile_functions(body, "positional", env)
+        fields = list(rt.stored_fields)
+        self._rank = {i: fields.index(name) for i, name in enumerate(self.columns) if name in rt.stored_fields}
+        self._worded: dict[tuple[Any, ...], FieldError] = {}
         # one text field (the usual key): a C-level getter
         self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else generated["key_of"]
         self.split = generated["split"]
@@ -112,7 +117,64 @@ class PositionalValidator:
         return self._validate
 
     def errors_of(self, exc: ValidationError, row: list[Any]) -> list[FieldError]:
-        return self.rv.errors_of(exc, row[:self.tail], self.columns)
+        """The FieldErrors of ``row`` (as ``RowValidator.errors_of`` words them, in field order).
+
+        A file with bad rows usually repeats its bad values (the same wrong currency, "n/a" for a
+        price): each (column, value, pydantic's error kinds) is worded once and remembered."""
+        errors = exc.errors(include_url=False)
+        if len(errors) == 1 and (loc := errors[0].get("loc")) and loc[0] in self._rank:  # the usual: one field
+            err = errors[0]
+            value = row[loc[0]]
+            try:
+                key = (loc[0], value.__class__, value, (err["type"], loc))
+                worded = self._worded.get(key)
+            except TypeError:  # an unhashable value
+                return [self._word(loc[0], errors, value)]
+            if worded is None:
+                worded = self._remember(key, self._word(loc[0], errors, value))
+            return [worded]
+        by_position: dict[Any, list[dict[str, Any]]] = {}
+        for err in errors:
+            loc = err.get("loc") or ("",)
+            by_position.setdefault(loc[0], []).append(err)
+        rank = self._rank
+        if not all(p in rank for p in by_position):  # not one field's value: the general wording
+            return self.rv.errors_of(exc, row[:self.tail], self.columns)
+        cache = self._worded
+        out: list[FieldError] = []
+        for position in sorted(by_position, key=rank.__getitem__) if len(by_position) > 1 else by_position:
+            errs = by_position[position]
+            value = row[position]
+            try:
+                key = (position, value.__class__, value, *[(e["type"], e["loc"]) for e in errs])
+                worded = cache.get(key)
+            except TypeError:  # an unhashable value
+                key, worded = None, None
+            if worded is None:
+                worded = self._word(position, errs, value)
+                if key is not None:
+                    self._remember(key, worded)
+            out.append(worded)
+        return out
+
+    def _remember(self, key: tuple[Any, ...], worded: FieldError) -> FieldError:
+        if len(self._worded) >= _WORDED_MAX:
+            self._worded.clear()
+        self._worded[key] = worded
+        return worded
+
+    def _needs_value(self, name: str, spec: Any) -> bool:
+        try:
+            return self.rv.needs_value(name)
+        except KeyError:
+            return spec.needs_value
+
+    def _word(self, position: int, errs: list[dict[str, Any]], value: Any) -> FieldError:
+        name = self.columns[position]
+        spec = self.rv.resource_type.stored_fields[name]
+        if is_blank(value) and self._needs_value(name, spec):
+            return FieldError(name, value, "required", "is required")
+        return field_error(spec, self.rv.rules, errs, value)
 
     def validate(self, row: list[Any]) -> tuple[Any, ...]:
         """``row``: the cells in column order plus the tail -> stored values, tail last."""

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import SchemaError, UnknownResourceType
+from .references import check_references
 from .spec import ResourceType
 from .toml_loader import load_file, load_text
 
@@ -49,7 +50,22 @@ class Registry:
                         reg._add(load_file(path))
                     except SchemaError as exc:
                         reg.errors.append(exc)
+        reg._drop_broken_references()
         return reg
+
+    def _drop_broken_references(self) -> None:
+        """A type whose references name a type or field that is not loaded is not offered (its
+        file's error says which); types that name it in turn follow."""
+        while True:
+            broken = {name: problems for name, rt in self._types.items()
+                      if (problems := check_references(rt, self._types))}
+            if not broken:
+                return
+            for name, problems in broken.items():
+                rt = self._types.pop(name)
+                if rt.wire_name:
+                    self._wire.pop(rt.wire_name, None)
+                self.errors.append(SchemaError(problems, file=rt.source))
 
     def _add(self, rt: ResourceType) -> None:
         old = self._types.get(rt.name) or self._wire.get(rt.name)

@@ -45,6 +45,7 @@ class ResourceType:
     wire_name: str | None = None   # the type's name in a platform's files ("product-price"), if not name
     builtin: bool = False
     rows: str | None = None        # table files of this type: one row per record of that type (grouped)
+    recognise_headers: tuple[str, ...] = ()  # a table with all these columns is of this type ([recognise])
     _validators: dict = field(default_factory=dict, init=False, repr=False)
     _converters: dict = field(default_factory=dict, init=False, repr=False)  # see field_schemas.field_schema
     _lock: Any = field(default_factory=threading.Lock, init=False, repr=False)

@@ -29,11 +29,16 @@ Format
                                  #   "data.…" out of them into the envelope)
     columns = "Price {key}"      # map/list: a family of table columns gathered into the value
                                  #   (``column_families``)
+    references = "type.field"    # string, list: the value names a record of another type (see references.py)
+    platform_id_pattern = '…'    # with references: values of this form are the platform's ids, not checked
     description = "…"
 
     rows = "medusa_variant"      # in [resource]: each row of this type's table files is one record
                                  #   of that type; the rows sharing this type's key make one record
                                  #   of this type (``engine.row_groups``)
+
+    [recognise]                  # optional: how a file of this type is told without --type
+    headers = ["Product Handle", "Variant Sku"]   # a table whose header has all these columns
 
 Rules checked (each problem is reported, all of them at once): unknown tables/keys (typos),
 name syntax, known field types, options that fit the type, bounds in order, patterns that compile,
@@ -62,7 +67,7 @@ from .column_families import template_problems
 from .errors import SchemaError
 from .field_schemas import field_error, field_validator
 from .field_spec import FIELD_TYPES, FieldSpec
-from .headers import build_lookup
+from .headers import build_lookup, normalize_header
 from .locale_rules import get_rules
 from .spec import ResourceType
 
@@ -75,8 +80,10 @@ _RESOURCE_KEYS = ("name", "title", "key", "parent", "description", "wire_name", 
 WIRE_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 _COMMON_KEYS = ("type", "required", "default", "aliases", "description", "source")
 SOURCE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
+_REFERENCE_KEYS = ("references", "platform_id_pattern")
+REFERENCE_RE = re.compile(r"([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)")
 _TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "string": ("min_length", "max_length", "pattern", "pattern_message"),
+    "string": ("min_length", "max_length", "pattern", "pattern_message", *_REFERENCE_KEYS),
     "integer": ("min", "max"),
     "decimal": ("min", "max"),
     "float": ("min", "max"),
@@ -84,7 +91,7 @@ _TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "minor_units": ("min", "max"),
     "object": ("fields",),
     "map": ("key_pattern", "key_message", "values", "fields", "columns"),
-    "list": ("items", "fields", "min_items", "max_items", "columns"),
+    "list": ("items", "fields", "min_items", "max_items", "columns", *_REFERENCE_KEYS),
 }
 _SHAPED = ("json", "object", "map", "list")  # values with a shape: not a key, not a parent
 _ITEM_TYPES = tuple(t for t in FIELD_TYPES if t not in ("map", "list", "json"))
@@ -250,6 +257,11 @@ def _field(name: str, table: Any, problems: list[str], path: str = "") -> FieldS
         else:
             kw["choices"] = tuple(c.strip() for c in choices)
 
+    if path and "references" in table:
+        problems.append(f"{where}: references is for a record's own fields, not fields of an object")
+    else:
+        _reference(table, ftype, kw, problems, where)
+
     if ftype in ("object", "map", "list"):
         _shape(name, table, ftype, kw, problems, f"{path}{name}.")
 
@@ -317,6 +329,34 @@ def _shape(name: str, table: dict, ftype: str, kw: dict[str, Any], problems: lis
             problems.append(f"{where}: min_items ({kw['min_items']}) is greater than max_items ({kw['max_items']})")
 
 
+def _reference(table: dict, ftype: str, kw: dict[str, Any], problems: list[str], where: str) -> None:
+    """``references`` / ``platform_id_pattern``; whether the named type and field exist is checked
+    once every type is loaded (``references.check_references``)."""
+    target = table.get("references")
+    if target is not None:
+        if not isinstance(target, str) or not REFERENCE_RE.fullmatch(target):
+            problems.append(f"{where}: references must name a type and its field, such as "
+                            "\"subscription_product.external_ref\"")
+        elif ftype == "list" and table.get("items") not in ("string", "object"):
+            problems.append(f"{where}: references needs items = \"string\" or \"object\" (a string item names "
+                            "a record; an object item is the record itself)")
+        else:
+            kw["references"] = target
+    pattern = table.get("platform_id_pattern")
+    if pattern is not None:
+        if target is None:
+            problems.append(f"{where}: platform_id_pattern is for references (values of this form are the "
+                            "platform's own ids)")
+        elif not isinstance(pattern, str) or not pattern:
+            problems.append(f"{where}: platform_id_pattern must be a non-empty string")
+        else:
+            try:
+                re.compile(pattern)
+                kw["platform_id_pattern"] = pattern
+            except re.error as exc:
+                problems.append(f"{where}: platform_id_pattern {pattern!r} is not a valid regular expression ({exc})")
+
+
 def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec:
     where = f"field {spec.name!r}"
     if is_blank(value):
@@ -334,8 +374,9 @@ def _with_default(spec: FieldSpec, value: Any, problems: list[str]) -> FieldSpec
 def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin: bool = False) -> ResourceType:
     problems: list[str] = []
     for k in data:
-        if k not in ("resource", "fields"):
-            problems.append(f"unknown table or key {k!r} (expected [resource] and [fields.<name>])")
+        if k not in ("resource", "fields", "recognise"):
+            problems.append(f"unknown table or key {k!r} (expected [resource], [fields.<name>] and [recognise])")
+    recognise_headers = _recognise(data.get("recognise"), problems)
     res = data.get("resource")
     if not isinstance(res, dict):
         problems.append("the [resource] table is missing")
@@ -436,4 +477,28 @@ def parse_definition(data: dict[str, Any], source: str = "<string>", *, builtin:
         builtin=builtin,
         wire_name=wire_name if wire_name != name else None,
         rows=rows,
+        recognise_headers=recognise_headers,
     )
+
+
+def _recognise(table: Any, problems: list[str]) -> tuple[str, ...]:
+    """[recognise]: how a file is told to be of this type without naming it (see shapes.py)."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        problems.append("[recognise] must be a table, e.g. headers = [\"Product Handle\", \"Variant Sku\"]")
+        return ()
+    for k in table:
+        if k != "headers":
+            problems.append(f"[recognise]: unknown key {k!r} (allowed: headers)")
+    headers = table.get("headers")
+    if headers is None:
+        return ()
+    if (not isinstance(headers, list) or not headers
+            or not all(isinstance(h, str) and normalize_header(h) for h in headers)):
+        problems.append("[recognise]: headers must be a non-empty list of column names")
+        return ()
+    if len({normalize_header(h) for h in headers}) != len(headers):
+        problems.append("[recognise]: headers names a column twice")
+        return ()
+    return tuple(headers)

@@ -98,6 +98,7 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
     if spec.type == "list":
         item = _checker(spec.item, rules)
         lo, hi = spec.min_items, spec.max_items
+        names = _reference_item if spec.references and spec.item.type == "object" else None
 
         def check_list(v: Any, path: str) -> Any:
             if not isinstance(v, list):
@@ -106,6 +107,9 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
                 raise _Problem(path, v, "too_few_items", f"must have at least {lo} item{'s' if lo != 1 else ''}")
             if hi is not None and len(v) > hi:
                 raise _Problem(path, v, "too_many_items", f"must have at most {hi} item{'s' if hi != 1 else ''}")
+            if names is not None:  # a string item names a record (a reference), an object item is one
+                return [names(x, f"{path}[{i}]") if isinstance(x, str) else item(x, f"{path}[{i}]")
+                        for i, x in enumerate(v)]
             return [item(x, f"{path}[{i}]") for i, x in enumerate(v)]
 
         return check_list
@@ -122,6 +126,14 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
             raise _Problem(path, v, exc.type, exc.message()) from None
 
     return check_leaf
+
+
+def _reference_item(v: str, path: str) -> str:
+    """A list item that names another record: the name without surrounding spaces, not empty."""
+    name = v.strip()
+    if not name:
+        raise _Problem(path, v, "required", "is empty: name a record or give it inline")
+    return name
 
 
 def _native_check(spec: FieldSpec) -> Callable[[Any], bool] | None:
