@@ -7,7 +7,7 @@ import io
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.console import Console
@@ -65,10 +65,12 @@ def test_off_a_terminal_a_log_line_every_few_seconds():
     out = io.StringIO()
     report = LogLines(out, every=5.0, clock=lambda: now[0])
     job = a_job(total=100_000, name="big.csv")
+    job.started_at = job.run_started_at = job.created_at
     for second in range(21):
         now[0] = float(second)
         job.progress.done = second * 4_000
         job.progress.pending = job.progress.total - job.progress.done
+        job.updated_at = job.created_at + timedelta(seconds=second)  # the commit of those rows
         report(JobProgressed(job))
     job.status = JobStatus.DONE
     report(JobProgressed(job, final=True))

@@ -145,8 +145,11 @@ def _import(root: Path, files, fault_plan, fail_at: int = 0, kind: str = "full",
         engine.close()
 
 
+@pytest.mark.parametrize("kind, sticky", KINDS, ids=[f"{k}{'-sticky' if s else ''}" for k, s in KINDS])
 @pytest.mark.parametrize("mode", ["in_process", "batch_writer"])
-def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeypatch, files, fault_plan, mode):
+def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeypatch, files, fault_plan, mode,
+                                                               kind, sticky):
+    """One test per mode and kind of fault (so a parallel run spreads them), each over every write."""
     monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", BATCH)
     monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode == "batch_writer" else 10**9)
     clean_counts, clean_records, clean_items, writes, _ = _import(tmp_path / "clean", files, fault_plan)
@@ -156,16 +159,15 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
 
     tried = exact = fired = 0
     for fail_at in range(1, writes + 1):
-        for kind, sticky in KINDS:
-            trial = tmp_path / f"w{fail_at}-{kind}-{sticky}"
-            counts, records, items, _, (left, raised) = _import(trial, files, fault_plan, fail_at, kind, sticky)
-            tried += 1
-            fired += bool(raised)
-            assert (counts, records, items) == (clean_counts, clean_records, clean_items), \
-                f"write {fail_at} failing ({kind}{', sticky' if sticky else ''}) left {left}"
-            exact += 1
-    print(f"\nfault loop ({mode}): {writes} write transactions, {tried} faults planned, {fired} raised, "
-          f"{exact} outcomes exact")
+        trial = tmp_path / f"w{fail_at}"
+        counts, records, items, _, (left, raised) = _import(trial, files, fault_plan, fail_at, kind, sticky)
+        tried += 1
+        fired += bool(raised)
+        assert (counts, records, items) == (clean_counts, clean_records, clean_items), \
+            f"write {fail_at} failing ({kind}{', sticky' if sticky else ''}) left {left}"
+        exact += 1
+    print(f"\nfault loop ({mode}, {kind}{', sticky' if sticky else ''}): {writes} write transactions, "
+          f"{tried} faults planned, {fired} raised, {exact} outcomes exact")
     # a doomed transaction that rolls back by itself (the writer's insert meeting existing keys)
     # raises nothing; every other write's failure was met
-    assert fired >= tried - len(KINDS)
+    assert fired >= tried - 1

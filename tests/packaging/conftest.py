@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from build import ProjectBuilder
+from build.env import DefaultIsolatedEnv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,15 +38,31 @@ class Dists:
 
 @pytest.fixture(scope="session")
 def dists(tmp_path_factory) -> Dists:
-    """`python -m build`: the sdist from the source tree, then the wheel from the sdist — so the
-    wheel proves the sdist holds everything a build needs."""
+    """What `python -m build` does, in one isolated build environment instead of two: the sdist from
+    the source tree, then the wheel from the unpacked sdist, so the wheel proves the sdist holds
+    everything a build needs. The environment holds only what `[build-system] requires` (and the
+    backend) ask for, installed from the index as a packager's build would."""
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    [sdist] = out.glob("importdesk-*.tar.gz")
-    [wheel] = out.glob("importdesk-*.whl")
+    with DefaultIsolatedEnv() as env:
+        from_source = ProjectBuilder.from_isolated_env(env, ROOT, runner=quiet_runner)
+        env.install(from_source.build_system_requires)
+        env.install(from_source.get_requires_for_build("sdist"))
+        sdist = Path(from_source.build("sdist", out))
+        unpacked = tmp_path_factory.mktemp("sdist-unpacked")
+        with tarfile.open(sdist) as tar:
+            tar.extractall(unpacked, filter="data")
+        [top] = unpacked.iterdir()
+        from_sdist = ProjectBuilder.from_isolated_env(env, top, runner=quiet_runner)
+        env.install(from_sdist.get_requires_for_build("wheel"))
+        wheel = Path(from_sdist.build("wheel", out))
     return Dists(sdist, wheel)
+
+
+def quiet_runner(cmd, cwd=None, extra_environ=None):
+    """The backend's hooks in a subprocess, their output kept for the failure message only."""
+    env = {**os.environ, **(extra_environ or {})}
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def pytest_collection_modifyitems(items):

@@ -79,6 +79,7 @@ async def test_the_highlighted_errors_message_is_shown_whole(engine):
     app = app_for(engine)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("enter")  # to the errors
+        await pilot.pause()  # the list's RowSelected, posted by the key, moves the focus
         errors = app.screen.query_one(ErrorTable)
         assert app.focused is errors.grid and errors.display
         await pilot.press("down", "down")

@@ -139,6 +139,7 @@ async def test_json_values_in_the_errors_pane_read_as_json(engine, tmp_path):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")  # to the job's errors
+        await pilot.pause()  # the list's RowSelected, posted by the key, moves the focus
         errors = app.screen.query_one(ErrorTable)
         assert app.focused is errors.grid
         value = errors.grid.get_row_at(0)[3].plain

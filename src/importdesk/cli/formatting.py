@@ -1,32 +1,9 @@
-"""Plain-text rendering shared by the commands."""
+"""The one-line summary of a job that the commands print (figures as `importdesk.text_format` writes them)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from importdesk.models import ImportJob
-
-
-def number(value: int) -> str:
-    return f"{value:,}"
-
-
-def duration(seconds: float) -> str:
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "–"
-
-
-def safe(text: str | None) -> str:
-    """Control characters in file names and values are shown escaped, never sent to the terminal."""
-    if text is None:
-        return ""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+from importdesk.text_format import number, safe
 
 
 def summary_line(job: ImportJob) -> str:

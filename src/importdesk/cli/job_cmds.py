@@ -8,10 +8,10 @@ from pathlib import Path
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, open_engine_to_read, print_json
-from importdesk.cli.formatting import duration, number, safe, when
 from importdesk.engine import UsageError
 from importdesk.engine.cells import csv_text, json_value, neutralise
 from importdesk.models import ItemLevel, JobFilter, JobStatus, JobType
+from importdesk.text_format import duration, job_seconds, number, safe, stamp
 
 
 def cmd_jobs(args) -> int:
@@ -30,7 +30,7 @@ def cmd_jobs(args) -> int:
     print(f"{'UID':<26}  {'STATUS':<11} {'TYPE':<8} {'RESOURCE':<22} {'ROWS':>9} {'ERRORS':>7}  {'CREATED':<19}  FILE")
     for j in jobs:
         print(f"{j.uid:<26}  {j.status.value:<11} {j.job_type.value:<8} {j.resource_type:<22} "
-              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {when(j.created_at):<19}  "
+              f"{number(j.progress.total):>9} {number(j.progress.error):>7}  {stamp(j.created_at):<19}  "
               f"{safe(j.file_name)}")
     return exit_codes.OK
 
@@ -73,9 +73,9 @@ def cmd_show(args) -> int:
                   "updated_at"):
         value = getattr(job, label)
         if value:
-            rows.append((label.replace("_", " "), when(value)))
+            rows.append((label.replace("_", " "), stamp(value)))
     if job.started_at and (job.completed_at or job.failed_at):
-        rows.append(("duration", duration(((job.completed_at or job.failed_at) - job.started_at).total_seconds())))
+        rows.append(("duration", duration(job_seconds(job))))  # running time only, as the app's "took"
     if job.error_message:
         rows.append(("message", safe(job.error_message)))
     for label, value in rows:

@@ -4,6 +4,8 @@ On a terminal, rich's ``Progress`` draws one line that fits the terminal's width
 the file name is cut with an ellipsis), redraws it in place and leaves the final state on its own
 line. It is refreshed by the engine's throttled events, not by a thread of its own. When stderr is
 not a terminal (CI logs, ``2> file``) a plain line every ``LOG_EVERY`` seconds shows rows and rate.
+Percent, speed and time left are the job's own, written as the app writes them (`importdesk.text_format`):
+the same job shows the same figures on the terminal and in the app.
 """
 
 from __future__ import annotations
@@ -14,20 +16,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    TaskID,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Column
-from rich.text import Text
 
-from importdesk.cli.formatting import number, safe
 from importdesk.engine import JobProgressed
+from importdesk.models import JobStatus
+from importdesk.text_format import number, percent, rate, safe, time_left
 
 LOG_EVERY = 5.0  # seconds between two log lines when stderr is not a terminal
 
@@ -61,14 +55,6 @@ def short(n: float) -> str:
 
 
 
-class _Rate(ProgressColumn):
-    """Rows per second, as rich measures it over its recent updates."""
-
-    def render(self, task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{short(speed)} rows/s" if speed else "– rows/s", style="progress.data.speed")
-
-
 class LiveBar:
     """One redrawn line: name, bar, percent, rows, errors, rate, time left."""
 
@@ -80,20 +66,26 @@ class LiveBar:
                               table_column=Column(no_wrap=True, overflow="ellipsis", max_width=name_width))]
         if wide:
             columns.append(BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=5)))
-        columns += [TaskProgressColumn(),
+        columns += [TextColumn("{task.fields[percent]}", style="progress.percentage",
+                               table_column=Column(no_wrap=True)),
                     TextColumn("{task.fields[rows]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
                     TextColumn("{task.fields[errors]}", style="red", table_column=Column(no_wrap=True))]
         if wide:
-            columns.append(_Rate(table_column=Column(no_wrap=True)))
-        columns.append(TimeRemainingColumn(compact=True))
+            columns.append(TextColumn("{task.fields[rate]}", style="progress.data.speed",
+                                      table_column=Column(no_wrap=True)))
+        columns.append(TextColumn("{task.fields[left]}", style="progress.remaining", table_column=Column(no_wrap=True)))
         self.progress = Progress(*columns, console=console, auto_refresh=False, expand=wide, transient=False)
         self._task: TaskID | None = None
 
     def __call__(self, event: JobProgressed) -> None:
         job = event.job
         p = job.progress
-        fields = {"rows": f"{short(p.processed)}/{short(p.total)}",
-                  "errors": f"{short(p.error)} err" if p.error else ""}
+        speed, left = job.rate_and_eta()
+        fields = {"percent": f"{percent(p):>3}%" if p.total else "",
+                  "rows": f"{short(p.processed)}/{short(p.total)}",
+                  "errors": f"{short(p.error)} err" if p.error else "",
+                  "rate": rate(speed) or "– rows/s",
+                  "left": time_left(left) or ("-:--" if job.status is JobStatus.PROCESSING else "")}
         if self._task is None:
             self.progress.start()
             self._task = self.progress.add_task(safe(job.file_name) or job.resource_type, total=p.total or None,
@@ -113,23 +105,19 @@ class LogLines:
         self.every = every
         self.clock = clock
         self._last: float | None = None
-        self._start: tuple[float, int] | None = None
 
     def __call__(self, event: JobProgressed) -> None:
         if event.final:
             return  # the command prints the job's summary next
         now = self.clock()
         p = event.job.progress
-        if self._start is None:
-            self._start = (now, p.processed)
         if self._last is not None and now - self._last < self.every:
             return
         self._last = now
-        elapsed = now - self._start[0]
-        rate = (p.processed - self._start[1]) / elapsed if elapsed > 0 else 0.0
-        percent = f" ({p.fraction:.0%})" if p.total else ""
+        share = f" ({percent(p)}%)" if p.total else ""
         errors = f", {number(p.error)} rejected" if p.error else ""
-        speed = f", {number(int(rate))} rows/s" if rate else ""
+        speed = rate(event.job.rate_and_eta()[0])
+        speed = f", {speed}" if speed else ""
         self.stream.write(f"importdesk: job {event.job.short_uid} {safe(event.job.file_name)}: "
-                          f"{number(p.processed)}/{number(p.total)} rows{percent}{errors}{speed}\n")
+                          f"{number(p.processed)}/{number(p.total)} rows{share}{errors}{speed}\n")
         self.stream.flush()

@@ -13,8 +13,8 @@ from pydantic_core import to_json
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine_to_read
-from importdesk.cli.formatting import number, safe
 from importdesk.engine.cells import NUMERIC_TYPES, csv_text, neutralise
+from importdesk.text_format import number, safe
 
 TABLE_SAMPLE = 200  # records that size the table's columns; wider values after them are cut with …
 TABLE_MAX_WIDTH = 40

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from importdesk.cli import exit_codes
 from importdesk.cli.common import open_engine, print_json
-from importdesk.cli.formatting import safe, summary_line
+from importdesk.cli.formatting import summary_line
 from importdesk.cli.progress_bar import progress_reporter
 from importdesk.engine import Engine, ImportOptions, UsageError
 from importdesk.engine.job_loop import JobLoop
 from importdesk.engine.service import DuplicateContent
 from importdesk.engine.stop_signal import StopOnSignal
 from importdesk.models import ImportJob, JobStatus, JobType
+from importdesk.text_format import safe
 
 
 def _execute(engine: Engine, job: ImportJob, args) -> int:

@@ -1,18 +1,36 @@
-"""How values look on screen: status glyphs and colours, progress cells, durations, rates.
+"""How values look on screen: status glyphs and colours, progress cells and bars.
 
 Everything returns `rich.text.Text` built from plain strings, so data (file names, rejected
 values) is never parsed as markup. Colours come from the running theme (`Palette`), never literals.
+The figures themselves (counts, durations, rates, percent, moments) follow `importdesk.text_format`,
+the rules the command line uses too; they are named here as well, so a widget needs one import.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 
 from importdesk.models import ImportJob, JobStatus, Progress
+from importdesk.text_format import (
+    duration,
+    job_seconds,
+    number,
+    one_line,
+    percent,
+    rate,
+    size,
+    stamp,
+    time_left,
+    value_text,
+    when,
+)
+
+__all__ = [  # the shared rules, for the widgets that take every figure from here
+    "duration", "job_seconds", "number", "one_line", "percent", "rate", "size", "stamp", "time_left",
+    "value_text", "when",
+]
 
 GLYPHS: dict[JobStatus, str] = {
     JobStatus.PENDING: "◌",
@@ -112,75 +130,3 @@ def progress_bar(progress: Progress, palette: Palette, width: int = 40) -> Text:
     return Text.assemble(("█" * done_w, palette.success), ("█" * error_w, palette.error),
                          ("░" * rest, palette.muted))
 
-
-def number(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
-
-
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(max(seconds, 0))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02}:{secs:02}"
-    return f"{minutes}:{secs:02}"
-
-
-def job_seconds(job: ImportJob, now: datetime) -> float | None:
-    """How long it ran, over all its runs (a stay in `interrupted` does not count); up to now while it runs."""
-    return job.active_seconds(now if job.status is JobStatus.PROCESSING else None)
-
-
-def when(value: datetime | None, now: datetime) -> str:
-    """Local time; the date only when it is not today."""
-    if value is None:
-        return ""
-    local = value.astimezone()
-    if local.date() == now.astimezone().date():
-        return local.strftime("%H:%M:%S")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def stamp(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else "–"
-
-
-def rate_and_eta(job: ImportJob) -> tuple[float | None, float | None]:
-    """Rows per second and seconds left, over the running time only (no wall clock)."""
-    return job.rate_and_eta()
-
-
-def percent(progress: Progress) -> int:
-    """Whole percent processed, rounded down: 100 only when every row is processed; list and detail
-    show the same number."""
-    return progress.processed * 100 // progress.total if progress.total else 0
-
-
-def size(value: int | None) -> str:
-    if value is None:
-        return "–"
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:,} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return ""
-
-
-def one_line(text: str | None, limit: int = 200) -> str:
-    """Data for a single-line cell: control characters shown, long values cut."""
-    if text is None:
-        return ""
-    text = text.replace("\r", "␍").replace("\n", "␊").replace("\t", "␉")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-
-def value_text(value: object) -> str:
-    """A data value as a person reads it: maps and lists as JSON (never a Python repr), None as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    return str(value)

@@ -112,12 +112,10 @@ class JobDetail(VerticalScroll, can_focus=True):
         counts = Text.assemble((f"{p.done:,} done", palette.success), " · ",
                                (f"{p.error:,} error", palette.error if p.error else ""), " · ",
                                f"{p.pending:,} pending", f" of {p.total:,}")
-        rate, eta = fmt.rate_and_eta(job)
-        speed = ""
-        if rate is not None:
-            speed = f"{rate:,.0f} rows/s"
-            if eta is not None:
-                speed += f" · about {fmt.duration(eta)} left"
+        rate, eta = job.rate_and_eta()
+        speed = fmt.rate(rate)
+        if rate is not None and eta is not None:
+            speed += f" · about {fmt.time_left(eta)} left"
         section("Progress", [
             ("", bar),
             ("rows", counts),
