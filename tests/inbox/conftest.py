@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from importdesk.engine import Engine
-from importdesk.inbox import InboxEvent, InboxWatcher
+from importdesk.inbox import InboxWatcher
 from importdesk.workspace import Workspace
 
-from inbox_helpers import FAST
+from inbox_helpers import FAST, EventRecorder
 
 
 @pytest.fixture
@@ -27,12 +27,12 @@ def engine(ws: Workspace) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def events() -> list[InboxEvent]:
-    return []
+def events() -> EventRecorder:
+    return EventRecorder()
 
 
 @pytest.fixture
-def watcher_factory(engine: Engine, events: list[InboxEvent]) -> Iterator[Callable[..., InboxWatcher]]:
+def watcher_factory(engine: Engine, events: EventRecorder) -> Iterator[Callable[..., InboxWatcher]]:
     """watcher_factory(**kwargs) -> a started InboxWatcher (fast defaults), stopped at teardown."""
     started: list[InboxWatcher] = []
 
