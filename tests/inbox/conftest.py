@@ -12,11 +12,12 @@ from importdesk.inbox import InboxWatcher
 from importdesk.workspace import Workspace
 
 from inbox_helpers import FAST, EventRecorder
+from support import copy_workspace
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace.open(tmp_path / "ws")
+def ws(tmp_path: Path, migrated_template: Path) -> Workspace:
+    return copy_workspace(migrated_template, tmp_path / "ws")
 
 
 @pytest.fixture
