@@ -167,6 +167,8 @@ sys.exit(run_watch_service(sys.argv[1], workers=int(sys.argv[2]), stability=0.2,
 
 
 def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
+    # the watchers are other processes (their events stay there): the store and the disk are what this
+    # test can see, so it waits on them (as the SIGTERM test below does)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     procs = [subprocess.Popen([sys.executable, "-c", WATCH_SCRIPT, str(ws.root), "1"], env=env,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
