@@ -365,7 +365,7 @@ def test_stream_value_longer_than_the_limit_is_a_record_error(write, monkeypatch
 
 @pytest.mark.parametrize("chunk", [64, 1 << 20])
 def test_number_limits_hold_in_every_chunk_and_plain_numbers_stay_exact(write, monkeypatch, chunk):
-    # chunks without a long number or an exponent are decoded without a Python call per number:
+    # chunks without a long run of digits are decoded without a Python call per integer:
     # the values must be the same, and a later chunk's long number still an error of its line
     from importdesk.readers import json_source
 
