@@ -96,6 +96,7 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], Any]:
         item = _checker(spec.item, rules)
         key_re = re.compile(spec.key_pattern) if spec.key_pattern else None
         key_message = spec.key_message or f"does not have the expected form (pattern {spec.key_pattern})"
+        good_keys: set[str] = set()
 
         def check_map(v: Any) -> Any:
             if not isinstance(v, dict):
@@ -104,8 +105,11 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], Any]:
             key = ""
             try:
                 for key, value in v.items():
-                    if key_re is not None and not key_re.search(key):
-                        raise _Problem("", key, "invalid_key", f"key {key!r} {key_message}")
+                    if key_re is not None and key not in good_keys:
+                        if not key_re.search(key):
+                            raise _Problem("", key, "invalid_key", f"key {key!r} {key_message}")
+                        if len(good_keys) < 1024:  # keys recur (currencies, locales): a set lookup
+                            good_keys.add(key)
                     out[key] = item(value)
             except _Problem as p:
                 p.path = f".{key}{p.path}"
