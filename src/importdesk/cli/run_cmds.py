@@ -115,7 +115,7 @@ def cmd_work(args) -> int:
     with StopOnSignal(stopping=WORK_STOPPING) as stop:
         print(f"importdesk: worker {engine.worker} waiting for jobs (Ctrl-C or SIGTERM stops)", file=sys.stderr)
         loop = JobLoop(engine, stop.event, on_progress=progress_reporter(), on_stopped=hand_back)
-        for job in serve(loop):
+        for job in serve(loop, say=lambda message: print(f"importdesk: {message}", file=sys.stderr, flush=True)):
             print(summary_line(job), file=sys.stderr)
             loop.on_progress = progress_reporter()  # a bar of its own for each job
     return exit_codes.OK

@@ -44,6 +44,9 @@ class Database:
     """
 
     batch_writer_ok = True  # the pipeline may hand batches to store/batch_writer.py
+    #: what becomes of a job whose end could not be written (recover_stale, once its process ended)
+    unrecorded_end = ("it shows as processing until this process ends, then as interrupted; resume it then "
+                      "(importdesk resume {uid})")
 
     def __init__(self, path: Path):
         self.path = Path(path)
