@@ -21,6 +21,7 @@ from importdesk.store.backends.postgres.listener import XMAX_SQL, JobsListener
 from importdesk.store.backends.postgres.migrations import migrate
 
 DEFAULT_LEASE_SECONDS = 30.0
+CONTENT_LOCK_SPACE = 2  # pg_advisory_xact_lock(space, hashtext(sha256)); records.py's tables use space 1
 CONNECT_TIMEOUT_S = 10
 
 
@@ -102,6 +103,12 @@ class PgDatabase:
                 with suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
             raise
+
+    def serialise_content(self, conn: PgConnection, sha256: str) -> None:
+        """Inside ``write()``: no other writer anywhere passes this call for the same bytes until
+        this transaction ends (a transaction-level advisory lock), so "is this content imported
+        already?" and the insert after it are one step across machines."""
+        conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (CONTENT_LOCK_SPACE, sha256))
 
     def check_writable(self) -> None:
         """A PostgreSQL store is writable as far as importdesk can tell before writing."""
