@@ -313,6 +313,7 @@ class JobRunner:
             # once this process has ended (SQLite) or the job's lease has run out (PostgreSQL), it
             # is interrupted or taken over, and goes on from there.
             log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
+            self.ctx.jobs.let_go(job.uid)
             job.status = JobStatus.INTERRUPTED
             job.interrupted_at = now
             job.error_message = job_failures.end_not_recorded(job, message, exc, self.ctx.db.unrecorded_end)

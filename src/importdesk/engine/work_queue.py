@@ -50,10 +50,13 @@ def serve(loop: JobLoop, *, say: Callable[[str], None] = log.warning, idle_claim
     unavailable = False
     while not stop.is_set():
         try:
+            version = engine.data_version()  # before the claim: a job queued after it moves the version
+            if unavailable:
+                say("the store answers again")
+                unavailable = False
             while to_hand_back:
                 engine.resume(to_hand_back[0])
                 say(f"job {to_hand_back.pop(0)} is queued again from its last committed row")
-            version = engine.data_version()  # before the claim: a job queued after it moves the version
             job = loop.run_next()
         except StoreUnavailable as exc:
             if not unavailable:
@@ -61,9 +64,6 @@ def serve(loop: JobLoop, *, say: Callable[[str], None] = log.warning, idle_claim
             unavailable = True
             stop.wait(retry)
             continue
-        if unavailable:
-            say("the store answers again")
-            unavailable = False
         if job is not None:
             if ended_by_lost_connection(job):
                 to_hand_back.append(job.uid)

@@ -49,9 +49,7 @@ class PgJobStore(JobStore):
         row = job_to_row(job)
         uid = row.pop("uid")
         if job.status is not JobStatus.PROCESSING:
-            # the heartbeat lets its lease go from now on, even if this write fails (the server is
-            # down): the lease then runs out and another worker takes the job over from its checkpoint
-            self._stop_renewing(uid)
+            self._stop_renewing(uid)  # ended here: if this write fails, its lease runs out (let_go)
         if not include_request:
             del row["request"]
         assignments = ", ".join(f"{name} = ?" for name in row)
@@ -103,6 +101,11 @@ class PgJobStore(JobStore):
     def _stop_renewing(self, uid: str) -> None:
         with self._beat_lock:
             self._running.discard(uid)
+
+    def let_go(self, uid: str) -> None:
+        """Its end could not be written: its lease is no longer renewed, runs out, and the next
+        claim anywhere takes the job over from its checkpoint."""
+        self._stop_renewing(uid)
 
     def running(self) -> list[str]:
         """The jobs whose leases this process's heartbeat renews."""
