@@ -18,7 +18,7 @@ from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
 from test_tui_pilot import rendered, visible_text
-from tui_helpers import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -138,8 +138,9 @@ async def test_json_values_in_the_errors_pane_read_as_json(engine, tmp_path):
     engine.run_job(engine.create_job(bad, ImportOptions(resource_type="products", skip_errors=True)).uid)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         await pilot.press("enter")  # to the job's errors
-        await pilot.pause()  # the list's RowSelected, posted by the key, moves the focus
+        await settled(pilot)  # the list's RowSelected, posted by the key, moves the focus
         errors = app.screen.query_one(ErrorTable)
         assert app.focused is errors.grid
         value = errors.grid.get_row_at(0)[3].plain

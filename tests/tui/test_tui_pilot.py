@@ -25,7 +25,7 @@ from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
 
-from tui_helpers import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group
 from waiting import Messages, held_after_batch
 
 SIZE = (160, 50)
@@ -152,33 +152,41 @@ async def test_page_through_errors(engine, tmp_path):
     run(engine, "many_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         errors = app.screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
+        await settled(pilot)
         assert app.focused is errors.grid
         size = errors.page_size
         assert errors.total == 250 and errors.grid.row_count == size < 250
         await pilot.press("pagedown")
+        await settled(pilot)
         assert errors.page_offset == size
         assert errors.grid.get_row_at(0)[0].plain == str(2 + size)  # rows start at line 2
         await pilot.press("end")
+        await settled(pilot)
         assert errors.page_offset == (249 // size) * size
         assert errors.grid.row_count == 250 - errors.page_offset
         await pilot.press("home")
+        await settled(pilot)
         assert errors.page_offset == 0
         await pilot.press("pageup")
+        await settled(pilot)
         assert errors.page_offset == 0
         # arrows past the last row turn the page
         for _ in range(size):
             await pilot.press("down")
+            await settled(pilot)
         assert errors.page_offset == size and errors.grid.cursor_row == 0
         await pilot.press("up")
+        await settled(pilot)
         assert errors.page_offset == 0 and errors.grid.cursor_row == size - 1
         # filter by column: only price errors (all of them here); by level: warnings (none)
         errors.query_one("#error-field").value = "price"
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total == 250
         errors.query_one("#error-level").value = "warning"
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total == 0 and errors.grid.row_count == 0
 
 
@@ -371,12 +379,14 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         screen = app.screen
         assert screen.check_action("retry", ()) is True  # done, with failed rows
         titles = [c.title for c in app.get_system_commands(screen)]
         assert "job: Retry failed rows" in titles and "job: Retry" not in titles
         errors = screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
+        await settled(pilot)
         assert app.focused is errors.grid
         edits = [(70, "price", "5.00"), (57, "name", "Fixed name")]
         for (row, field, new), key in zip(edits, ["enter", "f2"], strict=True):
@@ -384,20 +394,21 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
                          if item.row_number == row and item.field == field)
             errors.grid.move_cursor(row=index)
             await pilot.press(key)
+            await settled(pilot)
             dialog = app.screen
             assert isinstance(dialog, EditValueScreen)
             field_input = dialog.query_one(Input)
             assert field_input.value == {70: "-5.00", 57: ""}[row]  # prefilled with the rejected value
             field_input.value = new
             await pilot.press("enter")
-            await pilot.pause()
+            await settled(pilot)
             assert not isinstance(app.screen, EditValueScreen)
             assert "✎ " + new in visible_text(errors.grid)
         assert engine.row_edits(uid) == {70: {"price": "5.00"}, 57: {"name": "Fixed name"}}
         await pilot.press("t")
-        await pilot.pause()
+        await settled(pilot)
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         new = screen.query_one(JobList).selected
         assert new.uid != uid and new.retry_of_uid == uid
         assert new.status is JobStatus.DONE and new.progress.done == 2 and new.progress.error == 31

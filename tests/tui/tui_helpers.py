@@ -54,3 +54,10 @@ async def wait_for_group(app, *groups: str) -> None:
     workers = [w for w in app.workers if w.group in groups]
     if workers:
         await app.workers.wait_for_complete(workers)
+
+
+async def settled(pilot) -> None:
+    """Every page the main screen asked its reader for is shown, and the screen drawn after it."""
+    await pilot.pause()
+    await pilot.app.main.pages_shown()
+    await pilot.pause()

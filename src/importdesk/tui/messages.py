@@ -1,9 +1,11 @@
-"""App-wide messages: what happened to jobs, posted from worker threads and timers."""
+"""App-wide messages: what happened to jobs, posted from worker threads and timers, and the pages the
+screen's reader read."""
 
 from __future__ import annotations
 
 from textual.message import Message
 
+from importdesk.engine.pages import ErrorsPage
 from importdesk.models import ImportJob
 
 
@@ -45,3 +47,12 @@ class InboxNoticed(Message):
         self.kind = kind
         self.message = message
         self.job_uid = job_uid
+
+
+class ErrorsPageRead(Message):
+    """The page reader's page of the errors pane; `seq` is the number of the ask it answers."""
+
+    def __init__(self, page: ErrorsPage, seq: int) -> None:
+        super().__init__()
+        self.page = page
+        self.seq = seq

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +17,7 @@ from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
 
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.job_loop import thread_store
@@ -22,7 +25,8 @@ from importdesk.engine.pages import JobsReader
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
-from importdesk.tui.messages import JobsChanged
+from importdesk.tui.messages import ErrorsPageRead, JobsChanged
+from importdesk.tui.page_reader import PageReader
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
@@ -87,7 +91,7 @@ def retries_failed_rows(job: ImportJob) -> bool:
     return job.status is JobStatus.DONE and job.progress.error > 0
 
 
-ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
+READER = "page-reader"  # the worker group of the screen's reader
 DETAIL_REFRESH = 0.5  # seconds between redraws of a running job's detail
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
 JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
@@ -129,11 +133,15 @@ class MainScreen(Screen):
         super().__init__(id="main")
         self.engine = engine
         self.clock = clock
-        self._errors_read_at = 0.0
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
         self._jobs_reader = JobsReader(engine)
         self._counts: dict[JobStatus, int] = {}
+        self.reader = PageReader(engine, self.post_message)
+        self._reader_stop = threading.Event()
+        self._errors_asked = 0  # the number of the reader's newest errors ask
+        self._errors_answered = 0  # ... and of the newest one shown
+        self._shown = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,7 +154,7 @@ class MainScreen(Screen):
             detail.border_title = "Detail"
             detail.add_class("pane")
             yield detail
-            errors = ErrorTable(self.engine, id="errors")
+            errors = ErrorTable(id="errors")
             errors.border_title = "Errors"
             errors.add_class("pane")
             yield errors
@@ -176,8 +184,39 @@ class MainScreen(Screen):
         return self.jobs.selected
 
     def on_mount(self) -> None:
+        self._read_pages()
         self.reload()
         self.jobs.focus()
+
+    def on_unmount(self) -> None:
+        self._reader_stop.set()  # the reader sees it within STOP_CHECK
+
+    # ---- the reader reads, the panes show ------------------------------------------------------
+    @work(thread=True, group=READER, exit_on_error=False, description="read the pages the panes show")
+    def _read_pages(self) -> None:
+        worker = get_current_worker()
+        self.reader.run(lambda: self._reader_stop.is_set() or worker.is_cancelled)
+
+    @on(ErrorTable.PageWanted)
+    def _on_errors_wanted(self, event: ErrorTable.PageWanted) -> None:
+        event.stop()
+        self._errors_asked = self.reader.ask_errors(event.query, refresh=event.refresh)
+
+    @on(ErrorsPageRead)
+    def _on_errors_page(self, event: ErrorsPageRead) -> None:
+        event.stop()
+        if event.seq < self._errors_asked:
+            return  # asked again since: the newer page is on its way
+        self._errors_answered = event.seq
+        with contextlib.suppress(NoMatches):  # the panes were already removed
+            self.errors.show_page(event.page)
+        self._shown.set()
+
+    async def pages_shown(self) -> None:
+        """Until every page asked for so far is shown (tests await this, never sleep)."""
+        while self._errors_answered < self._errors_asked:
+            self._shown.clear()
+            await self._shown.wait()
 
     # ---- keeping the view true -----------------------------------------------------------------
     def reload(self, select_uid: str | None = None) -> None:
@@ -234,13 +273,8 @@ class MainScreen(Screen):
         def counts(j):
             return ((j.errors_count, j.warnings_count, j.status))
         if not same or counts(job) != counts(before):
-            # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
-            # the kinds summary is a GROUP BY over all of the job's items.
-            now = time.monotonic()
-            running = same and job.status is JobStatus.PROCESSING
-            if not running or now - self._errors_read_at >= ERRORS_REFRESH:
-                self._errors_read_at = now
-                self.errors.show(job, keep_place=same)
+            # a running job's re-read waits for the reader's ERRORS_REFRESH
+            self.errors.show(job, keep_place=same, refresh=same and job.status is JobStatus.PROCESSING)
         # The footer is rebuilt on every refresh of the bindings (up to ~90% of the event loop while
         # two imports reported progress): refresh only when what applies to the job has changed.
         applicable = frozenset(a for a in JOB_ACTIONS if applies(a, job))
@@ -391,7 +425,7 @@ class MainScreen(Screen):
         except UsageError as exc:
             self.notify(str(exc), severity="error", title="Not possible", markup=False)
             return
-        self.errors.load_page()
+        self.errors.load_page()  # the page again, with the correction
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="confirm a validated job")
     async def action_confirm(self) -> None:
