@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,3 +49,23 @@ def write_products(path: Path, rows: int, *, bad_every: int = 0, start: int = 0)
         lines.append(f"SKU-{i:07d},Product {i},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def migrated_workspace(root: Path) -> Path:
+    """A new workspace at root with every migration applied, its database in one file (no WAL)."""
+    from importdesk.engine import Engine
+    from importdesk.workspace import Workspace
+
+    ws = Workspace.open(root)
+    Engine(ws).close()
+    with contextlib.closing(sqlite3.connect(ws.db_path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return root
+
+
+def copy_workspace(template: Path, root: Path):
+    """A workspace of the test's own at root: a copy of the migrated template, opened."""
+    from importdesk.workspace import Workspace
+
+    shutil.copytree(template, root, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
+    return Workspace.open(root)

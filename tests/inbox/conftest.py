@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from importdesk.engine import Engine
-from importdesk.inbox import InboxEvent, InboxWatcher
+from importdesk.inbox import InboxWatcher
 from importdesk.workspace import Workspace
 
-from inbox_helpers import FAST
+from inbox_helpers import FAST, EventRecorder
+from support import copy_workspace
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    return Workspace.open(tmp_path / "ws")
+def ws(tmp_path: Path, migrated_template: Path) -> Workspace:
+    return copy_workspace(migrated_template, tmp_path / "ws")
 
 
 @pytest.fixture
@@ -27,12 +28,12 @@ def engine(ws: Workspace) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def events() -> list[InboxEvent]:
-    return []
+def events() -> EventRecorder:
+    return EventRecorder()
 
 
 @pytest.fixture
-def watcher_factory(engine: Engine, events: list[InboxEvent]) -> Iterator[Callable[..., InboxWatcher]]:
+def watcher_factory(engine: Engine, events: EventRecorder) -> Iterator[Callable[..., InboxWatcher]]:
     """watcher_factory(**kwargs) -> a started InboxWatcher (fast defaults), stopped at teardown."""
     started: list[InboxWatcher] = []
 

@@ -10,9 +10,10 @@ import time
 import pytest
 
 from importdesk.engine.job_loop import JobLoop
+from importdesk.inbox import InboxEventKind as Kind
 from importdesk.models import JobStatus, JobType
 
-from inbox_helpers import HEADER, all_jobs, inbox_files, product_csv, product_rows, wait_until
+from inbox_helpers import HEADER, RECORDED, all_jobs, inbox_files, product_csv, product_rows
 from waiting import wait_for_scans
 
 
@@ -52,28 +53,28 @@ def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_fact
     assert (ws.root / engine.get_job(job.uid).provider_data.kept_path).read_bytes() == data
 
 
-def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory):
+def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory, events):
     watcher = watcher_factory()
     part = ws.inbox / "products.csv.part"
     part.write_text(product_csv(3))
     wait_for_scans(watcher)  # a .part file is never taken
     assert all_jobs(engine) == []
     os.rename(part, ws.inbox / "products.csv")
-    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="one job")
+    events.wait_for(*RECORDED)
     wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 1 and jobs[0].file_name == "products.csv" and jobs[0].resource_type == "products"
     assert inbox_files(ws) == []
 
 
-def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory):
+def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory, events):
     folder = ws.inbox / "products"
     folder.mkdir()
     names = {f"p{i:03d}.csv" for i in range(200)}
     for i, name in enumerate(sorted(names)):
         (folder / name).write_text(product_csv(2, f"S{i}"))
     watcher = watcher_factory(use_events=False)  # only the start scan can find them
-    wait_until(lambda: len(all_jobs(engine)) >= 200, 30, message="200 jobs")
+    events.wait_for(*RECORDED, count=200)
     wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 200
@@ -83,13 +84,13 @@ def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory
     assert inbox_files(ws) == []
 
 
-def test_burst_of_500_files_all_become_jobs_once(ws, engine, watcher_factory):
+def test_burst_of_500_files_all_become_jobs_once(ws, engine, watcher_factory, events):
     watcher = watcher_factory()
     folder = ws.inbox / "products"
     folder.mkdir()
     for i in range(500):
         (folder / f"b{i:03d}.csv").write_text(product_csv(1, f"B{i}"))
-    wait_until(lambda: len(all_jobs(engine)) >= 500, 40, message="500 jobs")
+    events.wait_for(*RECORDED, count=500)
     wait_for_scans(watcher)
     jobs = all_jobs(engine)
     assert len(jobs) == 500 and len({j.file_name for j in jobs}) == 500
@@ -102,40 +103,36 @@ def test_duplicate_content_is_one_import_and_one_reported_duplicate(ws, engine, 
     content = product_csv(4, "DUP")
     (ws.inbox / "products-a.csv").write_text(content)
     watcher = watcher_factory(workers=1)
-    first = wait_until(lambda: [j for j in all_jobs(engine) if j.status is JobStatus.DONE], 30, message="done")[0]
+    first = engine.get_job(events.wait_for(Kind.FINISHED)[0].job_uid)
+    assert first.status is JobStatus.DONE
     (ws.inbox / "products-b.csv").write_text(content)
-    wait_until(lambda: len(all_jobs(engine)) == 2, 20, message="second record")
-    dup = next(j for j in all_jobs(engine) if j.file_name == "products-b.csv")
-    wait_until(lambda: engine.get_job(dup.uid).provider_data.kept_path.startswith("archive/duplicates/"), 20,
-               message="duplicate archived")
-    dup = engine.get_job(dup.uid)
+    # the duplicate's event comes after its record was written and its file moved on
+    dup = engine.get_job(events.wait_for(Kind.DUPLICATE)[0].job_uid)
+    assert len(all_jobs(engine)) == 2 and dup.file_name == "products-b.csv"
+    assert dup.provider_data.kept_path.startswith("archive/duplicates/")
     assert dup.status is JobStatus.CANCELED
     assert dup.error_message.startswith(f"duplicate of job {first.uid} (same content")
     assert (ws.root / dup.provider_data.kept_path).read_text() == content
     assert engine.record_count("products") == 4
-    # the event is emitted after the job record is written
-    wait_until(lambda: any(e.kind == "duplicate" and e.job_uid == dup.uid for e in events), 20,
-               message="duplicate reported")
     # force = true in a sidecar imports the same bytes again
     (ws.inbox / "products-c.csv.toml").write_text("force = true\n")
     (ws.inbox / "products-c.csv").write_text(content)
-    # the file moves to archive/ after the job's final commit: wait for both
-    forced = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "products-c.csv"
-                                 and j.status is JobStatus.DONE
-                                 and j.provider_data.kept_path.startswith("archive/")], 30,
-                        message="forced import archived")[0]
+    # a worker's job is reported finished after its final commit and its file's move to archive/
+    forced = engine.get_job(events.wait_for(Kind.FINISHED, count=2)[1].job_uid)
+    assert forced.file_name == "products-c.csv" and forced.status is JobStatus.DONE
+    assert forced.provider_data.kept_path.startswith("archive/")
     assert forced.progress.done == 4
     assert (ws.root / forced.provider_data.kept_path).with_name("products-c.csv.toml").exists()
-    wait_until(lambda: inbox_files(ws) == [], 20, message="inbox emptied")
+    assert inbox_files(ws) == []
     assert watcher.stats["duplicates"] == 1
 
 
-def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_factory):
+def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_factory, events):
     content = product_csv(2, "TWIN")
     for i in range(5):
         (ws.inbox / f"products-{i}.csv").write_text(content)
     watcher_factory()
-    wait_until(lambda: len(all_jobs(engine)) == 5, 30, message="5 records")
+    events.wait_for(*RECORDED, count=5)
     statuses = sorted(j.status.value for j in all_jobs(engine))
     assert statuses == ["canceled"] * 4 + ["pending"]
 
@@ -148,7 +145,7 @@ def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_fact
     link.symlink_to(outside)
     watcher = watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-ok.csv").write_text(product_csv(1, "OK"))
-    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="the regular file's job")
+    events.wait_for(*RECORDED)
     wait_for_scans(watcher, 3)
     assert [j.file_name for j in all_jobs(engine)] == ["products-ok.csv"]
     assert link.is_symlink() and outside.read_text() == product_csv(2, "OUT")
@@ -162,17 +159,17 @@ def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
     os.mkfifo(ws.inbox / "products-pipe.csv.toml.x")
     watcher = watcher_factory(rescan_interval=0.2)
     (ws.inbox / "products-after.csv").write_text(product_csv(1, "AFTER"))
-    wait_until(lambda: len(all_jobs(engine)) == 1, 20, message="job after the fifo")
+    events.wait_for(*RECORDED)
     wait_for_scans(watcher)
     assert (ws.inbox / "products-pipe.csv").exists()
     assert len([e for e in events if "products-pipe.csv:" in e.message and "FIFO" in e.message]) == 1
 
 
-def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory):
+def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory, events):
     (ws.inbox / "products-s.csv").write_text(product_csv(1, "SIDE"))
     os.mkfifo(ws.inbox / "products-s.csv.toml")
     watcher_factory()
-    job = wait_until(lambda: all_jobs(engine), 20, message="a record")[0]
+    job = engine.get_job(events.wait_for(*RECORDED)[0].job_uid)
     assert job.status is JobStatus.ERROR and "not a regular file" in job.error_message
 
 
@@ -186,14 +183,14 @@ def test_directory_with_a_data_file_name_is_left_alone(ws, engine, watcher_facto
     assert len([e for e in events if e.kind == "notice" and "x.csv" in e.message]) == 1
 
 
-def test_zero_byte_and_unsupported_files_go_to_failed_with_a_reason(ws, engine, watcher_factory):
+def test_zero_byte_and_unsupported_files_go_to_failed_with_a_reason(ws, engine, watcher_factory, events):
     (ws.inbox / "products-empty.csv").write_bytes(b"")
     (ws.inbox / "manual.pdf").write_bytes(b"%PDF-1.4")
     (ws.inbox / "README").write_text("hello")
     watcher_factory()
-    wait_until(lambda: len(all_jobs(engine)) == 3 and all(
-        j.provider_data.kept_path.startswith("failed/") for j in all_jobs(engine)), 5, message="3 rejections")
+    events.wait_for(Kind.REJECTED, count=3)  # each after its record and its file's move to failed/
     by_name = {j.file_name: j for j in all_jobs(engine)}
+    assert len(by_name) == 3 and all(j.provider_data.kept_path.startswith("failed/") for j in by_name.values())
     assert all(j.status is JobStatus.ERROR for j in by_name.values())
     assert "empty file" in by_name["products-empty.csv"].error_message
     assert "unsupported file type '.pdf'" in by_name["manual.pdf"].error_message
@@ -202,28 +199,28 @@ def test_zero_byte_and_unsupported_files_go_to_failed_with_a_reason(ws, engine, 
     assert inbox_files(ws) == []
 
 
-def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory):
+def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory, events):
     (ws.inbox / "export.csv").write_text("alpha,beta\n1,2\n")
     watcher_factory()
-    job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
-                     20, message="rejection")[0]
-    assert job.status is JobStatus.ERROR
+    job = engine.get_job(events.wait_for(Kind.REJECTED)[0].job_uid)
+    assert job.status is JobStatus.ERROR and job.provider_data.kept_path.startswith("failed/")
     assert "export.csv" in job.error_message and "cannot tell the resource type" in job.error_message
     # the same bytes with a sidecar naming the type are imported (a rejection is not a duplicate)
     (ws.inbox / "export2.csv.toml").write_text('type = "products"\njob = "validate"\n')
     (ws.inbox / "export2.csv").write_text("alpha,beta\n1,2\n")
-    second = wait_until(lambda: [j for j in all_jobs(engine) if j.file_name == "export2.csv"], 20)[0]
+    second = engine.get_job(events.wait_for(*RECORDED, count=2)[1].job_uid)
+    assert second.file_name == "export2.csv"
     assert second.status is JobStatus.PENDING and second.job_type is JobType.VALIDATE
 
 
-def test_type_from_headers_when_folder_and_name_say_nothing(ws, engine, watcher_factory):
+def test_type_from_headers_when_folder_and_name_say_nothing(ws, engine, watcher_factory, events):
     (ws.inbox / "upload.csv").write_text("email,first_name,last_name\na@example.com,Ann,Lee\n")
     watcher_factory()
-    job = wait_until(lambda: all_jobs(engine), 20)[0]
+    job = engine.get_job(events.wait_for(*RECORDED)[0].job_uid)
     assert job.status is JobStatus.PENDING and job.resource_type == "customers"
 
 
-def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_factory):
+def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_factory, events):
     folder = ws.inbox / "prices"
     folder.mkdir()
     (folder / "_defaults.toml").write_text('locale = "de"\nparent = "PL-DE"\nskip_errors = true\n')
@@ -231,7 +228,7 @@ def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_f
     (folder / "may.csv").write_text("sku,amount,currency\nA-1,\"2,50\",EUR\n")
     (folder / "may.csv.toml").write_text('job = "validate"\nreference = "may run"\nthreshold = "25%"\n')
     watcher_factory()
-    wait_until(lambda: len(all_jobs(engine)) == 2, 20)
+    events.wait_for(*RECORDED, count=2)
     jobs = {j.file_name: j for j in all_jobs(engine)}
     april, may = jobs["april.csv"], jobs["may.csv"]
     assert april.resource_type == may.resource_type == "prices"
@@ -243,12 +240,12 @@ def test_folder_defaults_and_sidecar_options_reach_the_job(ws, engine, watcher_f
     assert (ws.root / may.provider_data.kept_path).with_name("may.csv.toml").exists()
 
 
-def test_bad_sidecar_sends_the_file_to_failed(ws, engine, watcher_factory):
+def test_bad_sidecar_sends_the_file_to_failed(ws, engine, watcher_factory, events):
     (ws.inbox / "products-x.csv").write_text(product_csv(1, "X"))
     (ws.inbox / "products-x.csv.toml").write_text("skip_error = true\n")
     watcher_factory()
-    job = wait_until(lambda: [j for j in all_jobs(engine) if j.provider_data.kept_path.startswith("failed/")],
-                     20)[0]
+    job = engine.get_job(events.wait_for(Kind.REJECTED)[0].job_uid)
+    assert job.provider_data.kept_path.startswith("failed/")
     assert "unknown key 'skip_error'" in job.error_message
     assert (ws.root / job.provider_data.kept_path).with_name("products-x.csv.toml").exists()
 
@@ -264,7 +261,8 @@ def test_unreadable_file_is_reported_and_left_until_readable(ws, engine, watcher
         assert all_jobs(engine) == [] and path.exists()
         assert len([e for e in events if "products-locked.csv" in e.message]) == 1
         path.chmod(0o644)
-        wait_until(lambda: len(all_jobs(engine)) == 1, 20)
+        events.wait_for(*RECORDED)
+        assert len(all_jobs(engine)) == 1
     finally:
         if path.exists():
             path.chmod(0o644)
@@ -274,13 +272,13 @@ ODD_NAMES = ["a b  c.csv", "ünïcödé-€-日本.csv", "-rf --all.csv", "x" * 
              "semi;colon's \"quoted\".csv"]
 
 
-def test_odd_file_names_work_and_are_shown_escaped(ws, engine, watcher_factory):
+def test_odd_file_names_work_and_are_shown_escaped(ws, engine, watcher_factory, events):
     folder = ws.inbox / "products"
     folder.mkdir()
     for i, name in enumerate(ODD_NAMES):
         (folder / name).write_text(product_csv(1, f"ODD{i}"))
     watcher_factory(workers=1)
-    wait_until(lambda: len([j for j in all_jobs(engine) if j.status.is_final]) == len(ODD_NAMES), 15)
+    events.wait_for(Kind.FINISHED, count=len(ODD_NAMES))
     jobs = all_jobs(engine)
     assert all(j.status is JobStatus.DONE for j in jobs), [j.error_message for j in jobs]
     names = {j.file_name for j in jobs}
@@ -300,11 +298,12 @@ def test_status_snapshot(ws, engine, watcher_factory):
     (ws.inbox / "products-1.csv").write_text(product_csv(1, "W1"))
     (ws.inbox / "products-2.csv").write_text(product_csv(1, "W2"))
     (ws.inbox / "ignored.csv.part").write_text("x")
-    wait_until(lambda: watcher.status().waiting == 2, 20)
+    # a whole scan begun after the writes has seen both (and the heartbeat is written before the first)
+    wait_for_scans(watcher, 1)
     st = watcher.status()
-    assert st.inbox == "inbox" and st.watching
-    snap = wait_until(lambda: inbox_status(ws) if inbox_status(ws).watching else None, 20)
-    assert snap.waiting == 2 and snap.header() == "inbox: watching · 2 waiting"
+    assert st.inbox == "inbox" and st.watching and st.waiting == 2
+    snap = inbox_status(ws)
+    assert snap.watching and snap.waiting == 2 and snap.header() == "inbox: watching · 2 waiting"
     watcher.stop()
     assert not watcher.status().watching and not inbox_status(ws).watching
 

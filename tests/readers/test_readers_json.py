@@ -361,3 +361,26 @@ def test_stream_value_longer_than_the_limit_is_a_record_error(write, monkeypatch
     _, recs = read_all(path)
     assert [(r.number, r.error) for r in recs] == [
         (1, None), (2, "a value longer than 4,096 characters, or one that is not closed"), (3, None)]
+
+
+@pytest.mark.parametrize("chunk", [64, 1 << 20])
+def test_number_limits_hold_in_every_chunk_and_plain_numbers_stay_exact(write, monkeypatch, chunk):
+    # chunks without a long run of digits are decoded without a Python call per integer:
+    # the values must be the same, and a later chunk's long number still an error of its line
+    from importdesk.readers import json_source
+
+    monkeypatch.setattr(json_source, "CHUNK_CHARS", chunk)
+    plain = [f'{{"n": {i}, "price": 12345678901234567.{i:02d}, "neg": -0.50}}' for i in range(20)]
+    late = ['{"n": ' + "9" * 101 + '}', '{"price": 1.5e-1001}', '{"price": 2.50E+3}', '{"n": NaN}']
+    _, recs = read_all(write("late.jsonl", "\n".join(plain + late + plain[:1])))
+    assert recs[3].values == {"n": 3, "price": Decimal("12345678901234567.03"), "neg": Decimal("-0.50")}
+    assert type(recs[3].values["n"]) is int and str(recs[3].values["neg"]) == "-0.50"
+    assert [r.error for r in recs[20:]] == [
+        "the number 99999999999999999999… has 101 digits, more than the limit max_number_digits=100",
+        "the number 1.5e-1001 has an exponent beyond ±1,000 (limit max_number_exponent=1000)",
+        None,
+        "NaN is not a JSON number",
+        None,
+    ]
+    assert recs[22].values == {"price": Decimal("2.50E+3")}
+    assert [r.number for r in recs] == list(range(1, 26))

@@ -54,26 +54,40 @@ def _kind(v: Any) -> str:
     return "a number" if isinstance(v, (int, float, Decimal)) else type(v).__name__
 
 
-def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
-    """value, path -> clean value (raises _Problem). ``spec`` is the field or an item of it."""
+class _Never:
+    """A class no JSON value has: the native check of a leaf that has none."""
+
+
+def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], Any]:
+    """value -> clean value (raises _Problem). ``spec`` is the field or an item of it.
+
+    A problem's path is built on the way out (each level puts its step in front), so a valid
+    value, the usual case, never formats one."""
     if spec.type == "object":
-        subs = [(s.name, s.needs_value, _checker(s, rules), s.default if s.has_default else None)
+        subs = [(s.name, s.needs_value, _checker(s, rules), s.default if s.has_default else None, *_native(s))
                 for s in spec.fields]
 
-        def check_object(v: Any, path: str) -> Any:
+        def check_object(v: Any) -> Any:
             if not isinstance(v, dict):
-                raise _Problem(path, v, "invalid_value", f"must be an object, got {_kind(v)}")
+                raise _Problem("", v, "invalid_value", f"must be an object, got {_kind(v)}")
             out = dict(v)  # undeclared attributes stay
             get = v.get
-            for name, needed, check, default in subs:
-                value = get(name)
-                if value is None or (value.__class__ is str and not value.strip()):  # blank
-                    if needed:
-                        raise _Problem(f"{path}.{name}", value, "required", "is required")
-                    if default is not None or name in v:
-                        out[name] = default
-                    continue
-                out[name] = check(value, f"{path}.{name}")
+            name = ""
+            try:
+                for name, needed, check, default, cls, lo, hi in subs:
+                    value = get(name)
+                    if value.__class__ is cls and (lo is None or lo <= value <= hi):
+                        continue  # a JSON leaf that is already its clean value (kept by dict(v))
+                    if value is None or (value.__class__ is str and not value.strip()):  # blank
+                        if needed:
+                            raise _Problem("", value, "required", "is required")
+                        if default is not None or name in v:
+                            out[name] = default
+                        continue
+                    out[name] = check(value)
+            except _Problem as p:
+                p.path = f".{name}{p.path}"
+                raise
             return out
 
         return check_object
@@ -82,15 +96,24 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
         item = _checker(spec.item, rules)
         key_re = re.compile(spec.key_pattern) if spec.key_pattern else None
         key_message = spec.key_message or f"does not have the expected form (pattern {spec.key_pattern})"
+        good_keys: set[str] = set()
 
-        def check_map(v: Any, path: str) -> Any:
+        def check_map(v: Any) -> Any:
             if not isinstance(v, dict):
-                raise _Problem(path, v, "invalid_value", f"must be an object of keys and values, got {_kind(v)}")
+                raise _Problem("", v, "invalid_value", f"must be an object of keys and values, got {_kind(v)}")
             out = {}
-            for key, value in v.items():
-                if key_re is not None and not key_re.search(key):
-                    raise _Problem(f"{path}.{key}", key, "invalid_key", f"key {key!r} {key_message}")
-                out[key] = item(value, f"{path}.{key}")
+            key = ""
+            try:
+                for key, value in v.items():
+                    if key_re is not None and key not in good_keys:
+                        if not key_re.search(key):
+                            raise _Problem("", key, "invalid_key", f"key {key!r} {key_message}")
+                        if len(good_keys) < 1024:  # keys recur (currencies, locales): a set lookup
+                            good_keys.add(key)
+                    out[key] = item(value)
+            except _Problem as p:
+                p.path = f".{key}{p.path}"
+                raise
             return out
 
         return check_map
@@ -100,52 +123,59 @@ def _checker(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any, str], Any]:
         lo, hi = spec.min_items, spec.max_items
         names = _reference_item if spec.references and spec.item.type == "object" else None
 
-        def check_list(v: Any, path: str) -> Any:
+        def check_list(v: Any) -> Any:
             if not isinstance(v, list):
-                raise _Problem(path, v, "invalid_value", f"must be a list, got {_kind(v)}")
+                raise _Problem("", v, "invalid_value", f"must be a list, got {_kind(v)}")
             if lo is not None and len(v) < lo:
-                raise _Problem(path, v, "too_few_items", f"must have at least {lo} item{'s' if lo != 1 else ''}")
+                raise _Problem("", v, "too_few_items", f"must have at least {lo} item{'s' if lo != 1 else ''}")
             if hi is not None and len(v) > hi:
-                raise _Problem(path, v, "too_many_items", f"must have at most {hi} item{'s' if hi != 1 else ''}")
-            if names is not None:  # a string item names a record (a reference), an object item is one
-                return [names(x, f"{path}[{i}]") if isinstance(x, str) else item(x, f"{path}[{i}]")
-                        for i, x in enumerate(v)]
-            return [item(x, f"{path}[{i}]") for i, x in enumerate(v)]
+                raise _Problem("", v, "too_many_items", f"must have at most {hi} item{'s' if hi != 1 else ''}")
+            out = []
+            append = out.append
+            try:
+                for x in v:
+                    # a string item names a record (a reference), an object item is one
+                    append(names(x) if names is not None and isinstance(x, str) else item(x))
+            except _Problem as p:
+                p.path = f"[{len(out)}]{p.path}"  # the items before it are in out
+                raise
+            return out
 
         return check_list
 
     conv = scalar_converter(spec, rules, required=True)
-    native = _native_check(spec)
+    cls, lo, hi = _native(spec)
 
-    def check_leaf(v: Any, path: str) -> Any:
-        if native is not None and native(v):
+    def check_leaf(v: Any) -> Any:
+        if v.__class__ is cls and (lo is None or lo <= v <= hi):
             return v  # a JSON value that is already what the converter would return
         try:
             return conv(v)
         except PydanticCustomError as exc:
-            raise _Problem(path, v, exc.type, exc.message()) from None
+            raise _Problem("", v, exc.type, exc.message()) from None
 
     return check_leaf
 
 
-def _reference_item(v: str, path: str) -> str:
+def _reference_item(v: str) -> str:
     """A list item that names another record: the name without surrounding spaces, not empty."""
     name = v.strip()
     if not name:
-        raise _Problem(path, v, "required", "is empty: name a record or give it inline")
+        raise _Problem("", v, "required", "is empty: name a record or give it inline")
     return name
 
 
-def _native_check(spec: FieldSpec) -> Callable[[Any], bool] | None:
-    """For whole numbers and yes/no: is a JSON value valid as it is? (Leaves of nested values are
-    many: an int in bounds needs no trip through the converter.)"""
+def _native(spec: FieldSpec) -> tuple[type, Any, Any]:
+    """(class, min, max) of the JSON values that are valid as they are for whole numbers and
+    yes/no (leaves of nested values are many: an int in bounds needs no trip through the
+    converter); ``_Never`` for other types and shapes."""
     if spec.type in ("integer", "minor_units"):
         lo = spec.min if spec.min is not None else (0 if spec.type == "minor_units" else INT64_MIN)
         hi = min(spec.max, INT64_MAX) if spec.max is not None else INT64_MAX
-        return lambda v: v.__class__ is int and lo <= v <= hi
+        return int, lo, hi
     if spec.type == "boolean":
-        return lambda v: v.__class__ is bool
-    return None
+        return bool, None, None
+    return _Never, None, None
 
 
 def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
@@ -163,9 +193,9 @@ def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], An
                 raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
                                                                            {"reason": reason.lower()})) from None
         try:
-            return check(v, spec.name)
+            return check(v)
         except _Problem as p:
-            context = {"path": p.path, "value": p.value, "code": p.code, "message": p.message}
+            context = {"path": spec.name + p.path, "value": p.value, "code": p.code, "message": p.message}
             raise PydanticCustomError("nested_error", "{message}", context) from None
 
     return conv

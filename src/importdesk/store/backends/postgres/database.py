@@ -16,6 +16,7 @@ import psycopg
 
 from importdesk.store.backends import describe
 from importdesk.store.backends.postgres.connection import PgConnection
+from importdesk.store.backends.postgres.listener import XMAX_SQL, JobsListener
 from importdesk.store.backends.postgres.migrations import migrate
 from importdesk.workspace import WorkspaceError
 
@@ -60,7 +61,8 @@ class PgDatabase:
         self._lock = threading.Lock()
         self._all: list[PgConnection] = []
         self._owner = threading.get_ident()
-        self.closed = threading.Event()  # the owner is done with the store: heartbeats end
+        self.closed = threading.Event()  # the owner is done with the store: heartbeats end, and the listener
+        self.listener: JobsListener | None = None
         try:
             migrate(self.conn())
         except psycopg.Error as exc:  # no right to create tables, no such schema, …: say so, no traceback
@@ -101,10 +103,30 @@ class PgDatabase:
         """A PostgreSQL store is writable as far as importdesk can tell before writing."""
 
     def data_version(self) -> int:
-        """Moves whenever a transaction that writes has started anywhere in the cluster (the
-        next transaction id): cheap, and never misses a commit of another process."""
-        return int(self.conn().execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
-                   .fetchone()[0])
+        """Moves whenever the jobs change anywhere: heard by a listener (LISTEN/NOTIFY, started by
+        the first call, so only the app has one), without a query; while it is not listening,
+        the next transaction id, asked of the store (it moves with every writing transaction)."""
+        listener = self._jobs_listener()
+        version = listener.version() if listener is not None else None
+        if version is not None:
+            return version
+        return int(self.conn().execute(XMAX_SQL).fetchone()[0])
+
+    def _jobs_listener(self) -> JobsListener | None:
+        with self._lock:
+            if self.listener is None and not self.closed.is_set():
+                self.listener = JobsListener(self._listening_connection, self.closed)
+                self.listener.start()
+                starting = True
+            else:
+                starting = False
+        if starting:  # the first answer comes from it once it listens (or asks, if it cannot)
+            self.listener.wait_started(CONNECT_TIMEOUT_S)
+        return self.listener
+
+    def _listening_connection(self) -> psycopg.Connection:
+        return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
+                               application_name="importdesk listener")
 
     def close(self) -> None:
         """Close the calling thread's connection; from the thread that opened the store, every

@@ -137,7 +137,8 @@ PG_MIGRATIONS: list[str | Callable[[Any], None]] = [
     CREATE INDEX job_items_by_row ON job_items(job_uid, row_number NULLS FIRST, id);
     """,
     # 4: a revision per job, bumped by every update whoever writes it (a BEFORE trigger here: the
-    # row is changed on its way in instead of updated a second time)
+    # row is changed on its way in instead of updated a second time); changed in place (the
+    # PostgreSQL store was not released before it): the jobs' changes are also NOTIFYed
     """
     ALTER TABLE jobs ADD COLUMN rev BIGINT NOT NULL DEFAULT 0;
     CREATE FUNCTION jobs_rev() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -149,6 +150,17 @@ PG_MIGRATIONS: list[str | Callable[[Any], None]] = [
     END;
     $$;
     CREATE TRIGGER jobs_rev BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_rev();
+    -- and a NOTIFY on the store's channel for every statement that changes jobs, delivered at its
+    -- commit (one per transaction: PostgreSQL folds equal notifications), which the app listens to
+    -- instead of asking the store whether anything moved (listener.py names the same channel)
+    CREATE FUNCTION jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('importdesk_jobs_' || left(md5(TG_TABLE_SCHEMA), 16), '');
+        RETURN NULL;
+    END;
+    $$;
+    CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OR DELETE ON jobs
+        FOR EACH STATEMENT EXECUTE FUNCTION jobs_notify();
     """,
     _records_keep_undeclared_attributes,
     # 6: a job's running time, summed over its runs

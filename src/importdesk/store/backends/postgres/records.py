@@ -141,24 +141,6 @@ class PgRecordStore(RecordStore):
                           positions: dict[int, int] | None = None) -> str:
         raise NotImplementedError("the SQLite batch writer does not write to PostgreSQL (batch_writer_ok is False)")
 
-    def count(self, rt: ResourceType, job_uid: str | None = None) -> int:
-        name = table_name(rt.name)
-        conn = self.db.conn()
-        if not _exists(conn, name):
-            return 0
-        if job_uid:
-            return conn.execute(f"SELECT count(*) FROM {quote(name)} WHERE _job_uid = ?", (job_uid,)).fetchone()[0]
-        return conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
-
-    def has_extra(self, rt: ResourceType, job_uid: str | None = None) -> bool:
-        name = table_name(rt.name)
-        conn = self.db.conn()
-        if not _exists(conn, name):
-            return False
-        job_clause = " AND _job_uid = ?" if job_uid else ""
-        return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _extra IS NOT NULL{job_clause} LIMIT 1",
-                            (job_uid,) if job_uid else ()).fetchone() is not None
-
     def iter_rows(self, rt: ResourceType, job_uid: str | None = None,
                   chunk: int = 5000) -> Iterator[tuple[Any, ...]]:
         name = table_name(rt.name)
