@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from importdesk.engine.pages import ErrorsQuery
 from importdesk.tui import page_reader
 from importdesk.tui.messages import ErrorsPageRead
 from importdesk.tui.page_reader import ERRORS_REFRESH, PageReader
+from importdesk.tui.screens.main_screen import READER
 
-from tui_helpers import run
+from tui_helpers import app_for, run, settled
 
 
 class FakeClock:
@@ -56,3 +59,28 @@ def test_a_running_jobs_refresh_is_put_off_not_dropped(engine, monkeypatch):
     (first_at, _), (refresh_at, refreshed) = posted
     assert refresh_at - first_at >= ERRORS_REFRESH
     assert refreshed.seq == asked[0] and refreshed.page.total == engine.count_items(uid)
+
+
+@pytest.mark.anyio
+async def test_the_reader_thread_ends_with_the_app(engine):
+    """The reader runs as long as its screen; leaving the app (here the test's) ends its thread and
+    closes its connection, so nothing is left running after the app."""
+    app = app_for(engine)
+    async with app.run_test() as pilot:
+        await settled(pilot)
+        reader = app.main.reader
+        [worker] = [w for w in app.workers if w.group == READER]
+        assert not reader.done.is_set() and worker.is_running
+    assert reader.done.is_set()
+
+
+@pytest.mark.anyio
+async def test_quitting_with_q_ends_the_reader_thread(engine):
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    app = app_for(engine)
+    async with app.run_test() as pilot:
+        await settled(pilot)
+        reader = app.main.reader
+        await pilot.press("q")
+    assert app.return_code == 0
+    assert reader.done.is_set()

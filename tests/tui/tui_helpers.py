@@ -57,7 +57,11 @@ async def wait_for_group(app, *groups: str) -> None:
 
 
 async def settled(pilot) -> None:
-    """Every page the main screen asked its reader for is shown, and the screen drawn after it."""
+    """Every page the main screen asked its reader for is shown, and the screen drawn after it (a
+    page shown may ask for another: the errors of the job it highlights)."""
     await pilot.pause()
-    await pilot.app.main.pages_shown()
-    await pilot.pause()
+    while True:
+        await pilot.app.main.pages_shown()
+        await pilot.pause()
+        if pilot.app.main.all_pages_shown:
+            return

@@ -4,7 +4,10 @@ posts them as messages, so no SQL runs on the event loop.
 Asks arrive from the event loop (`ask_errors`) and are merged: the newest wins. The errors pane's
 re-read while its job runs (the kinds summary is a GROUP BY over all of the job's items) happens at
 most every ERRORS_REFRESH seconds; it is put off, never dropped. What the user asks for (another job,
-a page, a filter) is read at once."""
+a page, a filter) is read at once.
+
+The thread ends when `stop()` is called (the screen does so as it is removed, and waits for it) or
+its worker is cancelled; `done` is set once it has ended and closed its store connection."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from importdesk.engine.pages import ErrorsQuery, read_errors
 from importdesk.tui.messages import ErrorsPageRead
 
 ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
-STOP_CHECK = 0.25  # seconds: how soon the thread notices that it should end (the app waits for it)
+STOP_CHECK = 0.25  # seconds: how soon the thread notices a cancel of its worker that `stop()` did not tell
 
 
 class PageReader:
@@ -33,6 +36,8 @@ class PageReader:
         self._errors: tuple[int, ErrorsQuery, bool] | None = None  # (seq, query, a running job's refresh)
         self._seq = 0
         self._errors_read_at = -ERRORS_REFRESH
+        self._stopped = False
+        self.done = threading.Event()  # `run` has returned
 
     # ---- from the event loop -----------------------------------------------------------------
     def ask_errors(self, query: ErrorsQuery, *, refresh: bool = False) -> int:
@@ -46,14 +51,19 @@ class PageReader:
         self._wake.set()
         return seq
 
+    def stop(self) -> None:
+        """The thread ends after the read it is doing, if any (at once when it waits)."""
+        self._stopped = True
+        self._wake.set()
+
     # ---- in the worker thread ----------------------------------------------------------------
-    def run(self, stop: Callable[[], bool]) -> None:
-        """Until `stop()` says so (checked at least every STOP_CHECK seconds)."""
+    def run(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Until `stop()` is called or `cancelled()` says so (asked at least every STOP_CHECK seconds)."""
         try:
-            while not stop():
+            while not (self._stopped or cancelled()):
                 self._wake.wait(self._timeout())
                 self._wake.clear()
-                if stop():
+                if self._stopped or cancelled():
                     return
                 now = time.monotonic()
                 with self._lock:
@@ -66,6 +76,7 @@ class PageReader:
                 self.post(ErrorsPageRead(read_errors(self.engine, query), seq))
         finally:
             self.engine.close()  # this thread's store connection
+            self.done.set()
 
     def _timeout(self) -> float:
         with self._lock:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -138,7 +137,7 @@ class MainScreen(Screen):
         self._jobs_reader = JobsReader(engine)
         self._counts: dict[JobStatus, int] = {}
         self.reader = PageReader(engine, self.post_message)
-        self._reader_stop = threading.Event()
+        self._reader_started = False
         self._errors_asked = 0  # the number of the reader's newest errors ask
         self._errors_answered = 0  # ... and of the newest one shown
         self._shown = asyncio.Event()
@@ -184,18 +183,22 @@ class MainScreen(Screen):
         return self.jobs.selected
 
     def on_mount(self) -> None:
+        self._reader_started = True
         self._read_pages()
         self.reload()
         self.jobs.focus()
 
-    def on_unmount(self) -> None:
-        self._reader_stop.set()  # the reader sees it within STOP_CHECK
+    async def on_unmount(self) -> None:
+        """The reader ends with the screen: the app's exit (or a test's) never leaves its thread behind."""
+        self.reader.stop()
+        if self._reader_started:
+            await asyncio.to_thread(self.reader.done.wait)  # at most the read it is doing
 
     # ---- the reader reads, the panes show ------------------------------------------------------
     @work(thread=True, group=READER, exit_on_error=False, description="read the pages the panes show")
     def _read_pages(self) -> None:
         worker = get_current_worker()
-        self.reader.run(lambda: self._reader_stop.is_set() or worker.is_cancelled)
+        self.reader.run(lambda: worker.is_cancelled)
 
     @on(ErrorTable.PageWanted)
     def _on_errors_wanted(self, event: ErrorTable.PageWanted) -> None:
@@ -212,9 +215,14 @@ class MainScreen(Screen):
             self.errors.show_page(event.page)
         self._shown.set()
 
+    @property
+    def all_pages_shown(self) -> bool:
+        """Every page asked of the reader so far is shown."""
+        return self._errors_answered >= self._errors_asked
+
     async def pages_shown(self) -> None:
         """Until every page asked for so far is shown (tests await this, never sleep)."""
-        while self._errors_answered < self._errors_asked:
+        while not self.all_pages_shown:
             self._shown.clear()
             await self._shown.wait()
 
