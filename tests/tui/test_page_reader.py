@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from importdesk.engine import Engine
 from importdesk.engine.pages import ErrorsQuery
+from importdesk.models import JobFilter
 from importdesk.tui import page_reader
-from importdesk.tui.messages import ErrorsPageRead
-from importdesk.tui.page_reader import ERRORS_REFRESH, PageReader
+from importdesk.tui.messages import ErrorsPageRead, JobsPageRead
+from importdesk.tui.page_reader import BUSY_STORE_READ_SECONDS, ERRORS_REFRESH, PageReader
 from importdesk.tui.screens.main_screen import READER
 
 from tui_helpers import app_for, run, settled
+from waiting import Messages
 
 
 class FakeClock:
@@ -84,3 +87,65 @@ async def test_quitting_with_q_ends_the_reader_thread(engine):
         await pilot.press("q")
     assert app.return_code == 0
     assert reader.done.is_set()
+
+
+def test_a_commit_elsewhere_is_read_at_the_next_poll_and_while_our_imports_run_only_now_and_then(
+        engine, workspace, monkeypatch):
+    """The store's data_version is polled in the reader's thread; a change posts the job list's page
+    for the newest filter (as the answer to the newest ask). While this app's own imports run, their
+    progress comes as messages: other processes' changes are read at most every BUSY_STORE_READ_SECONDS."""
+    clock = FakeClock()
+    monkeypatch.setattr(page_reader, "time", clock)
+    posted: list[tuple[float, JobsPageRead]] = []
+    reader = PageReader(engine, lambda m: posted.append((clock.now, m)), poll_interval=0.5)
+    seq = reader.ask_jobs(JobFilter(limit=50))
+    elsewhere = Engine(workspace)  # another connection, as another process would be
+    steps: list[str] = []
+
+    def step() -> bool:
+        clock.now += 0.25
+        if len(posted) == 1 and not steps:
+            steps.append("first")
+            run(elsewhere, "products.csv", resource_type="products")
+        elif len(posted) == 2 and steps == ["first"]:
+            steps.append("busy")
+            reader.imports_running = True
+            run(elsewhere, "stock.csv", resource_type="stock_items")
+        return len(posted) == 3
+
+    reader.run(step)
+    elsewhere.close()
+    (first_at, first), (second_at, second), (third_at, third) = posted
+    assert [m.seq for _, m in posted] == [seq] * 3
+    assert first.page.jobs == [] and [j.file_name for j in second.page.jobs] == ["products.csv"]
+    assert second_at - first_at <= 0.5 + 0.25  # the next poll
+    assert [j.file_name for j in third.page.jobs] == ["stock.csv", "products.csv"]
+    assert third_at - second_at >= BUSY_STORE_READ_SECONDS
+
+
+@pytest.mark.anyio
+async def test_reading_and_moving_around_runs_no_sql_on_the_event_loop(every_status, workspace):
+    """Start-up, the job list, the errors pane, its pages and filters, another process's job: every
+    read happens in the reader's thread. (Commands, such as delete, still write from the event loop.)"""
+    engine = every_status
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    on_the_loop: list[str] = []
+    engine.ctx.db.conn().set_trace_callback(on_the_loop.append)  # this (the event loop's) thread's connection
+    app = app_for(engine, poll_interval=0.05)
+    messages = Messages()
+    async with app.run_test(size=(160, 50), message_hook=messages) as pilot:
+        await settled(pilot)
+        assert app.main.jobs.row_count == 9
+        holding = [w for w in app.main.walk_children() if any(isinstance(v, Engine) for v in vars(w).values())]
+        assert holding == []  # the widgets get pages and snapshots; only the screen (commands) holds it
+        await pilot.press("down", "down", "enter")  # a job's errors
+        await settled(pilot)
+        await pilot.press("pagedown", "tab", *"sku")  # the next page, then a search
+        await settled(pilot)
+        elsewhere = Engine(workspace)
+        run(elsewhere, "stock.csv", resource_type="stock_items")
+        elsewhere.close()
+        await messages.wait_for(lambda m: isinstance(m, JobsPageRead) and len(m.page.jobs) == 10)
+        await settled(pilot)
+        assert app.main.jobs.row_count == 10
+    assert on_the_loop == []

@@ -103,6 +103,7 @@ async def test_the_highlighted_errors_message_is_shown_whole(engine):
 async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
     app = app_for(every_status)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         newest = list(jobs.jobs)
         await pilot.press("end")
@@ -127,6 +128,7 @@ async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
 async def test_at_80x24_every_global_key_shows_and_the_lower_pane_switches(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         screen = app.screen
         keys = footer_descriptions(screen)
         assert keys[:6] == ["Sort", "New import", "Inbox", "Records", "Help", "Quit"], keys
@@ -152,7 +154,8 @@ async def test_big_numbers_and_long_names_fit_their_columns(engine, tmp_path, wo
         engine.ctx.jobs.save(job, conn)
     app = app_for(engine)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
+        await settled(pilot)
         text = visible_text(app.screen.query_one(JobList))
         assert "300,000" in text
         assert "subscription_plan_catal…" in text  # cut, and says so
@@ -165,7 +168,8 @@ async def test_the_last_column_is_whole_beside_the_detail_pane(engine, size):
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
+        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         took = str(getattr(cell := jobs.row_cells(0)["duration"], "plain", cell)).strip()
         assert took and took in visible_text(jobs)
@@ -176,8 +180,9 @@ async def test_a_retry_is_marked_in_the_list(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("t")  # a done job with failed rows: a new job of those rows
-        await pilot.pause()
+        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         cell = jobs.row_cells(0)["file"].plain
         assert cell.startswith("↻ products_with_errors.csv") and uid[-8:] in cell

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from importdesk.engine.pages import ErrorsPage
+from importdesk.engine.pages import ErrorsPage, JobsPage
 from importdesk.models import ImportJob
 
 
@@ -53,6 +53,16 @@ class ErrorsPageRead(Message):
     """The page reader's page of the errors pane; `seq` is the number of the ask it answers."""
 
     def __init__(self, page: ErrorsPage, seq: int) -> None:
+        super().__init__()
+        self.page = page
+        self.seq = seq
+
+
+class JobsPageRead(Message):
+    """The page reader's page of the job list (with the store's counts); `seq` is the number of the
+    ask it answers. The screen shows it; it bubbles on to the app, which runs the pending jobs."""
+
+    def __init__(self, page: JobsPage, seq: int) -> None:
         super().__init__()
         self.page = page
         self.seq = seq

@@ -20,11 +20,10 @@ from textual.worker import get_current_worker
 
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.job_loop import thread_store
-from importdesk.engine.pages import JobsReader
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
-from importdesk.tui.messages import ErrorsPageRead, JobsChanged
+from importdesk.tui.messages import ErrorsPageRead, JobsChanged, JobsPageRead
 from importdesk.tui.page_reader import PageReader
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -128,18 +127,18 @@ class MainScreen(Screen):
                 id="job.copy_json"),
     ]
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], *, poll_interval: float | None = None) -> None:
         super().__init__(id="main")
-        self.engine = engine
+        self.engine = engine  # for the job actions (commands); every page comes from the reader
         self.clock = clock
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
-        self._jobs_reader = JobsReader(engine)
-        self._counts: dict[JobStatus, int] = {}
-        self.reader = PageReader(engine, self.post_message)
+        self.counts: dict[JobStatus, int] = {}  # jobs by status, as of the last page shown
+        self.reader = PageReader(engine, self.post_message, poll_interval=poll_interval)
         self._reader_started = False
-        self._errors_asked = 0  # the number of the reader's newest errors ask
-        self._errors_answered = 0  # ... and of the newest one shown
+        self._jobs_asked = self._jobs_answered = 0  # the number of the reader's newest jobs ask, and shown
+        self._errors_asked = self._errors_answered = 0  # ... of its newest errors ask, and shown
+        self._select_uid: str | None = None  # the job to highlight once the page asked for is shown
         self._shown = asyncio.Event()
 
     def compose(self) -> ComposeResult:
@@ -185,7 +184,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self._reader_started = True
         self._read_pages()
-        self.reload()
+        self.reload()  # the first page comes as a message, like every other
         self.jobs.focus()
 
     async def on_unmount(self) -> None:
@@ -215,10 +214,26 @@ class MainScreen(Screen):
             self.errors.show_page(event.page)
         self._shown.set()
 
+    @on(JobsPageRead)
+    def _on_jobs_page(self, event: JobsPageRead) -> None:
+        """Shown, then on to the app (its queue runs the pending jobs the counts show)."""
+        if event.seq < self._jobs_asked:
+            event.stop()
+            return  # asked again since: the newer page is on its way
+        self._jobs_answered = event.seq
+        select, self._select_uid = self._select_uid, None
+        page = event.page
+        self.counts = page.status_counts
+        with contextlib.suppress(NoMatches):  # the panes were already removed
+            self.query_one(FilterBar).set_resource_types(page.resource_types)
+            self.jobs.show_page(page, select)
+            self._update_title()
+        self._shown.set()
+
     @property
     def all_pages_shown(self) -> bool:
         """Every page asked of the reader so far is shown."""
-        return self._errors_answered >= self._errors_asked
+        return self._errors_answered >= self._errors_asked and self._jobs_answered >= self._jobs_asked
 
     async def pages_shown(self) -> None:
         """Until every page asked for so far is shown (tests await this, never sleep)."""
@@ -228,14 +243,12 @@ class MainScreen(Screen):
 
     # ---- keeping the view true -----------------------------------------------------------------
     def reload(self, select_uid: str | None = None) -> None:
-        page = self._jobs_reader.read(self.jobs.page_filter())
-        self._counts = page.status_counts
-        self.query_one(FilterBar).set_resource_types(page.resource_types)
-        self.jobs.show_page(page, select_uid)
-        self._update_title()
+        """Ask the reader for the job list's page again (`select_uid`: highlight it once shown)."""
+        self._select_uid = select_uid or self._select_uid
+        self._jobs_asked = self.reader.ask_jobs(self.jobs.page_filter())
 
     def _update_title(self) -> None:
-        counts = self._counts
+        counts = self.counts
         running = counts.get(JobStatus.PROCESSING, 0)
         pending = counts.get(JobStatus.PENDING, 0)
         shown = self.jobs.row_count
