@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from importdesk.engine import Engine
-from importdesk.engine.pages import ErrorsQuery
+from importdesk.engine.pages import ErrorsQuery, read_errors
 from importdesk.models import JobFilter
 from importdesk.tui import page_reader
-from importdesk.tui.messages import ErrorsPageRead, JobsPageRead
+from importdesk.tui.messages import ErrorsPageRead, JobsPageRead, PageReadFailed
 from importdesk.tui.page_reader import BUSY_STORE_READ_SECONDS, ERRORS_REFRESH, PageReader
 from importdesk.tui.screens.main_screen import READER
 
@@ -149,3 +151,29 @@ async def test_reading_and_moving_around_runs_no_sql_on_the_event_loop(every_sta
         await settled(pilot)
         assert app.main.jobs.row_count == 10
     assert on_the_loop == []
+
+
+def test_a_read_that_fails_is_told_and_the_reader_goes_on(engine, monkeypatch):
+    uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
+    failures = iter([sqlite3.OperationalError("database is locked")])
+
+    def read_errors_once_locked(engine, query):
+        for failure in failures:
+            raise failure
+        return read_errors(engine, query)
+
+    monkeypatch.setattr(page_reader, "read_errors", read_errors_once_locked)
+    posted: list = []
+    reader = PageReader(engine, posted.append)
+    failed_seq = reader.ask_errors(ErrorsQuery(uid))
+    asked_again = []
+
+    def stop() -> bool:
+        if len(posted) == 1 and not asked_again:
+            asked_again.append(reader.ask_errors(ErrorsQuery(uid)))
+        return len(posted) == 2
+
+    reader.run(stop)
+    failed, read = posted
+    assert isinstance(failed, PageReadFailed) and failed.seq == failed_seq and "database is locked" in failed.error
+    assert isinstance(read, ErrorsPageRead) and read.seq == asked_again[0] and read.page.total > 0

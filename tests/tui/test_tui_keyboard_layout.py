@@ -155,7 +155,6 @@ async def test_big_numbers_and_long_names_fit_their_columns(engine, tmp_path, wo
     app = app_for(engine)
     async with app.run_test(size=(200, 50)) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         text = visible_text(app.screen.query_one(JobList))
         assert "300,000" in text
         assert "subscription_plan_catal…" in text  # cut, and says so
@@ -169,7 +168,6 @@ async def test_the_last_column_is_whole_beside_the_detail_pane(engine, size):
     app = app_for(engine)
     async with app.run_test(size=size) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         took = str(getattr(cell := jobs.row_cells(0)["duration"], "plain", cell)).strip()
         assert took and took in visible_text(jobs)

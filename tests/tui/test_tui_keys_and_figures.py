@@ -85,7 +85,6 @@ async def test_speed_and_took_leave_out_the_time_a_job_sat_interrupted(engine, c
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         detail = rendered(app.screen.query_one(JobDetail).render_job(job))
         took = next(line for line in detail.splitlines() if "took" in line)
         assert "2:0" not in took and "of running" in took
@@ -104,7 +103,6 @@ async def test_list_and_detail_show_the_same_percent(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         assert "91%" in jobs.row_cells(0)["progress"].plain
         detail = rendered(app.screen.query_one(JobDetail).render_job(jobs.selected))
@@ -116,7 +114,6 @@ async def test_a_dry_run_says_valid_not_imported(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         detail = rendered(app.screen.query_one(JobDetail).render_job(app.screen.selected))
         assert "valid " in detail and "imported" not in detail
 
@@ -168,7 +165,6 @@ async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         assert isinstance(app.screen, AskScreen)
         assert "products.csv" in str(app.screen.query_one(".body").render())
         await pilot.press("y")
@@ -183,7 +179,6 @@ async def test_declining_to_resume_is_not_asked_again(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         assert isinstance(app.screen, AskScreen)
         await pilot.press("n")
         await wait_for_group(app, "dialogs")

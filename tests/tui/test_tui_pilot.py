@@ -60,8 +60,8 @@ async def test_new_import_from_the_dialog_runs_to_done(engine, child_processes):
         assert dialog.query_one("#resource-type").value == "products"  # suggested from the headers
         dialog.query_one("#job-type").value = "execute"
         await pilot.press("ctrl+s")
-        await wait_for_group(app, "create")
-        await settled(pilot)
+        await wait_for_group(app, "create", "dialogs")  # the dialog's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the new job's count: the queue starts from it
         assert not isinstance(app.screen, NewImportScreen)
         await wait_for_group(app, "imports")
         await settled(pilot)
@@ -207,7 +207,8 @@ async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
         body = str(dialog.query_one(".body").render())
         assert "create 164" in body and "update 3" in body and "0 unchanged" in body and "33 rows" in body
         await pilot.press("enter")  # Execute is focused
-        await settled(pilot)
+        await wait_for_group(app, "dialogs")  # the confirm's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the new job's count: the queue starts from it
         await wait_for_group(app, "imports")
         await settled(pilot)
         jobs = app.screen.query_one(JobList)
@@ -255,8 +256,8 @@ async def test_resume_over_the_threshold_asks_to_skip_errors(engine):
         await settled(pilot)
         assert isinstance(app.screen, AskScreen)  # resumed as it is, it would stop at the next bad row
         await pilot.press("y")
-        await settled(pilot)
-        await wait_for_group(app, "dialogs")
+        await wait_for_group(app, "dialogs")  # the resume's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the resumed job's count: the queue starts from it
         await wait_for_group(app, "imports")
         job = engine.get_job(uid)
         assert job.skip_errors and job.status is JobStatus.DONE
@@ -348,7 +349,6 @@ async def test_markup_in_data_is_shown_literally(engine, tmp_path):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         assert "[b]markup[-b].csv" in visible_text(jobs)
         grid = app.screen.query_one(ErrorTable).grid

@@ -66,3 +66,13 @@ class JobsPageRead(Message):
         super().__init__()
         self.page = page
         self.seq = seq
+
+
+class PageReadFailed(Message):
+    """A read of the page reader failed (the store locked or unreadable); it answers every ask up to
+    `seq` (the next ask or poll reads again)."""
+
+    def __init__(self, error: str, seq: int) -> None:
+        super().__init__()
+        self.error = error
+        self.seq = seq

@@ -12,7 +12,9 @@ wins. Every read throttle of the screen lives here:
 What the user asks for (another job, a page, a filter) is read at once.
 
 The thread ends when `stop()` is called (the screen does so as it is removed, and waits for it) or
-its worker is cancelled; `done` is set once it has ended and closed its store connection."""
+its worker is cancelled; `done` is set once it has ended and closed its store connection. A read that
+fails (a locked or unreadable store) is told (`PageReadFailed`, answering its ask) and the thread
+goes on: the next ask or poll reads again."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from textual.message import Message
 from importdesk.engine import Engine
 from importdesk.engine.pages import ErrorsQuery, JobsReader, read_errors
 from importdesk.models import JobFilter
-from importdesk.tui.messages import ErrorsPageRead, JobsPageRead
+from importdesk.tui.messages import ErrorsPageRead, JobsPageRead, PageReadFailed
 
 ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
 BUSY_STORE_READ_SECONDS = 5.0  # while our imports run: how often other processes' changes are read
@@ -92,9 +94,11 @@ class PageReader:
                 self._wake.clear()
                 if self._stopped or cancelled():
                     return
-                self._read_jobs()
-                self._read_errors()
-                self._poll()
+                for read in (self._read_jobs, self._read_errors, self._poll):
+                    try:
+                        read()
+                    except Exception as exc:  # told on the screen; the thread must outlive a bad read
+                        self.post(PageReadFailed(f"{type(exc).__name__}: {exc}", self._seq))
         finally:
             self.engine.close()  # this thread's store connection
             self.done.set()
@@ -106,6 +110,7 @@ class PageReader:
             self._post_jobs(*ask)
 
     def _post_jobs(self, seq: int, flt: JobFilter) -> None:
+        self._version = None  # (a read that fails is read again at the next poll)
         version = self.engine.data_version()  # before the read: a commit during it is read next time
         page = self._jobs_reader.read(flt)
         self._version, self._store_read_at = version, time.monotonic()

@@ -23,7 +23,7 @@ from importdesk.engine.job_loop import thread_store
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
-from importdesk.tui.messages import ErrorsPageRead, JobsChanged, JobsPageRead
+from importdesk.tui.messages import ErrorsPageRead, JobsChanged, JobsPageRead, PageReadFailed
 from importdesk.tui.page_reader import PageReader
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -229,6 +229,15 @@ class MainScreen(Screen):
             self.jobs.show_page(page, select)
             self._update_title()
         self._shown.set()
+
+    @on(PageReadFailed)
+    def _on_read_failed(self, event: PageReadFailed) -> None:
+        event.stop()
+        self._jobs_answered = max(self._jobs_answered, min(event.seq, self._jobs_asked))
+        self._errors_answered = max(self._errors_answered, min(event.seq, self._errors_asked))
+        self._shown.set()
+        self.notify(f"Could not read the store: {event.error}. It is read again at the next look at the store.",
+                    title="Not up to date", severity="error", markup=False)
 
     @property
     def all_pages_shown(self) -> bool:
