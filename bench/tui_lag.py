@@ -16,9 +16,9 @@ list it replaced, which edited DataTable's private render caches (bench/tui_jobl
 `--public-redraw` adds that DataTable list redrawn through the public update_cell. Same run, same
 file, child processes; give `--history=40` or so for a full screen of rows.
 `--before=DIR --rounds=N` measures another checkout of the app (DIR, e.g. `git archive main | tar -x
--C DIR`; its own bench/tui_lag.py, run with DIR/src first on the path) and this one, each in a process
-of its own, interleaved round after round on the same CSV (DIR/bench/out links to ours), and prints
-the p99 of each round side by side.
+-C DIR`, run with DIR/src first on the path) and this one, each in a process of its own, interleaved
+round after round on the same CSV, and prints the p99 of each round side by side. Both run this
+script (the same measurement); only the app's code differs.
 """
 
 from __future__ import annotations
@@ -72,6 +72,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def read_jobs(engine: Engine, uids: list[str]) -> list:
+    try:
+        return [engine.get_job(u) for u in uids]
+    finally:
+        engine.close()  # this thread's connection
+
+
 async def measure(engine: Engine, uids: list[str], workers: int, child_processes: bool, external: bool) -> float:
     app = make_app(engine, run_queue=not external, poll_interval=0.5, queue_workers=workers,
                    child_processes=child_processes)
@@ -93,7 +100,8 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
         concurrent = 0
         while True:
             await pilot.pause(0.25)
-            jobs = [engine.get_job(u) for u in uids]
+            # read in a thread of its own: the bench's look must not be the event loop's lag
+            jobs = await asyncio.to_thread(read_jobs, engine, uids)
             concurrent = max(concurrent, sum(j.status is JobStatus.PROCESSING for j in jobs))
             if all(j.status.is_final for j in jobs):
                 break
@@ -114,17 +122,12 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
 
 def before_and_after(before: Path, rounds: int, args: list[str]) -> None:
     """Interleaved: the other checkout, then this one, `rounds` times; the p99 of each printed."""
-    out = before / "bench" / "out"
-    if not out.exists():
-        OUT.mkdir(exist_ok=True)
-        out.symlink_to(OUT.resolve(), target_is_directory=True)
-    runs = {"before": (before / "bench" / "tui_lag.py", {"PYTHONPATH": str(before / "src")}),
-            "after": (Path(__file__), {})}
+    runs = {"before": {"PYTHONPATH": str(before / "src")}, "after": {}}
     p99: dict[str, list[float]] = {name: [] for name in runs}
     for r in range(1, rounds + 1):
-        for name, (script, env) in runs.items():
-            print(f"== round {r}, {name}: {script}", flush=True)
-            done = subprocess.run([sys.executable, str(script), *args], env={**os.environ, **env},
+        for name, env in runs.items():
+            print(f"== round {r}, {name}: the app from {env.get('PYTHONPATH', 'this checkout')}", flush=True)
+            done = subprocess.run([sys.executable, __file__, *args], env={**os.environ, **env},
                                   capture_output=True, text=True, check=True)
             print(done.stdout, end="", flush=True)
             p99[name].append(float(re.findall(r"p99 ([\d.]+) ms", done.stdout)[-1]))
