@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from importdesk.engine import inbox_claim as claims
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.inbox import InboxEventKind as Kind
@@ -78,6 +80,7 @@ def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factor
     assert len(all_jobs(engine)) == 1
 
 
+@pytest.mark.sqlite_only("the claim's owner process decides, on the file system: no job is written")
 def test_live_claimer_is_left_alone(ws, engine, watcher_factory):
     src = ws.inbox / "products-live.csv"
     src.write_text(product_csv(1, "LIVE"))
