@@ -6,6 +6,13 @@ fixture, which asks for ``store_backend``: ``[sqlite]`` and ``[postgres]`` in it
 backends cannot share says why with ``@pytest.mark.sqlite_only("why")`` and keeps its one id; one
 that PostgreSQL fails for a known gap of its backend says which with ``@pytest.mark.pg_xfail("why")``
 (strict: once fixed, it fails until the marker goes).
+Which tests carry both: those whose assertions are about what the store keeps or how jobs move
+through it (counts, classification, items, records, lifecycle, claims, revisions). SQLite alone,
+saying why: where the store is incidental to what is checked (a reader's verdict, the inbox's file
+handling, a pipe), where a PostgreSQL test covers the point (it is named), and where the behaviour
+is SQLite's own (the batch writer, recovery by pid, the sqlite3 file). Each PostgreSQL parameter
+costs ~0.3 s of CPU (client and server) for a small import: it has to be worth that.
+
 The engines a test opens find the store through $IMPORTDESK_STORE (set for the test, inherited by
 the processes it starts), as `importdesk --store` does.
 
@@ -29,7 +36,6 @@ import pytest
 
 PG_ENV = "IMPORTDESK_TEST_PG"
 STORE_ENV = "IMPORTDESK_STORE"  # importdesk.store.backends.STORE_ENV (not imported: collection stays light)
-BACKENDS = ("sqlite", "postgres")
 
 
 def pg_skip_reason() -> str | None:
