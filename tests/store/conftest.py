@@ -42,14 +42,6 @@ def pg_url():
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request):
-    """None (SQLite in the workspace) or a PostgreSQL store URL: a test that takes it runs on both."""
-    if request.param == "sqlite":
-        return None
-    return request.getfixturevalue("pg_url")
-
-
 @pytest.fixture
 def workspace(workspace: Workspace, store_backend: str) -> Workspace:
     """The shared fixture's workspace; a test that takes it runs on both backends (store_backends.py)."""
