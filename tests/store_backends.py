@@ -10,8 +10,9 @@ Which tests carry both: those whose assertions are about what the store keeps or
 through it (counts, classification, items, records, lifecycle, claims, revisions). SQLite alone,
 saying why: where the store is incidental to what is checked (a reader's verdict, the inbox's file
 handling, a pipe), where a PostgreSQL test covers the point (it is named), and where the behaviour
-is SQLite's own (the batch writer, recovery by pid, the sqlite3 file). Each PostgreSQL parameter
-costs ~0.3 s of CPU (client and server) for a small import: it has to be worth that.
+is SQLite's own (the batch writer, recovery by pid, the sqlite3 file). A PostgreSQL parameter costs
+~0.15 s of CPU (client and server) for a small import, ~1 s where it starts processes: it has to be
+worth that, and where a cheaper test on both checks the same store path, the costly one names it.
 
 The engines a test opens find the store through $IMPORTDESK_STORE (set for the test, inherited by
 the processes it starts), as `importdesk --store` does.

@@ -85,6 +85,8 @@ def test_two_processes_never_run_the_same_job(tmp_path, workspace):
         engine.close()
 
 
+@pytest.mark.sqlite_only("a PostgreSQL store hears every request on another connection: test_job_loop asks from "
+                         "another thread, on both")
 def test_interrupt_requested_by_another_process_is_honoured(tmp_path, workspace):
     rows = 3 * BATCH_ROWS
     path = write_products(tmp_path / "big.csv", rows)

@@ -203,6 +203,7 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
     assert codes == [0, 0], [p.stderr.read() for p in procs]
 
 
+@pytest.mark.sqlite_only("the service's signal handling: its store part is the in-process shutdown test's, on both")
 def test_service_stops_on_sigterm_and_resumes_its_job(ws, engine):
     """SIGTERM while a job runs: it stops after its batch in flight, tagged for the next service,
     which resumes it from there (held after batch 1, so the stop lands mid-file every time)."""
