@@ -135,6 +135,9 @@ class WorkerDatabase:
 
 @pytest.fixture(scope="session")
 def pg_worker_database() -> Iterator[WorkerDatabase]:
+    reason = pg_skip_reason()
+    if reason:
+        pytest.skip(reason)
     database = WorkerDatabase()
     yield database
     database.drop()
