@@ -81,8 +81,6 @@ def test_stop_interrupts_the_running_job_at_a_batch_boundary(tmp_path, engine):
     assert engine.run_job(uid).progress.done == rows
 
 
-@pytest.mark.pg_xfail("a dead worker's job stays processing until its lease runs out (recover_stale leaves "
-                      "it to a takeover), though the app saw its own child die")
 def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine):
     rows = 3 * BATCH_ROWS
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))

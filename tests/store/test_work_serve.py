@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from importdesk.engine import Engine, ImportOptions
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import JobStatus
@@ -31,6 +33,12 @@ def _env(store_url: str | None) -> dict[str, str]:
 def _worker(ws: Workspace, store_url: str | None, log: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([*CLI, "-w", str(ws.root), "work", *extra], env=_env(store_url),
                             stdout=subprocess.DEVNULL, stderr=log.open("w"))
+
+
+@pytest.fixture
+def store_url(store_backend: str) -> str | None:
+    """The store the engine and the workers share: None for SQLite in the workspace (tests/store_backends.py)."""
+    return os.environ.get("IMPORTDESK_STORE")
 
 
 def _engine(ws: Workspace, store_url: str | None, monkeypatch) -> Engine:
