@@ -2,8 +2,9 @@
 commit writes) and the items of the rows that failed, stopping early at the error threshold.
 
 Two ways in: ``positional`` for rows of one type from a table (the common case: each row list
-goes through the PositionalValidator, whose output the INSERT binds as it is), ``mapped`` for
-everything else (JSON records, typed lines, shared data: mapped to fields, then validated)."""
+goes through the PositionalValidator, whose output the INSERT binds as it is) and for batches of
+JSON records of one shape (``engine.record_rows``), ``mapped`` for everything else (typed lines,
+shared data, mixed shapes: mapped to fields, then validated)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from importdesk.engine.job_items import ItemRow, item_row, value_text
+from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck, reference_error
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.models import ImportJob, ItemLevel
@@ -80,16 +82,21 @@ class BatchBuilder:
     (committed or in flight), for the threshold."""
 
     def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any, *, refs: ReferenceCheck | None = None,
-                 stop_at_threshold: bool = True):
+                 stop_at_threshold: bool = True, record_rows: RecordRows | None = None):
         self.job = job
         self.mapper = mapper
         self.positional = positional
+        self.record_rows = record_rows  # JSON records -> positional rows, batch by batch
         self.refs = refs  # names rows point to (engine/references.py); None: no row of the file names others
         self.stop_at_threshold = stop_at_threshold
 
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
             return self._positional(records, errors_so_far)
+        if self.record_rows is not None and (shaped := self.record_rows.shape(records)) is not None:
+            batch = self._positional(shaped.rows, errors_so_far, shaped.pv, shaped.rt_name, records)
+            if batch is not None:
+                return batch
         return self._mapped(records, errors_so_far)
 
     def _error_limit(self) -> float | None:
@@ -153,11 +160,14 @@ class BatchBuilder:
             uploaded[job_type_name] = consumed - sum(n for name, n in uploaded.items() if name != job_type_name)
         return Batch(consumed, error_rows, items, by_type, uploaded, over)
 
-    def _positional(self, records: list, errors_so_far: int) -> Batch:
+    def _positional(self, records: list, errors_so_far: int, pv: Any = None, rt_name: str | None = None,
+                    sources: list | None = None) -> Batch | None:
+        """``sources``: the JSON records ``records`` were made of (record_rows.py): an invalid row
+        is worded by the dict path, and None is returned if that path would have taken it."""
         job = self.job
         mapper = self.mapper
-        pv = self.positional
-        rt_name = job.resource_type
+        pv = pv or self.positional
+        rt_name = rt_name or job.resource_type
         rt = mapper.resource(rt_name)
         limit = self._error_limit()
         items: list[ItemRow] = []
@@ -181,7 +191,13 @@ class BatchBuilder:
                 consumed += len(stored) - before
                 row = records[consumed]
                 consumed += 1
-                if row.__class__ is list and len(row) == width:
+                if sources is not None:
+                    worded = self._mapped([sources[consumed - 1]], errors_so_far + error_rows)
+                    if worded.error_rows != 1:
+                        return None
+                    error_rows += 1
+                    items.extend(worded.items)
+                elif row.__class__ is list and len(row) == width:
                     rec = Record(row.pop(), row)
                     error_rows += 1
                     raw_row = mapper.raw_row(rec)
@@ -205,5 +221,7 @@ class BatchBuilder:
         # The records are done with: dropping them leaves the validated values referenced once,
         # which marshal (BatchWriter) dumps ~3x faster than values it must check for sharing.
         records.clear()
+        if sources is not None:
+            sources.clear()
         return Batch(consumed, error_rows, items, {rt_name: tb} if consumed > malformed else {},
                      {rt_name: consumed}, over)

@@ -11,6 +11,11 @@ number), bound along. Same rules, defaults and errors as ``RowValidator.validate
 
 ``layout`` tells where each field of the records table comes from: a position in that tuple, or
 a constant (the stored default of a field no column fills).
+
+``json_values``: the cells are values a JSON reader decoded (ints, Decimals, bools, dicts, lists)
+rather than table text. JSON-valued fields (json, object, map, list) then store what the dict path
+stores (``dbvalues.json_text`` of the validated value: Decimals inside stay exact numbers), where a
+table cell's JSON text is parsed and written by pydantic-core.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pydantic_core import core_schema as cs
 
 from .codegen import compile_functions
 from .coerce import is_blank
-from .dbvalues import to_db_value
+from .dbvalues import db_converter, to_db_value
 from .errors import FieldError, RowInvalid
 from .field_schemas import field_error, field_schema
 from .field_spec import NO_DEFAULT
@@ -39,6 +44,7 @@ __all__ = ["Constant", "PositionalValidator"]
 _TEXT_KEYS = frozenset({"string", "email", "enum", "decimal", "date", "datetime"})
 _KEY_TYPES = _TEXT_KEYS | {"integer"}
 _WORDED_MAX = 4096  # remembered error wordings (distinct bad values) per validator
+_JSON_VALUED = frozenset({"json", "object", "map", "list"})
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,11 @@ class PositionalValidator:
     """Build through ``RowValidator.positional(columns)`` (None when a row could not be stored
     this way: a needed or key field without a column, an unusual key or default type)."""
 
-    def __init__(self, rv: RowValidator, columns: Sequence[str | None]) -> None:
+    def __init__(self, rv: RowValidator, columns: Sequence[str | None], json_values: bool = False) -> None:
         rt = rv.resource_type
         self.rv = rv
         self.columns = tuple(columns)
+        self.json_values = json_values
         self.tail = len(self.columns)
         position = {name: i for i, name in enumerate(self.columns) if name is not None}
         items: list[cs.CoreSchema] = []
@@ -64,8 +71,12 @@ class PositionalValidator:
             if spec is None:
                 items.append(cs.any_schema())
                 continue
-            schema, _ = field_schema(spec, rv.rules, rv.defaults.get(name, NO_DEFAULT),
-                                     shared=rt._converters, db_values=True)
+            default = rv.defaults.get(name, NO_DEFAULT)
+            if json_values and spec.type in _JSON_VALUED:  # validated as the dict path does, then stored as it does
+                schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters)
+                schema = cs.no_info_after_validator_function(db_converter(spec.type), schema)
+            else:
+                schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters, db_values=True)
             items.append(schema)
         items.append(cs.any_schema())  # the tail
         self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
