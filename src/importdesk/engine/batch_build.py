@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import contains
 from typing import Any, NamedTuple
 
 from importdesk.engine.job_items import ItemRow, item_row, value_text
@@ -19,6 +21,7 @@ from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record
 from importdesk.schemas import ResourceType, RowInvalid
+from importdesk.schemas.positional import INVALID
 
 
 @dataclass
@@ -89,6 +92,7 @@ class BatchBuilder:
         self.record_rows = record_rows  # JSON records -> positional rows, batch by batch
         self.refs = refs  # names rows point to (engine/references.py); None: no row of the file names others
         self.stop_at_threshold = stop_at_threshold
+        self._marking = False  # the last positional batch had many bad rows (see _positional)
 
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
@@ -172,7 +176,10 @@ class BatchBuilder:
         limit = self._error_limit()
         items: list[ItemRow] = []
         tb = TypeBatch(rt, pv=pv)
-        validate = pv.validate_or_raise
+        # After a batch with many bad rows, bad cells are marked instead of raised (no exception,
+        # and no error list to build for a value worded before); the usual clean batch raises.
+        marking = self._marking
+        validate = pv.validate_marking if marking else pv.validate_or_raise
         invalid_row = pv.Invalid
         width = len(pv.columns) + 1  # the cells and the row number (source.numbered_rows)
         stored = tb.stored
@@ -185,39 +192,61 @@ class BatchBuilder:
             # raised, so the count of rows that passed tells which one it was; the next run
             # goes on after it (map took it from the shared iterator).
             before = len(stored)
+            failed: Exception | None = None
             try:
                 stored.extend(map(validate, rows))
             except invalid_row as exc:
-                consumed += len(stored) - before
-                row = records[consumed]
-                consumed += 1
-                if sources is not None:
-                    worded = self._mapped([sources[consumed - 1]], errors_so_far + error_rows)
-                    if worded.error_rows != 1:
-                        return None
+                failed = exc
+            run = len(stored) - before
+            if marking and run and True in (flags := list(map(contains, islice(stored, before, None),
+                                                               repeat(INVALID)))):
+                segment = stored[before:]
+                del stored[before:]
+                for j, out in enumerate(segment):
+                    if not flags[j]:
+                        stored.append(out)
+                        continue
                     error_rows += 1
-                    items.extend(worded.items)
-                elif row.__class__ is list and len(row) == width:
-                    rec = Record(row.pop(), row)
-                    error_rows += 1
-                    raw_row = mapper.raw_row(rec)
-                    key = record_key(rt, mapper.to_raw(row))
-                    for err in pv.errors_of(exc, row):
-                        items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
-                                                err.code, err.message, raw_row, rt_name, key))
-                else:  # a broken record (readers flag it), or a row list of another width
-                    if row.__class__ is list:
-                        row = Record(row[-1], row[:-1], None,
-                                     f"row has {len(row) - 1} values, the header has {width - 1}")
-                    error_rows += 1
-                    malformed += 1
-                    items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
-                                            mapper.raw_row(row), rt_name))
-                if limit is not None and errors_so_far + error_rows > limit:
-                    over = True
+                    if sources is not None:
+                        worded = self._mapped([sources[consumed + j]], errors_so_far + error_rows - 1)
+                        if worded.error_rows != 1:
+                            return None
+                        items.extend(worded.items)
+                    else:
+                        row = records[consumed + j]
+                        self._row_errors(items, rt, rt_name, row, pv.errors_at(row, out))
+                    if limit is not None and errors_so_far + error_rows > limit:
+                        consumed += j + 1
+                        over = True
+                        break
+                if over:
                     break
-            else:
-                consumed = end
+            consumed += run
+            if failed is None:
+                break
+            row = records[consumed]
+            consumed += 1
+            if sources is not None:
+                worded = self._mapped([sources[consumed - 1]], errors_so_far + error_rows)
+                if worded.error_rows != 1:
+                    return None
+                error_rows += 1
+                items.extend(worded.items)
+            elif row.__class__ is list and len(row) == width:
+                error_rows += 1
+                self._row_errors(items, rt, rt_name, row, pv.errors_of(failed, row))
+            else:  # a broken record (readers flag it), or a row list of another width
+                if row.__class__ is list:
+                    row = Record(row[-1], row[:-1], None,
+                                 f"row has {len(row) - 1} values, the header has {width - 1}")
+                error_rows += 1
+                malformed += 1
+                items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
+                                        mapper.raw_row(row), rt_name))
+            if limit is not None and errors_so_far + error_rows > limit:
+                over = True
+                break
+        self._marking = error_rows * 20 > consumed  # more than 5% of the rows
         # The records are done with: dropping them leaves the validated values referenced once,
         # which marshal (BatchWriter) dumps ~3x faster than values it must check for sharing.
         records.clear()
@@ -225,3 +254,14 @@ class BatchBuilder:
             sources.clear()
         return Batch(consumed, error_rows, items, {rt_name: tb} if consumed > malformed else {},
                      {rt_name: consumed}, over)
+
+    def _row_errors(self, items: list[ItemRow], rt: ResourceType, rt_name: str, row: list,
+                    errors: list) -> None:
+        """The items of an invalid row list (its cells, its number last)."""
+        mapper = self.mapper
+        rec = Record(row.pop(), row)
+        raw_row = mapper.raw_row(rec)
+        key = record_key(rt, mapper.to_raw(row))
+        for err in errors:
+            items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
+                                    err.code, err.message, raw_row, rt_name, key))

@@ -38,13 +38,24 @@ from .field_spec import NO_DEFAULT
 if TYPE_CHECKING:
     from .validator import RowValidator
 
-__all__ = ["Constant", "PositionalValidator"]
+__all__ = ["INVALID", "Constant", "PositionalValidator"]
 
 # Key fields whose stored value SQL turns into the same key text as ``key_of`` (str of the value).
 _TEXT_KEYS = frozenset({"string", "email", "enum", "decimal", "date", "datetime"})
 _KEY_TYPES = _TEXT_KEYS | {"integer"}
 _WORDED_MAX = 4096  # remembered error wordings (distinct bad values) per validator
 _JSON_VALUED = frozenset({"json", "object", "map", "list"})
+
+
+class _Invalid:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+#: What ``validate_marking`` puts in place of a cell that does not validate.
+INVALID = _Invalid()
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,10 @@ class PositionalValidator:
                 schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters, db_values=True)
             items.append(schema)
         items.append(cs.any_schema())  # the tail
+        self._items = items
         self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
+        self._lenient: Any = None  # built on first use (validate_marking)
+        self._cell_validators: dict[int, Any] = {}
         layout: list[int | Constant] = []
         for spec in rt.stored_fields.values():
             if spec.name in position:
@@ -126,6 +140,52 @@ class PositionalValidator:
     def validate_or_raise(self):
         """The bare validator (no wrapper frame, for hot loops): raises ``Invalid``."""
         return self._validate
+
+    @property
+    def validate_marking(self):
+        """A validator that never raises for a cell: a cell that does not validate comes out as
+        ``INVALID`` (``errors_at`` words it). Rows of another width still raise ``Invalid``. For
+        batches with many bad rows: no exception per row, no error list to build when the bad
+        value was worded before."""
+        if self._lenient is None:
+            items = [item if position not in self._rank
+                     else cs.with_default_schema(item, default=INVALID, on_error="default")
+                     for position, item in enumerate(self._items)]
+            self._lenient = SchemaValidator(cs.tuple_schema(items)).validate_python
+        return self._lenient
+
+    def errors_at(self, row: list[Any], out: tuple[Any, ...]) -> list[FieldError]:
+        """The FieldErrors of ``row``, whose ``validate_marking`` output ``out`` holds INVALID
+        cells: the same as ``errors_of`` gives for it, in field order."""
+        bad = [p for p in self._rank if out[p] is INVALID]
+        if len(bad) > 1:
+            bad.sort(key=self._rank.__getitem__)
+        cache = self._worded
+        errors = []
+        for position in bad:
+            value = row[position]
+            try:
+                key = (position, value.__class__, value)
+                worded = cache.get(key)
+            except TypeError:  # an unhashable value
+                key, worded = None, None
+            if worded is None:
+                worded = self._word(position, self._cell_errors(position, value), value)
+                if key is not None:
+                    self._remember(key, worded)
+            errors.append(worded)
+        return errors
+
+    def _cell_errors(self, position: int, value: Any) -> list[dict[str, Any]]:
+        """pydantic's errors for one cell, as the row's validator gives them (without the position)."""
+        validate = self._cell_validators.get(position)
+        if validate is None:
+            validate = self._cell_validators[position] = SchemaValidator(self._items[position]).validate_python
+        try:
+            validate(value)
+        except ValidationError as exc:
+            return exc.errors(include_url=False)
+        raise AssertionError(f"{value!r} validates alone but not in its row")  # pragma: no cover
 
     def errors_of(self, exc: ValidationError, row: list[Any]) -> list[FieldError]:
         """The FieldErrors of ``row`` (as ``RowValidator.errors_of`` words them, in field order).
