@@ -27,6 +27,16 @@ PIECES = [
     '{\n  "pretty": [1,\n 2]\n}',
     '{"é": "ü", "s": "\\ud800"}',
     '{"cut": "unterminated',
+    '{"tab": "a\tb"}',
+    '\x0c{"formfeed": 1}',
+    '\ufeff{"bom": 1}',
+    '{"del": "\x7f", "nul": "\\u0000"}',
+    '{"e": 1.5e3, "E": -2E-2, "big": 1e2000}',
+    '{"long": 0.' + "1" * 60 + "1" * 50 + "}",
+    '{"ok": 1.' + "2" * 60 + '}',
+    '{"n": -0, "f": -0.0, "i": ' + "7" * 40 + "}",
+    '{"dup": 1, "dup": 2}',
+    '{"inf": Infinity}',
 ]
 
 
@@ -75,3 +85,14 @@ def test_undecodable_bytes_are_an_error_of_their_line(write, monkeypatch):
     assert _records(path) == expected
     assert [(n, e) for n, _v, _t, e in expected] == [(1, None), (2, "not valid UTF-8 (byte 0xE9 at column 11)"),
                                                     (3, None)]
+
+
+@pytest.mark.parametrize("piece", range(len(PIECES)))
+def test_each_kind_of_line_reads_as_the_scanner_reads_it(write, monkeypatch, piece):
+    """Between clean lines, in a chunk of its own or not (msgspec decodes chunks whose numbers no
+    limit can refuse; anything it refuses goes to the standard library's scanner)."""
+    text = "\n".join([PIECES[0], PIECES[piece], PIECES[1]]) + "\n"
+    path = write("one.jsonl", text)
+    for chunk in (1 << 20, len(PIECES[0]) + 1):
+        monkeypatch.setattr(json_source, "CHUNK_CHARS", chunk)
+        assert _records(path) == _scanner_records(path, monkeypatch)

@@ -18,9 +18,13 @@ next line). In an array a syntax error is fatal (the element boundaries are lost
 An Elastic Path value ``{"data": {"type": T, "attributes": {...}}}`` yields ``type=T`` and the
 attributes dict as values.
 
-JSON Lines are read line by line while each line holds one whole value (the usual file): the same
-decoders, limits and checks, without the scanner's walk; from the first line that is anything else
-(a value over several lines, two on one, a broken one) the scanner reads on from that line.
+JSON Lines are read line by line while each line holds one whole value (the usual file), without
+the scanner's walk; from the first line that is anything else (a value over several lines, two on
+one, a broken one) the scanner reads on from that line. A line is decoded by msgspec (integers
+and ``Decimal`` from the digits written, 2-3x the standard library's speed) where its chunk holds
+no number a limit could refuse (no long run of digits, no exponent: found in C per chunk); msgspec
+refuses what strict JSON refuses (NaN, lone surrogates, control characters), and such a line, or
+a chunk with such numbers, is decoded as before, by the standard library's C scanner.
 
 Nesting deeper than ``Limits.max_json_depth`` (the record object is level 1): a record error in
 a stream, fatal in an array. Absurd depth never reaches Python recursion: the C scanner raises
@@ -37,6 +41,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from pydantic_core import from_json
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo
@@ -57,6 +62,10 @@ _NON_SPACE = re.compile(r"[^ \t\r\n]")
 # a line's indentation and first character (where reading may resume after a broken value)
 _LINE_START = re.compile(r"\n([ \t]*)([^ \t\r\n])")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")  # a mantissa's digits, as a run
+_EXPONENTS = (b"0e", b"0E")  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
+_msgspec_decode = msgspec.json.Decoder(float_hook=Decimal).decode
+_MsgspecError = msgspec.DecodeError
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
@@ -124,6 +133,7 @@ class _JsonBase(RowSource):
         plain = _exact_decoder(limits, problems, check_ints=False)
         long_digits = b"0" * (limits.max_number_digits + 1)
         max_depth = limits.max_json_depth
+        fast = _msgspec_decode
         number = 0  # the line being read
         rest = ""  # the start of a line the chunk cut
         try:
@@ -140,8 +150,9 @@ class _JsonBase(RowSource):
                     whole = text[:cut]
                     lines, rest = (whole.split("\n"), text[cut + 1:]) if cut >= 0 else ([], text)
                 simple = text.isascii() or not _UNDECODABLE.search(text)
-                decode = checked if long_digits in whole.encode("utf-8", "surrogatepass").translate(
-                    _DIGITS_AS_ZERO) else plain
+                numbers = whole.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS_AS_ZERO)
+                decode = checked if long_digits in numbers else plain  # (a run may hold a '.': checked)
+                exact = decode is plain and _EXPONENTS[0] not in numbers and _EXPONENTS[1] not in numbers
                 for i, line in enumerate(lines):
                     number += 1
                     start = 0
@@ -153,10 +164,18 @@ class _JsonBase(RowSource):
                         continue
                     end = -1
                     if simple and len(line) < MAX_VALUE_CHARS:
-                        try:
-                            value, end = decode(line, start)
-                        except (json.JSONDecodeError, RecursionError):
-                            end = -1
+                        if exact:
+                            try:
+                                value = fast(line)
+                            except (_MsgspecError, UnicodeError, RecursionError):
+                                pass
+                            else:
+                                end = len(line)
+                        if end < 0:
+                            try:
+                                value, end = decode(line, start)
+                            except (json.JSONDecodeError, RecursionError):
+                                end = -1
                     if end != len(line) and (end < 0 or line[end:].strip(" \t\r")):
                         problems.clear()  # not one whole value: the scanner reads on from this line
                         left = "\n".join(lines[i:]) + ("\n" + rest if chunk else "")
