@@ -66,7 +66,7 @@ def test_two_processes_never_run_the_same_job(tmp_path, workspace):
     for n in range(12):
         path = write_products(tmp_path / f"p{n}.csv", 300, start=n * 1000)
         uids.append(engine.create_job(path, ImportOptions(resource_type="products")).uid)
-    workers = [subprocess.Popen([*CLI, "--workspace", str(workspace.root), "work"], stdout=subprocess.DEVNULL,
+    workers = [subprocess.Popen([*CLI, "--workspace", str(workspace.root), "work", "--once"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [w.communicate(timeout=120)[1] for w in workers]
     ran = [{uid for uid in uids if f"job {uid} " in out} for out in outputs]

@@ -42,7 +42,7 @@ from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
 from importdesk.schemas import SchemaError, get_rules
 from importdesk.store import seen_keys
-from importdesk.store.backends import LeaseLost
+from importdesk.store.backends import LeaseLost, StoreUnavailable
 from importdesk.store.batch_writer import BatchWriter
 from importdesk.store.database import PRAGMAS
 
@@ -81,6 +81,9 @@ class JobRunner:
         except LeaseLost as exc:  # (PostgreSQL) this runner stalled past its lease: the job is another's now
             log.warning("job %s: %s", job.uid, exc)
             self.job = self.ctx.jobs.get(job.uid)
+        except StoreUnavailable as exc:  # (PostgreSQL) the server restarted, the connection was cut
+            log.warning("job %s: %s", job.uid, exc)
+            self._end(JobStatus.INTERRUPTED, job_failures.connection_lost(self.job, exc))
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
             self._end(JobStatus.ERROR, job_failures.internal_error(exc))
@@ -307,15 +310,17 @@ class JobRunner:
                     job.warnings_count += 1
                 seen_keys.forget(conn, job.uid, final=status.is_final)
                 self.ctx.jobs.save(job, conn, include_request=True)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreUnavailable) as exc:
             if note is not None:
                 job.warnings_count -= 1  # the count moves only with the commit of its item
             # The store still says "processing" (by this process) with the last committed counts:
-            # once this process has ended, recover_stale makes it interrupted, and resume goes on.
+            # once this process has ended (SQLite) or the job's lease has run out (PostgreSQL), it
+            # is interrupted or taken over, and goes on from there.
             log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
+            self.ctx.jobs.let_go(job.uid)
             job.status = JobStatus.INTERRUPTED
             job.interrupted_at = now
-            job.error_message = job_failures.end_not_recorded(job, message, exc)
+            job.error_message = job_failures.end_not_recorded(job, message, exc, self.ctx.db.unrecorded_end)
         except BaseException:
             if note is not None:
                 job.warnings_count -= 1
