@@ -34,6 +34,7 @@ from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.job_items import ItemRow, item_row
+from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
@@ -129,7 +130,9 @@ class JobRunner:
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
         self.positional = self.mapper.positional() if self.refs is None else None
-        self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs)
+        self.record_rows = RecordRows.for_job(self.mapper, self.refs) if self.positional is None else None
+        self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs,
+                                    record_rows=self.record_rows)
         self.committer = BatchCommitter(self.ctx, self.mapper)
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
@@ -137,7 +140,7 @@ class JobRunner:
     # ---- the batch loop ----------------------------------------------------------------------
     def _process(self, source) -> None:
         job = self.job
-        if (self.positional is not None and job.job_type is JobType.EXECUTE
+        if ((self.positional is not None or self.record_rows is not None) and job.job_type is JobType.EXECUTE
                 and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
                 and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
                 and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
@@ -184,7 +187,8 @@ class JobRunner:
         if not job.metadata.data_row_index or (job.job_type is JobType.EXECUTE and not job.summary.unchanged):
             return
         mapper = RowMapper(self.ctx.registry, job, source.info)  # its counts of undeclared attributes stay apart
-        builder = BatchBuilder(job, mapper, self.positional, refs=self.refs, stop_at_threshold=False)
+        builder = BatchBuilder(job, mapper, self.positional, refs=self.refs, stop_at_threshold=False,
+                               record_rows=RecordRows.for_job(mapper, self.refs) if self.positional is None else None)
         records = self._records(source, skip=0)
         left = job.metadata.data_row_index
         try:
