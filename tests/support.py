@@ -36,8 +36,8 @@ def FixedClock() -> StepClock:
     return StepClock(START + timedelta(seconds=1))
 
 
-def counting_uids(prefix: str = "01JOB"):
-    counter = itertools.count(1)
+def counting_uids(prefix: str = "01JOB", start: int = 1):
+    counter = itertools.count(start)
     return lambda: f"{prefix}{next(counter):021d}"
 
 

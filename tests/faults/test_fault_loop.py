@@ -8,13 +8,18 @@ in the store and in the job the runner returned, are exactly what is committed, 
 ends with the records, items and counts of a clean import.
 
 Size: 1,000 rows in batches of 50 — 20 batch commits — so the whole loop runs in CI; the rule
-it checks does not depend on the batch size.
+it checks does not depend on the batch size. The seeded workspace (the records that exist before
+the import) is made once per test and copied for each write: the seed runs before the plan is armed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import socket
+import sqlite3
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +28,7 @@ from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus
 from importdesk.workspace import Workspace
 
-from support import PRODUCTS_HEADER, FixedClock, counting_uids, write_products
+from support import PRODUCTS_HEADER, FixedClock, StepClock, counting_uids, write_products
 
 ROWS, BATCH, BAD_EVERY = 1_000, 50, 23
 SEEDED = 80  # the last rows' keys exist before the import: half unchanged, half updated
@@ -50,10 +55,34 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
     return data, seed
 
 
-def _engine(root: Path) -> Engine:
-    engine = Engine(Workspace.open(root), clock=FixedClock(), uid_factory=counting_uids())
+def _engine(root: Path, clock: StepClock, first_uid: int = 1) -> Engine:
+    engine = Engine(Workspace.open(root), clock=clock, uid_factory=counting_uids(start=first_uid))
     engine.worker = _dead_worker()
     return engine
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A workspace holding the seed import's records, its database in one file, and where its clock
+    and ids stopped: each trial's copy goes on from there as if it had run the seed itself."""
+
+    root: Path
+    data: Path
+    clock_now: object
+    jobs: int
+
+
+def _seeded(root: Path, files) -> Seeded:
+    data, seed = files
+    clock = FixedClock()
+    engine = _engine(root, clock)
+    try:
+        engine.run_job(engine.create_job(seed, ImportOptions(resource_type="products")).uid)
+    finally:
+        engine.close()
+    with contextlib.closing(sqlite3.connect(Workspace.open(root).db_path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Seeded(root, data, clock.now, jobs=1)
 
 
 def _records(engine: Engine) -> list[tuple]:
@@ -100,14 +129,14 @@ def _assert_counts_are_what_is_committed(engine: Engine, uid: str) -> None:
     assert (last_written or 0) <= checkpoint_row and (last_error or 0) <= checkpoint_row
 
 
-def _import(root: Path, files, fault_plan, fail_at: int = 0, kind: str = "full", sticky: bool = False):
-    """Seed, import with the plan armed, check the state it left, continue as a user would.
-    Returns (the job's final counts, records, items, writes counted, the status the fault left)."""
-    data, seed = files
-    engine = _engine(root)
+def _import(seeded: Seeded, root: Path, fault_plan, fail_at: int = 0, kind: str = "full", sticky: bool = False):
+    """On a copy of the seeded workspace, import with the plan armed, check the state it left, continue
+    as a user would. Returns (the job's final counts, records, items, writes counted, the status the
+    fault left)."""
+    shutil.copytree(seeded.root, root, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
+    engine = _engine(root, StepClock(seeded.clock_now), first_uid=seeded.jobs + 1)
     try:
-        engine.run_job(engine.create_job(seed, ImportOptions(resource_type="products")).uid)
-        job = engine.create_job(data, ImportOptions(resource_type="products", skip_errors=True))
+        job = engine.create_job(seeded.data, ImportOptions(resource_type="products", skip_errors=True))
         fault_plan.arm(fail_at, kind, sticky)
         try:
             returned = engine.run_job(job.uid)
@@ -152,7 +181,8 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
     """One test per mode and kind of fault (so a parallel run spreads them), each over every write."""
     monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", BATCH)
     monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode == "batch_writer" else 10**9)
-    clean_counts, clean_records, clean_items, writes, _ = _import(tmp_path / "clean", files, fault_plan)
+    seeded = _seeded(tmp_path / "seeded", files)
+    clean_counts, clean_records, clean_items, writes, _ = _import(seeded, tmp_path / "clean", fault_plan)
     assert clean_counts[0] == {"total": ROWS, "done": ROWS - ROWS // BAD_EVERY, "error": ROWS // BAD_EVERY,
                                "pending": 0}
     assert writes >= ROWS // BATCH + 3  # the claim, the header warnings, each batch, the end
@@ -160,7 +190,7 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
     tried = exact = fired = 0
     for fail_at in range(1, writes + 1):
         trial = tmp_path / f"w{fail_at}"
-        counts, records, items, _, (left, raised) = _import(trial, files, fault_plan, fail_at, kind, sticky)
+        counts, records, items, _, (left, raised) = _import(seeded, trial, fault_plan, fail_at, kind, sticky)
         tried += 1
         fired += bool(raised)
         assert (counts, records, items) == (clean_counts, clean_records, clean_items), \
