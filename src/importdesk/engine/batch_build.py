@@ -92,7 +92,7 @@ class BatchBuilder:
             return self._positional(records, errors_so_far)
         return self._mapped(records, errors_so_far)
 
-    def _error_limit(self) -> float | None:
+    def error_limit(self) -> float | None:
         job = self.job
         return None if job.skip_errors or not self.stop_at_threshold else job.error_threshold * job.progress.total
 
@@ -101,7 +101,7 @@ class BatchBuilder:
 
     def _mapped(self, records: list, errors_so_far: int) -> Batch:
         job = self.job
-        limit = self._error_limit()
+        limit = self.error_limit()
         items: list[ItemRow] = []
         by_type: dict[str, TypeBatch] = {}
         uploaded: dict[str, int] = {}
@@ -159,7 +159,7 @@ class BatchBuilder:
         pv = self.positional
         rt_name = job.resource_type
         rt = mapper.resource(rt_name)
-        limit = self._error_limit()
+        limit = self.error_limit()
         items: list[ItemRow] = []
         tb = TypeBatch(rt, pv=pv)
         validate = pv.validate_or_raise

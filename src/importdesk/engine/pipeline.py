@@ -39,7 +39,7 @@ from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
-from importdesk.schemas import SchemaError, get_rules
+from importdesk.schemas import SchemaError, get_rules, positional_recipe
 from importdesk.store import seen_keys
 from importdesk.store.backends import LeaseLost
 from importdesk.store.batch_writer import BatchWriter
@@ -51,6 +51,7 @@ BATCH_ROWS = 5000
 # From this many rows on, batches of new rows are committed by a BatchWriter process while the
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
+HEAD_BYTES = 1 << 16  # what the rows of a CSV file are estimated from, before it is counted
 
 
 class JobRunner:
@@ -61,6 +62,8 @@ class JobRunner:
         self.cancel = cancel or threading.Event()
         self.throttle = throttle or Throttle(None)
         self._overlap: WriterOverlap | None = None
+        self._writer: BatchWriter | None = None  # started before the count, for the overlap
+        self._threshold_stop = False  # a batch validated again here crossed the error threshold
         self._gate = BatchGate.from_environment()  # a test hook; None outside tests
 
     # ---- entry point -------------------------------------------------------------------------
@@ -103,6 +106,7 @@ class JobRunner:
     # ---- first start: count, map headers -----------------------------------------------------
     def _prepare(self, source) -> None:
         self.mapper = RowMapper(self.ctx.registry, self.job, source.info)
+        self._start_writer(source)  # its start (and its validator's) overlaps the count
         if self.job.metadata.data_row_index == 0 and self.job.progress.total == 0 and self.job.progress.processed == 0:
             job = self._copy()
             total = source.count()
@@ -132,18 +136,52 @@ class JobRunner:
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
 
     # ---- the batch loop ----------------------------------------------------------------------
+    def _writer_may_help(self) -> bool:
+        job = self.job
+        return (job.job_type is JobType.EXECUTE
+                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
+                and not getattr(sys, "frozen", False))  # a frozen app cannot run the writer script
+
+    def _start_writer(self, source) -> None:
+        """Start the batch writer now, before the count, for a job that will use it: its start and
+        the loading of its validator (it validates raw batches too) then cost the runner nothing.
+        A CSV file not yet counted is judged by its first bytes; the count decides (_process)."""
+        job = self.job
+        if not self._writer_may_help():
+            return
+        pv = self.mapper.positional()
+        if pv is None:
+            return
+        left = job.progress.total - job.metadata.data_row_index
+        if not job.progress.total and job.metadata.data_row_index == 0:
+            left = _estimated_rows(source)
+        if left < WRITER_MIN_ROWS:
+            return
+        self._writer = self._new_writer(pv)
+
+    def _new_writer(self, pv) -> BatchWriter | None:
+        job = self.job
+        helper = ("importdesk.schemas.positional_recipe",
+                  positional_recipe.recipe(self.ctx.workspace.schemas, job.resource_type, job.metadata.locale,
+                                           job.parent_resource_id, list(pv.columns)))
+        try:
+            return BatchWriter(str(self.ctx.db.path), list(PRAGMAS), helper)
+        except Exception as exc:  # an optimisation: without it, commits are made here
+            log.warning("no batch writer (%s); committing in this process", exc)
+            return None
+
     def _process(self, source) -> None:
         job = self.job
-        if (self.positional is not None and job.job_type is JobType.EXECUTE
-                and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
-                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
-                and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
-            try:
-                writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
-            except Exception as exc:  # an optimisation: without it, commits are made here
-                log.warning("no batch writer (%s); committing in this process", exc)
-            else:
-                self._overlap = WriterOverlap(self.ctx, writer, self.committer)
+        writer, self._writer = self._writer, None
+        if (self.positional is not None and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
+                and self._writer_may_help()):
+            writer = writer or self._new_writer(self.positional)
+            if writer is not None:
+                self._overlap = WriterOverlap(self.ctx, writer, self.committer,
+                                              positional_recipe.fingerprint(self.positional))
+        elif writer is not None:  # fewer rows than estimated, or they take the dict path
+            writer.close()
+        self._source = source
         self._start_seen_keys(source)
         records = self._records(source, skip=job.metadata.data_row_index)
         while True:
@@ -155,7 +193,7 @@ class JobRunner:
             if not batch:
                 self._finish(JobStatus.DONE, None)
                 return
-            over_threshold = self._run_batch(batch)
+            over_threshold = self._run_batch(batch) or self._threshold_stop
             self.throttle.report(job)
             if self._gate is not None and self._gate.count_batch():
                 self._settle()  # held with exactly N batches in the store
@@ -194,21 +232,80 @@ class JobRunner:
             records.close()  # its file
 
     def _run_batch(self, records: list) -> bool:
-        """Validate one batch and commit it; True when the error threshold was crossed."""
-        batch = self.builder.build(records, self._planned().progress.error)
-        self._commit(batch)
+        """Validate one batch and commit it (or hand it to the batch writer raw, when it has room
+        to validate it); True when the error threshold was crossed."""
+        if self._hand_over_raw(records):
+            return False
+        if self._threshold_stop:  # settling found the job stopped before this batch
+            return True
+        errors = self._planned().progress.error
+        batch = self.builder.build(records, errors)
+        self._commit(batch, counted_on=errors)
         return batch.over_threshold
 
-    def _commit(self, batch: Batch, now=None) -> None:
+    def _hand_over_raw(self, records: list) -> bool:
+        overlap = self._overlap
+        name = self.job.resource_type
+        if overlap is None or self.positional is None or not overlap.wants_raw(name):
+            return False
+        self._settle(keep=WRITER_DEPTH - 1)
+        if self._threshold_stop or not overlap.has_room_for_raw(name):
+            return False
+        return overlap.hand_over_raw(self._planned(), records, self.mapper.resource(name), self.positional)
+
+    def _again(self, flight) -> Batch | None:
+        """A batch the writer did not commit, to commit here (a raw one validated now). None:
+        the error threshold stopped the job before it."""
+        if flight.raw is None:
+            return self._recounted(flight.batch, flight.before.progress.error)[0]
+        if self._threshold_stop:
+            return None
+        batch = self.builder.build(flight.raw, self._planned().progress.error)
+        self._threshold_stop = batch.over_threshold
+        return batch
+
+    def _recounted(self, batch: Batch, counted_on: int | None) -> tuple[Batch | None, int | None]:
+        """``batch``, validated counting on ``counted_on`` errors before it, as it is now that the
+        batches before it have settled: a raw batch among them may have come back with errors,
+        and where the error threshold could then have stopped this one sooner, it is validated
+        again, read again from the file (rare: the threshold reached right there). None: the
+        threshold stopped the job before it. Also returns the errors it now counts on."""
+        if counted_on is None:
+            return batch, None
+        if self._threshold_stop:
+            return None, None
+        errors = self._planned().progress.error
+        limit = self.builder.error_limit()
+        if errors == counted_on or limit is None or (not batch.over_threshold and errors + batch.error_rows <= limit):
+            return batch, errors
+        batch = self.builder.build(self._read_again(self._planned().metadata.data_row_index, batch.consumed), errors)
+        self._threshold_stop = batch.over_threshold
+        return batch, errors
+
+    def _read_again(self, skip: int, count: int) -> list:
+        rows = self._records(self._source, skip=skip)
+        try:
+            return list(islice(rows, count))
+        finally:
+            rows.close()
+
+    def _commit(self, batch: Batch, now=None, counted_on: int | None = None) -> None:
         """Hand ``batch`` to the batch writer when it can take it (new rows while another batch is
         in flight; classified rows once the ones before are in), else commit it here (after
-        settling every batch in flight: batches commit in file order)."""
+        settling every batch in flight: batches commit in file order). ``counted_on``: the
+        errors before it that its validation counted on (see _recounted)."""
         overlap = self._overlap
         if overlap is not None and overlap.open:
             self._settle(keep=WRITER_DEPTH - 1)
-            if overlap.takes(batch) and overlap.hand_over(self._planned(), batch):
+            batch, counted_on = self._recounted(batch, counted_on)
+            if batch is None:
+                return
+            if overlap.takes(batch) and overlap.hand_over(self._planned(), batch, now):
                 return
             self._settle()
+            batch, counted_on = self._recounted(batch, counted_on)
+            if batch is None:
+                return
             if overlap.takes_classified(batch):
                 classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock())
                 if not overlap.hand_over_classified(self.job, classified):
@@ -229,13 +326,18 @@ class JobRunner:
         # a batch committed again may be handed over again (classified): settle until done
         while overlap is not None and len(overlap.in_flight) > keep:
             for flight in overlap.settle(keep, self.job, self._restore):
-                self._commit(flight.batch, flight.now)
+                batch = self._again(flight)
+                if batch is not None:
+                    self._commit(batch, flight.now)
 
     def _restore(self, snapshot: ImportJob) -> None:
         for name in type(snapshot).model_fields:
             setattr(self.job, name, getattr(snapshot, name))
 
     def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._overlap is not None:
             self._overlap.close()
 
@@ -263,6 +365,9 @@ class JobRunner:
             log.exception("job %s: ending it failed", self.job.uid)
 
     def _finish(self, status: JobStatus, message: str | None) -> None:
+        if self._writer is not None:  # started for a job that ended before its batches
+            self._writer.close()
+            self._writer = None
         if self._overlap is not None and self._overlap.open:
             try:
                 self._settle()
@@ -279,6 +384,8 @@ class JobRunner:
                     status, message = JobStatus.ERROR, job_failures.last_rows_lost(self.job, exc)
             self._close_writer()
         job = self.job
+        if self._threshold_stop and status is JobStatus.DONE:  # a batch validated again here crossed it
+            status, message = JobStatus.INTERRUPTED, job_failures.over_threshold(job)
         if status is JobStatus.DONE and job.progress.pending:
             status, message = JobStatus.ERROR, job_failures.ended_early(self.ctx, job)
         now = self.ctx.clock()
@@ -328,3 +435,17 @@ class JobRunner:
 
     def _item(self, *args, **kwargs) -> ItemRow:
         return item_row(self.job.uid, *args, **kwargs)
+
+
+def _estimated_rows(source) -> int:
+    """Rows of a CSV file not yet counted, estimated from its first bytes (0: not a CSV file)."""
+    info = source.info
+    if info.format != "csv" or not info.size:
+        return 0
+    try:
+        with open(source.path, "rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError:
+        return 0
+    lines = head.count(b"\n")
+    return info.size * lines // len(head) if lines else 0
