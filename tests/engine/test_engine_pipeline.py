@@ -246,7 +246,13 @@ def _raw_when(choose):
     return wants_raw
 
 
-WRITER_MODES = ("writer", "raw", "alternate")
+def _count_when_waited(real_counted):
+    def counted(self, wait=False):
+        return real_counted(self, wait=True) if wait else (False, None)
+    return counted
+
+
+WRITER_MODES = ("writer", "raw", "alternate", "held")
 
 
 def _outcomes(tmp_path, monkeypatch, paths, modes):
@@ -256,6 +262,7 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
     from importdesk.engine import Engine
     from importdesk.engine.batch_overlap import WriterOverlap
     from importdesk.engine.row_mapper import RowMapper
+    from importdesk.store import batch_writer
     from importdesk.workspace import Workspace
 
     from support import FixedClock, counting_uids
@@ -267,10 +274,14 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
             m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode in WRITER_MODES else 10**9)
             if mode == "writer":
                 m.setattr(WriterOverlap, "wants_raw", lambda self, name: False)
+            if mode in ("raw", "alternate"):  # no batch held while the writer counts: each can go raw
+                m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 0)
             if mode == "raw":
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: True))
             if mode == "alternate":
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: n % 2 == 1))
+            if mode == "held":  # the count comes only when waited for: HELD_BATCHES held first
+                m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
             if mode == "dict":
                 m.setattr(RowMapper, "positional", lambda self: None)
             ws = Workspace.open(tmp_path / f"ws-{mode}")
@@ -295,9 +306,9 @@ def test_positional_path_stores_what_the_dict_path_stores(tmp_path, monkeypatch,
     """Tabular rows take the PositionalValidator path (committed by the batch writer from
     WRITER_MIN_ROWS on); forced onto the dict path, the same file gives the same records (byte
     for byte, types included), items and counts."""
-    writer, raw, alternate, positional, by_dict = _outcomes(
+    writer, raw, alternate, held, positional, by_dict = _outcomes(
         tmp_path, monkeypatch, [SAMPLES / sample], [*WRITER_MODES, "positional", "dict"])
-    assert writer == raw == alternate == positional == by_dict
+    assert writer == raw == alternate == held == positional == by_dict
     assert writer[1]
 
 
@@ -306,9 +317,9 @@ def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
     classified and committed by the runner, the same as without a writer."""
     first = write_products(tmp_path / "a.csv", 300)
     second = write_products(tmp_path / "b.csv", 300, start=200, bad_every=7)
-    writer, raw, alternate, positional = _outcomes(tmp_path, monkeypatch, [first, second],
-                                                   [*WRITER_MODES, "positional"])
-    assert writer == raw == alternate == positional
+    writer, raw, alternate, held, positional = _outcomes(tmp_path, monkeypatch, [first, second],
+                                                         [*WRITER_MODES, "positional"])
+    assert writer == raw == alternate == held == positional
     summary = writer[0][1][2]
     assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
 
@@ -461,11 +472,13 @@ def test_batches_validated_by_the_writer_store_what_the_runner_would(tmp_path, m
     assert sent.count(True) >= 8  # the other batches went raw
 
 
-@pytest.mark.parametrize("mode", ["raw", "alternate"])
+@pytest.mark.parametrize("mode", ["raw", "alternate", "held"])
 def test_the_error_threshold_stops_at_the_same_row_when_the_writer_validates(tmp_path, monkeypatch, mode):
     """Rows 100-170 are bad: with 10% of 400 allowed, the job stops at its 41st error, whichever
     process validated the batches around it (a raw batch with errors comes back; the batch
-    validated here meanwhile counted on fewer errors and is validated again from the file)."""
+    validated here meanwhile counted on fewer errors and is validated again from the file; the
+    batches held while the writer counted are validated before the total, the threshold a share
+    of it, is known)."""
     from support import PRODUCTS_HEADER
 
     lines = [PRODUCTS_HEADER]
@@ -477,12 +490,17 @@ def test_the_error_threshold_stops_at_the_same_row_when_the_writer_validates(tmp
 
     def outcomes():
         from importdesk.engine.batch_overlap import WriterOverlap
+        from importdesk.store import batch_writer
 
         results = []
         monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 64)
         for m_name in (mode, "positional"):
             with monkeypatch.context() as m:
                 m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if m_name != "positional" else 10**9)
+                if m_name == "held":
+                    m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+                else:
+                    m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 0)
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(
                     (lambda n: True) if m_name == "raw" else (lambda n: n % 2 == 0)))
                 from importdesk.engine import Engine
@@ -538,3 +556,43 @@ def test_a_writer_whose_validator_differs_gets_no_raw_rows(tmp_path, monkeypatch
     raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
     assert raw == positional
     assert sent and not any(sent)
+
+
+def test_a_new_job_is_counted_by_the_writer_and_every_commit_knows_the_total(tmp_path, monkeypatch):
+    """The runner does not read the file before the import starts: the writer counts it while the
+    first batches are validated, and the job's first commit already holds the exact total (so
+    does every commit after it: total = done + error + pending)."""
+    from importdesk.readers.csv_source import CsvSource
+    from importdesk.store.jobs import JobStore
+
+    def counted_here(self):
+        raise AssertionError("the runner counted the file itself")
+
+    saved = []
+    real_save = JobStore.save
+
+    def save(self, job, conn, **kwargs):
+        saved.append((job.progress.total, job.progress.done, job.progress.error, job.progress.pending))
+        return real_save(self, job, conn, **kwargs)
+
+    monkeypatch.setattr(JobStore, "save", save)
+    path = write_products(tmp_path / "p.csv", 700, bad_every=50)
+    with monkeypatch.context() as m:
+        m.setattr(CsvSource, "_count_records", counted_here)
+        (by_writer,) = _outcomes(tmp_path, m, [path], ["held"])
+    first = saved.index(next(s for s in saved if s[0]))
+    assert all(s[0] == 700 and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
+    assert all(s == (0, 0, 0, 0) for s in saved[:first])  # the claim only: nothing committed before the total
+    (positional,) = _outcomes(tmp_path / "here", monkeypatch, [path], ["positional"])
+    assert by_writer == positional
+
+
+def test_a_count_the_writer_cannot_make_is_made_here(tmp_path, monkeypatch):
+    from importdesk.readers.csv_source import CsvSource
+
+    monkeypatch.setattr(CsvSource, "count_elsewhere",
+                        lambda self: ("importdesk.readers.csv_count", "no_such_function", ()))
+    path = write_products(tmp_path / "p.csv", 500, bad_every=40)
+    by_writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["held", "positional"])
+    assert by_writer == positional
+    assert by_writer[0][0][1].total == 500

@@ -22,6 +22,7 @@ import logging
 import sqlite3
 import sys
 import threading
+from collections import deque
 from itertools import islice, repeat
 
 from importdesk.engine import job_failures
@@ -52,6 +53,9 @@ BATCH_ROWS = 5000
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
 HEAD_BYTES = 1 << 16  # what the rows of a CSV file are estimated from, before it is counted
+# Batches validated while the writer counts the file (~4 MB each in memory): the count of 1M
+# rows takes about as long as validating 10 batches.
+HELD_BATCHES = 8
 
 
 class JobRunner:
@@ -63,7 +67,9 @@ class JobRunner:
         self.throttle = throttle or Throttle(None)
         self._overlap: WriterOverlap | None = None
         self._writer: BatchWriter | None = None  # started before the count, for the overlap
+        self._counting = False  # the writer counts the new job's rows (its total not yet known)
         self._threshold_stop = False  # a batch validated again here crossed the error threshold
+        self._stopped_by: Batch | None = None  # that batch (committed; none after it)
         self._gate = BatchGate.from_environment()  # a test hook; None outside tests
 
     # ---- entry point -------------------------------------------------------------------------
@@ -106,25 +112,11 @@ class JobRunner:
     # ---- first start: count, map headers -----------------------------------------------------
     def _prepare(self, source) -> None:
         self.mapper = RowMapper(self.ctx.registry, self.job, source.info)
-        self._start_writer(source)  # its start (and its validator's) overlaps the count
-        if self.job.metadata.data_row_index == 0 and self.job.progress.total == 0 and self.job.progress.processed == 0:
-            job = self._copy()
-            total = source.count()
-            job.progress.total = total
-            job.progress.pending = total
-            info = source.info
-            job.format = job.provider_data.format = info.format
-            job.provider_data.encoding = info.encoding
-            job.provider_data.delimiter = info.delimiter
-            job.provider_data.sheet = info.sheet
-            warnings = self.mapper.header_warnings()
-            with self.ctx.db.write() as conn:
-                self.ctx.items.add_rows(conn, [self._item(None, ItemLevel.WARNING, w.field, w.value, w.code,
-                                                          w.message, None, w.resource_type) for w in warnings])
-                job.warnings_count += len(warnings)
-                job.updated_at = self.ctx.clock()
-                self.ctx.jobs.save(job, conn)
-            self._restore(job)
+        progress = self.job.progress
+        fresh = self.job.metadata.data_row_index == 0 and progress.total == 0 and progress.processed == 0
+        self._start_writer(source, count=fresh)  # its start (and its validator's) overlap the count
+        if fresh and not self._counting:
+            self._record_start(source, source.count())
         if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
             self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
@@ -135,6 +127,32 @@ class JobRunner:
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
 
+    def _record_start(self, source, total: int) -> None:
+        """The first commit of a new job: its total, what was detected, the header warnings."""
+        job = self._copy()
+        job.progress.total = total
+        job.progress.pending = total
+        info = source.info
+        job.format = job.provider_data.format = info.format
+        job.provider_data.encoding = info.encoding
+        job.provider_data.delimiter = info.delimiter
+        job.provider_data.sheet = info.sheet
+        warnings = self.mapper.header_warnings()
+        with self.ctx.db.write() as conn:
+            self.ctx.items.add_rows(conn, [self._item(None, ItemLevel.WARNING, w.field, w.value, w.code,
+                                                      w.message, None, w.resource_type) for w in warnings])
+            job.warnings_count += len(warnings)
+            job.updated_at = self.ctx.clock()
+            self.ctx.jobs.save(job, conn)
+        self._restore(job)
+
+    def _take_count(self, source, writer: BatchWriter) -> None:
+        """The writer's count (waited for) as the job's total, in the job's first commit; counted
+        here when the writer could not (its scan was not sure, or it went away)."""
+        self._counting = False
+        _, counted = writer.counted(wait=True)
+        self._record_start(source, source.take_count(counted) if isinstance(counted, int) else source.count())
+
     # ---- the batch loop ----------------------------------------------------------------------
     def _writer_may_help(self) -> bool:
         job = self.job
@@ -142,10 +160,11 @@ class JobRunner:
                 and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
                 and not getattr(sys, "frozen", False))  # a frozen app cannot run the writer script
 
-    def _start_writer(self, source) -> None:
-        """Start the batch writer now, before the count, for a job that will use it: its start and
-        the loading of its validator (it validates raw batches too) then cost the runner nothing.
-        A CSV file not yet counted is judged by its first bytes; the count decides (_process)."""
+    def _start_writer(self, source, count: bool) -> None:
+        """Start the batch writer now, for a job that will use it: its start and the loading of
+        its validator (it validates raw batches too) then cost the runner nothing. A new job's
+        file is counted by the writer (``count``; a CSV file, judged by its first bytes) while the
+        runner reads and validates its first batches (_read_ahead)."""
         job = self.job
         if not self._writer_may_help():
             return
@@ -157,43 +176,54 @@ class JobRunner:
             left = _estimated_rows(source)
         if left < WRITER_MIN_ROWS:
             return
-        self._writer = self._new_writer(pv)
+        count_call = source.count_elsewhere() if count else None
+        self._writer = self._new_writer(pv, count_call)
+        self._counting = self._writer is not None and count_call is not None
 
-    def _new_writer(self, pv) -> BatchWriter | None:
+    def _new_writer(self, pv, count_call=None) -> BatchWriter | None:
         job = self.job
         helper = ("importdesk.schemas.positional_recipe",
                   positional_recipe.recipe(self.ctx.workspace.schemas, job.resource_type, job.metadata.locale,
                                            job.parent_resource_id, list(pv.columns)))
         try:
-            return BatchWriter(str(self.ctx.db.path), list(PRAGMAS), helper)
+            return BatchWriter(str(self.ctx.db.path), list(PRAGMAS), helper, count_call)
         except Exception as exc:  # an optimisation: without it, commits are made here
             log.warning("no batch writer (%s); committing in this process", exc)
             return None
 
     def _process(self, source) -> None:
         job = self.job
-        writer, self._writer = self._writer, None
-        if (self.positional is not None and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
-                and self._writer_may_help()):
+        writer = self._writer
+        if (self.positional is not None and self._writer_may_help()
+                and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
             writer = writer or self._new_writer(self.positional)
             if writer is not None:
                 self._overlap = WriterOverlap(self.ctx, writer, self.committer,
                                               positional_recipe.fingerprint(self.positional))
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
+            if self._counting:
+                self._take_count(source, writer)
             writer.close()
+        self._writer = None
         self._source = source
         self._start_seen_keys(source)
         records = self._records(source, skip=job.metadata.data_row_index)
+        held: deque[Batch] = deque()
+        if self._counting:
+            self._read_ahead(source, records, held)
         while True:
             if self._stop_requested():
                 return
-            batch = list(islice(records, BATCH_ROWS))
-            if self.dates is not None:
-                self.dates.observe(batch)
-            if not batch:
-                self._finish(JobStatus.DONE, None)
-                return
-            over_threshold = self._run_batch(batch) or self._threshold_stop
+            if held:
+                over_threshold = self._commit_held(held.popleft())
+            else:
+                batch = list(islice(records, BATCH_ROWS))
+                if self.dates is not None:
+                    self.dates.observe(batch)
+                if not batch:
+                    self._finish(JobStatus.DONE, None)
+                    return
+                over_threshold = self._run_batch(batch) or self._threshold_stop
             self.throttle.report(job)
             if self._gate is not None and self._gate.count_batch():
                 self._settle()  # held with exactly N batches in the store
@@ -202,6 +232,38 @@ class JobRunner:
                 self._settle()  # the message tells committed counts
                 self._finish(JobStatus.INTERRUPTED, job_failures.over_threshold(job))
                 return
+
+    def _read_ahead(self, source, records, held: deque[Batch]) -> None:
+        """While the writer counts the file: validate the first batches (up to HELD_BATCHES) and
+        hold them, since no batch may commit before the job's total is known; then the count
+        becomes the job's first commit. They are validated without the error threshold (it is
+        a share of the total): _commit_held applies it."""
+        writer = self._overlap._writer if self._overlap is not None else None
+        self.builder.stop_at_threshold = False
+        try:
+            while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
+                batch = list(islice(records, BATCH_ROWS))
+                if self.dates is not None:
+                    self.dates.observe(batch)
+                if not batch:
+                    break
+                held.append(self.builder.build(batch, 0))
+        finally:
+            self.builder.stop_at_threshold = True
+        if writer is None:  # (no overlap after all: counted here)
+            self._counting = False
+            self._record_start(source, source.count())
+        else:
+            self._take_count(source, writer)
+
+    def _commit_held(self, batch: Batch) -> bool:
+        """Commit a batch _read_ahead held, the error threshold applied now; True when it was
+        crossed (by this batch, or one before it: then this one is not committed)."""
+        batch, errors = self._recounted(batch, -1)
+        if batch is None:
+            return True
+        self._commit(batch, counted_on=errors)
+        return batch.over_threshold or self._threshold_stop
 
     def _records(self, source, skip: int):
         if self.positional is not None:
@@ -261,7 +323,7 @@ class JobRunner:
         if self._threshold_stop:
             return None
         batch = self.builder.build(flight.raw, self._planned().progress.error)
-        self._threshold_stop = batch.over_threshold
+        self._note_threshold(batch)
         return batch
 
     def _recounted(self, batch: Batch, counted_on: int | None) -> tuple[Batch | None, int | None]:
@@ -273,14 +335,20 @@ class JobRunner:
         if counted_on is None:
             return batch, None
         if self._threshold_stop:
-            return None, None
+            return (batch, counted_on) if batch is self._stopped_by else (None, None)
         errors = self._planned().progress.error
         limit = self.builder.error_limit()
         if errors == counted_on or limit is None or (not batch.over_threshold and errors + batch.error_rows <= limit):
             return batch, errors
         batch = self.builder.build(self._read_again(self._planned().metadata.data_row_index, batch.consumed), errors)
-        self._threshold_stop = batch.over_threshold
+        self._note_threshold(batch)
         return batch, errors
+
+    def _note_threshold(self, batch: Batch) -> None:
+        """``batch``, validated again here, crossed the error threshold: it is the job's last."""
+        if batch.over_threshold:
+            self._threshold_stop = True
+            self._stopped_by = batch
 
     def _read_again(self, skip: int, count: int) -> list:
         rows = self._records(self._source, skip=skip)

@@ -25,6 +25,11 @@ The writer then imports ``module`` and calls its ``load(recipe)`` -> (fingerprin
 its first reply is ("ready", fingerprint), or ("unready", why): the runner sends raw rows only to
 a writer whose validator is the same as its own. (The import is the runner's engine code, named
 by the runner: this file itself stays standard library only.)
+
+The count: the first message may also name a function and its arguments, (…, helper, (module,
+function, args)). The writer calls it once its helper is loaded and replies ("count", result)
+(("count", None) when it failed): the runner reads and validates the first batches meanwhile
+instead of counting the file's rows before it starts.
 Requests queue up (the runner keeps two in flight, so a slow commit — a WAL checkpoint — does
 not stall it). After a request that is not "ok", the writer answers "skipped" to every request
 until the message "resume": the runner then commits those batches itself, in order.
@@ -47,6 +52,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections import deque
 from typing import Any
 
 __all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
@@ -84,7 +90,8 @@ class BatchWriter:
     #: the child's script (the fault-injection tests run it under a wrapper of their own)
     script = os.path.abspath(__file__)
 
-    def __init__(self, db_path: str, pragmas: list[str], helper: tuple[str, Any] | None = None) -> None:
+    def __init__(self, db_path: str, pragmas: list[str], helper: tuple[str, Any] | None = None,
+                 count: tuple[str, str, tuple[Any, ...]] | None = None) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", self.script, str(os.getpid())],
             # its failures come back as replies (or as its end); nothing of it may reach a terminal
@@ -92,37 +99,55 @@ class BatchWriter:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         self.in_flight = 0
         self._replies = _Replies(self._proc.stdout)
-        # the helper's first reply: None (no helper, or it was answered), else still to be read
-        self._helper_pending = helper is not None
+        # the replies that come before any batch's, in this order, and those that came
+        self._expect = deque(name for name, asked in (("helper", helper), ("count", count)) if asked is not None)
+        self._early: dict[str, Any] = {}
         self.helper: str | None = None  # the helper's fingerprint once it is ready
         assert self._proc.stdin is not None
         self._stdin = open(self._proc.stdin.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
         _grow_pipe(self._stdin)
-        self._send((str(db_path), list(pragmas), helper))
+        self._send((str(db_path), list(pragmas), helper, count))
 
     def _send(self, message: Any) -> None:
         with contextlib.suppress(OSError):  # gone: its next result() says so
             _write(self._stdin, message)
 
-    def helper_ready(self, wait: bool = False) -> str | None:
-        """The helper's fingerprint once its reply has come (None: no helper, not ready, or it
-        could not load); ``wait``: wait for that reply."""
-        if self._helper_pending and (wait or self._replies.available()):
-            self._helper_pending = False
+    def _read_early(self, name: str, wait: bool) -> bool:
+        """Read the early replies up to ``name``'s (waiting for them with ``wait``); True once
+        it has come (None for each that a writer gone away never sent)."""
+        while name not in self._early and self._expect:
+            if not (wait or self._replies.available()):
+                return False
             try:
                 reply = self._replies.read()
             except (EOFError, ValueError, OSError):
-                reply = None
+                while self._expect:
+                    self._early[self._expect.popleft()] = None
+                break
+            self._early[self._expect.popleft()] = reply
+        return name in self._early
+
+    def helper_ready(self, wait: bool = False) -> str | None:
+        """The helper's fingerprint once its reply has come (None: no helper, not ready, or it
+        could not load); ``wait``: wait for that reply."""
+        if self.helper is None and self._read_early("helper", wait):
+            reply = self._early["helper"]
             if isinstance(reply, tuple) and reply[0] == "ready":
                 self.helper = reply[1]
         return self.helper
 
+    def counted(self, wait: bool = False) -> tuple[bool, Any]:
+        """(True, the count's result — None when it failed) once its reply has come, else
+        (False, None); ``wait``: wait for it."""
+        if not self._read_early("count", wait):
+            return False, None
+        reply = self._early["count"]
+        return True, reply[1] if isinstance(reply, tuple) and reply[0] == "count" else None
+
     def replies_waiting(self) -> int:
         """How many of the requests in flight are answered already (without waiting): 0 or more,
         counted up to the first one still being worked on."""
-        if self._helper_pending and self._replies.available():
-            self.helper_ready()
-        if self._helper_pending:
+        if self._expect and not self._read_early(self._expect[-1], wait=False):
             return 0
         return self._replies.waiting(self.in_flight)
 
@@ -146,7 +171,8 @@ class BatchWriter:
         if not self.in_flight:
             raise RuntimeError("no request in flight")
         self.in_flight -= 1
-        self.helper_ready(wait=True)  # its reply comes first
+        if self._expect:  # the early replies come first
+            self._read_early(self._expect[-1], wait=True)
         try:
             return self._replies.read()
         except (EOFError, ValueError, OSError):
@@ -314,13 +340,20 @@ def _main(parent: int) -> None:
     # Ctrl-C is for the runner: the writer finishes what it was handed and ends when its input does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    db_path, pragmas, *helper = _read(stdin)
+    db_path, pragmas, *more = _read(stdin)
+    helper, count = (*more, None, None)[:2]
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     for pragma in pragmas:
         conn.execute(pragma)
-    ready, prepare = _load_helper(helper[0] if helper else None)
+    ready, prepare = _load_helper(helper)
     if ready is not None:
         _write(stdout, ready)
+    if count is not None:
+        try:
+            counted = getattr(importlib.import_module(count[0]), count[1])(*count[2])
+        except Exception:  # the runner counts itself
+            counted = None
+        _write(stdout, ("count", counted))
     skipping = False
     while True:
         try:
