@@ -12,8 +12,11 @@ leaves the job where the store says it is.
 
 This module is the loop and the job's start and end; the steps live beside it: batch_build.py
 (validate a batch), batch_commit.py (commit and classify it here), batch_overlap.py (commit it in
-the batch writer while the next is validated), job_failures.py (how a job that fails ends, in
-words), job_items.py (the items' bounded rows).
+the batch writer while the next is validated, or have the writer validate it), job_failures.py
+(how a job that fails ends, in words), job_items.py (the items' bounded rows).
+
+The total is known before the first commit: counted first, or — a new CSV job for the writer —
+counted by the writer while the first batches are validated and held (_read_ahead).
 """
 
 from __future__ import annotations
