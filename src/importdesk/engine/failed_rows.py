@@ -1,18 +1,25 @@
 """A retry's rows: the failed rows of an earlier job, raw values kept, corrections applied.
 
 Rows keep their original row numbers, so "row 70" means the same line of the same file in the
-source job's report and in the retry's."""
+source job's report and in the retry's. A JSON envelope's members outside the attributes were kept
+as ``data.<member>`` (``engine.row_mapper``): they go back into the envelope, where a field's
+``source`` path reads them."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from importdesk.engine.row_corrections import apply_correction
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record, SourceInfo
 
 if TYPE_CHECKING:
     from importdesk.engine.context import EngineContext
+
+
+ENVELOPE = "data."  # how a kept raw row names its envelope's members
 
 
 class FailedRowsSource:
@@ -22,7 +29,8 @@ class FailedRowsSource:
         self.source_uid = job.provider_data.source_job_uid or ""
         self.edits = ctx.row_edits.for_job(self.source_uid)
         first = next(self._failed(), None)
-        headers = [h for h in (first[1] if first else {}) if h not in ("_extra", "_truncated")]
+        headers = [h for h in (first[1] if first else {})
+                   if h not in ("_extra", "_truncated") and not h.startswith(ENVELOPE)]
         self.info = SourceInfo(format="import_job", headers=headers)
         self._count: int | None = None
 
@@ -50,21 +58,22 @@ class FailedRowsSource:
             if index < skip:
                 continue
             values = {k: v for k, v in raw.items() if k not in ("_extra", "_truncated")}
+            outer = {k[len(ENVELOPE):]: values.pop(k) for k in [k for k in values if k.startswith(ENVELOPE)]}
             if "_truncated" in raw:  # kept cut (too large): only the file has the whole row
                 cut = ", ".join(map(str, raw["_truncated"])) or "some fields"
-                yield Record(number, values, type=rtype if mixed else None,
+                yield Record(number, values, type=rtype if mixed else None, outer=outer or None,
                              error=f"the row was too large to keep whole ({cut} cut); fix it in the file and "
                                    "import the file again")
                 continue
             corrections = self.edits.get(number)
             if corrections:
-                values = self._apply(values, corrections, rtype)
+                values, outer = self._apply(values, outer, corrections, rtype)
             elif malformed:
                 # its values may sit under the wrong columns: only a person's correction makes it usable
-                yield Record(number, values, type=rtype if mixed else None,
+                yield Record(number, values, type=rtype if mixed else None, outer=outer or None,
                              error=f"{malformed}; correct the row before retrying it")
                 continue
-            yield Record(number, values, type=rtype if mixed else None)
+            yield Record(number, values, type=rtype if mixed else None, outer=outer or None)
 
     def _grouped(self) -> str | None:
         try:
@@ -72,16 +81,17 @@ class FailedRowsSource:
         except Exception:  # an unknown type: the runner reports it
             return None
 
-    def _apply(self, values: dict[str, Any], corrections: dict[str, str | None],
-               rtype: str | None) -> dict[str, Any]:
-        """Corrections are by field; the raw row is by header: put each under the header that maps to it."""
+    def _apply(self, values: dict[str, Any], outer: dict[str, Any], corrections: dict[str, str | None],
+               rtype: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Corrections are by field or nested path; the raw row is by header: each goes where its
+        field is read from (engine.row_corrections)."""
         rt = self.ctx.registry.get(rtype or self.job.resource_type)
         headers = list(values)
         by_field = {f: h for h, f in zip(headers, rt.map_headers(headers).columns, strict=False) if f}
-        fixed = dict(values)
-        for field_name, value in corrections.items():
-            fixed[by_field.get(field_name, field_name)] = value
-        return fixed
+        fixed, fixed_outer = copy.deepcopy(values), copy.deepcopy(outer)
+        for path, value in corrections.items():
+            apply_correction(fixed, fixed_outer, path, value, header_of=by_field, sources=dict(rt.sourced_fields))
+        return fixed, fixed_outer
 
     def close(self) -> None:
         pass

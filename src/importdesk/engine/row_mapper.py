@@ -243,6 +243,8 @@ class RowMapper:
         """The row as the file had it (by header), kept with failed rows for retry and export."""
         if isinstance(rec.values, dict):
             data = rec.values
+            if rec.outer:  # the envelope's members beside the attributes (a retry puts them back)
+                data = {**data, **{f"data.{k}": v for k, v in rec.outer.items() if k != "type"}}
         elif isinstance(rec.values, list):
             values = rec.values
             if self.from_export:  # keep what the value means, not its spreadsheet armour
