@@ -119,7 +119,13 @@ class WriterOverlap:
         count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
         steps = self._transaction(after)
         steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp), records)
-        return self._send(steps, [], InFlight(before, after, batch, now, raw=records))
+        if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
+            return True
+        self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)
+        return False
+
+    def _pause_raw(self) -> None:
+        self._raw_pause, self._raw_backoff = self._raw_backoff, self._raw_backoff * 2
 
     def hand_over(self, before: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
         """Send ``batch`` (``takes`` said yes) as one transaction after ``before`` (the planned
@@ -209,7 +215,7 @@ class WriterOverlap:
                 if reply == "conflict":
                     self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
                 else:
-                    self._raw_pause, self._raw_backoff = self._raw_backoff, self._raw_backoff * 2
+                    self._pause_raw()
                 return failed
             self.close()
             committed = self.ctx.jobs.get(job.uid).metadata.data_row_index
