@@ -15,13 +15,19 @@ the two jobs in two headless `importdesk work` processes instead, the app only w
 list it replaced, which edited DataTable's private render caches (bench/tui_joblist_datatable.py);
 `--public-redraw` adds that DataTable list redrawn through the public update_cell. Same run, same
 file, child processes; give `--history=40` or so for a full screen of rows.
+`--before=DIR --rounds=N` measures another checkout of the app (DIR, e.g. `git archive main | tar -x
+-C DIR`, run with DIR/src first on the path) and this one, each in a process of its own, interleaved
+round after round on the same CSV, and prints the p99 of each round side by side. Both run this
+script (the same measurement); only the app's code differs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -66,6 +72,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def read_jobs(engine: Engine, uids: list[str]) -> list:
+    try:
+        return [engine.get_job(u) for u in uids]
+    finally:
+        engine.close()  # this thread's connection
+
+
 async def measure(engine: Engine, uids: list[str], workers: int, child_processes: bool, external: bool) -> float:
     app = make_app(engine, run_queue=not external, poll_interval=0.5, queue_workers=workers,
                    child_processes=child_processes)
@@ -87,7 +100,8 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
         concurrent = 0
         while True:
             await pilot.pause(0.25)
-            jobs = [engine.get_job(u) for u in uids]
+            # read in a thread of its own: the bench's look must not be the event loop's lag
+            jobs = await asyncio.to_thread(read_jobs, engine, uids)
             concurrent = max(concurrent, sum(j.status is JobStatus.PROCESSING for j in jobs))
             if all(j.status.is_final for j in jobs):
                 break
@@ -106,7 +120,29 @@ async def measure(engine: Engine, uids: list[str], workers: int, child_processes
     return pct(ms, 0.99)
 
 
+def before_and_after(before: Path, rounds: int, args: list[str]) -> None:
+    """Interleaved: the other checkout, then this one, `rounds` times; the p99 of each printed."""
+    runs = {"before": {"PYTHONPATH": str(before / "src")}, "after": {}}
+    p99: dict[str, list[float]] = {name: [] for name in runs}
+    for r in range(1, rounds + 1):
+        for name, env in runs.items():
+            print(f"== round {r}, {name}: the app from {env.get('PYTHONPATH', 'this checkout')}", flush=True)
+            done = subprocess.run([sys.executable, __file__, *args], env={**os.environ, **env},
+                                  capture_output=True, text=True, check=True)
+            print(done.stdout, end="", flush=True)
+            p99[name].append(float(re.findall(r"p99 ([\d.]+) ms", done.stdout)[-1]))
+    for name, values in p99.items():
+        print(f"p99 lag, {name}: " + ", ".join(f"{v:.1f}" for v in values) + f" ms (median "
+              f"{statistics.median(values):.1f} ms; goal < 50 ms)")
+
+
 def main() -> None:
+    before = next((Path(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--before=")), None)
+    if before is not None:
+        rounds = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--rounds=")), 1)
+        before_and_after(before.resolve(), rounds,
+                         [a for a in sys.argv[1:] if not a.startswith(("--before=", "--rounds="))])
+        return
     gc.set_threshold(*GC_THRESHOLDS)  # as the importdesk command sets them before it opens the app
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 1_000_000

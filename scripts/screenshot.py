@@ -58,6 +58,23 @@ def counting_uids():
     return lambda: f"01KDEMO{next(count):019d}"
 
 
+async def shown(pilot) -> None:
+    """Until the screen shows what it asked for: every page its reader was asked for, and every other
+    worker done (the reader itself runs as long as the screen, so it is not waited for)."""
+    from importdesk.tui.screens.main_screen import READER
+
+    app = pilot.app
+    await pilot.pause()
+    while True:
+        await app.main.pages_shown()
+        others = [w for w in app.workers if w.group != READER]
+        if others:  # (an empty list would mean every worker)
+            await app.workers.wait_for_complete(others)
+        await pilot.pause()
+        if app.main.all_pages_shown:
+            return
+
+
 async def take(out: Path, home: Path) -> None:
     from importdesk.demo import open_demo
     from importdesk.tui.app import make_app
@@ -74,9 +91,7 @@ async def take(out: Path, home: Path) -> None:
         await pilot.pause()
         newest_first = [job.file_name for job in engine.list_jobs()]
         await pilot.press(*["down"] * newest_first.index(SHOWN_JOB))
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await shown(pilot)
         app.save_screenshot(filename=out.name, path=str(out.parent))
     engine.close()
 

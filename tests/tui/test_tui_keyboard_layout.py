@@ -14,7 +14,7 @@ from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
 from test_tui_pilot import visible_text
-from tui_helpers import app_for, run
+from tui_helpers import app_for, run, settled
 
 WIDE = (160, 50)
 SMALL = (80, 24)
@@ -29,18 +29,25 @@ async def test_tab_reaches_the_errors_search_and_filters(engine):
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)
         errors = app.screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
+        await settled(pilot)
         assert app.focused is errors.grid
         await pilot.press("tab")
+        await settled(pilot)
         assert app.focused.id == "error-search"
         await pilot.press("tab")
+        await settled(pilot)
         assert app.focused.id == "error-level"
         await pilot.press("tab")
+        await settled(pilot)
         assert app.focused.id == "error-field"
         await pilot.press("tab")
+        await settled(pilot)
         assert app.focused is app.screen.query_one(JobList)  # round again
         await pilot.press("shift+tab")
+        await settled(pilot)
         assert app.focused.id == "error-field"
 
 
@@ -48,28 +55,31 @@ async def test_whole_row_errors_and_a_search_by_keys(engine):
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)
         errors = app.screen.query_one(ErrorTable)
         everything = errors.total
         await pilot.press("tab", "tab", "tab", "tab", "tab")  # the column filter
+        await settled(pilot)
         assert app.focused.id == "error-field"
         await pilot.press("enter")  # opens its list; the first choice is (row)
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("down", "enter")
-        await pilot.pause()
+        await settled(pilot)
         assert errors.query_one("#error-field", Select).value == WHOLE_ROW
         assert 0 < errors.total < everything
         assert all(item.field is None for item in errors.items)
         await pilot.press("shift+tab", "shift+tab")  # back to the search
+        await settled(pilot)
         assert app.focused.id == "error-search"
         await pilot.press(*"header")
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total and all("header" in item.message for item in errors.items)
         await pilot.press(*"zzz-nothing")
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total == 0
         assert "Nothing matches" in str(errors.query_one("#error-message").render())
         await pilot.press("escape")  # clears the search
-        await pilot.pause()
+        await settled(pilot)
         assert errors.query_one("#error-search", Input).value == ""
         assert errors.total and all(item.field is None for item in errors.items)
 
@@ -78,11 +88,13 @@ async def test_the_highlighted_errors_message_is_shown_whole(engine):
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
         await pilot.press("enter")  # to the errors
-        await pilot.pause()  # the list's RowSelected, posted by the key, moves the focus
+        await settled(pilot)  # the list's RowSelected, posted by the key, moves the focus
         errors = app.screen.query_one(ErrorTable)
         assert app.focused is errors.grid and errors.display
         await pilot.press("down", "down")
+        await settled(pilot)
         item = errors.items[errors.grid.cursor_row]
         shown = str(errors.query_one("#error-message").render())
         assert item.message in shown and f"row {item.row_number}" in shown
@@ -91,6 +103,7 @@ async def test_the_highlighted_errors_message_is_shown_whole(engine):
 async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
     app = app_for(every_status)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         newest = list(jobs.jobs)
         await pilot.press("end")
@@ -115,6 +128,7 @@ async def test_sort_by_keys_and_home_end_move_in_the_job_list(every_status):
 async def test_at_80x24_every_global_key_shows_and_the_lower_pane_switches(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         screen = app.screen
         keys = footer_descriptions(screen)
         assert keys[:6] == ["Sort", "New import", "Inbox", "Records", "Help", "Quit"], keys
@@ -140,7 +154,7 @@ async def test_big_numbers_and_long_names_fit_their_columns(engine, tmp_path, wo
         engine.ctx.jobs.save(job, conn)
     app = app_for(engine)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         text = visible_text(app.screen.query_one(JobList))
         assert "300,000" in text
         assert "subscription_plan_catal…" in text  # cut, and says so
@@ -153,7 +167,7 @@ async def test_the_last_column_is_whole_beside_the_detail_pane(engine, size):
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         took = str(getattr(cell := jobs.row_cells(0)["duration"], "plain", cell)).strip()
         assert took and took in visible_text(jobs)
@@ -164,8 +178,9 @@ async def test_a_retry_is_marked_in_the_list(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=WIDE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("t")  # a done job with failed rows: a new job of those rows
-        await pilot.pause()
+        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         cell = jobs.row_cells(0)["file"].plain
         assert cell.startswith("↻ products_with_errors.csv") and uid[-8:] in cell

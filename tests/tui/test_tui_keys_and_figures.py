@@ -18,7 +18,7 @@ from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
 from test_tui_pilot import rendered, visible_text
-from tui_helpers import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -36,10 +36,11 @@ def footer_keys(screen) -> dict[str, str]:
 async def test_a_key_that_does_not_apply_says_why(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("down", "down")  # pending, processing, canceled
         assert app.screen.selected.status is JobStatus.CANCELED
         await pilot.press("r")
-        await pilot.pause()
+        await settled(pilot)
         title, message = toasts(app)[-1]
         assert title == "Not possible" and "canceled job never resumes" in message
         assert every_status.get_job(app.screen.selected.uid).status is JobStatus.CANCELED
@@ -48,9 +49,10 @@ async def test_a_key_that_does_not_apply_says_why(every_status):
 async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         uid = app.screen.selected.uid  # the pending job
         await pilot.press("x")
-        await pilot.pause()
+        await settled(pilot)
         dialog = app.screen
         assert isinstance(dialog, AskScreen)
         assert "cannot be undone" in str(dialog.query_one(".body").render())
@@ -59,12 +61,12 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         assert keys == {"y": "Yes", "escape": "No", "n": "No"}, keys  # not New import, Cancel, Delete …
         assert dialog.query_one(Footer)
         await pilot.press("n")
-        await pilot.pause()
+        await settled(pilot)
         assert every_status.get_job(uid).status is JobStatus.PENDING
         await pilot.press("x")
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause()
+        await settled(pilot)
         await wait_for_group(app, "dialogs")
         assert every_status.get_job(uid).status is JobStatus.CANCELED
 
@@ -82,7 +84,7 @@ async def test_speed_and_took_leave_out_the_time_a_job_sat_interrupted(engine, c
     assert wall > 7200 and job.active_seconds() < 60  # StepClock: one second per clock call
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         detail = rendered(app.screen.query_one(JobDetail).render_job(job))
         took = next(line for line in detail.splitlines() if "took" in line)
         assert "2:0" not in took and "of running" in took
@@ -100,7 +102,7 @@ async def test_list_and_detail_show_the_same_percent(engine):
         engine.ctx.jobs.save(job, conn)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         assert "91%" in jobs.row_cells(0)["progress"].plain
         detail = rendered(app.screen.query_one(JobDetail).render_job(jobs.selected))
@@ -111,7 +113,7 @@ async def test_a_dry_run_says_valid_not_imported(engine):
     run(engine, "subscriptions.jsonl", job_type=JobType.VALIDATE)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         detail = rendered(app.screen.query_one(JobDetail).render_job(app.screen.selected))
         assert "valid " in detail and "imported" not in detail
 
@@ -122,8 +124,9 @@ async def test_jobs_that_finish_together_are_told_in_one_toast(engine):
     queue(engine, "wines.csv", resource_type="wines", job_type=JobType.VALIDATE)
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         shown = toasts(app)
         assert [title for title, _ in shown] == ["3 jobs finished"], shown
         message = shown[0][1]
@@ -138,8 +141,9 @@ async def test_json_values_in_the_errors_pane_read_as_json(engine, tmp_path):
     engine.run_job(engine.create_job(bad, ImportOptions(resource_type="products", skip_errors=True)).uid)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         await pilot.press("enter")  # to the job's errors
-        await pilot.pause()  # the list's RowSelected, posted by the key, moves the focus
+        await settled(pilot)  # the list's RowSelected, posted by the key, moves the focus
         errors = app.screen.query_one(ErrorTable)
         assert app.focused is errors.grid
         value = errors.grid.get_row_at(0)[3].plain
@@ -160,12 +164,12 @@ async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted
     other = run(engine, "products_with_errors.csv", resource_type="products")  # over the threshold
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         assert isinstance(app.screen, AskScreen)
         assert "products.csv" in str(app.screen.query_one(".body").render())
         await pilot.press("y")
         await wait_for_group(app, "dialogs")
-        await pilot.pause()
+        await settled(pilot)
         assert engine.get_job(uid).status is JobStatus.PENDING
         assert engine.get_job(other).status is JobStatus.INTERRUPTED  # not closed by the app: left alone
 
@@ -174,23 +178,24 @@ async def test_declining_to_resume_is_not_asked_again(engine):
     uid = quit_interrupted_job(engine)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         assert isinstance(app.screen, AskScreen)
         await pilot.press("n")
         await wait_for_group(app, "dialogs")
     assert engine.get_job(uid).status is JobStatus.INTERRUPTED
     again = app_for(engine)
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)
         assert not isinstance(again.screen, AskScreen)
 
 
 async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n", *"data/products_with_errors.csv")
         await wait_for_group(app, "preview")
-        await pilot.pause()
+        await settled(pilot)
         table = app.screen.query_one("#preview").content
         assert " of 12 columns" in str(table.title)
         headers = [str(c.header) for c in table.columns]
@@ -204,8 +209,9 @@ async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_
 async def test_the_keys_screen_lists_the_list_keys_and_its_own_footer(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settled(pilot)
         text = rendered(app.screen.query_one("Static").content)
         for expected in ("Sort", "Reverse", "First job", "Last job", "Clear search"):
             assert expected in text, expected

@@ -25,7 +25,7 @@ from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
 
-from tui_helpers import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group
 from waiting import Messages, held_after_batch
 
 SIZE = (160, 50)
@@ -50,20 +50,21 @@ def rendered(renderable) -> str:
 async def test_new_import_from_the_dialog_runs_to_done(engine, child_processes):
     app = app_for(engine, run_queue=True, child_processes=child_processes)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n")
         dialog = app.screen
         assert isinstance(dialog, NewImportScreen)
         dialog.query_one("#path").value = "data/products.csv"
         await wait_for_group(app, "preview")
-        await pilot.pause()
+        await settled(pilot)
         assert dialog.query_one("#resource-type").value == "products"  # suggested from the headers
         dialog.query_one("#job-type").value = "execute"
         await pilot.press("ctrl+s")
-        await wait_for_group(app, "create")
-        await pilot.pause()
+        await wait_for_group(app, "create", "dialogs")  # the dialog's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the new job's count: the queue starts from it
         assert not isinstance(app.screen, NewImportScreen)
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         assert jobs.row_count == 1
         job = jobs.selected
@@ -77,13 +78,14 @@ async def test_new_import_from_the_dialog_runs_to_done(engine, child_processes):
 async def test_new_import_bad_choices_get_an_inline_message(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n")
         dialog = app.screen
         await pilot.press("ctrl+s")
         assert "existing file" in str(dialog.query_one("#new-message").render())
         dialog.query_one("#path").value = "data/products.csv"
         await wait_for_group(app, "preview")
-        await pilot.pause()
+        await settled(pilot)
         dialog.query_one("#shared").value = "{not json"
         await pilot.press("ctrl+s")
         assert "not valid JSON" in str(dialog.query_one("#new-message").render())
@@ -91,7 +93,7 @@ async def test_new_import_bad_choices_get_an_inline_message(engine):
         dialog.query_one("#locale").value = "xx_NOPE"
         await pilot.press("ctrl+s")
         await wait_for_group(app, "create")
-        await pilot.pause()
+        await settled(pilot)
         assert isinstance(app.screen, NewImportScreen)
         assert "locale" in str(dialog.query_one("#new-message").render())
         await pilot.press("escape")
@@ -102,11 +104,12 @@ async def test_new_import_threshold_reads_like_the_command_line(engine):
     """'1%' is one percent (the dialog read it as 100%); a bare 5 is refused as ambiguous."""
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n")
         dialog = app.screen
         dialog.query_one("#path").value = "data/products.csv"
         await wait_for_group(app, "preview")
-        await pilot.pause()
+        await settled(pilot)
         dialog.query_one("#threshold").value = "5"
         await pilot.press("ctrl+s")
         assert "ambiguous: write 5% for 5 percent" in str(dialog.query_one("#new-message").render())
@@ -114,33 +117,34 @@ async def test_new_import_threshold_reads_like_the_command_line(engine):
         dialog.query_one("#threshold").value = "1%"
         await pilot.press("ctrl+s")
         await wait_for_group(app, "create")
-        await pilot.pause()
+        await settled(pilot)
         assert [job.error_threshold for job in engine.list_jobs()] == [0.01]
 
 
 async def test_filter_by_text_status_and_clear(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         assert jobs.row_count == 8
         await pilot.press("slash", *"wines")
-        await pilot.pause()
+        await settled(pilot)
         assert [j.file_name for j in jobs.jobs.values()] == ["wines.csv"]
         await pilot.press("escape")
-        await pilot.pause()
+        await settled(pilot)
         assert jobs.row_count == 8
         app.screen.query_one("#filter-status").value = "done*"
-        await pilot.pause()
+        await settled(pilot)
         assert [j.progress.error for j in jobs.jobs.values()] == [33]
         assert jobs.total == 1  # counted by the store with the same filter
         app.screen.query_one("#filter-status").value = "interrupted"
-        await pilot.pause()
+        await settled(pilot)
         assert [j.status for j in jobs.jobs.values()] == [JobStatus.INTERRUPTED]
         app.screen.query_one("#filter-resource").value = "wines"
-        await pilot.pause()
+        await settled(pilot)
         assert jobs.row_count == 0
         await pilot.click("#filter-clear")
-        await pilot.pause()
+        await settled(pilot)
         assert jobs.row_count == 8
 
 
@@ -152,33 +156,41 @@ async def test_page_through_errors(engine, tmp_path):
     run(engine, "many_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         errors = app.screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
+        await settled(pilot)
         assert app.focused is errors.grid
         size = errors.page_size
         assert errors.total == 250 and errors.grid.row_count == size < 250
         await pilot.press("pagedown")
+        await settled(pilot)
         assert errors.page_offset == size
         assert errors.grid.get_row_at(0)[0].plain == str(2 + size)  # rows start at line 2
         await pilot.press("end")
+        await settled(pilot)
         assert errors.page_offset == (249 // size) * size
         assert errors.grid.row_count == 250 - errors.page_offset
         await pilot.press("home")
+        await settled(pilot)
         assert errors.page_offset == 0
         await pilot.press("pageup")
+        await settled(pilot)
         assert errors.page_offset == 0
         # arrows past the last row turn the page
         for _ in range(size):
             await pilot.press("down")
+            await settled(pilot)
         assert errors.page_offset == size and errors.grid.cursor_row == 0
         await pilot.press("up")
+        await settled(pilot)
         assert errors.page_offset == 0 and errors.grid.cursor_row == size - 1
         # filter by column: only price errors (all of them here); by level: warnings (none)
         errors.query_one("#error-field").value = "price"
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total == 250
         errors.query_one("#error-level").value = "warning"
-        await pilot.pause()
+        await settled(pilot)
         assert errors.total == 0 and errors.grid.row_count == 0
 
 
@@ -187,6 +199,7 @@ async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
               skip_errors=True)
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await wait_for_group(app, "imports")
         await pilot.press("c")
         dialog = app.screen
@@ -194,9 +207,10 @@ async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
         body = str(dialog.query_one(".body").render())
         assert "create 164" in body and "update 3" in body and "0 unchanged" in body and "33 rows" in body
         await pilot.press("enter")  # Execute is focused
-        await pilot.pause()
+        await wait_for_group(app, "dialogs")  # the confirm's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the new job's count: the queue starts from it
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         jobs = app.screen.query_one(JobList)
         new = jobs.selected
         assert new.uid != uid and new.validated_job_uid == uid
@@ -207,6 +221,7 @@ async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
 async def test_actions_that_do_not_apply_are_disabled(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         screen = app.screen
         assert screen.selected.status is JobStatus.PENDING
         assert screen.check_action("resume", ()) is None
@@ -220,13 +235,14 @@ async def test_interrupt_and_resume(engine):
     uid = queue(engine, "products.csv", resource_type="products")
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("i")
-        await pilot.pause()
+        await settled(pilot)
         assert engine.get_job(uid).status is JobStatus.INTERRUPTED
         assert app.screen.query_one(JobList).selected.status is JobStatus.INTERRUPTED
         assert app.screen.check_action("resume", ()) is True
         await pilot.press("r")
-        await pilot.pause()
+        await settled(pilot)
         assert engine.get_job(uid).status is JobStatus.PENDING
 
 
@@ -235,12 +251,13 @@ async def test_resume_over_the_threshold_asks_to_skip_errors(engine):
     assert engine.get_job(uid).status is JobStatus.INTERRUPTED  # 10% threshold crossed
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("r")
-        await pilot.pause()
+        await settled(pilot)
         assert isinstance(app.screen, AskScreen)  # resumed as it is, it would stop at the next bad row
         await pilot.press("y")
-        await pilot.pause()
-        await wait_for_group(app, "dialogs")
+        await wait_for_group(app, "dialogs")  # the resume's worker tells the screen (JobsChanged)
+        await settled(pilot)  # the page with the resumed job's count: the queue starts from it
         await wait_for_group(app, "imports")
         job = engine.get_job(uid)
         assert job.skip_errors and job.status is JobStatus.DONE
@@ -252,9 +269,10 @@ async def test_interrupt_a_processing_job_asks_its_runner(engine):
     engine.ctx.jobs.claim_next(engine.worker, engine.ctx.clock(), uid=uid)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         assert app.screen.check_action("delete", ()) is None  # never delete a running job
         await pilot.press("i")
-        await pilot.pause()
+        await settled(pilot)
         assert engine.get_job(uid).request == "interrupt"
         assert app.screen.check_action("interrupt", ()) is None  # already asked
 
@@ -262,15 +280,16 @@ async def test_interrupt_a_processing_job_asks_its_runner(engine):
 async def test_delete_asks_first(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         uid = app.screen.selected.uid
         await pilot.press("d")
         assert isinstance(app.screen, AskScreen)
         await pilot.press("n")
-        await pilot.pause()
+        await settled(pilot)
         assert every_status.get_job(uid)
         await pilot.press("d")
         await pilot.press("y")
-        await pilot.pause()
+        await settled(pilot)
         assert every_status.count_jobs() == 7
         assert uid not in app.screen.query_one(JobList).jobs
 
@@ -279,6 +298,7 @@ async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
     app = app_for(engine, poll_interval=0.05)
     messages = Messages()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         assert jobs.row_count == 0
         result = subprocess.run(
@@ -288,7 +308,7 @@ async def test_a_job_run_by_another_process_shows_up_live(engine, workspace):
         assert result.returncode == 0, result.stderr
         # the store's poll finds the other process's job: the list shows it and highlights it
         await messages.wait_for(lambda m: isinstance(m, JobList.JobHighlighted) and m.job is not None)
-        await pilot.pause()
+        await settled(pilot)
         assert jobs.row_count == 1
         assert jobs.selected.status is JobStatus.DONE
 
@@ -298,6 +318,7 @@ async def test_a_running_jobs_row_moves_and_the_other_rows_stay(every_status):
     engine = every_status
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         running = next(j for j in jobs.jobs.values() if j.status is JobStatus.PROCESSING)
         before = visible_text(jobs).splitlines()
@@ -308,14 +329,14 @@ async def test_a_running_jobs_row_moves_and_the_other_rows_stay(every_status):
         snapshot.progress.total, snapshot.progress.done, snapshot.progress.pending = 300, 150, 150
         app.screen.job_progressed(snapshot)
         jobs._redraw_stale()  # what the row timer does every ROW_REFRESH seconds
-        await pilot.pause()
+        await settled(pilot)
         after = visible_text(jobs).splitlines()
         assert "50%" in after[line] and "300" in after[line], after[line]
         assert [t for i, t in enumerate(after) if i != line] == [t for i, t in enumerate(before) if i != line]
 
         engine.interrupt(running.uid)  # another writer: the store's revision moves, the row follows
         app.screen.store_changed()
-        await pilot.pause()
+        await settled(pilot)
         assert jobs.jobs[running.uid].request == "interrupt"
         assert "50%" not in visible_text(jobs).splitlines()[line]  # the stored job, not the snapshot
 
@@ -327,7 +348,7 @@ async def test_markup_in_data_is_shown_literally(engine, tmp_path):
     run(engine, "[b]markup[-b].csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settled(pilot)  # the first page comes from the screen's reader
         jobs = app.screen.query_one(JobList)
         assert "[b]markup[-b].csv" in visible_text(jobs)
         grid = app.screen.query_one(ErrorTable).grid
@@ -342,6 +363,7 @@ async def test_export_failed_rows_csv_and_xlsx(engine, workspace, tmp_path):
     short = engine.get_job(uid).short_uid
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("e")
         await wait_for_group(app, "exports")
         await pilot.press("E")
@@ -359,9 +381,10 @@ async def test_copy_as_json_writes_the_report(engine, workspace):
     copied = []
     app.copy_to_clipboard = copied.append
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("y")
         await wait_for_group(app, "exports")
-        await pilot.pause()
+        await settled(pilot)
     report = json.loads((workspace.exports / f"{uid}.json").read_text())
     assert report["errors_log"] and "warnings_log" in report
     assert json.loads(copied[0]) == report
@@ -371,12 +394,14 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         screen = app.screen
         assert screen.check_action("retry", ()) is True  # done, with failed rows
         titles = [c.title for c in app.get_system_commands(screen)]
         assert "job: Retry failed rows" in titles and "job: Retry" not in titles
         errors = screen.query_one(ErrorTable)
         await pilot.press("tab", "tab")
+        await settled(pilot)
         assert app.focused is errors.grid
         edits = [(70, "price", "5.00"), (57, "name", "Fixed name")]
         for (row, field, new), key in zip(edits, ["enter", "f2"], strict=True):
@@ -384,20 +409,21 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
                          if item.row_number == row and item.field == field)
             errors.grid.move_cursor(row=index)
             await pilot.press(key)
+            await settled(pilot)
             dialog = app.screen
             assert isinstance(dialog, EditValueScreen)
             field_input = dialog.query_one(Input)
             assert field_input.value == {70: "-5.00", 57: ""}[row]  # prefilled with the rejected value
             field_input.value = new
             await pilot.press("enter")
-            await pilot.pause()
+            await settled(pilot)
             assert not isinstance(app.screen, EditValueScreen)
             assert "✎ " + new in visible_text(errors.grid)
         assert engine.row_edits(uid) == {70: {"price": "5.00"}, 57: {"name": "Fixed name"}}
         await pilot.press("t")
-        await pilot.pause()
+        await settled(pilot)
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         new = screen.query_one(JobList).selected
         assert new.uid != uid and new.retry_of_uid == uid
         assert new.status is JobStatus.DONE and new.progress.done == 2 and new.progress.error == 31
@@ -411,12 +437,13 @@ async def test_export_records_runs_as_an_export_job(engine, workspace):
     run(engine, "products.csv", resource_type="products")
     app = app_for(engine, run_queue=True)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         command = next(c for c in app.get_system_commands(app.screen)
                        if c.title == "records: Export products to JSONL")
         command.callback()
-        await pilot.pause()
+        await settled(pilot)
         await wait_for_group(app, "imports")
-        await pilot.pause()
+        await settled(pilot)
         job = app.screen.query_one(JobList).selected
         assert job.job_type is JobType.EXPORT and job.status is JobStatus.DONE and job.progress.done == 1000
         assert "export" in visible_text(app.screen.query_one(JobList))
@@ -429,6 +456,7 @@ async def test_the_inbox_is_watched_and_toggled(engine, workspace):
     app = app_for(engine, run_queue=True, watch_inbox=True, inbox_stability=0.1, poll_interval=0.05)
     messages = Messages()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         assert "inbox/ watching" in app.sub_title
         folder = workspace.inbox / "products"
         folder.mkdir(parents=True)
@@ -436,7 +464,7 @@ async def test_the_inbox_is_watched_and_toggled(engine, workspace):
         jobs = app.screen.query_one(JobList)
         # posted by the app's worker once the job ended and its file was settled
         finished = (await messages.wait_for(lambda m: isinstance(m, JobFinished))).job
-        await pilot.pause()
+        await settled(pilot)
         done = [j for j in jobs.jobs.values() if j.status is JobStatus.DONE]
         assert [j.uid for j in done] == [finished.uid]
         assert done[0].resource_type == "products" and done[0].progress.done == 1000
@@ -448,15 +476,16 @@ async def test_the_inbox_is_watched_and_toggled(engine, workspace):
 async def test_command_palette_lists_every_job_command_and_says_why_one_cannot_run(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Keys" not in commands and "Quit" not in commands  # Textual's own, replaced by the app's
         assert "resume" in commands["app: Quit"].help
         assert "Not possible" not in commands["job: Interrupt"].help
         assert commands["job: Resume"].help.startswith("Not possible now: only an interrupted job")
         await pilot.press("ctrl+p", *"resume")
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
         assert [n.title for n in app._notifications][-1] == "Not possible"
         assert every_status.get_job(app.screen.selected.uid).status is JobStatus.PENDING
 
@@ -474,6 +503,7 @@ async def test_quitting_during_an_import_interrupts_it_resumably(engine, tmp_pat
     app = app_for(engine, run_queue=True, child_processes=child_processes)
     with held_after_batch(1) as held:
         async with app.run_test(size=SIZE) as pilot:
+            await settled(pilot)  # the first page comes from the screen's reader
             assert (await asyncio.to_thread(held.reached))[0] == uid
             await pilot.press("q")
     job = engine.get_job(uid)
@@ -489,7 +519,7 @@ async def _palette_hits(app, pilot, query: str) -> list:
 
     await pilot.press("ctrl+p", *query)
     await wait_for_group(app, CommandPalette._GATHER_COMMANDS_GROUP)
-    await pilot.pause()
+    await settled(pilot)
     options = app.screen.query_one(CommandList)
     return [options.get_option_at_index(i).hit for i in range(options.option_count)]
 
@@ -497,6 +527,7 @@ async def _palette_hits(app, pilot, query: str) -> list:
 async def test_a_palette_search_that_finds_nothing_says_why(every_status):
     app = app_for(every_status)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)  # the first page comes from the screen's reader
         hits = await _palette_hits(app, pilot, "zzqx")
         assert [h.text for h in hits] == ["zzqx"]
         assert "Job actions are for the highlighted job" in hits[0].help

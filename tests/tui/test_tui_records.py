@@ -8,7 +8,7 @@ import pytest
 from importdesk.tui.screens.records import READER, RecordDialog, RecordsScreen
 
 from test_tui_pilot import rendered
-from tui_helpers import app_for, run, wait_for_group
+from tui_helpers import app_for, run, settled, wait_for_group
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -24,6 +24,7 @@ async def test_browse_filter_sort_and_open_a_record(engine):
     run(engine, "customers.xlsx", resource_type="customers")
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         await pilot.press("R")
         await settle(app, pilot)
         screen = app.screen
@@ -65,6 +66,7 @@ async def test_a_filter_naming_no_field_says_so(engine):
     run(engine, "customers.xlsx", resource_type="customers")
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         await pilot.press("R", "slash", *"colour=red")
         await settle(app, pilot)
         assert "colour" in app.screen.result.problem
@@ -76,6 +78,7 @@ async def test_from_a_job_to_the_records_it_wrote_with_their_items(engine):
     uid = run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         assert app.screen.selected.uid == uid
         await pilot.press("g")
         await settle(app, pilot)
@@ -101,6 +104,7 @@ async def test_a_dry_run_has_no_records_to_go_to(engine):
     run(engine, "wines.csv", resource_type="wines", job_type=JobType.VALIDATE)
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
         await pilot.press("g")
         await pilot.pause()
         assert not isinstance(app.screen, RecordsScreen)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from importdesk.models import JobType
 
-from tui_helpers import app_for, queue, run, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group
 
 WIDE = (160, 50)
 NARROW = (80, 24)
+
+
+def pressing(*keys: str):
+    """The pages shown, then each key and the pages it asked for (the screen's reader is a thread)."""
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settled(pilot)
+    return run_before
 
 
 class TestMainScreen:
@@ -15,31 +25,31 @@ class TestMainScreen:
 
     def test_every_status(self, every_status, snap_compare):
         """One job in each status; the newest (pending) is highlighted."""
-        assert snap_compare(app_for(every_status), terminal_size=WIDE)
+        assert snap_compare(app_for(every_status), terminal_size=WIDE, run_before=pressing())
 
     def test_every_status_80x24(self, every_status, snap_compare):
         """The same at 80×24: everything still readable."""
-        assert snap_compare(app_for(every_status), terminal_size=NARROW)
+        assert snap_compare(app_for(every_status), terminal_size=NARROW, run_before=pressing())
 
     def test_detail_and_errors_of_job_with_errors(self, engine, snap_compare):
         """A done job with 33 row errors: detail, error kinds and the first page of errors."""
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=WIDE)
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing())
 
     def test_errors_80x24(self, engine, snap_compare):
         """At 80×24, Enter on a job with errors: the errors take the detail's place under the list,
         and the highlighted error's whole message shows under the grid."""
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["enter", "down"])
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=pressing("enter", "down"))
 
     def test_errors_pane_focused_second_page(self, engine, snap_compare):
         """Errors pane focused (Tab Tab) and turned to its second page (PgDn)."""
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["tab", "tab", "pagedown"])
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("tab", "tab", "pagedown"))
 
     def test_empty_workspace(self, engine, snap_compare):
         """No jobs yet: the panes say what to do."""
-        assert snap_compare(app_for(engine), terminal_size=WIDE)
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing())
 
 
 class TestNewImportDialog:
@@ -48,6 +58,7 @@ class TestNewImportDialog:
     def test_mapping_preview(self, engine, snap_compare):
         """A CSV with an unknown column: detection, suggested type, mapping and first rows."""
         async def type_path(pilot):
+            await settled(pilot)
             await pilot.press("n")
             await pilot.pause()
             pilot.app.screen.query_one("#path").value = "data/products_with_errors.csv"
@@ -64,14 +75,14 @@ class TestConfirmDialog:
         """The summary of what the execute will do, before it runs."""
         run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
             skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["c"])
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("c"))
 
 
     def test_summary_80x24(self, engine, snap_compare):
         """The same at 80×24, with the dialog's own keys in the footer."""
         run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
             skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["c"])
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=pressing("c"))
 
 
 class TestCancelDialog:
@@ -80,12 +91,12 @@ class TestCancelDialog:
     def test_cancel_a_pending_job(self, engine, snap_compare):
         """x on a pending job."""
         queue(engine, "products.csv", resource_type="products")
-        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["x"])
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("x"))
 
     def test_cancel_a_pending_job_80x24(self, engine, snap_compare):
         """The same at 80×24."""
         queue(engine, "products.csv", resource_type="products")
-        assert snap_compare(app_for(engine), terminal_size=NARROW, press=["x"])
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=pressing("x"))
 
 
 class TestHelpScreen:
@@ -93,7 +104,7 @@ class TestHelpScreen:
 
     def test_keys(self, engine, snap_compare):
         """Every key, grouped."""
-        assert snap_compare(app_for(engine), terminal_size=WIDE, press=["question_mark"])
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("question_mark"))
 
 
 class TestEditValueDialog:
@@ -104,7 +115,9 @@ class TestEditValueDialog:
         run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
 
         async def edit_row_70(pilot):
+            await settled(pilot)
             await pilot.press("tab", "tab")
+            await settled(pilot)
             errors = pilot.app.screen.errors
             errors.grid.move_cursor(row=next(i for i, item in enumerate(errors.items) if item.row_number == 70))
             await pilot.press("f2")
@@ -118,6 +131,7 @@ class TestRecordsView:
 
     @staticmethod
     async def open_records(pilot, *keys: str) -> None:
+        await settled(pilot)
         await pilot.press("R")
         await wait_for_group(pilot.app, "records-reader")
         await pilot.pause()

@@ -54,3 +54,14 @@ async def wait_for_group(app, *groups: str) -> None:
     workers = [w for w in app.workers if w.group in groups]
     if workers:
         await app.workers.wait_for_complete(workers)
+
+
+async def settled(pilot) -> None:
+    """Every page the main screen asked its reader for is shown, and the screen drawn after it (a
+    page shown may ask for another: the errors of the job it highlights)."""
+    await pilot.pause()
+    while True:
+        await pilot.app.main.pages_shown()
+        await pilot.pause()
+        if pilot.app.main.all_pages_shown:
+            return

@@ -1,5 +1,5 @@
-"""What the app's job list shows, read in one go: the page of jobs with the counts its title and
-filter need.
+"""What the app's panes show, each read in one go: the job list's page with the counts its title and
+filter need, and the errors pane's page of a job's items with its kinds, columns and corrections.
 
 UI-free reads: short read transactions, plain domain objects back. `JobsReader` keeps the jobs it
 parsed by revision, so a re-read while imports run parses only the jobs that changed (parsing 500
@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from importdesk.models import ImportJob, JobFilter, JobStatus
+from importdesk.models import ImportJob, ItemLevel, JobFilter, JobItem, JobStatus
+from importdesk.store.items import ItemKind
 
 if TYPE_CHECKING:
     from importdesk.engine.service import Engine
@@ -48,3 +49,43 @@ class JobsReader:
         jobs = [job for _, job in known.values()]
         total = engine.count_jobs(flt) if len(jobs) >= (flt.limit or len(jobs) + 1) else len(jobs)
         return JobsPage(flt, jobs, total, engine.status_counts(), engine.job_resource_types())
+
+
+@dataclass(frozen=True)
+class ErrorsQuery:
+    """Which page of a job's items: filters, where the page starts and how long it is."""
+
+    uid: str
+    level: ItemLevel | None = None
+    field: str | None = None
+    whole_row: bool = False  # only the items about a whole row (then `field` is None)
+    text: str | None = None  # in the message or the value
+    offset: int = 0
+    limit: int = 20
+    with_kinds: bool = True  # the kinds summary too (a GROUP BY over all of the job's items)
+    with_edits: bool = False  # the corrections of the job's failed rows (a finished job with failed rows)
+
+
+@dataclass
+class ErrorsPage:
+    """One page of a job's items; `offset` is where it starts (moved back when past the last page)."""
+
+    query: ErrorsQuery
+    items: list[JobItem]
+    total: int  # matching the filters
+    offset: int
+    fields: list[str]  # every column the job's items name, for the column filter
+    kinds: list[ItemKind] | None  # None: not read (the query did not ask)
+    edits: dict[int, dict[str, str | None]]
+
+
+def read_errors(engine: Engine, q: ErrorsQuery) -> ErrorsPage:
+    filters = {"level": q.level, "field": q.field, "whole_row": q.whole_row, "text": q.text}
+    total = engine.count_items(q.uid, **filters)
+    offset = q.offset
+    if offset >= total:
+        offset = max(0, (total - 1) // q.limit * q.limit)
+    items = engine.list_items(q.uid, **filters, offset=offset, limit=q.limit) if total else []
+    return ErrorsPage(q, items, total, offset, engine.item_fields(q.uid),
+                      engine.item_kinds(q.uid) if q.with_kinds else None,
+                      engine.row_edits(q.uid) if q.with_edits else {})

@@ -25,9 +25,9 @@ from importdesk.engine.engine_clock import clock_of
 from importdesk.engine.job_loop import JobLoop, thread_store
 from importdesk.inbox import InboxEvent, InboxWatcher, inbox_status
 from importdesk.inbox.status import watchers as live_watchers
-from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
+from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.keys import GLOBAL_BINDINGS
-from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged
+from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged, JobsPageRead
 from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 IMPORTS = "imports"  # the worker group that runs jobs
 INBOX = "inbox"  # the worker group that stops the inbox watcher (it runs in its own threads)
 INBOX_POLL = 1.0  # seconds between looks at the inbox for the header
-BUSY_STORE_READ_SECONDS = 5.0  # while our workers import: how often other processes' changes are read
 QUIT_WAIT_SECONDS = 5.0
 PROGRESS_INTERVAL = 0.5  # seconds between a running job's snapshots: each one redraws its list row
 RESTART_AFTER_FAILURE_SECONDS = 30.0  # a queue worker that crashed is not restarted every poll
@@ -86,8 +85,7 @@ class ImportDeskApp(App[int]):
         self.watcher: InboxWatcher | None = None
         self._own_watchers: set[str] = set()  # tokens of watchers this app started (stopped or not)
         self.stop_event = threading.Event()
-        self._data_version = 0
-        self._store_read_at = 0.0
+        self._run_asked = False  # a JobsChanged asked to run the queue: it starts with the next page's counts
         self._queue_failed_at = -RESTART_AFTER_FAILURE_SECONDS
         self._inbox_shown = 0  # how many times the inbox status was shown from the event loop
         self._finished_untold: list[ImportJob] = []  # jobs that ended while the queue still ran others
@@ -100,24 +98,22 @@ class ImportDeskApp(App[int]):
         # so a full collection during an import does not stall the event loop (p99 lag 246 → 93 ms).
         gc.collect()
         gc.freeze()
-        self._data_version = self.engine.data_version()
-        self._main = MainScreen(self.engine, self.clock)
+        # the screen's reader polls the store (data_version) and reads every page in its thread
+        self._main = MainScreen(self.engine, self.clock, poll_interval=self.poll_interval)
         self.push_screen(self._main)
         if self.poll_interval:
-            self.set_interval(self.poll_interval, self._poll_store, name="poll store")
+            self.set_interval(self.poll_interval, self._restart_queue, name="restart the queue")
         if self.watch_inbox:
             self.start_watching()
         self.show_inbox_status()
         if self.poll_interval or self.watch_inbox:
             self.set_interval(INBOX_POLL, self._poll_inbox, name="poll inbox")
-        if self.run_queue:
-            self.start_queue()
-        self.offer_resume()
+        self.offer_resume()  # the queue starts with the first page's counts (JobsPageRead)
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume jobs the last close interrupted")
     async def offer_resume(self) -> None:
         """Jobs that closing the app interrupted: asked once whether to resume them now."""
-        jobs = app_quit.quit_interrupted(self.engine)
+        jobs = await asyncio.to_thread(_in_thread, self.engine, app_quit.quit_interrupted)
         if not jobs:
             return
         names = ", ".join(j.file_name for j in jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
@@ -212,12 +208,14 @@ class ImportDeskApp(App[int]):
     def start_queue(self) -> None:
         """Run pending jobs, oldest first, with up to `queue_workers` workers (each claims its own job).
 
-        No more workers than pending jobs: each one starts a process, which would find nothing to do."""
+        No more workers than pending jobs (as of the last page the reader read): each one starts a
+        process, which would find nothing to do."""
         free = self.queue_workers - len(self.import_workers())
         if not self.run_queue or self.stop_event.is_set() or free <= 0:
             return
-        for _ in range(min(free, self.engine.count_jobs(JobFilter(status=[JobStatus.PENDING])))):
+        for _ in range(min(free, self.main.counts.get(JobStatus.PENDING, 0))):
             self._run_queue()
+        self.main.reader.imports_running = bool(self.import_workers())
 
     @work(thread=True, group=IMPORTS, exit_on_error=False, description="run pending import jobs")
     def _run_queue(self) -> None:
@@ -267,7 +265,7 @@ class ImportDeskApp(App[int]):
         JobFinished before it ends, so by then every ending is already a message ahead of the toast."""
         if self.import_workers():
             return  # its end (Worker.StateChanged) asks again
-        counts = self.engine.status_counts()
+        counts = self.main.counts  # as of the last page: one read after the job's end asks again
         if counts.get(JobStatus.PROCESSING, 0) or (self.run_queue and counts.get(JobStatus.PENDING, 0)):
             return
         if not self._telling:  # after the endings already queued as messages
@@ -292,29 +290,33 @@ class ImportDeskApp(App[int]):
 
     @on(JobsChanged)
     def _on_jobs_changed(self, event: JobsChanged) -> None:
-        if event.run:
-            self.start_queue()
+        if event.run:  # the screen asked its reader for the page: its counts say what is pending
+            self._run_asked = True
 
-    def _poll_store(self) -> None:
-        """Another connection committed (our workers, or another process): look again."""
-        version = self.engine.data_version()
-        if version != self._data_version:
-            # While our own workers import, their commits change the version every batch and their
-            # progress already arrives as messages: re-read for other processes only now and then,
-            # so the event loop is not spent re-reading the list (it shares the GIL with the imports).
-            now = time.monotonic()
-            if not self.import_workers() or now - self._store_read_at >= BUSY_STORE_READ_SECONDS:
-                self._data_version = version
-                self._store_read_at = now
-                self.main.store_changed()
-        if time.monotonic() - self._queue_failed_at >= RESTART_AFTER_FAILURE_SECONDS:
+    @on(JobsPageRead)
+    def _on_jobs_page(self) -> None:
+        """The screen showed a page: the store's counts are new."""
+        if self._run_asked or self._may_restart():
+            self._run_asked = False
+            self.start_queue()
+        if self._finished_untold:
+            self._tell_finished_when_idle()
+
+    def _may_restart(self) -> bool:
+        return time.monotonic() - self._queue_failed_at >= RESTART_AFTER_FAILURE_SECONDS
+
+    def _restart_queue(self) -> None:
+        """Pending jobs (other processes' too) with no queue worker left, e.g. after one crashed."""
+        if self._may_restart():
             self.start_queue()
 
     @on(Worker.StateChanged)
     def _on_worker_state(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == IMPORTS and worker.is_finished and self._finished_untold:
-            self._tell_finished_when_idle()
+        if worker.group == IMPORTS and worker.is_finished:
+            self.main.reader.imports_running = bool(self.import_workers())
+            if self._finished_untold:
+                self._tell_finished_when_idle()
         if event.state is WorkerState.ERROR:
             if worker.group == IMPORTS:
                 self._queue_failed_at = time.monotonic()
@@ -438,6 +440,12 @@ def finished_toast(job: ImportJob) -> tuple[str, str, str]:
         title = "Dry run done" if job.job_type is JobType.VALIDATE else "Import done"
         return title, f"{name}: {detail}", "warning" if p.error else "information"
     return (f"{kind} {job.status.value}", f"{name}: {job.error_message or job.status.value}", "warning")
+
+
+def _in_thread(engine: Engine, read: Callable[[Engine], object]):
+    """`read(engine)` in a thread of the default executor, its store connection closed after."""
+    with thread_store(engine):
+        return read(engine)
 
 
 def _runner(screen: Screen, action: str) -> Callable[[], object]:

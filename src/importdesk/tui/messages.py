@@ -1,9 +1,11 @@
-"""App-wide messages: what happened to jobs, posted from worker threads and timers."""
+"""App-wide messages: what happened to jobs, posted from worker threads and timers, and the pages the
+screen's reader read."""
 
 from __future__ import annotations
 
 from textual.message import Message
 
+from importdesk.engine.pages import ErrorsPage, JobsPage
 from importdesk.models import ImportJob
 
 
@@ -45,3 +47,32 @@ class InboxNoticed(Message):
         self.kind = kind
         self.message = message
         self.job_uid = job_uid
+
+
+class ErrorsPageRead(Message):
+    """The page reader's page of the errors pane; `seq` is the number of the ask it answers."""
+
+    def __init__(self, page: ErrorsPage, seq: int) -> None:
+        super().__init__()
+        self.page = page
+        self.seq = seq
+
+
+class JobsPageRead(Message):
+    """The page reader's page of the job list (with the store's counts); `seq` is the number of the
+    ask it answers. The screen shows it; it bubbles on to the app, which runs the pending jobs."""
+
+    def __init__(self, page: JobsPage, seq: int) -> None:
+        super().__init__()
+        self.page = page
+        self.seq = seq
+
+
+class PageReadFailed(Message):
+    """A read of the page reader failed (the store locked or unreadable); it answers every ask up to
+    `seq` (the next ask or poll reads again)."""
+
+    def __init__(self, error: str, seq: int) -> None:
+        super().__init__()
+        self.error = error
+        self.seq = seq

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -15,14 +16,15 @@ from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
 
 from importdesk.engine import Engine, UsageError
 from importdesk.engine.job_loop import thread_store
-from importdesk.engine.pages import JobsReader
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
-from importdesk.tui.messages import JobsChanged
+from importdesk.tui.messages import ErrorsPageRead, JobsChanged, JobsPageRead, PageReadFailed
+from importdesk.tui.page_reader import PageReader
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
@@ -87,7 +89,7 @@ def retries_failed_rows(job: ImportJob) -> bool:
     return job.status is JobStatus.DONE and job.progress.error > 0
 
 
-ERRORS_REFRESH = 2.0  # seconds between re-reads of a running job's errors
+READER = "page-reader"  # the worker group of the screen's reader
 DETAIL_REFRESH = 0.5  # seconds between redraws of a running job's detail
 NARROW_BELOW = 120  # columns: below this the detail pane moves next to the errors
 JOB_ACTIONS = ("confirm", "interrupt", "resume", "cancel_job", "retry", "delete", "export", "export_xlsx",
@@ -125,15 +127,19 @@ class MainScreen(Screen):
                 id="job.copy_json"),
     ]
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], *, poll_interval: float | None = None) -> None:
         super().__init__(id="main")
-        self.engine = engine
+        self.engine = engine  # for the job actions (commands); every page comes from the reader
         self.clock = clock
-        self._errors_read_at = 0.0
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
-        self._jobs_reader = JobsReader(engine)
-        self._counts: dict[JobStatus, int] = {}
+        self.counts: dict[JobStatus, int] = {}  # jobs by status, as of the last page shown
+        self.reader = PageReader(engine, self.post_message, poll_interval=poll_interval)
+        self._reader_started = False
+        self._jobs_asked = self._jobs_answered = 0  # the number of the reader's newest jobs ask, and shown
+        self._errors_asked = self._errors_answered = 0  # ... of its newest errors ask, and shown
+        self._select_uid: str | None = None  # the job to highlight once the page asked for is shown
+        self._shown = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -146,7 +152,7 @@ class MainScreen(Screen):
             detail.border_title = "Detail"
             detail.add_class("pane")
             yield detail
-            errors = ErrorTable(self.engine, id="errors")
+            errors = ErrorTable(id="errors")
             errors.border_title = "Errors"
             errors.add_class("pane")
             yield errors
@@ -176,19 +182,82 @@ class MainScreen(Screen):
         return self.jobs.selected
 
     def on_mount(self) -> None:
-        self.reload()
+        self._reader_started = True
+        self._read_pages()
+        self.reload()  # the first page comes as a message, like every other
         self.jobs.focus()
+
+    async def on_unmount(self) -> None:
+        """The reader ends with the screen: the app's exit (or a test's) never leaves its thread behind."""
+        self.reader.stop()
+        if self._reader_started:
+            await asyncio.to_thread(self.reader.done.wait)  # at most the read it is doing
+
+    # ---- the reader reads, the panes show ------------------------------------------------------
+    @work(thread=True, group=READER, exit_on_error=False, description="read the pages the panes show")
+    def _read_pages(self) -> None:
+        worker = get_current_worker()
+        self.reader.run(lambda: worker.is_cancelled)
+
+    @on(ErrorTable.PageWanted)
+    def _on_errors_wanted(self, event: ErrorTable.PageWanted) -> None:
+        event.stop()
+        self._errors_asked = self.reader.ask_errors(event.query, refresh=event.refresh)
+
+    @on(ErrorsPageRead)
+    def _on_errors_page(self, event: ErrorsPageRead) -> None:
+        event.stop()
+        if event.seq < self._errors_asked:
+            return  # asked again since: the newer page is on its way
+        self._errors_answered = event.seq
+        with contextlib.suppress(NoMatches):  # the panes were already removed
+            self.errors.show_page(event.page)
+        self._shown.set()
+
+    @on(JobsPageRead)
+    def _on_jobs_page(self, event: JobsPageRead) -> None:
+        """Shown, then on to the app (its queue runs the pending jobs the counts show)."""
+        if event.seq < self._jobs_asked:
+            event.stop()
+            return  # asked again since: the newer page is on its way
+        self._jobs_answered = event.seq
+        select, self._select_uid = self._select_uid, None
+        page = event.page
+        self.counts = page.status_counts
+        with contextlib.suppress(NoMatches):  # the panes were already removed
+            self.query_one(FilterBar).set_resource_types(page.resource_types)
+            self.jobs.show_page(page, select)
+            self._update_title()
+        self._shown.set()
+
+    @on(PageReadFailed)
+    def _on_read_failed(self, event: PageReadFailed) -> None:
+        event.stop()
+        self._jobs_answered = max(self._jobs_answered, min(event.seq, self._jobs_asked))
+        self._errors_answered = max(self._errors_answered, min(event.seq, self._errors_asked))
+        self._shown.set()
+        self.notify(f"Could not read the store: {event.error}. It is read again at the next look at the store.",
+                    title="Not up to date", severity="error", markup=False)
+
+    @property
+    def all_pages_shown(self) -> bool:
+        """Every page asked of the reader so far is shown."""
+        return self._errors_answered >= self._errors_asked and self._jobs_answered >= self._jobs_asked
+
+    async def pages_shown(self) -> None:
+        """Until every page asked for so far is shown (tests await this, never sleep)."""
+        while not self.all_pages_shown:
+            self._shown.clear()
+            await self._shown.wait()
 
     # ---- keeping the view true -----------------------------------------------------------------
     def reload(self, select_uid: str | None = None) -> None:
-        page = self._jobs_reader.read(self.jobs.page_filter())
-        self._counts = page.status_counts
-        self.query_one(FilterBar).set_resource_types(page.resource_types)
-        self.jobs.show_page(page, select_uid)
-        self._update_title()
+        """Ask the reader for the job list's page again (`select_uid`: highlight it once shown)."""
+        self._select_uid = select_uid or self._select_uid
+        self._jobs_asked = self.reader.ask_jobs(self.jobs.page_filter())
 
     def _update_title(self) -> None:
-        counts = self._counts
+        counts = self.counts
         running = counts.get(JobStatus.PROCESSING, 0)
         pending = counts.get(JobStatus.PENDING, 0)
         shown = self.jobs.row_count
@@ -234,13 +303,8 @@ class MainScreen(Screen):
         def counts(j):
             return ((j.errors_count, j.warnings_count, j.status))
         if not same or counts(job) != counts(before):
-            # While a job runs, its errors pane is read again at most every ERRORS_REFRESH seconds:
-            # the kinds summary is a GROUP BY over all of the job's items.
-            now = time.monotonic()
-            running = same and job.status is JobStatus.PROCESSING
-            if not running or now - self._errors_read_at >= ERRORS_REFRESH:
-                self._errors_read_at = now
-                self.errors.show(job, keep_place=same)
+            # a running job's re-read waits for the reader's ERRORS_REFRESH
+            self.errors.show(job, keep_place=same, refresh=same and job.status is JobStatus.PROCESSING)
         # The footer is rebuilt on every refresh of the bindings (up to ~90% of the event loop while
         # two imports reported progress): refresh only when what applies to the job has changed.
         applicable = frozenset(a for a in JOB_ACTIONS if applies(a, job))
@@ -391,7 +455,7 @@ class MainScreen(Screen):
         except UsageError as exc:
             self.notify(str(exc), severity="error", title="Not possible", markup=False)
             return
-        self.errors.load_page()
+        self.errors.load_page()  # the page again, with the correction
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="confirm a validated job")
     async def action_confirm(self) -> None:

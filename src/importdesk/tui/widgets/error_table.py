@@ -1,4 +1,7 @@
-"""A job's errors and warnings, one page at a time from SQLite (never all items in a widget)."""
+"""A job's errors and warnings, one page at a time (never all items in a widget).
+
+The pane reads nothing itself: it says which page it wants (`PageWanted`) and shows the page the
+screen's reader sends back (`show_page`)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
-from importdesk.engine import Engine
+from importdesk.engine.pages import ErrorsPage, ErrorsQuery
 from importdesk.models import ImportJob, ItemLevel, JobItem, JobStatus
 from importdesk.tui import formatting as fmt
 
@@ -60,6 +63,11 @@ class ErrorGrid(DataTable):
             self.rows = rows
             self.width = width
 
+    def watch_virtual_size(self) -> None:
+        # A page arrives after the pane took its size: Textual's ScrollView decides on its scrollbars
+        # only when its own size changes, so a page that fits would keep the last page's scrollbar.
+        self._refresh_scrollbars()
+
     def on_resize(self, event: events.Resize) -> None:
         self.post_message(self.Resized(max(event.size.height - 1, 3), event.size.width))  # a line: the header
 
@@ -96,12 +104,20 @@ class ErrorTable(Vertical):
             self.item = item
             self.current = current
 
+    class PageWanted(Message):
+        """The page to read and show (the screen asks its reader); `refresh`: the same running job's
+        counts moved, so the read may wait a little."""
+
+        def __init__(self, query: ErrorsQuery, refresh: bool = False) -> None:
+            super().__init__()
+            self.query = query
+            self.refresh = refresh
+
     BINDINGS = [Binding("escape", "clear_search", "Clear search", show=False,
                         tooltip="Errors pane: clear the search (again: back to the list)")]
 
-    def __init__(self, engine: Engine, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.engine = engine
         self.job: ImportJob | None = None
         self.level: ItemLevel | None = None
         self.field: str | None = None  # None: any column; WHOLE_ROW: errors about a whole row
@@ -112,6 +128,7 @@ class ErrorTable(Vertical):
         self.page_size = 20
         self.items: list[JobItem] = []  # the visible page
         self.edits: dict[int, dict[str, str | None]] = {}  # corrections of the job's failed rows
+        self._cursor: str | None = None  # where the cursor goes on the page asked for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="error-kinds")
@@ -141,8 +158,9 @@ class ErrorTable(Vertical):
         return self.query_one(ErrorGrid)
 
     # ---- what is shown -------------------------------------------------------------------------
-    def show(self, job: ImportJob | None, *, keep_place: bool = False) -> None:
-        """Show this job's items; `keep_place` when it is the same job with fresh counts."""
+    def show(self, job: ImportJob | None, *, keep_place: bool = False, refresh: bool = False) -> None:
+        """Show this job's items; `keep_place` when it is the same job with fresh counts (`refresh`:
+        while it runs)."""
         same = job is not None and self.job is not None and job.uid == self.job.uid
         self.job = job
         if not (same and keep_place):
@@ -154,18 +172,32 @@ class ErrorTable(Vertical):
                     self.query_one("#error-search", Input).value = ""
                 self.level = self.field = None
                 self.text = ""
-        self._load_fields()
-        self._load_kinds()
-        self.load_page()
+        self.load_page(with_kinds=True, refresh=refresh)
 
-    def _filter_args(self) -> dict:
+    def load_page(self, cursor: str | None = None, *, with_kinds: bool = False, refresh: bool = False) -> None:
+        """Ask for the page at `page_offset` (`cursor`: "first" or "last" row, else where it is)."""
+        self._cursor = cursor
+        if self.job is None:
+            self._show_fields([])
+            self._fill(None)
+            return
         whole_row = self.field == WHOLE_ROW
-        return {"level": self.level, "field": None if whole_row else self.field, "whole_row": whole_row,
-                    "text": self.text or None}
+        query = ErrorsQuery(self.job.uid, level=self.level, field=None if whole_row else self.field,
+                            whole_row=whole_row, text=self.text or None, offset=self.page_offset,
+                            limit=self.page_size, with_kinds=with_kinds, with_edits=correctable(self.job))
+        self.post_message(self.PageWanted(query, refresh))
 
-    def _load_fields(self) -> None:
+    def show_page(self, page: ErrorsPage) -> None:
+        """The page read for the newest ask (the screen drops older ones)."""
+        if self.job is None or page.query.uid != self.job.uid:
+            return
+        self._show_fields(page.fields)
+        if page.kinds is not None:
+            self._show_kinds(page.kinds)
+        self._fill(page)
+
+    def _show_fields(self, fields: list[str]) -> None:
         select = self.query_one("#error-field", Select)
-        fields = self.engine.item_fields(self.job.uid) if self.job else []
         options = [(WHOLE_ROW, WHOLE_ROW)] + [(f, f) for f in fields]
         with self.prevent(Select.Changed):
             current = select.value
@@ -173,12 +205,8 @@ class ErrorTable(Vertical):
             if current is not Select.NULL and current in (WHOLE_ROW, *fields):
                 select.value = current
 
-    def _load_kinds(self) -> None:
+    def _show_kinds(self, kinds) -> None:
         kinds_view = self.query_one("#error-kinds", Static)
-        if self.job is None:
-            kinds_view.update("")
-            return
-        kinds = self.engine.item_kinds(self.job.uid)
         if not kinds:
             kinds_view.update(Text("No errors or warnings.", style="italic"))
             return
@@ -194,28 +222,20 @@ class ErrorTable(Vertical):
             text.append(f"  ·  +{len(kinds) - 6} more kinds", style="italic")
         kinds_view.update(text)
 
-    def load_page(self, cursor: str | None = None) -> None:
+    def _fill(self, page: ErrorsPage | None) -> None:
         grid = self.grid
         row = grid.cursor_row
         grid.clear()
-        self.items = []
-        if self.job is None:
-            self.total = 0
-            self._show_position()
-            self._show_message()
-            return
-        args = self._filter_args()
-        self.total = self.engine.count_items(self.job.uid, **args)
-        if self.page_offset >= self.total:
-            self.page_offset = max(0, (self.total - 1) // self.page_size * self.page_size)
-        items = self.engine.list_items(self.job.uid, **args, offset=self.page_offset, limit=self.page_size)
-        self.items = items
-        self.edits = self.engine.row_edits(self.job.uid) if correctable(self.job) else {}
-        palette = fmt.Palette.from_variables(self.app.theme_variables)
-        for item in items:
-            grid.add_row(*self._cells(item, palette, self.edits), key=str(item.id))
+        if page is None:
+            self.query_one("#error-kinds", Static).update("")
+            self.items, self.total, self.edits = [], 0, {}
+        else:
+            self.items, self.total, self.page_offset, self.edits = page.items, page.total, page.offset, page.edits
+            palette = fmt.Palette.from_variables(self.app.theme_variables)
+            for item in page.items:
+                grid.add_row(*self._cells(item, palette, self.edits), key=str(item.id))
         if grid.row_count:
-            target = {"first": 0, "last": grid.row_count - 1}.get(cursor or "", min(row, grid.row_count - 1))
+            target = {"first": 0, "last": grid.row_count - 1}.get(self._cursor or "", min(row, grid.row_count - 1))
             grid.move_cursor(row=target, animate=False)
         self._show_position()
         self._show_message()
