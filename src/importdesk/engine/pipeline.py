@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 import threading
 from collections import deque
 from itertools import islice, repeat
@@ -41,13 +40,13 @@ from importdesk.engine.job_items import ItemRow, item_row
 from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
+from importdesk.engine.writer_start import estimated_rows, start_writer, writer_may_help
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
 from importdesk.schemas import SchemaError, get_rules, positional_recipe
 from importdesk.store import seen_keys
 from importdesk.store.backends import LeaseLost
 from importdesk.store.batch_writer import BatchWriter
-from importdesk.store.database import PRAGMAS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,6 @@ BATCH_ROWS = 5000
 # From this many rows on, batches of new rows are committed by a BatchWriter process while the
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
-HEAD_BYTES = 1 << 16  # what the rows of a CSV file are estimated from, before it is counted
 # Batches validated while the writer counts the file (~4 MB each in memory): the writer's start
 # and the count of 200k rows take about as long as validating 4 batches (of 1M rows, ~12).
 HELD_BATCHES = 4
@@ -157,49 +155,32 @@ class JobRunner:
         self._record_start(source, source.take_count(counted) if isinstance(counted, int) else source.count())
 
     # ---- the batch loop ----------------------------------------------------------------------
-    def _writer_may_help(self) -> bool:
-        job = self.job
-        return (job.job_type is JobType.EXECUTE
-                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
-                and not getattr(sys, "frozen", False))  # a frozen app cannot run the writer script
-
     def _start_writer(self, source, count: bool) -> None:
         """Start the batch writer now, for a job that will use it: its start and the loading of
         its validator (it validates raw batches too) then cost the runner nothing. A new job's
         file is counted by the writer (``count``; a CSV file, judged by its first bytes) while the
         runner reads and validates its first batches (_read_ahead)."""
         job = self.job
-        if not self._writer_may_help():
+        if not writer_may_help(self.ctx, job):
             return
         pv = self.mapper.positional()
         if pv is None:
             return
         left = job.progress.total - job.metadata.data_row_index
         if not job.progress.total and job.metadata.data_row_index == 0:
-            left = _estimated_rows(source)
+            left = estimated_rows(source)
         if left < WRITER_MIN_ROWS:
             return
         count_call = source.count_elsewhere() if count else None
-        self._writer = self._new_writer(pv, count_call)
+        self._writer = start_writer(self.ctx, job, pv, count_call)
         self._counting = self._writer is not None and count_call is not None
-
-    def _new_writer(self, pv, count_call=None) -> BatchWriter | None:
-        job = self.job
-        helper = ("importdesk.schemas.positional_recipe",
-                  positional_recipe.recipe(self.ctx.workspace.schemas, job.resource_type, job.metadata.locale,
-                                           job.parent_resource_id, list(pv.columns)))
-        try:
-            return BatchWriter(str(self.ctx.db.path), list(PRAGMAS), helper, count_call)
-        except Exception as exc:  # an optimisation: without it, commits are made here
-            log.warning("no batch writer (%s); committing in this process", exc)
-            return None
 
     def _process(self, source) -> None:
         job = self.job
         writer = self._writer
-        if (self.positional is not None and self._writer_may_help()
+        if (self.positional is not None and writer_may_help(self.ctx, job)
                 and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
-            writer = writer or self._new_writer(self.positional)
+            writer = writer or start_writer(self.ctx, job, self.positional)
             if writer is not None:
                 self._overlap = WriterOverlap(self.ctx, writer, self.committer,
                                               positional_recipe.fingerprint(self.positional))
@@ -507,16 +488,3 @@ class JobRunner:
     def _item(self, *args, **kwargs) -> ItemRow:
         return item_row(self.job.uid, *args, **kwargs)
 
-
-def _estimated_rows(source) -> int:
-    """Rows of a CSV file not yet counted, estimated from its first bytes (0: not a CSV file)."""
-    info = source.info
-    if info.format != "csv" or not info.size:
-        return 0
-    try:
-        with open(source.path, "rb") as f:
-            head = f.read(HEAD_BYTES)
-    except OSError:
-        return 0
-    lines = head.count(b"\n")
-    return info.size * lines // len(head) if lines else 0
