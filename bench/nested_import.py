@@ -1,6 +1,6 @@
 """Nested JSONL against flat CSV: the same number of records, imported by `importdesk run` in the same run.
 
-    python bench/nested_import.py [--rows 1000000] [--repeat 1]
+    python bench/nested_import.py [--rows 1000000] [--repeat 1] [--before DIR]
 
 The nested file holds price objects as Elastic Path price books send them, one per line:
 ``{"data": {"type": "item-price", "pricebook_external_ref": …, "attributes": {"sku": …,
@@ -10,6 +10,8 @@ from the envelope. The flat file is the products CSV of bench/import_speed.py (1
 in fresh workspaces, each in its own process (bench/_measure.py), rounds interleaved; a run counts
 only if its job imported every record. Prints wall time, rows/s, CPU seconds and the ratio of the
 rates per round. Goal (issue 10): the nested path at least half the flat path's rate.
+--before DIR also runs both with DIR/.venv/bin/importdesk (another checkout), interleaved, and
+prints after/before per path, paired per round.
 """
 
 from __future__ import annotations
@@ -109,34 +111,55 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also run both paths with DIR/.venv/bin/importdesk (after/before per path)")
     args = parser.parse_args()
     flat, nested = input_file("products", args.rows, "csv"), make_jsonl(args.rows)
-    importdesk = str(VENV_BIN / "importdesk")
+    bins = {"": VENV_BIN / "importdesk"}
+    if args.before is not None:
+        bins[" before"] = args.before.resolve() / ".venv" / "bin" / "importdesk"
+        if not bins[" before"].exists():
+            raise SystemExit(f"--before: no {bins[' before']} (make a venv there and pip install -e it)")
 
-    def nested_cmd(work: Path) -> list[str]:
-        (work / "schemas").mkdir(parents=True, exist_ok=True)
-        (work / "schemas" / "item_price.toml").write_text(PRICE_TYPE, encoding="utf-8")
-        return [importdesk, "--workspace", str(work), "run", str(nested)]
+    def nested_cmd(importdesk: str):
+        def cmd(work: Path) -> list[str]:
+            (work / "schemas").mkdir(parents=True, exist_ok=True)
+            (work / "schemas" / "item_price.toml").write_text(PRICE_TYPE, encoding="utf-8")
+            return [importdesk, "--workspace", str(work), "run", str(nested)]
+        return cmd
 
-    cases = {
-        "flat CSV (products, 11 columns)": lambda w: [importdesk, "--workspace", str(w), "run", str(flat),
-                                                      "--type", "products"],
-        "nested JSONL (currencies, tiers)": nested_cmd,
-    }
+    def flat_cmd(importdesk: str):
+        return lambda w: [importdesk, "--workspace", str(w), "run", str(flat), "--type", "products"]
+
+    cases = {}
+    for suffix, importdesk in bins.items():
+        cases["flat CSV (products, 11 columns)" + suffix] = flat_cmd(str(importdesk))
+        cases["nested JSONL (currencies, tiers)" + suffix] = nested_cmd(str(importdesk))
     results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
     for _ in range(args.repeat):  # rounds interleaved: load that drifts hits both paths alike
         for name, cmd in cases.items():
             results[name].append(run_once(cmd, args.rows))
     print(f"{args.rows:,} records each, median of {args.repeat}")
-    print(f"{'method':<34} {'seconds':>8} {'rows/s':>10} {'cpu s':>7} {'peak MB':>8}")
+    print(f"{'method':<41} {'seconds':>8} {'rows/s':>10} {'cpu s':>7} {'peak MB':>8}")
     for name, runs in results.items():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
-        print(f"{name:<34} {wall:8.2f} {args.rows / wall:10,.0f} {cpu:7.2f} {max(r[2] for r in runs):8.0f}")
-    flat_runs, nested_runs = results.values()
-    ratios = [f[0] / n[0] for f, n in zip(flat_runs, nested_runs, strict=True)]
-    print(f"\nnested / flat rate: {statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f};"
-          " goal >= 0.5)")
+        print(f"{name:<41} {wall:8.2f} {args.rows / wall:10,.0f} {cpu:7.2f} {max(r[2] for r in runs):8.0f}")
+    names = list(results)
+    for suffix in bins:
+        flat_runs, nested_runs = results[names[0] + suffix], results[names[1] + suffix]
+        ratios = [f[0] / n[0] for f, n in zip(flat_runs, nested_runs, strict=True)]
+        cpu = [f[1] / n[1] for f, n in zip(flat_runs, nested_runs, strict=True)]
+        print(f"\nnested / flat rate{suffix}: {statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-"
+              f"{max(ratios):.2f}; goal >= 0.5); by CPU {statistics.median(cpu):.2f}")
+    if args.before is not None:
+        print("\nafter / before (paired per round)      wall              cpu")
+        for name in names[:2]:
+            after, before = results[name], results[name + " before"]
+            wall = [a[0] / b[0] for a, b in zip(after, before, strict=True)]
+            cpu = [a[1] / b[1] for a, b in zip(after, before, strict=True)]
+            print(f"{name:<34} {statistics.median(wall):5.2f}x ({min(wall):.2f}-{max(wall):.2f})"
+                  f"  {statistics.median(cpu):5.2f}x ({min(cpu):.2f}-{max(cpu):.2f})")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ def drain(paths: list[Path], file_rows: int, workers: int, store: str) -> tuple[
             uids = [engine.create_job(p, ImportOptions(resource_type="products")).uid for p in paths]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            procs = [subprocess.Popen([str(VENV_BIN / "importdesk"), "work", "-w", root], env=_env(store),
+            procs = [subprocess.Popen([str(VENV_BIN / "importdesk"), "work", "--once", "-w", root], env=_env(store),
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
             codes = [p.wait() for p in procs]
             seconds = time.perf_counter() - start

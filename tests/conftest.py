@@ -12,6 +12,9 @@ from importdesk.workspace import Workspace
 
 from support import FixedClock, copy_workspace, counting_uids, migrated_workspace
 
+# store_backend: the store and engine tests on SQLite and PostgreSQL
+pytest_plugins = ["store_backends"]
+
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:

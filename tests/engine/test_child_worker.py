@@ -65,6 +65,7 @@ def run_held(runner, stop, action):
             thread.join(timeout=60)
 
 
+@pytest.mark.sqlite_only("the stop sent down the pipe: the store's part is test_job_loop's stop, on both")
 def test_stop_interrupts_the_running_job_at_a_batch_boundary(tmp_path, engine):
     rows = 3 * BATCH_ROWS
     uid = queue(engine, write_products(tmp_path / "big.csv", rows))
@@ -97,6 +98,7 @@ def test_a_killed_child_leaves_its_job_interrupted_and_says_so(tmp_path, engine)
     assert (done.progress.done, engine.record_count("products")) == (rows, rows)
 
 
+@pytest.mark.sqlite_only("the pipe to the parent: the store's part is the interrupt the test before checks on both")
 def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
     """The parent's end of the pipe closing (the app killed) stops the child at a batch boundary."""
     rows = 3 * BATCH_ROWS
@@ -109,6 +111,7 @@ def test_the_child_stops_when_its_parent_is_gone(tmp_path, engine):
     assert runner.process.returncode == 0
 
 
+@pytest.mark.sqlite_only("the move is JobLoop's: test_job_loop's drain moves a claimed file on both")
 def test_the_child_moves_a_finished_inbox_file_on_itself(tmp_path, engine):
     """The child runs jobs through the same JobLoop as every face: a claimed file whose job ended
     moves to archive/ even when nobody on the parent's side settles it."""

@@ -39,6 +39,7 @@ def _run(engine, name):
 
 
 @pytest.mark.parametrize("name, needle", sorted(FATAL.items()))
+@pytest.mark.sqlite_only("the readers' verdict on a bad file: the store only keeps the job's message")
 def test_fatal_files_end_in_error_with_a_clear_message(engine, name, needle):
     job = _run(engine, name)
     assert job.status is JobStatus.ERROR
@@ -60,6 +61,8 @@ def test_broken_rows_are_row_errors(engine, name, rows):
 
 
 @pytest.mark.parametrize("name, rows", sorted(FINE.items()))
+@pytest.mark.sqlite_only("the readers' verdict on an awkward file: the store's part is the import "
+                         "test_engine_pipeline runs on both")
 def test_awkward_but_valid_files_import(engine, name, rows):
     job = _run(engine, name)
     assert job.status is JobStatus.DONE, job.error_message

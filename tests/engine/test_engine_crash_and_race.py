@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from importdesk.engine import Engine, ImportOptions
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.models import ItemLevel, JobStatus
@@ -17,6 +19,8 @@ from waiting import held_after_batch
 CLI = [sys.executable, "-c", "from importdesk.cli import main; raise SystemExit(main())"]
 
 
+@pytest.mark.sqlite_only("recover_stale finds the killed worker by its pid; PostgreSQL hands its job to the next "
+                         "claim once the lease runs out instead (test_pg_queue, test_pg_leases)")
 def test_sigkill_mid_file_then_resume_gives_exact_totals(tmp_path, workspace):
     rows, bad_every, held_after = 40_000, 50, 4  # 8 batches of 5,000; the batch writer runs (20,000+ rows)
     path = write_products(tmp_path / "big.csv", rows, bad_every=bad_every)
@@ -60,13 +64,14 @@ def test_sigkill_mid_file_then_resume_gives_exact_totals(tmp_path, workspace):
         engine.close()
 
 
+@pytest.mark.sqlite_only("on PostgreSQL the claims across processes are test_pg_queue's (four workers, SKIP LOCKED)")
 def test_two_processes_never_run_the_same_job(tmp_path, workspace):
     engine = Engine(workspace)
     uids = []
     for n in range(12):
         path = write_products(tmp_path / f"p{n}.csv", 300, start=n * 1000)
         uids.append(engine.create_job(path, ImportOptions(resource_type="products")).uid)
-    workers = [subprocess.Popen([*CLI, "--workspace", str(workspace.root), "work"], stdout=subprocess.DEVNULL,
+    workers = [subprocess.Popen([*CLI, "--workspace", str(workspace.root), "work", "--once"], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [w.communicate(timeout=120)[1] for w in workers]
     ran = [{uid for uid in uids if f"job {uid} " in out} for out in outputs]
@@ -80,6 +85,8 @@ def test_two_processes_never_run_the_same_job(tmp_path, workspace):
         engine.close()
 
 
+@pytest.mark.sqlite_only("a PostgreSQL store hears every request on another connection: test_job_loop asks from "
+                         "another thread, on both")
 def test_interrupt_requested_by_another_process_is_honoured(tmp_path, workspace):
     rows = 3 * BATCH_ROWS
     path = write_products(tmp_path / "big.csv", rows)

@@ -22,6 +22,8 @@ NAMED = {"subscription_offering": ["subscription_product", "subscription_plan"],
          "subscription": ["subscription_product", "subscription_plan", "subscription_offering"]}
 
 
+# SQLite only: one store loaded once for the 27 exports below (the formats are the writers' business);
+# the records read back from PostgreSQL are test_pg_parity's, and the tests after these run on both
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     ws = Workspace.open(tmp_path_factory.mktemp("loaded") / "ws")

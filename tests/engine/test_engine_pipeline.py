@@ -203,6 +203,7 @@ def test_short_uid_finds_the_job(engine, tmp_path):
     assert engine.get_job(job.uid[-6:]).uid == job.uid
 
 
+@pytest.mark.sqlite_only("refused or answered before the store is asked")
 def test_unknown_type_and_locale_are_usage_errors(engine):
     with pytest.raises(UsageError, match="unknown resource type"):
         engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="nope"))
@@ -210,6 +211,7 @@ def test_unknown_type_and_locale_are_usage_errors(engine):
         engine.create_job(SAMPLES / "products.csv", ImportOptions(resource_type="products", locale="xx_YY_zz"))
 
 
+@pytest.mark.sqlite_only("refused or answered before the store is asked")
 def test_type_is_suggested_from_headers(engine):
     assert engine.suggest_type(SAMPLES / "products.csv") == "products"
     assert engine.suggest_type(SAMPLES / "customers.xlsx") == "customers"
@@ -221,6 +223,8 @@ def test_same_file_is_kept_once(engine):
     assert a.provider_data.kept_path == b.provider_data.kept_path
 
 
+# The batch writer (store/batch_writer.py) is SQLite's alone: the tests from here on make SQLite workspaces
+# of their own and run on SQLite only.
 def _stored_rows(db_path):
     import sqlite3
 

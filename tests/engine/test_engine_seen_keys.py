@@ -4,12 +4,11 @@ resumed between the two rows (the keys before the checkpoint are read again)."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
 
-from importdesk.engine import ImportOptions
+from importdesk.engine import Engine, ImportOptions
 from importdesk.models import JobStatus, JobType
 
 from support import write_products
@@ -38,13 +37,14 @@ def test_a_dry_run_writes_no_keys_to_the_workspace(engine, tmp_path, batches_of_
     path = products_with_a_repeated_key(tmp_path, CHANGED_ROW_5)
     job = engine.create_job(path, ImportOptions(resource_type="products", job_type=JobType.VALIDATE))
     kept_keys = []
+    other = Engine(engine.workspace)  # a connection of its own: it sees what was committed
 
-    def look_from_another_process(event):
+    def look_from_another_connection(event):
         if event.job.metadata.data_row_index:
-            with sqlite3.connect(engine.workspace.db_path) as other:
-                kept_keys.append(other.execute("SELECT count(*) FROM job_keys").fetchone()[0])
+            kept_keys.append(other.ctx.db.conn().execute("SELECT count(*) FROM job_keys").fetchone()[0])
 
-    done = engine.run_job(job.uid, on_progress=look_from_another_process, interval=0)
+    done = engine.run_job(job.uid, on_progress=look_from_another_connection, interval=0)
+    other.close()
     assert done.status is JobStatus.DONE
     assert (done.summary.create, done.summary.update) == (25, 1)
     assert duplicate_warnings(engine, done.uid) == [

@@ -1,4 +1,5 @@
-"""Fixtures for the inbox tests: a fresh workspace, an engine, watchers that always stop (helpers: inbox_helpers.py)."""
+"""Fixtures for the inbox tests: a fresh workspace (on each store backend), an engine, watchers that always
+stop (helpers: inbox_helpers.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from support import copy_workspace
 
 
 @pytest.fixture
-def ws(tmp_path: Path, migrated_template: Path) -> Workspace:
+def ws(tmp_path: Path, migrated_template: Path, store_backend: str) -> Workspace:
+    """A workspace; a test that takes it runs on both store backends (store_backends.py)."""
     return copy_workspace(migrated_template, tmp_path / "ws")
 
 

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from importdesk.engine import inbox_claim as claims
 from importdesk.engine.pipeline import BATCH_ROWS
 from importdesk.inbox import InboxEventKind as Kind
@@ -78,6 +80,7 @@ def test_claimed_file_without_a_job_is_recovered_once(ws, engine, watcher_factor
     assert len(all_jobs(engine)) == 1
 
 
+@pytest.mark.sqlite_only("the claim's owner process decides, on the file system: no job is written")
 def test_live_claimer_is_left_alone(ws, engine, watcher_factory):
     src = ws.inbox / "products-live.csv"
     src.write_text(product_csv(1, "LIVE"))
@@ -200,6 +203,7 @@ def test_two_watch_processes_never_claim_the_same_file(ws, engine, tmp_path):
     assert codes == [0, 0], [p.stderr.read() for p in procs]
 
 
+@pytest.mark.sqlite_only("the service's signal handling: its store part is the in-process shutdown test's, on both")
 def test_service_stops_on_sigterm_and_resumes_its_job(ws, engine):
     """SIGTERM while a job runs: it stops after its batch in flight, tagged for the next service,
     which resumes it from there (held after batch 1, so the stop lands mid-file every time)."""

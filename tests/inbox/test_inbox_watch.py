@@ -16,11 +16,15 @@ from importdesk.models import JobStatus, JobType
 from inbox_helpers import HEADER, RECORDED, all_jobs, inbox_files, product_csv, product_rows
 from waiting import wait_for_scans
 
+# the tests of the watcher's handling of files: the store's part is what the unmarked ones check on both
+FILE_SYSTEM_ONLY = pytest.mark.sqlite_only("the watcher and the file system (the store's part: the other tests)")
+
 
 def _pending(engine):
     return [j for j in all_jobs(engine) if j.status is JobStatus.PENDING]
 
 
+@FILE_SYSTEM_ONLY
 def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_factory):
     """A file still growing is never taken; once it stayed unchanged for the window, it is (one job).
     The watcher's clock is the test's: each scan sees the file after one more chunk, 0.1 s later."""
@@ -53,6 +57,7 @@ def test_slow_writer_becomes_one_job_only_when_complete(ws, engine, watcher_fact
     assert (ws.root / engine.get_job(job.uid).provider_data.kept_path).read_bytes() == data
 
 
+@FILE_SYSTEM_ONLY
 def test_part_file_renamed_gives_one_job(ws, engine, watcher_factory, events):
     watcher = watcher_factory()
     part = ws.inbox / "products.csv.part"
@@ -84,6 +89,7 @@ def test_files_present_at_start_all_become_jobs_once(ws, engine, watcher_factory
     assert inbox_files(ws) == []
 
 
+@FILE_SYSTEM_ONLY
 def test_burst_of_500_files_all_become_jobs_once(ws, engine, watcher_factory, events):
     watcher = watcher_factory()
     folder = ws.inbox / "products"
@@ -137,6 +143,7 @@ def test_same_content_in_one_burst_is_still_one_import(ws, engine, watcher_facto
     assert statuses == ["canceled"] * 4 + ["pending"]
 
 
+@FILE_SYSTEM_ONLY
 def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_factory, events, tmp_path):
     outside = tmp_path / "outside.csv"
     outside.write_text(product_csv(2, "OUT"))
@@ -154,6 +161,7 @@ def test_symlink_is_never_followed_and_target_untouched(ws, engine, watcher_fact
     assert len(notices) == 1 and "symbolic link" in notices[0].message
 
 
+@FILE_SYSTEM_ONLY
 def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
     os.mkfifo(ws.inbox / "products-pipe.csv")
     os.mkfifo(ws.inbox / "products-pipe.csv.toml.x")
@@ -165,6 +173,7 @@ def test_fifo_does_not_block_the_watcher(ws, engine, watcher_factory, events):
     assert len([e for e in events if "products-pipe.csv:" in e.message and "FIFO" in e.message]) == 1
 
 
+@FILE_SYSTEM_ONLY
 def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory, events):
     (ws.inbox / "products-s.csv").write_text(product_csv(1, "SIDE"))
     os.mkfifo(ws.inbox / "products-s.csv.toml")
@@ -173,6 +182,7 @@ def test_fifo_sidecar_is_refused_without_blocking(ws, engine, watcher_factory, e
     assert job.status is JobStatus.ERROR and "not a regular file" in job.error_message
 
 
+@FILE_SYSTEM_ONLY
 def test_directory_with_a_data_file_name_is_left_alone(ws, engine, watcher_factory, events):
     (ws.inbox / "x.csv").mkdir()
     (ws.inbox / "x.csv" / "products.csv").write_text(product_csv(1, "IN"))
@@ -213,6 +223,7 @@ def test_unknown_type_goes_to_failed_with_the_reason(ws, engine, watcher_factory
     assert second.status is JobStatus.PENDING and second.job_type is JobType.VALIDATE
 
 
+@FILE_SYSTEM_ONLY
 def test_type_from_headers_when_folder_and_name_say_nothing(ws, engine, watcher_factory, events):
     (ws.inbox / "upload.csv").write_text("email,first_name,last_name\na@example.com,Ann,Lee\n")
     watcher_factory()
@@ -251,6 +262,7 @@ def test_bad_sidecar_sends_the_file_to_failed(ws, engine, watcher_factory, event
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+@FILE_SYSTEM_ONLY
 def test_unreadable_file_is_reported_and_left_until_readable(ws, engine, watcher_factory, events):
     path = ws.inbox / "products-locked.csv"
     path.write_text(product_csv(1, "LOCK"))
@@ -290,6 +302,7 @@ def test_odd_file_names_work_and_are_shown_escaped(ws, engine, watcher_factory, 
     assert inbox_files(ws) == []
 
 
+@FILE_SYSTEM_ONLY
 def test_status_snapshot(ws, engine, watcher_factory):
     from importdesk.inbox import inbox_status
 
@@ -308,6 +321,7 @@ def test_status_snapshot(ws, engine, watcher_factory):
     assert not watcher.status().watching and not inbox_status(ws).watching
 
 
+@FILE_SYSTEM_ONLY
 def test_stop_is_prompt_and_threads_end(ws, engine, watcher_factory):
     watcher = watcher_factory(workers=2)
     wait_for_scans(watcher, 1)  # started: its threads are up
@@ -319,6 +333,7 @@ def test_stop_is_prompt_and_threads_end(ws, engine, watcher_factory):
                 and t in watcher._threads]
 
 
+@FILE_SYSTEM_ONLY
 def test_a_file_another_watcher_claimed_is_not_reported_unreadable(ws, engine, watcher_factory, events):
     """Between this watcher's scan and its claim, another watcher took the file (issue 12: three
     watchers on one inbox gave 2,015 false "cannot read it (permissions)" notices in five runs)."""

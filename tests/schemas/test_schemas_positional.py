@@ -156,3 +156,29 @@ def test_remembered_error_wordings_tell_equal_values_of_other_types_apart(produc
                 else:
                     got = None
                 assert got == expected, (field, bad)
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_marked_cells_are_worded_as_raised_errors(products, locale):
+    """validate_marking puts INVALID where a cell fails; errors_at words the row as errors_of does."""
+    from importdesk.schemas.positional import INVALID
+
+    rt = products
+    pv = rt.validator(locale).positional(list(rt.fields))
+    rnd = random.Random(locale)
+    cols = list(rt.fields)
+    marked = 0
+    for n in range(800):
+        cells = [rnd.choice(VARIANTS[c]) if rnd.random() < 0.3 else BASE[c] for c in cols]
+        out = pv.validate_marking([*cells, n])
+        try:
+            expected, raised = pv.validate_or_raise([*cells, n]), None
+        except pv.Invalid as exc:
+            expected, raised = None, pv.errors_of(exc, [*cells, n])
+        if raised is None:
+            assert out == expected
+            continue
+        assert INVALID in out
+        assert pv.errors_at([*cells, n], out) == raised
+        marked += 1
+    assert marked > 100

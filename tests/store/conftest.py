@@ -1,4 +1,5 @@
-"""Fixtures for the PostgreSQL store tests: a fresh schema per test on the cluster that .ci/run starts.
+"""Fixtures for the store tests: a fresh PostgreSQL schema per test on the cluster that .ci/run starts,
+and the ``workspace`` that runs a test on both backends (store_backends.py).
 
 $IMPORTDESK_TEST_PG names the cluster (a libpq URL). Where it is not set, or psycopg is not
 installed, every test that needs PostgreSQL skips, and the reason says which (CI's .ci/run sets
@@ -13,19 +14,9 @@ from urllib.parse import quote
 
 import pytest
 
-PG_ENV = "IMPORTDESK_TEST_PG"
+from importdesk.workspace import Workspace
 
-
-def _skip_reason() -> str | None:
-    if not os.environ.get(PG_ENV):
-        why = os.environ.get(f"{PG_ENV}_UNAVAILABLE")
-        return (f"PostgreSQL unavailable: {why}" if why else
-                f"PostgreSQL tests need ${PG_ENV} (a cluster's URL; .ci/run starts one)")
-    try:
-        import psycopg  # noqa: F401 (only whether it is there)
-    except ImportError:
-        return "PostgreSQL tests need psycopg: pip install -c constraints.txt -e '.[test]'"
-    return None
+from store_backends import PG_ENV, pg_skip_reason
 
 
 def with_schema(url: str, schema: str) -> str:
@@ -37,7 +28,7 @@ def with_schema(url: str, schema: str) -> str:
 @pytest.fixture
 def pg_url():
     """A PostgreSQL store URL of its own (a new schema, dropped afterwards)."""
-    reason = _skip_reason()
+    reason = pg_skip_reason()
     if reason:
         pytest.skip(reason)
     import psycopg
@@ -51,9 +42,7 @@ def pg_url():
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request):
-    """None (SQLite in the workspace) or a PostgreSQL store URL: a test that takes it runs on both."""
-    if request.param == "sqlite":
-        return None
-    return request.getfixturevalue("pg_url")
+@pytest.fixture
+def workspace(workspace: Workspace, store_backend: str) -> Workspace:
+    """The shared fixture's workspace; a test that takes it runs on both backends (store_backends.py)."""
+    return workspace

@@ -69,11 +69,7 @@ def test_the_same_imports_end_the_same_on_both_stores(tmp_path, pg_url, monkeypa
 
 
 @pytest.mark.parametrize("changed", [False, True])
-def test_reimporting_classifies_against_what_is_stored(tmp_path, store_url, monkeypatch, changed):
-    if store_url:
-        monkeypatch.setenv("IMPORTDESK_STORE", store_url)
-    else:
-        monkeypatch.delenv("IMPORTDESK_STORE", raising=False)
+def test_reimporting_classifies_against_what_is_stored(tmp_path, store_backend, changed):
     engine = Engine(Workspace.open(tmp_path / "ws"), clock=FixedClock(), uid_factory=counting_uids())
     first = write_products(tmp_path / "a.csv", 50)
     engine.run_job(engine.create_job(first, ImportOptions(resource_type="products")).uid)

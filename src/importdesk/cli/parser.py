@@ -228,11 +228,19 @@ def export():
     pass
 
 
-@_command(cli, "work", run_cmds.cmd_work, "run queued jobs in this process until none is pending",
-          ec.RUNS_A_JOB, "importdesk work",
-          {ec.OK: "every job done without rejected rows (or nothing queued)",
-           ec.ROW_ERRORS: "the worst job had rejected rows", ec.FAILED: "the worst job failed",
-           ec.INTERRUPTED: "the worst job was interrupted", ec.CANCELED: "the worst job was canceled"})
+@_command(cli, "work", run_cmds.cmd_work,
+          "a worker: run queued jobs in this process as they come, waiting while none can be claimed, until "
+          "Ctrl-C or SIGTERM (the job in flight stops after its batch and goes back to the queue). With --once: "
+          "run what can be claimed now, then end",
+          ec.RUNS_A_JOB, "importdesk work          # one of N workers, e.g. under systemd\n"
+          "  importdesk work --once   # from cron or a script: drain the queue and end",
+          {ec.OK: "stopped on request; with --once: every job done without rejected rows (or nothing queued)",
+           ec.ROW_ERRORS: "--once: the worst job had rejected rows", ec.FAILED: "--once: the worst job failed",
+           ec.INTERRUPTED: "--once: the worst job was interrupted", ec.CANCELED: "--once: the worst job was canceled",
+           ec.SIGINT: "--once: stopped with Ctrl-C at a batch boundary; resumable"})
+@click.option("--once", is_flag=True,
+              help="Run the jobs that can be claimed now, one after another, then end (exit code: the worst job's). "
+                   "A job another worker holds, or held until its lease runs out, is left to the workers that stay")
 def work():
     pass
 

@@ -15,6 +15,7 @@ from importdesk.engine import Engine, ImportOptions, UsageError
 from importdesk.engine.job_loop import JobLoop
 from importdesk.engine.service import DuplicateContent
 from importdesk.engine.stop_signal import StopOnSignal
+from importdesk.engine.work_queue import hand_back, serve
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.text_format import safe
 
@@ -101,11 +102,23 @@ def run_queue(engine: Engine, stop: StopOnSignal) -> Iterator[ImportJob]:
         yield job
 
 
+WORK_STOPPING = ("stopping after the batch in flight; its job goes back to the queue for another worker "
+                 "(Ctrl-C again to stop now)…")
+
+
 def cmd_work(args) -> int:
-    """Drain the queue: run pending jobs one after another in this process."""
+    """Serve the queue until stopped (a worker of a fleet), or with --once drain it and end."""
     engine = open_engine(args)
-    with StopOnSignal() as stop:
-        return max((exit_codes.for_job(job) for job in run_queue(engine, stop)), default=exit_codes.OK)
+    if args.once:
+        with StopOnSignal() as stop:
+            return max((exit_codes.for_job(job) for job in run_queue(engine, stop)), default=exit_codes.OK)
+    with StopOnSignal(stopping=WORK_STOPPING) as stop:
+        print(f"importdesk: worker {engine.worker} waiting for jobs (Ctrl-C or SIGTERM stops)", file=sys.stderr)
+        loop = JobLoop(engine, stop.event, on_progress=progress_reporter(), on_stopped=hand_back)
+        for job in serve(loop, say=lambda message: print(f"importdesk: {message}", file=sys.stderr, flush=True)):
+            print(summary_line(job), file=sys.stderr)
+            loop.on_progress = progress_reporter()  # a bar of its own for each job
+    return exit_codes.OK
 
 
 def cmd_export(args) -> int:

@@ -2,21 +2,26 @@
 commit writes) and the items of the rows that failed, stopping early at the error threshold.
 
 Two ways in: ``positional`` for rows of one type from a table (the common case: each row list
-goes through the PositionalValidator, whose output the INSERT binds as it is), ``mapped`` for
-everything else (JSON records, typed lines, shared data: mapped to fields, then validated)."""
+goes through the PositionalValidator, whose output the INSERT binds as it is) and for batches of
+JSON records of one shape (``engine.record_rows``), ``mapped`` for everything else (typed lines,
+shared data, mixed shapes: mapped to fields, then validated)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import contains
 from typing import Any, NamedTuple
 
 from importdesk.engine.job_items import ItemRow, item_row, value_text
+from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck, reference_error
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record
 from importdesk.schemas import ResourceType, RowInvalid
+from importdesk.schemas.positional import INVALID
 
 
 @dataclass
@@ -80,16 +85,22 @@ class BatchBuilder:
     (committed or in flight), for the threshold."""
 
     def __init__(self, job: ImportJob, mapper: RowMapper, positional: Any, *, refs: ReferenceCheck | None = None,
-                 stop_at_threshold: bool = True):
+                 stop_at_threshold: bool = True, record_rows: RecordRows | None = None):
         self.job = job
         self.mapper = mapper
         self.positional = positional
+        self.record_rows = record_rows  # JSON records -> positional rows, batch by batch
         self.refs = refs  # names rows point to (engine/references.py); None: no row of the file names others
         self.stop_at_threshold = stop_at_threshold
+        self._marking = False  # the last positional batch had many bad rows (see _positional)
 
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
             return self._positional(records, errors_so_far)
+        if self.record_rows is not None and (shaped := self.record_rows.shape(records)) is not None:
+            batch = self._positional(shaped.rows, errors_so_far, shaped.pv, shaped.rt_name, records)
+            if batch is not None:
+                return batch
         return self._mapped(records, errors_so_far)
 
     def error_limit(self) -> float | None:
@@ -153,16 +164,22 @@ class BatchBuilder:
             uploaded[job_type_name] = consumed - sum(n for name, n in uploaded.items() if name != job_type_name)
         return Batch(consumed, error_rows, items, by_type, uploaded, over)
 
-    def _positional(self, records: list, errors_so_far: int) -> Batch:
+    def _positional(self, records: list, errors_so_far: int, pv: Any = None, rt_name: str | None = None,
+                    sources: list | None = None) -> Batch | None:
+        """``sources``: the JSON records ``records`` were made of (record_rows.py): an invalid row
+        is worded by the dict path, and None is returned if that path would have taken it."""
         job = self.job
         mapper = self.mapper
-        pv = self.positional
-        rt_name = job.resource_type
+        pv = pv or self.positional
+        rt_name = rt_name or job.resource_type
         rt = mapper.resource(rt_name)
         limit = self.error_limit()
         items: list[ItemRow] = []
         tb = TypeBatch(rt, pv=pv)
-        validate = pv.validate_or_raise
+        # After a batch with many bad rows, bad cells are marked instead of raised (no exception,
+        # and no error list to build for a value worded before); the usual clean batch raises.
+        marking = self._marking
+        validate = pv.validate_marking if marking else pv.validate_or_raise
         invalid_row = pv.Invalid
         width = len(pv.columns) + 1  # the cells and the row number (source.numbered_rows)
         stored = tb.stored
@@ -175,35 +192,76 @@ class BatchBuilder:
             # raised, so the count of rows that passed tells which one it was; the next run
             # goes on after it (map took it from the shared iterator).
             before = len(stored)
+            failed: Exception | None = None
             try:
                 stored.extend(map(validate, rows))
             except invalid_row as exc:
-                consumed += len(stored) - before
-                row = records[consumed]
-                consumed += 1
-                if row.__class__ is list and len(row) == width:
-                    rec = Record(row.pop(), row)
+                failed = exc
+            run = len(stored) - before
+            if marking and run and True in (flags := list(map(contains, islice(stored, before, None),
+                                                               repeat(INVALID)))):
+                segment = stored[before:]
+                del stored[before:]
+                for j, out in enumerate(segment):
+                    if not flags[j]:
+                        stored.append(out)
+                        continue
                     error_rows += 1
-                    raw_row = mapper.raw_row(rec)
-                    key = record_key(rt, mapper.to_raw(row))
-                    for err in pv.errors_of(exc, row):
-                        items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
-                                                err.code, err.message, raw_row, rt_name, key))
-                else:  # a broken record (readers flag it), or a row list of another width
-                    if row.__class__ is list:
-                        row = Record(row[-1], row[:-1], None,
-                                     f"row has {len(row) - 1} values, the header has {width - 1}")
-                    error_rows += 1
-                    malformed += 1
-                    items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
-                                            mapper.raw_row(row), rt_name))
-                if limit is not None and errors_so_far + error_rows > limit:
-                    over = True
+                    if sources is not None:
+                        worded = self._mapped([sources[consumed + j]], errors_so_far + error_rows - 1)
+                        if worded.error_rows != 1:
+                            return None
+                        items.extend(worded.items)
+                    else:
+                        row = records[consumed + j]
+                        self._row_errors(items, rt, rt_name, row, pv.errors_at(row, out))
+                    if limit is not None and errors_so_far + error_rows > limit:
+                        consumed += j + 1
+                        over = True
+                        break
+                if over:
                     break
-            else:
-                consumed = end
+            consumed += run
+            if failed is None:
+                break
+            row = records[consumed]
+            consumed += 1
+            if sources is not None:
+                worded = self._mapped([sources[consumed - 1]], errors_so_far + error_rows)
+                if worded.error_rows != 1:
+                    return None
+                error_rows += 1
+                items.extend(worded.items)
+            elif row.__class__ is list and len(row) == width:
+                error_rows += 1
+                self._row_errors(items, rt, rt_name, row, pv.errors_of(failed, row))
+            else:  # a broken record (readers flag it), or a row list of another width
+                if row.__class__ is list:
+                    row = Record(row[-1], row[:-1], None,
+                                 f"row has {len(row) - 1} values, the header has {width - 1}")
+                error_rows += 1
+                malformed += 1
+                items.append(self._item(row.number, ItemLevel.ERROR, None, None, "malformed_row", row.error,
+                                        mapper.raw_row(row), rt_name))
+            if limit is not None and errors_so_far + error_rows > limit:
+                over = True
+                break
+        self._marking = error_rows * 20 > consumed  # more than 5% of the rows
         # The records are done with: dropping them leaves the validated values referenced once,
         # which marshal (BatchWriter) dumps ~3x faster than values it must check for sharing.
         records.clear()
+        if sources is not None:
+            sources.clear()
         return Batch(consumed, error_rows, items, {rt_name: tb} if consumed > malformed else {},
                      {rt_name: consumed}, over)
+
+    def _row_errors(self, items: list[ItemRow], rt: ResourceType, rt_name: str, row: list,
+                    errors: list) -> None:
+        """The items of an invalid row list (its cells, its number last)."""
+        mapper = self.mapper
+        rec = Record(row.pop(), row)
+        raw_row = mapper.raw_row(rec)
+        key = record_key(rt, mapper.to_raw(row))
+        for err in errors:
+            items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
+                                    err.code, err.message, raw_row, rt_name, key))

@@ -138,7 +138,8 @@ class WriterOverlap:
         stamp = now.isoformat(timespec="milliseconds")
         after = before.model_copy(deep=True)
         n = len(tb.stored)
-        count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {tb.rt.name: n}), now)
+        # counted under the type's name as the batch has it (a file's wire name), as in process
+        count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {next(iter(batch.by_type)): n}), now)
         steps = self._transaction(after)
         positions, project = self._writer_columns(tb.pv)
         rows = tb.stored if project is None else list(map(project, tb.stored))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import socket
 import subprocess
 import sys
 import threading
@@ -86,6 +87,10 @@ class ChildQueueRunner:
         log.error("import worker process ended with code %s: %s", code, "".join(stderr).strip())
         if uid is not None:
             recovered = {job.uid: job for job in self.engine.recover_stale()}
+            pid = self.process.pid if self.process is not None else None
+            ended = self.engine.recover_ended(uid, f"{socket.gethostname()}:{pid}") if uid not in recovered else None
+            if ended is not None:
+                recovered[uid] = ended
             job = recovered.get(uid) or self.engine.get_job(uid)
             if uid in recovered:
                 job.error_message = f"{job.error_message} (the import process failed: {last})"

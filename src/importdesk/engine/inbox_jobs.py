@@ -13,8 +13,9 @@ does it; `store.inbox_claims` holds the SQL and nothing else):
      decisions in `inbox.reconcile`.
 
 Unlike `Engine.create_job`, nothing is copied: the claimed file *is* the kept file. The duplicate
-check and the insert share one write transaction, so two watchers that claim two copies of the same
-bytes at the same moment still make one import and one reported duplicate.
+check and the insert share one write transaction, serialised per content (`serialise_content`: SQLite's
+write lock, PostgreSQL's advisory lock), so two watchers, on one machine or two, that claim two copies of
+the same bytes at the same moment still make one import and one reported duplicate.
 
 Claimed files live in a claim folder named after the job: ``processing/<uid>/<name>``. When the job
 is final, `settle_job` moves that whole folder (file, sidecar, claim note) in one rename to
@@ -110,6 +111,7 @@ def create_claimed_job(engine: Engine, kept: Path, original_name: str, options: 
     job = file_job(uid, now, options, resource_type=options.resource_type, original_name=original_name,
                    size=size, sha256=sha256, kept_path=kept_rel, created_by=options.created_by or CREATED_BY)
     with engine.ctx.db.write() as conn:
+        engine.ctx.db.serialise_content(conn, sha256)  # watchers on other machines wait here (PostgreSQL)
         earlier = None if force else inbox_claims.active_job_with_content(conn, sha256, job.job_type.value)
         if earlier is not None:
             earlier_uid, earlier_name = earlier

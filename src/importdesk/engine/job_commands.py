@@ -32,6 +32,17 @@ class JobCommands:
                 log.warning("job %s: could not be marked interrupted (%s)", job.uid, exc)
         return recovered
 
+    def recover_ended(self, uid: str, worker: str) -> ImportJob | None:
+        """The process ``worker`` is known to have ended (its parent saw it die): the job, if that
+        process still holds it, becomes interrupted now, on any store. (recover_stale can only tell
+        by the pid on this machine's SQLite; on PostgreSQL it leaves a silent worker's job to the
+        takeover when its lease runs out.)"""
+        job = self.get_job(uid)
+        if job.status is not JobStatus.PROCESSING or job.worker != worker:
+            return None
+        recovered = self._recover(job, self.ctx.clock())
+        return recovered[0] if recovered else None
+
     def _recover(self, job: ImportJob, now) -> list[ImportJob]:
         with self.ctx.db.write() as conn:
             current = self.ctx.jobs.get_for_update(conn, job.uid)

@@ -71,12 +71,26 @@ def last_rows_lost(job: ImportJob, exc: Exception) -> str:
             f"retry to continue after row {job.metadata.data_row_index}")
 
 
-def end_not_recorded(job: ImportJob, message: str | None, exc: Exception) -> str:
-    """The job's end could not be written: the store keeps it processing until this process ends,
-    then recover_stale makes it interrupted."""
+def end_not_recorded(job: ImportJob, message: str | None, exc: Exception, afterwards: str) -> str:
+    """The job's end could not be written: the store keeps it processing; ``afterwards`` (the
+    store's ``unrecorded_end``, naming ``{uid}``) says what becomes of it."""
     fault = store_fault(exc)
     # what happened (our messages say it before the first ". "), then the one way on
     cause = f"{message.split('. ')[0]}. " if message else ""
-    return (f"{cause}The end of the job could not be recorded ({fault[1] if fault else exc}): it shows as "
-            f"processing until this process ends, then as interrupted; resume it then "
-            f"(importdesk resume {job.short_uid})")
+    return (f"{cause}The end of the job could not be recorded ({fault[1] if fault else exc}): "
+            f"{afterwards.format(uid=job.short_uid)}")
+
+
+_CONNECTION_LOST = "nothing of the batch being written was kept. Resume once the store is back"
+
+
+def connection_lost(job: ImportJob, exc: Exception) -> str:
+    """The store's connection broke, or the store could not be reached, in the middle of the job."""
+    return (f"{job.file_name}: {exc}; the first {job.metadata.data_row_index:,} rows are in, "
+            f"{_CONNECTION_LOST}: importdesk resume {job.short_uid}")
+
+
+def ended_by_lost_connection(job: ImportJob) -> bool:
+    """The job is interrupted because its store connection broke (``connection_lost``): nothing is
+    wrong with it, and a worker that serves the queue puts it back there."""
+    return job.status is JobStatus.INTERRUPTED and _CONNECTION_LOST in (job.error_message or "")

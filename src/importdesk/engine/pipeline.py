@@ -37,6 +37,7 @@ from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.job_items import ItemRow, item_row
+from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
@@ -45,7 +46,7 @@ from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
 from importdesk.schemas import SchemaError, get_rules, positional_recipe
 from importdesk.store import seen_keys
-from importdesk.store.backends import LeaseLost
+from importdesk.store.backends import LeaseLost, StoreUnavailable
 from importdesk.store.batch_writer import BatchWriter
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ class JobRunner:
         except LeaseLost as exc:  # (PostgreSQL) this runner stalled past its lease: the job is another's now
             log.warning("job %s: %s", job.uid, exc)
             self.job = self.ctx.jobs.get(job.uid)
+        except StoreUnavailable as exc:  # (PostgreSQL) the server restarted, the connection was cut
+            log.warning("job %s: %s", job.uid, exc)
+            self._end(JobStatus.INTERRUPTED, job_failures.connection_lost(self.job, exc))
         except Exception as exc:  # a bug must not kill the worker or leave the job "processing"
             log.exception("job %s failed unexpectedly", job.uid)
             self._end(JobStatus.ERROR, job_failures.internal_error(exc))
@@ -123,7 +127,9 @@ class JobRunner:
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
         self.positional = self.mapper.positional() if self.refs is None else None
-        self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs)
+        self.record_rows = RecordRows.for_job(self.mapper, self.refs) if self.positional is None else None
+        self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs,
+                                    record_rows=self.record_rows)
         self.committer = BatchCommitter(self.ctx, self.mapper)
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
@@ -178,12 +184,12 @@ class JobRunner:
     def _process(self, source) -> None:
         job = self.job
         writer = self._writer
-        if (self.positional is not None and writer_may_help(self.ctx, job)
+        if ((self.positional is not None or self.record_rows is not None) and writer_may_help(self.ctx, job)
                 and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
             writer = writer or start_writer(self.ctx, job, self.positional)
-            if writer is not None:
-                self._overlap = WriterOverlap(self.ctx, writer, self.committer,
-                                              positional_recipe.fingerprint(self.positional))
+            if writer is not None:  # raw batches only for positional rows (JSON records are validated here)
+                fingerprint = positional_recipe.fingerprint(self.positional) if self.positional is not None else None
+                self._overlap = WriterOverlap(self.ctx, writer, self.committer, fingerprint)
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
             if self._counting:
                 self._take_count(source, writer)
@@ -265,7 +271,8 @@ class JobRunner:
         if not job.metadata.data_row_index or (job.job_type is JobType.EXECUTE and not job.summary.unchanged):
             return
         mapper = RowMapper(self.ctx.registry, job, source.info)  # its counts of undeclared attributes stay apart
-        builder = BatchBuilder(job, mapper, self.positional, refs=self.refs, stop_at_threshold=False)
+        builder = BatchBuilder(job, mapper, self.positional, refs=self.refs, stop_at_threshold=False,
+                               record_rows=RecordRows.for_job(mapper, self.refs) if self.positional is None else None)
         records = self._records(source, skip=0)
         left = job.metadata.data_row_index
         try:
@@ -462,15 +469,17 @@ class JobRunner:
                     job.warnings_count += 1
                 seen_keys.forget(conn, job.uid, final=status.is_final)
                 self.ctx.jobs.save(job, conn, include_request=True)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreUnavailable) as exc:
             if note is not None:
                 job.warnings_count -= 1  # the count moves only with the commit of its item
             # The store still says "processing" (by this process) with the last committed counts:
-            # once this process has ended, recover_stale makes it interrupted, and resume goes on.
+            # once this process has ended (SQLite) or the job's lease has run out (PostgreSQL), it
+            # is interrupted or taken over, and goes on from there.
             log.error("job %s: its end (%s) could not be recorded: %s", job.uid, status.value, exc)
+            self.ctx.jobs.let_go(job.uid)
             job.status = JobStatus.INTERRUPTED
             job.interrupted_at = now
-            job.error_message = job_failures.end_not_recorded(job, message, exc)
+            job.error_message = job_failures.end_not_recorded(job, message, exc, self.ctx.db.unrecorded_end)
         except BaseException:
             if note is not None:
                 job.warnings_count -= 1

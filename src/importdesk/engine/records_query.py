@@ -170,10 +170,15 @@ class RecordBrowser:
     def _plan(self, query: RecordQuery) -> tuple[ResourceType, list[Term], list[OrderBy]]:
         query = self.check(query)
         rt = self.engine.resource_type(query.resource_type)
-        terms = [Term(c.field, c.op, _stored(rt.fields[c.field], c), _numeric(rt.fields[c.field], c.op))
+        terms = [Term(self._text_column(rt, c.field) if c.op == "contains" else c.field, c.op,
+                      _stored(rt.fields[c.field], c), _numeric(rt.fields[c.field], c.op))
                  for c in query.where]
         order = [OrderBy(s.field, s.descending, rt.fields[s.field].type == "decimal") for s in query.order]
         return rt, terms, order
+
+    def _text_column(self, rt: ResourceType, name: str) -> str:
+        """Where "contains" looks: a decimal's exact text (its number column would lose digits)."""
+        return read_columns(self._conn(), rt, [name])[0] if rt.fields[name].type == "decimal" else name
 
     def _conn(self):
         return self.engine.ctx.db.conn()

@@ -254,10 +254,12 @@ class RowMapper:
                 data["_extra"] = rec.values[len(self.headers):]
         else:
             data = {}
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return _raw_row_text(data)
 
 
 _MISSING = object()
+# json.dumps(data, ensure_ascii=False, default=str), without building an encoder per row
+_raw_row_text = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def _at(obj: Any, parts: tuple[str, ...]) -> Any:

@@ -28,11 +28,13 @@ def writer_may_help(ctx: EngineContext, job: ImportJob) -> bool:
 
 def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
                  count_call: tuple[str, str, tuple[Any, ...]] | None = None) -> BatchWriter | None:
-    """A batch writer for ``job``'s rows (``pv``: its PositionalValidator); None when it could
-    not start (an optimisation: without it, commits are made in the runner's process)."""
-    helper = ("importdesk.schemas.positional_recipe",
-              positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
-                                       job.parent_resource_id, list(pv.columns)))
+    """A batch writer for ``job``'s rows (``pv``: its PositionalValidator, None for rows it cannot
+    validate); None when it could not start (an optimisation: without it, commits are made in
+    the runner's process)."""
+    helper = None if pv is None else (
+        "importdesk.schemas.positional_recipe",
+        positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
+                                 job.parent_resource_id, list(pv.columns)))
     try:
         return BatchWriter(str(ctx.db.path), list(PRAGMAS), helper, count_call)
     except Exception as exc:

@@ -85,16 +85,14 @@ def _starts_with(tokens: list[str], type_tokens: list[str]) -> tuple[bool, bool]
     return True, exact
 
 
-def type_from_name(file_name: str, type_names: Iterable[str]) -> str | None:
-    """The longest type name the file name starts with (separators - _ space .), else None.
-
-    ``prices-2026-11.csv`` → prices; ``product_list.csv`` → products (plural tolerant when that is
-    unambiguous); ``subscription_plans.csv`` → subscription_plan rather than subscription.
+def types_from_name(file_name: str, type_names: Iterable[str]) -> list[str]:
+    """The types the file name tells: the longest type names it starts with (separators - _ space .),
+    an exact one before plural-tolerant ones. One: the type; several: the name is ambiguous; none.
     """
     stem = file_name[: -len(extension(file_name))] if extension(file_name) else file_name
     tokens = _tokens(stem)
     if not tokens:
-        return None
+        return []
     matches: list[tuple[int, bool, str]] = []
     for name in type_names:
         type_tokens = _tokens(name)
@@ -102,20 +100,29 @@ def type_from_name(file_name: str, type_names: Iterable[str]) -> str | None:
         if ok and type_tokens:
             matches.append((len(type_tokens), exact, name))
     if not matches:
-        return None
+        return []
     longest = max(m[0] for m in matches)
     best = [m for m in matches if m[0] == longest]
-    if len(best) == 1:
-        return best[0][2]
-    exact = [m for m in best if m[1]]
-    return exact[0][2] if len(exact) == 1 else None
+    exact = [m[2] for m in best if m[1]]
+    return exact if len(exact) == 1 else [m[2] for m in best]
 
 
-def type_from_folder(folder: str, type_names: Iterable[str]) -> str | None:
-    """A folder names a type when it *is* the type's name (case, separators and plural tolerant)."""
+def type_from_name(file_name: str, type_names: Iterable[str]) -> str | None:
+    """The longest type name the file name starts with (separators - _ space .), else None.
+
+    ``prices-2026-11.csv`` → prices; ``product_list.csv`` → products (plural tolerant when that is
+    unambiguous); ``subscription_plans.csv`` → subscription_plan rather than subscription.
+    """
+    found = types_from_name(file_name, type_names)
+    return found[0] if len(found) == 1 else None
+
+
+def types_from_folder(folder: str, type_names: Iterable[str]) -> list[str]:
+    """The types a folder names: it *is* the type's name (case, separators and plural tolerant),
+    an exact match before plural-tolerant ones. One: the type; several: ambiguous; none."""
     tokens = _tokens(folder)
     if not tokens:
-        return None
+        return []
     found = []
     for name in type_names:
         type_tokens = _tokens(name)
@@ -123,6 +130,10 @@ def type_from_folder(folder: str, type_names: Iterable[str]) -> str | None:
         if ok and len(tokens) == len(type_tokens):
             found.append((exact, name))
     exact = [n for e, n in found if e]
-    if exact:
-        return exact[0]
-    return found[0][1] if len(found) == 1 else None
+    return exact[:1] if exact else [n for _e, n in found]
+
+
+def type_from_folder(folder: str, type_names: Iterable[str]) -> str | None:
+    """A folder names a type when it *is* the type's name (case, separators and plural tolerant)."""
+    found = types_from_folder(folder, type_names)
+    return found[0] if len(found) == 1 else None

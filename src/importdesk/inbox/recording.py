@@ -6,7 +6,8 @@ from __future__ import annotations
 from importdesk.engine import MIXED, Engine, ImportOptions, UsageError, inbox_jobs
 from importdesk.engine.errors import ReaderError
 from importdesk.engine.inbox_claim import Claimed
-from importdesk.inbox.naming import SUPPORTED, display, extension, type_from_folder, type_from_name
+from importdesk.engine.recognise import recognise
+from importdesk.inbox.naming import SUPPORTED, display, extension, types_from_folder, types_from_name
 from importdesk.inbox.options import InboxOptions, OptionsError, options_for
 from importdesk.models import ImportJob
 
@@ -34,7 +35,10 @@ def job_for_claimed(engine: Engine, claimed: Claimed) -> ImportJob:
         return reject(f"cannot read it ({exc.strerror or exc})", opts.import_options())
     if size == 0:
         return reject(f"empty file (0 bytes); moved to failed/{uid}/", opts.import_options())
-    resource_type, how = resolve_type(engine, claimed, opts)
+    resource_type, how, candidates = resolve_type(engine, claimed, opts)
+    if resource_type is None and candidates:
+        return reject(f"cannot tell the resource type: {how}: {', '.join(candidates)}. "
+                      f"{how_to_choose(name, candidates)}; moved to failed/{uid}/", opts.import_options())
     if resource_type is None:
         return reject(f"cannot tell the resource type ({how}); put it in a folder named after the type "
                       f"(inbox/<type>/), start its name with the type, or give `type` in a sidecar "
@@ -49,26 +53,44 @@ def job_for_claimed(engine: Engine, claimed: Claimed) -> ImportJob:
         return reject(f"cannot read it ({exc.strerror or exc}); moved to failed/{uid}/", options)
 
 
-def resolve_type(engine: Engine, claimed: Claimed, opts: InboxOptions) -> tuple[str | None, str]:
-    """(resource type or None, how it was found or why not): options, folder, name, then headers."""
+def how_to_choose(name: str, candidates: list[str]) -> str:
+    """The ways to say which of several types a dropped file is of, with the first as the example."""
+    example = candidates[0]
+    return (f"To choose, drop it again into the folder of its type (inbox/{example}/{name}), or with a "
+            f"name that starts with it ({example}-{name}), or with a sidecar {name}.toml holding "
+            f"type = \"{example}\"; or import it with: importdesk run {name} --type {example}")
+
+
+def resolve_type(engine: Engine, claimed: Claimed, opts: InboxOptions) -> tuple[str | None, str, list[str]]:
+    """(resource type or None, how it was found or why not, the candidates when several types fit
+    and nothing else tells): options, folder, name, then the file's shape (headers, typed lines)."""
     names = engine.registry.names()
     if opts.resource_type:
-        return opts.resource_type, "options"
+        return opts.resource_type, "options", []
+    unclear: tuple[str, list[str]] | None = None  # a folder or name that names several types
     if len(claimed.parts) > 1:
-        found = type_from_folder(claimed.parts[0], names)
+        found = types_from_folder(claimed.parts[0], names)
+        if len(found) == 1:
+            return found[0], "folder", []
         if found:
-            return found, "folder"
-    found = type_from_name(claimed.original_name, names)
-    if found:
-        return found, "name"
+            unclear = f"its folder {display(claimed.parts[0])!r} names several types", found
+    found = types_from_name(claimed.original_name, names)
+    if len(found) == 1:
+        return found[0], "name", []
+    if found and unclear is None:
+        unclear = "its name starts with the names of several types", found
     o = opts.import_options()
     try:
-        found = engine.suggest_type(claimed.file, fmt=o.format, sheet=o.sheet, encoding=o.encoding,
-                                    delimiter=o.delimiter)
+        shape = recognise(engine, claimed.file, fmt=o.format, sheet=o.sheet, encoding=o.encoding,
+                          delimiter=o.delimiter)
     except ReaderError as exc:
-        return None, f"the file cannot be read: {exc}"
+        return None, f"the file cannot be read: {exc}", []
     except OSError as exc:
-        return None, f"the file cannot be read: {exc.strerror or exc}"
-    if found:
-        return found, "headers" if found != MIXED else "typed lines"
-    return None, "neither folder, name nor headers match one type"
+        return None, f"the file cannot be read: {exc.strerror or exc}", []
+    if shape.type:
+        return shape.type, "headers" if shape.type != MIXED else "typed lines", []
+    if shape.ambiguous:
+        return None, shape.how, list(shape.candidates)
+    if unclear is not None:
+        return None, *unclear
+    return None, "neither folder, name nor headers match one type", []

@@ -18,6 +18,14 @@ next line). In an array a syntax error is fatal (the element boundaries are lost
 An Elastic Path value ``{"data": {"type": T, "attributes": {...}}}`` yields ``type=T`` and the
 attributes dict as values.
 
+JSON Lines are read line by line while each line holds one whole value (the usual file), without
+the scanner's walk; from the first line that is anything else (a value over several lines, two on
+one, a broken one) the scanner reads on from that line. A line is decoded by msgspec (integers
+and ``Decimal`` from the digits written, 2-3x the standard library's speed) where its chunk holds
+no number a limit could refuse (no long run of digits, no exponent: found in C per chunk); msgspec
+refuses what strict JSON refuses (NaN, lone surrogates, control characters), and such a line, or
+a chunk with such numbers, is decoded as before, by the standard library's C scanner.
+
 Nesting deeper than ``Limits.max_json_depth`` (the record object is level 1): a record error in
 a stream, fatal in an array. Absurd depth never reaches Python recursion: the C scanner raises
 RecursionError itself (caught); otherwise depth is checked iteratively, and only for values
@@ -33,6 +41,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from pydantic_core import from_json
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo
@@ -53,6 +62,10 @@ _NON_SPACE = re.compile(r"[^ \t\r\n]")
 # a line's indentation and first character (where reading may resume after a broken value)
 _LINE_START = re.compile(r"\n([ \t]*)([^ \t\r\n])")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")  # a mantissa's digits, as a run
+_EXPONENTS = (b"0e", b"0E")  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
+_msgspec_decode = msgspec.json.Decoder(float_hook=Decimal).decode
+_MsgspecError = msgspec.DecodeError
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
@@ -111,6 +124,102 @@ class _JsonBase(RowSource):
         finally:
             self._untrack(f)
 
+    def _line_values(self) -> Iterator[tuple[int, Any, str | None]]:
+        """``_values`` of a JSON Lines file, line by line (see the module docstring)."""
+        f = self._open_text()
+        limits = self.limits
+        problems: list[str] = []
+        checked = _exact_decoder(limits, problems)
+        plain = _exact_decoder(limits, problems, check_ints=False)
+        long_digits = b"0" * (limits.max_number_digits + 1)
+        max_depth = limits.max_json_depth
+        fast = _msgspec_decode
+        number = 0  # the line being read
+        rest = ""  # the start of a line the chunk cut
+        try:
+            while True:
+                chunk = f.read(CHUNK_CHARS)
+                text = rest + chunk
+                if not chunk:  # the last line, without a line break
+                    whole, lines, rest = text, [text] if text else [], ""
+                else:
+                    cut = text.rfind("\n")
+                    if cut < 0 and len(text) < MAX_VALUE_CHARS:
+                        rest = text
+                        continue
+                    whole = text[:cut]
+                    lines, rest = (whole.split("\n"), text[cut + 1:]) if cut >= 0 else ([], text)
+                simple = text.isascii() or not _UNDECODABLE.search(text)
+                numbers = whole.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS_AS_ZERO)
+                decode = checked if long_digits in numbers else plain  # (a run may hold a '.': checked)
+                exact = decode is plain and _EXPONENTS[0] not in numbers and _EXPONENTS[1] not in numbers
+                for i, line in enumerate(lines):
+                    number += 1
+                    start = 0
+                    if line[:1] in (" ", "\t", "\r"):
+                        start = len(line) - len(line.lstrip(" \t\r"))
+                        if start == len(line):
+                            continue  # a blank line
+                    elif not line:
+                        continue
+                    end = -1
+                    if simple and len(line) < MAX_VALUE_CHARS:
+                        if exact:
+                            try:
+                                value = fast(line)
+                            except (_MsgspecError, UnicodeError, RecursionError):
+                                pass
+                            else:
+                                end = len(line)
+                        if end < 0:
+                            try:
+                                value, end = decode(line, start)
+                            except (json.JSONDecodeError, RecursionError):
+                                end = -1
+                    if end != len(line) and (end < 0 or line[end:].strip(" \t\r")):
+                        problems.clear()  # not one whole value: the scanner reads on from this line
+                        left = "\n".join(lines[i:]) + ("\n" + rest if chunk else "")
+                        yield from self._scan_from(f, left, number)
+                        return
+                    error = None
+                    if problems:
+                        error = problems[0]
+                        problems.clear()
+                    elif (end - start > max_depth and line.count("{") + line.count("[") > max_depth
+                          and _deeper_than(value, max_depth)):
+                        error = _too_deep(max_depth)
+                    yield number, value, error
+                if not chunk:
+                    return
+                if not lines:  # one line longer than any value may be: the scanner says so
+                    yield from self._scan_from(f, rest, number + 1)
+                    return
+        except ReaderError:
+            raise
+        except Exception as exc:
+            raise self._convert(exc, number) from exc
+        finally:
+            self._untrack(f)
+
+    def _scan_from(self, f: Any, text: str, line: int) -> Iterator[tuple[int, Any, str | None]]:
+        """The scanner's values from ``text`` (the file from the start of line ``line`` up to what
+        ``f`` has not yet given) on."""
+        first = [text]
+
+        def read(n: int) -> str:
+            return first.pop() if first else f.read(n)
+
+        scan = _Scanner(read, self.limits, array=False)
+        scan.line = line
+        try:
+            yield from scan.values()
+        except _Fatal as exc:
+            raise self._error(exc.message, line=exc.number) from None
+        except ReaderError:
+            raise
+        except Exception as exc:
+            raise self._convert(exc, scan.number) from exc
+
     def _count_records(self) -> int:
         if self.format == "jsonl":
             lines = self._count_json_lines()
@@ -157,7 +266,8 @@ class _JsonBase(RowSource):
 
     def _iter_records(self, skip: int) -> Iterator[Record]:
         max_rows = self.limits.max_rows
-        for seen, (number, value, error) in enumerate(self._values(), start=1):
+        values = self._line_values() if self.format == "jsonl" else self._values()
+        for seen, (number, value, error) in enumerate(values, start=1):
             if seen <= skip:
                 continue
             if seen > max_rows:

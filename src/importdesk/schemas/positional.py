@@ -11,6 +11,11 @@ number), bound along. Same rules, defaults and errors as ``RowValidator.validate
 
 ``layout`` tells where each field of the records table comes from: a position in that tuple, or
 a constant (the stored default of a field no column fills).
+
+``json_values``: the cells are values a JSON reader decoded (ints, Decimals, bools, dicts, lists)
+rather than table text. JSON-valued fields (json, object, map, list) then store what the dict path
+stores (``dbvalues.json_text`` of the validated value: Decimals inside stay exact numbers), where a
+table cell's JSON text is parsed and written by pydantic-core.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pydantic_core import core_schema as cs
 
 from .codegen import compile_functions
 from .coerce import is_blank
-from .dbvalues import to_db_value
+from .dbvalues import db_converter, to_db_value
 from .errors import FieldError, RowInvalid
 from .field_schemas import field_error, field_schema
 from .field_spec import NO_DEFAULT
@@ -33,12 +38,24 @@ from .field_spec import NO_DEFAULT
 if TYPE_CHECKING:
     from .validator import RowValidator
 
-__all__ = ["Constant", "PositionalValidator"]
+__all__ = ["INVALID", "Constant", "PositionalValidator"]
 
 # Key fields whose stored value SQL turns into the same key text as ``key_of`` (str of the value).
 _TEXT_KEYS = frozenset({"string", "email", "enum", "decimal", "date", "datetime"})
 _KEY_TYPES = _TEXT_KEYS | {"integer"}
 _WORDED_MAX = 4096  # remembered error wordings (distinct bad values) per validator
+_JSON_VALUED = frozenset({"json", "object", "map", "list"})
+
+
+class _Invalid:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+#: What ``validate_marking`` puts in place of a cell that does not validate.
+INVALID = _Invalid()
 
 
 @dataclass(frozen=True)
@@ -52,10 +69,11 @@ class PositionalValidator:
     """Build through ``RowValidator.positional(columns)`` (None when a row could not be stored
     this way: a needed or key field without a column, an unusual key or default type)."""
 
-    def __init__(self, rv: RowValidator, columns: Sequence[str | None]) -> None:
+    def __init__(self, rv: RowValidator, columns: Sequence[str | None], json_values: bool = False) -> None:
         rt = rv.resource_type
         self.rv = rv
         self.columns = tuple(columns)
+        self.json_values = json_values
         self.tail = len(self.columns)
         position = {name: i for i, name in enumerate(self.columns) if name is not None}
         items: list[cs.CoreSchema] = []
@@ -64,11 +82,18 @@ class PositionalValidator:
             if spec is None:
                 items.append(cs.any_schema())
                 continue
-            schema, _ = field_schema(spec, rv.rules, rv.defaults.get(name, NO_DEFAULT),
-                                     shared=rt._converters, db_values=True)
+            default = rv.defaults.get(name, NO_DEFAULT)
+            if json_values and spec.type in _JSON_VALUED:  # validated as the dict path does, then stored as it does
+                schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters)
+                schema = cs.no_info_after_validator_function(db_converter(spec.type), schema)
+            else:
+                schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters, db_values=True)
             items.append(schema)
         items.append(cs.any_schema())  # the tail
+        self._items = items
         self._validate = SchemaValidator(cs.tuple_schema(items)).validate_python
+        self._lenient: Any = None  # built on first use (validate_marking)
+        self._cell_validators: dict[int, Any] = {}
         layout: list[int | Constant] = []
         for spec in rt.stored_fields.values():
             if spec.name in position:
@@ -115,6 +140,52 @@ class PositionalValidator:
     def validate_or_raise(self):
         """The bare validator (no wrapper frame, for hot loops): raises ``Invalid``."""
         return self._validate
+
+    @property
+    def validate_marking(self):
+        """A validator that never raises for a cell: a cell that does not validate comes out as
+        ``INVALID`` (``errors_at`` words it). Rows of another width still raise ``Invalid``. For
+        batches with many bad rows: no exception per row, no error list to build when the bad
+        value was worded before."""
+        if self._lenient is None:
+            items = [item if position not in self._rank
+                     else cs.with_default_schema(item, default=INVALID, on_error="default")
+                     for position, item in enumerate(self._items)]
+            self._lenient = SchemaValidator(cs.tuple_schema(items)).validate_python
+        return self._lenient
+
+    def errors_at(self, row: list[Any], out: tuple[Any, ...]) -> list[FieldError]:
+        """The FieldErrors of ``row``, whose ``validate_marking`` output ``out`` holds INVALID
+        cells: the same as ``errors_of`` gives for it, in field order."""
+        bad = [p for p in self._rank if out[p] is INVALID]
+        if len(bad) > 1:
+            bad.sort(key=self._rank.__getitem__)
+        cache = self._worded
+        errors = []
+        for position in bad:
+            value = row[position]
+            try:
+                key = (position, value.__class__, value)
+                worded = cache.get(key)
+            except TypeError:  # an unhashable value
+                key, worded = None, None
+            if worded is None:
+                worded = self._word(position, self._cell_errors(position, value), value)
+                if key is not None:
+                    self._remember(key, worded)
+            errors.append(worded)
+        return errors
+
+    def _cell_errors(self, position: int, value: Any) -> list[dict[str, Any]]:
+        """pydantic's errors for one cell, as the row's validator gives them (without the position)."""
+        validate = self._cell_validators.get(position)
+        if validate is None:
+            validate = self._cell_validators[position] = SchemaValidator(self._items[position]).validate_python
+        try:
+            validate(value)
+        except ValidationError as exc:
+            return exc.errors(include_url=False)
+        raise AssertionError(f"{value!r} validates alone but not in its row")  # pragma: no cover
 
     def errors_of(self, exc: ValidationError, row: list[Any]) -> list[FieldError]:
         """The FieldErrors of ``row`` (as ``RowValidator.errors_of`` words them, in field order).

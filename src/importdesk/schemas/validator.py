@@ -48,7 +48,7 @@ class RowValidator:
                 self._defaults[spec.name] = self._check_parent(spec, parent)
         self._validator = self._build()
         self._validate_python = self._validator.validate_python
-        self._positional: dict[tuple[str | None, ...], PositionalValidator | None] = {}
+        self._positional: dict[tuple[Any, ...], PositionalValidator | None] = {}
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -58,14 +58,17 @@ class RowValidator:
     def needs_value(self, name: str) -> bool:
         return self._needs_value[name]
 
-    def positional(self, columns: Sequence[str | None]) -> PositionalValidator | None:
+    def positional(self, columns: Sequence[str | None], json_values: bool = False) -> PositionalValidator | None:
         """A validator of row lists (field per column, None: ignored) to stored values, or None
-        when such rows are better validated as dicts (see ``PositionalValidator.possible``)."""
-        key = tuple(columns)
+        when such rows are better validated as dicts (see ``PositionalValidator.possible``).
+        ``json_values``: the cells are decoded JSON values, not table text."""
+        key = (*columns, json_values)
         if key not in self._positional:
             if len(self._positional) >= 8:
                 self._positional.clear()
-            self._positional[key] = PositionalValidator(self, key) if PositionalValidator.possible(self, key) else None
+            columns = tuple(columns)
+            self._positional[key] = (PositionalValidator(self, columns, json_values)
+                                     if PositionalValidator.possible(self, columns) else None)
         return self._positional[key]
 
     def _build(self) -> SchemaValidator:

@@ -44,6 +44,9 @@ class Database:
     """
 
     batch_writer_ok = True  # the pipeline may hand batches to store/batch_writer.py
+    #: what becomes of a job whose end could not be written (recover_stale, once its process ended)
+    unrecorded_end = ("it shows as processing until this process ends, then as interrupted; resume it then "
+                      "(importdesk resume {uid})")
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -105,6 +108,10 @@ class Database:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             raise
+
+    def serialise_content(self, conn: sqlite3.Connection, sha256: str) -> None:
+        """Inside ``write()``: no other writer checks for these bytes until this transaction ends.
+        Nothing to do on SQLite: BEGIN IMMEDIATE already lets one writer in at a time."""
 
     def check_writable(self) -> None:
         """ReadOnlyStore, saying what still works, when this store cannot be written."""

@@ -137,6 +137,11 @@ class JobStore:
     def processing(self) -> list[ImportJob]:
         return [row_to_job(r) for r in self._select("SELECT * FROM jobs WHERE status = 'processing'")]
 
+    def let_go(self, uid: str) -> None:
+        """This process stops running the job without having written its end (the store refused
+        it). Nothing to do here: once this process has ended, recover_stale settles the job
+        (PostgreSQL: the heartbeat stops renewing its lease, so another worker takes it over)."""
+
     def request_of(self, uid: str) -> str | None:
         rows = self._select("SELECT request FROM jobs WHERE uid = ?", (uid,))
         return rows[0]["request"] if rows else None

@@ -29,6 +29,16 @@ class LeaseLost(RuntimeError):
     write that found it out was kept (PostgreSQL; store/backends/postgres/jobs.py)."""
 
 
+class StoreUnavailable(WorkspaceError):
+    """The store cannot be used right now (PostgreSQL: its server is down or unreachable, or the
+    connection broke): nothing of the transaction in flight was kept; later it may work again."""
+
+
+class StoreConnectionLost(StoreUnavailable):
+    """The connection to the store broke (the server restarted, an administrator ended it, the
+    network dropped): the transaction it was in was rolled back, nothing of it kept."""
+
+
 @dataclass(frozen=True)
 class Backend:
     name: str

@@ -6,7 +6,8 @@ psycopg's: ``?`` -> ``%s``, a literal ``%`` -> ``%%``, and SQLite's null-safe ``
 (upserts, JSON, catalogue queries, locking) is written for PostgreSQL in this package's modules.
 
 Rows read by name and by position, as ``sqlite3.Row`` does; ``row_factory`` may be set (the
-shared code sets it for SQLite) and changes nothing.
+shared code sets it for SQLite) and changes nothing. A statement whose connection breaks raises
+``StoreConnectionLost`` (a message for the user), not psycopg's error.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import Format, TransactionStatus
+
+from importdesk.store.backends import StoreConnectionLost
 
 _IS_PARAM = re.compile(r"\bIS \?")
 
@@ -101,15 +104,19 @@ def _quoted(name: str) -> str:
 
 
 class PgConnection:
-    def __init__(self, raw: psycopg.Connection):
+    def __init__(self, raw: psycopg.Connection, shown: str = "PostgreSQL"):
         self.raw = raw
+        self.shown = shown  # the store's URL without its password, for messages
         raw.adapters.register_dumper(bool, _BoolAsInt)
         raw.adapters.register_dumper(bool, _BoolAsIntBinary)
         self.row_factory: Any = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         cursor = self.raw.cursor(row_factory=_row_factory)
-        cursor.execute(translate(sql), tuple(params))
+        try:
+            cursor.execute(translate(sql), tuple(params))
+        except psycopg.OperationalError as exc:
+            raise self.lost(exc) from exc
         return cursor
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor:
@@ -117,8 +124,19 @@ class PgConnection:
         cursor = self.raw.cursor(row_factory=_row_factory)
         rows = rows if isinstance(rows, list) else list(rows)
         if rows:
-            cursor.executemany(translate(sql), rows)
+            try:
+                cursor.executemany(translate(sql), rows)
+            except psycopg.OperationalError as exc:
+                raise self.lost(exc) from exc
         return cursor
+
+    def lost(self, exc: psycopg.OperationalError) -> Exception:
+        """What to raise for ``exc``: StoreConnectionLost when the connection broke with it (the next
+        ``PgDatabase.conn()`` of this thread connects again), else ``exc`` itself."""
+        if not (self.raw.broken or self.raw.closed):
+            return exc
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return StoreConnectionLost(f"the connection to the store {self.shown} was lost ({reason})")
 
     # the catalogue questions the shared store code asks (store/records.py), answered from
     # PostgreSQL's catalogue instead of sqlite_master / PRAGMA table_xinfo

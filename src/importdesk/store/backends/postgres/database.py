@@ -2,7 +2,8 @@
 
 The URL is libpq's (``postgresql://user:password@host:port/db?options=…``) plus importdesk's own
 ``lease=SECONDS`` (how long a worker holds a job without a heartbeat; 30 s by default), which is
-taken out before connecting.
+taken out before connecting. Connections show in ``pg_stat_activity`` as "importdesk" (the
+listener's as "importdesk listener"), or as the URL's own ``application_name``.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 
-from importdesk.store.backends import describe
+from importdesk.store.backends import StoreUnavailable, describe
 from importdesk.store.backends.postgres.connection import PgConnection
 from importdesk.store.backends.postgres.listener import XMAX_SQL, JobsListener
 from importdesk.store.backends.postgres.migrations import migrate
-from importdesk.workspace import WorkspaceError
 
 DEFAULT_LEASE_SECONDS = 30.0
+CONTENT_LOCK_SPACE = 2  # pg_advisory_xact_lock(space, hashtext(sha256)); records.py's tables use space 1
 CONNECT_TIMEOUT_S = 10
 
 
-class StoreUnreachable(WorkspaceError):
+class StoreUnreachable(StoreUnavailable):
     """The PostgreSQL store cannot be reached or refused us (a message for the user)."""
 
 
@@ -53,10 +54,14 @@ class PgDatabase:
     read_only = False
     path = None  # no file: nothing to hand to the SQLite batch writer
     batch_writer_ok = False
+    #: what becomes of a job whose end could not be written (jobs.py lets its lease run out)
+    unrecorded_end = ("it shows as processing until its lease runs out, then the next `importdesk work` "
+                      "anywhere takes it over from its last committed row")
 
     def __init__(self, url: str):
         self.url, self.lease_seconds = split_url(url)
         self.shown = describe(url)
+        self.app_name = dict(parse_qsl(urlsplit(self.url).query)).get("application_name") or "importdesk"
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[PgConnection] = []
@@ -75,11 +80,11 @@ class PgDatabase:
         if conn is None or conn.raw.closed:
             try:
                 raw = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-                                      application_name="importdesk")
+                                      application_name=self.app_name)
             except psycopg.OperationalError as exc:
                 raise StoreUnreachable(f"the store {self.shown} cannot be reached: "
                                        f"{str(exc).strip().splitlines()[-1]}") from None
-            conn = PgConnection(raw)
+            conn = PgConnection(raw, self.shown)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -98,6 +103,12 @@ class PgDatabase:
                 with suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
             raise
+
+    def serialise_content(self, conn: PgConnection, sha256: str) -> None:
+        """Inside ``write()``: no other writer anywhere passes this call for the same bytes until
+        this transaction ends (a transaction-level advisory lock), so "is this content imported
+        already?" and the insert after it are one step across machines."""
+        conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (CONTENT_LOCK_SPACE, sha256))
 
     def check_writable(self) -> None:
         """A PostgreSQL store is writable as far as importdesk can tell before writing."""
@@ -126,7 +137,7 @@ class PgDatabase:
 
     def _listening_connection(self) -> psycopg.Connection:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
-                               application_name="importdesk listener")
+                               application_name=f"{self.app_name} listener")
 
     def close(self) -> None:
         """Close the calling thread's connection; from the thread that opened the store, every

@@ -37,6 +37,7 @@ class PgJobStore(JobStore):
         self._beat: Heartbeat | None = None
         self._beat_lock = threading.Lock()
         self._claimed_since_beat = False
+        self._running: set[str] = set()  # the jobs this process claimed and has not ended: the heartbeat's
 
     def get_for_update(self, conn: Any, uid: str) -> ImportJob:
         row = conn.execute("SELECT * FROM jobs WHERE uid = ? FOR UPDATE", (uid,)).fetchone()
@@ -47,6 +48,8 @@ class PgJobStore(JobStore):
     def save(self, job: ImportJob, conn: Any, *, include_request: bool = False) -> None:
         row = job_to_row(job)
         uid = row.pop("uid")
+        if job.status is not JobStatus.PROCESSING:
+            self._stop_renewing(uid)  # ended here: if this write fails, its lease runs out (let_go)
         if not include_request:
             del row["request"]
         assignments = ", ".join(f"{name} = ?" for name in row)
@@ -62,6 +65,7 @@ class PgJobStore(JobStore):
         if not changed:
             holder = conn.execute("SELECT worker FROM jobs WHERE uid = ?", (uid,)).fetchone()
             if holder is not None:  # (a deleted job: nothing to save, as on SQLite)
+                self._stop_renewing(uid)
                 raise LeaseLost(f"job {job.short_uid}: {job.worker or 'this worker'} no longer holds it "
                                 f"({holder[0] or 'nobody'} does: its lease ran out); nothing of this write was kept")
 
@@ -91,11 +95,26 @@ class PgJobStore(JobStore):
             job = self.get_for_update(conn, uid)
         if taken_over:
             log.warning("job %s: taken over from %s, whose lease ran out", uid, row["worker"])
-        self._keep_alive(worker)
+        self._keep_alive(worker, uid)
         return job
 
-    def _keep_alive(self, worker: str) -> None:
+    def _stop_renewing(self, uid: str) -> None:
         with self._beat_lock:
+            self._running.discard(uid)
+
+    def let_go(self, uid: str) -> None:
+        """Its end could not be written: its lease is no longer renewed, runs out, and the next
+        claim anywhere takes the job over from its checkpoint."""
+        self._stop_renewing(uid)
+
+    def running(self) -> list[str]:
+        """The jobs whose leases this process's heartbeat renews."""
+        with self._beat_lock:
+            return sorted(self._running)
+
+    def _keep_alive(self, worker: str, uid: str) -> None:
+        with self._beat_lock:
+            self._running.add(uid)
             self._claimed_since_beat = True
             if self._beat is None:
                 self._beat = Heartbeat(self, worker)
@@ -123,9 +142,10 @@ class PgJobStore(JobStore):
 
 
 class Heartbeat(threading.Thread):
-    """Moves the leases of the jobs this worker holds on, every third of a lease, while this
+    """Moves the leases of the jobs this worker runs on, every third of a lease, while this
     process lives (one thread and one connection per store, whatever the number of jobs); ends
-    once the worker holds none."""
+    once the worker runs none. A job whose end could not be written is not renewed: its lease
+    runs out, and another worker takes it over."""
 
     def __init__(self, store: PgJobStore, worker: str):
         super().__init__(name=f"importdesk lease {worker}", daemon=True)
@@ -137,9 +157,11 @@ class Heartbeat(threading.Thread):
         try:
             while not db.closed.wait(db.lease_seconds / 3):
                 try:
-                    renewed = db.conn().execute(
+                    running = self.store.running()
+                    renewed = 0 if not running else db.conn().execute(
                         "UPDATE jobs SET lease_until = now() + make_interval(secs => ?)"
-                        " WHERE worker = ? AND status = 'processing'", (db.lease_seconds, self.worker)).rowcount
+                        " WHERE worker = ? AND status = 'processing' AND uid = ANY(?)",
+                        (db.lease_seconds, self.worker, running)).rowcount
                     failing_since = None
                 except Exception as exc:  # the next beat tries again while a lease may still run
                     log.warning("worker %s: heartbeat failed: %s", self.worker, exc)

@@ -125,8 +125,11 @@ class PgRecordStore(RecordStore):
         except psycopg.errors.UniqueViolation:
             conn.execute("ROLLBACK TO SAVEPOINT insert_all_new")
             return False
+        except psycopg.OperationalError as exc:
+            raise conn.lost(exc) from exc
         finally:
-            if conn.raw.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            if conn.raw.info.transaction_status not in (psycopg.pq.TransactionStatus.INERROR,
+                                                        psycopg.pq.TransactionStatus.UNKNOWN):
                 conn.execute("RELEASE SAVEPOINT insert_all_new")
         return True
 
