@@ -237,11 +237,36 @@ def _items(engine, uid):
                    for i in engine.list_items(uid, limit=10_000))
 
 
+def _raw_when(choose):
+    """A WriterOverlap.wants_raw that waits for the writer's validator and hands a batch over raw
+    when ``choose(n)`` says so for the n-th batch asked about (the type still all new): which
+    batches go raw then depends on the test, not on how fast the two processes are."""
+    asked = []
+
+    def wants_raw(self, resource_type):
+        asked.append(resource_type)
+        return (self.open and self.committer.may_be_all_new(resource_type) and choose(len(asked))
+                and self._writer.helper_ready(wait=True) == self._raw_fingerprint)
+    return wants_raw
+
+
+def _count_when_waited(real_counted):
+    def counted(self, wait=False):
+        return real_counted(self, wait=True) if wait else (False, None)
+    return counted
+
+
+WRITER_MODES = ("writer", "raw", "alternate", "held")
+
+
 def _outcomes(tmp_path, monkeypatch, paths, modes):
-    """Per mode ("writer": positional rows committed by the BatchWriter, "positional": in this
+    """Per mode ("writer": positional rows committed by the BatchWriter, "raw": each batch handed
+    to it raw and validated there, "alternate": every other batch raw, "positional": in this
     process, "dict": the dict path), the jobs' results after importing ``paths`` in order."""
     from importdesk.engine import Engine
+    from importdesk.engine.batch_overlap import WriterOverlap
     from importdesk.engine.row_mapper import RowMapper
+    from importdesk.store import batch_writer
     from importdesk.workspace import Workspace
 
     from support import FixedClock, counting_uids
@@ -250,7 +275,17 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
     results = []
     for mode in modes:
         with monkeypatch.context() as m:
-            m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode == "writer" else 10**9)
+            m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode in WRITER_MODES else 10**9)
+            if mode == "writer":
+                m.setattr(WriterOverlap, "wants_raw", lambda self, name: False)
+            if mode in ("raw", "alternate"):  # no batch held while the writer counts: each can go raw
+                m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 0)
+            if mode == "raw":
+                m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: True))
+            if mode == "alternate":
+                m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: n % 2 == 1))
+            if mode == "held":  # the count comes only when waited for: HELD_BATCHES held first
+                m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
             if mode == "dict":
                 m.setattr(RowMapper, "positional", lambda self: None)
             ws = Workspace.open(tmp_path / f"ws-{mode}")
@@ -275,8 +310,9 @@ def test_positional_path_stores_what_the_dict_path_stores(tmp_path, monkeypatch,
     """Tabular rows take the PositionalValidator path (committed by the batch writer from
     WRITER_MIN_ROWS on); forced onto the dict path, the same file gives the same records (byte
     for byte, types included), items and counts."""
-    writer, positional, by_dict = _outcomes(tmp_path, monkeypatch, [SAMPLES / sample], ["writer", "positional", "dict"])
-    assert writer == positional == by_dict
+    writer, raw, alternate, held, positional, by_dict = _outcomes(
+        tmp_path, monkeypatch, [SAMPLES / sample], [*WRITER_MODES, "positional", "dict"])
+    assert writer == raw == alternate == held == positional == by_dict
     assert writer[1]
 
 
@@ -285,8 +321,9 @@ def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
     classified and committed by the runner, the same as without a writer."""
     first = write_products(tmp_path / "a.csv", 300)
     second = write_products(tmp_path / "b.csv", 300, start=200, bad_every=7)
-    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
-    assert writer == positional
+    writer, raw, alternate, held, positional = _outcomes(tmp_path, monkeypatch, [first, second],
+                                                         [*WRITER_MODES, "positional"])
+    assert writer == raw == alternate == held == positional
     summary = writer[0][1][2]
     assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
 
@@ -406,3 +443,160 @@ def test_batches_in_flight_that_cannot_be_settled_are_not_counted(tmp_path, monk
     assert status is JobStatus.ERROR
     assert progress.done == checkpoint == len(rows) == 400 - 16  # all but the last batch
     assert progress.total == progress.done + progress.error + progress.pending
+
+
+def _writes_raw(monkeypatch) -> list[bool]:
+    """Per request handed to the batch writer: did it carry raw rows for the writer to validate?"""
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    sent: list[bool] = []
+
+    def submit(self, steps):
+        sent.append(any(step[0] == "rows" for step in steps))
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit)
+    return sent
+
+
+def test_batches_validated_by_the_writer_store_what_the_runner_would(tmp_path, monkeypatch):
+    """Clean batches handed over raw are validated and committed by the writer; one with a bad
+    row or a key twice comes back and is validated here, its errors worded as always."""
+    sent = _writes_raw(monkeypatch)
+    path = write_products(tmp_path / "p.csv", 700)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[300] = lines[300].replace(",0.5,", ",heavy,")  # batch 5: one bad row
+    lines[520] = lines[450]  # batch 9: a key twice (rows 451 and 521)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
+    assert raw == positional
+    outcome = raw[0][0]
+    assert outcome[1].error == 1 and outcome[6] == 1  # the bad row; the duplicate's warning
+    assert sent.count(True) >= 8  # the other batches went raw
+
+
+@pytest.mark.parametrize("mode", ["raw", "alternate", "held"])
+def test_the_error_threshold_stops_at_the_same_row_when_the_writer_validates(tmp_path, monkeypatch, mode):
+    """Rows 100-170 are bad: with 10% of 400 allowed, the job stops at its 41st error, whichever
+    process validated the batches around it (a raw batch with errors comes back; the batch
+    validated here meanwhile counted on fewer errors and is validated again from the file; the
+    batches held while the writer counted are validated before the total, the threshold a share
+    of it, is known)."""
+    from support import PRODUCTS_HEADER
+
+    lines = [PRODUCTS_HEADER]
+    for i in range(400):
+        price = "-1.00" if 100 <= i < 170 else f"{i % 500 + 1}.50"
+        lines.append(f"SKU-{i:07d},Product {i},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def outcomes():
+        from importdesk.engine.batch_overlap import WriterOverlap
+        from importdesk.store import batch_writer
+
+        results = []
+        monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 64)
+        for m_name in (mode, "positional"):
+            with monkeypatch.context() as m:
+                m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if m_name != "positional" else 10**9)
+                if m_name == "held":
+                    m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+                else:
+                    m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 0)
+                m.setattr(WriterOverlap, "wants_raw", _raw_when(
+                    (lambda n: True) if m_name == "raw" else (lambda n: n % 2 == 0)))
+                from importdesk.engine import Engine
+                from importdesk.workspace import Workspace
+
+                from support import FixedClock, counting_uids
+
+                eng = Engine(Workspace.open(tmp_path / f"ws-{m_name}"), clock=FixedClock(), uid_factory=counting_uids())
+                try:
+                    job = run(eng, path, resource_type="products")
+                    invariant(job)
+                    results.append((job.status, job.progress, job.metadata.data_row_index, job.error_message,
+                                    _items(eng, job.uid), _stored_rows(eng.workspace.db_path)))
+                finally:
+                    eng.close()
+        return results
+
+    by_writer, here = outcomes()
+    assert by_writer == here
+    status, progress, checkpoint = here[:3]
+    assert status is JobStatus.INTERRUPTED and progress.error == 41 and checkpoint == 141
+
+
+def test_a_writer_that_dies_with_raw_batches_in_flight_loses_and_doubles_nothing(tmp_path, monkeypatch):
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def dying_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 3:  # killed with two raw batches handed over, maybe committed, maybe not
+            self._proc.kill()
+            self._proc.wait()
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", dying_submit)
+    path = write_products(tmp_path / "p.csv", 400, bad_every=150)
+    raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
+    assert raw == positional
+
+
+def test_a_writer_whose_validator_differs_gets_no_raw_rows(tmp_path, monkeypatch):
+    """The writer rebuilds the validator from the recipe; when what it rebuilt is not the
+    runner's (here: another locale, as a schema edited meanwhile would), every batch is validated
+    here, and the import is the same."""
+    from importdesk.schemas import positional_recipe
+
+    real_recipe = positional_recipe.recipe
+    monkeypatch.setattr(positional_recipe, "recipe", lambda *args: {**real_recipe(*args), "locale": "de"})
+    sent = _writes_raw(monkeypatch)
+    path = write_products(tmp_path / "p.csv", 300)
+    raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
+    assert raw == positional
+    assert sent and not any(sent)
+
+
+def test_a_new_job_is_counted_by_the_writer_and_every_commit_knows_the_total(tmp_path, monkeypatch):
+    """The runner does not read the file before the import starts: the writer counts it while the
+    first batches are validated, and the job's first commit already holds the exact total (so
+    does every commit after it: total = done + error + pending)."""
+    from importdesk.readers.csv_source import CsvSource
+    from importdesk.store.jobs import JobStore
+
+    def counted_here(self):
+        raise AssertionError("the runner counted the file itself")
+
+    saved = []
+    real_save = JobStore.save
+
+    def save(self, job, conn, **kwargs):
+        saved.append((job.progress.total, job.progress.done, job.progress.error, job.progress.pending))
+        return real_save(self, job, conn, **kwargs)
+
+    monkeypatch.setattr(JobStore, "save", save)
+    path = write_products(tmp_path / "p.csv", 700, bad_every=50)
+    with monkeypatch.context() as m:
+        m.setattr(CsvSource, "_count_records", counted_here)
+        (by_writer,) = _outcomes(tmp_path, m, [path], ["held"])
+    first = saved.index(next(s for s in saved if s[0]))
+    assert all(s[0] == 700 and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
+    assert all(s == (0, 0, 0, 0) for s in saved[:first])  # the claim only: nothing committed before the total
+    (positional,) = _outcomes(tmp_path / "here", monkeypatch, [path], ["positional"])
+    assert by_writer == positional
+
+
+def test_a_count_the_writer_cannot_make_is_made_here(tmp_path, monkeypatch):
+    from importdesk.readers.csv_source import CsvSource
+
+    monkeypatch.setattr(CsvSource, "count_elsewhere",
+                        lambda self: ("importdesk.readers.csv_count", "no_such_function", ()))
+    path = write_products(tmp_path / "p.csv", 500, bad_every=40)
+    by_writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["held", "positional"])
+    assert by_writer == positional
+    assert by_writer[0][0][1].total == 500

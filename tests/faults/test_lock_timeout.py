@@ -17,14 +17,14 @@ from support import write_products
 
 @pytest.fixture
 def short_busy_timeout(monkeypatch):
-    from importdesk.engine import job_failures, pipeline
+    from importdesk.engine import job_failures, writer_start
     from importdesk.store import database
 
     pragmas = tuple(f"PRAGMA busy_timeout = {200}" if p.startswith("PRAGMA busy_timeout") else p
                     for p in database.PRAGMAS)
     for module in (database, job_failures):  # the wait, and the message saying how long it was
         monkeypatch.setattr(module, "BUSY_TIMEOUT_MS", 200)
-    for module in (database, pipeline):  # the app's connections, and the batch writer's
+    for module in (database, writer_start):  # the app's connections, and the batch writer's
         monkeypatch.setattr(module, "PRAGMAS", pragmas)
 
 

@@ -103,7 +103,7 @@ class BatchBuilder:
                 return batch
         return self._mapped(records, errors_so_far)
 
-    def _error_limit(self) -> float | None:
+    def error_limit(self) -> float | None:
         job = self.job
         return None if job.skip_errors or not self.stop_at_threshold else job.error_threshold * job.progress.total
 
@@ -112,7 +112,7 @@ class BatchBuilder:
 
     def _mapped(self, records: list, errors_so_far: int) -> Batch:
         job = self.job
-        limit = self._error_limit()
+        limit = self.error_limit()
         items: list[ItemRow] = []
         by_type: dict[str, TypeBatch] = {}
         uploaded: dict[str, int] = {}
@@ -173,7 +173,7 @@ class BatchBuilder:
         pv = pv or self.positional
         rt_name = rt_name or job.resource_type
         rt = mapper.resource(rt_name)
-        limit = self._error_limit()
+        limit = self.error_limit()
         items: list[ItemRow] = []
         tb = TypeBatch(rt, pv=pv)
         # After a batch with many bad rows, bad cells are marked instead of raised (no exception,

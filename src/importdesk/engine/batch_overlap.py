@@ -6,7 +6,15 @@ before it and as its transaction saves it after; that ``after`` becomes the runn
 the writer replies "ok". Keys that already exist make the writer commit nothing ("conflict"): that
 batch and the ones after it (skipped by the writer) go back to the runner, which commits them
 itself, classified. A writer that fails or dies is closed; what it did commit is read back from
-the store, and the rest is committed in process (or the job stops, when the store refused it)."""
+the store, and the rest is committed in process (or the job stops, when the store refused it).
+
+Raw batches: a writer that rebuilt the job's PositionalValidator (schemas/positional_recipe.py,
+same fingerprint) takes some batches as raw rows and validates them itself, on its core, while
+the runner reads and validates the next. The runner hands a batch over raw when the writer has
+at most one request it has not answered (it has room), and validates it here otherwise, so the
+two processes share the validation as their loads allow. A raw batch is committed by the writer
+only when every row is valid and every key new; else ("redo", "conflict") it comes back whole,
+with the batches after it, and the runner validates it as any other (errors worded here)."""
 
 from __future__ import annotations
 
@@ -17,7 +25,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from importdesk.engine.batch_build import Batch
+from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
@@ -41,15 +49,21 @@ class InFlight:
     now: datetime
     # keys of rows it classified and does not write (unchanged): the job's seen keys once it commits
     seen: list[tuple[str, str, str, int]] = field(default_factory=list)
+    # a batch handed over raw: its source rows, to validate them here if the writer did not commit it
+    raw: list | None = None
 
 
 class WriterOverlap:
-    def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter):
+    def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
+                 raw_fingerprint: str | None = None):
         self.ctx = ctx
         self.committer = committer
         self._writer: BatchWriter | None = writer
         self.in_flight: deque[InFlight] = deque()  # oldest first
         self._layout: tuple[Any, tuple] | None = None  # (pv, writer_columns(pv))
+        self._raw_fingerprint = raw_fingerprint  # the runner's validator's; None: no raw batches
+        self._raw_pause = 0  # batches to validate here before the next raw one (after a "redo")
+        self._raw_backoff = 1
 
     @property
     def open(self) -> bool:
@@ -71,13 +85,56 @@ class WriterOverlap:
         return (self.open and tb is not None and tb.pv is not None and bool(tb.stored)
                 and self.committer.may_be_all_new(tb.rt.name) and tb.keys_unique())
 
-    def hand_over(self, before: ImportJob, batch: Batch) -> bool:
+    def wants_raw(self, resource_type: str) -> bool:
+        """Hand the next batch over raw (``has_room_for_raw``)? Asked once per batch: after a raw
+        batch came back to be validated here (a row with an error), the next 1, 2, 4 … batches
+        are validated here without asking (a file with errors everywhere costs the writer little)."""
+        if self._raw_pause:
+            self._raw_pause -= 1
+            return False
+        return self.has_room_for_raw(resource_type)
+
+    def has_room_for_raw(self, resource_type: str) -> bool:
+        """The writer validates like the runner and has answered all but at most one of the
+        requests in flight; the type may still be all new."""
+        writer = self._writer
+        if writer is None or self._raw_fingerprint is None or not self.committer.may_be_all_new(resource_type):
+            return False
+        if writer.helper != self._raw_fingerprint and writer.helper_ready() != self._raw_fingerprint:
+            return False  # not loaded yet, or not the same validator
+        return len(self.in_flight) - writer.replies_waiting() < WRITER_DEPTH
+
+    def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
+        """Send a batch of raw rows (source.numbered_rows lists) as one transaction after
+        ``before`` (the planned job), counted as all created; the writer validates them. False:
+        it could not be sent (a value marshal cannot carry, a broken record): nothing was handed
+        over or counted."""
+        ctx = self.ctx
+        ctx.records.ensure_table(rt)
+        now = ctx.clock()
+        stamp = now.isoformat(timespec="milliseconds")
+        n = len(records)
+        batch = Batch(n, 0, [], {rt.name: TypeBatch(rt)}, {rt.name: n})
+        after = before.model_copy(deep=True)
+        count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
+        steps = self._transaction(after)
+        steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp), records)
+        if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
+            return True
+        self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)
+        return False
+
+    def _pause_raw(self) -> None:
+        self._raw_pause, self._raw_backoff = self._raw_backoff, self._raw_backoff * 2
+
+    def hand_over(self, before: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
         """Send ``batch`` (``takes`` said yes) as one transaction after ``before`` (the planned
-        job). False: it could not be sent, nothing was handed over or counted."""
+        job); ``now``: its time when it was handed over before. False: it could not be sent,
+        nothing was handed over or counted."""
         tb = batch.only_type()
         ctx = self.ctx
         ctx.records.ensure_table(tb.rt)
-        now = ctx.clock()
+        now = now or ctx.clock()
         stamp = now.isoformat(timespec="milliseconds")
         after = before.model_copy(deep=True)
         n = len(tb.stored)
@@ -154,9 +211,12 @@ class WriterOverlap:
             self.in_flight.clear()
             for _ in failed[1:]:
                 self._writer.result()  # "skipped"
-            if reply == "conflict":
+            if reply in ("conflict", "redo"):  # redo: a raw batch with a row to word, or a key twice
                 self._writer.resume()
-                self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
+                if reply == "conflict":
+                    self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
+                else:
+                    self._pause_raw()
                 return failed
             self.close()
             committed = self.ctx.jobs.get(job.uid).metadata.data_row_index

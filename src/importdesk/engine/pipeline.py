@@ -12,16 +12,19 @@ leaves the job where the store says it is.
 
 This module is the loop and the job's start and end; the steps live beside it: batch_build.py
 (validate a batch), batch_commit.py (commit and classify it here), batch_overlap.py (commit it in
-the batch writer while the next is validated), job_failures.py (how a job that fails ends, in
-words), job_items.py (the items' bounded rows).
+the batch writer while the next is validated, or have the writer validate it), job_failures.py
+(how a job that fails ends, in words), job_items.py (the items' bounded rows).
+
+The total is known before the first commit: counted first, or — a new CSV job for the writer —
+counted by the writer while the first batches are validated and held (_read_ahead).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 import threading
+from collections import deque
 from itertools import islice, repeat
 
 from importdesk.engine import job_failures
@@ -38,13 +41,13 @@ from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
 from importdesk.engine.sources import open_job_source
+from importdesk.engine.writer_start import estimated_rows, start_writer, writer_may_help
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
-from importdesk.schemas import SchemaError, get_rules
+from importdesk.schemas import SchemaError, get_rules, positional_recipe
 from importdesk.store import seen_keys
 from importdesk.store.backends import LeaseLost, StoreUnavailable
 from importdesk.store.batch_writer import BatchWriter
-from importdesk.store.database import PRAGMAS
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,9 @@ BATCH_ROWS = 5000
 # From this many rows on, batches of new rows are committed by a BatchWriter process while the
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
+# Batches validated while the writer counts the file (~4 MB each in memory): the writer's start
+# and the count of 200k rows take about as long as validating 4 batches (of 1M rows, ~12).
+HELD_BATCHES = 4
 
 
 class JobRunner:
@@ -62,6 +68,10 @@ class JobRunner:
         self.cancel = cancel or threading.Event()
         self.throttle = throttle or Throttle(None)
         self._overlap: WriterOverlap | None = None
+        self._writer: BatchWriter | None = None  # started before the count, for the overlap
+        self._counting = False  # the writer counts the new job's rows (its total not yet known)
+        self._threshold_stop = False  # a batch validated again here crossed the error threshold
+        self._stopped_by: Batch | None = None  # that batch (committed; none after it)
         self._gate = BatchGate.from_environment()  # a test hook; None outside tests
 
     # ---- entry point -------------------------------------------------------------------------
@@ -107,24 +117,11 @@ class JobRunner:
     # ---- first start: count, map headers -----------------------------------------------------
     def _prepare(self, source) -> None:
         self.mapper = RowMapper(self.ctx.registry, self.job, source.info)
-        if self.job.metadata.data_row_index == 0 and self.job.progress.total == 0 and self.job.progress.processed == 0:
-            job = self._copy()
-            total = source.count()
-            job.progress.total = total
-            job.progress.pending = total
-            info = source.info
-            job.format = job.provider_data.format = info.format
-            job.provider_data.encoding = info.encoding
-            job.provider_data.delimiter = info.delimiter
-            job.provider_data.sheet = info.sheet
-            warnings = self.mapper.header_warnings()
-            with self.ctx.db.write() as conn:
-                self.ctx.items.add_rows(conn, [self._item(None, ItemLevel.WARNING, w.field, w.value, w.code,
-                                                          w.message, None, w.resource_type) for w in warnings])
-                job.warnings_count += len(warnings)
-                job.updated_at = self.ctx.clock()
-                self.ctx.jobs.save(job, conn)
-            self._restore(job)
+        progress = self.job.progress
+        fresh = self.job.metadata.data_row_index == 0 and progress.total == 0 and progress.processed == 0
+        self._start_writer(source, count=fresh)  # its start (and its validator's) overlap the count
+        if fresh and not self._counting:
+            self._record_start(source, source.count())
         if self.job.metadata.data_row_index:  # resumed: undeclared attributes counted so far
             self.mapper.undeclared = dict(self.ctx.items.counted(self.job.uid, UNDECLARED))
         self.mapper.check_required()  # raises JobFailed naming the missing columns
@@ -137,31 +134,86 @@ class JobRunner:
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
 
+    def _record_start(self, source, total: int) -> None:
+        """The first commit of a new job: its total, what was detected, the header warnings."""
+        job = self._copy()
+        job.progress.total = total
+        job.progress.pending = total
+        info = source.info
+        job.format = job.provider_data.format = info.format
+        job.provider_data.encoding = info.encoding
+        job.provider_data.delimiter = info.delimiter
+        job.provider_data.sheet = info.sheet
+        warnings = self.mapper.header_warnings()
+        with self.ctx.db.write() as conn:
+            self.ctx.items.add_rows(conn, [self._item(None, ItemLevel.WARNING, w.field, w.value, w.code,
+                                                      w.message, None, w.resource_type) for w in warnings])
+            job.warnings_count += len(warnings)
+            job.updated_at = self.ctx.clock()
+            self.ctx.jobs.save(job, conn)
+        self._restore(job)
+
+    def _take_count(self, source, writer: BatchWriter) -> None:
+        """The writer's count (waited for) as the job's total, in the job's first commit; counted
+        here when the writer could not (its scan was not sure, or it went away)."""
+        self._counting = False
+        _, counted = writer.counted(wait=True)
+        self._record_start(source, source.take_count(counted) if isinstance(counted, int) else source.count())
+
     # ---- the batch loop ----------------------------------------------------------------------
+    def _start_writer(self, source, count: bool) -> None:
+        """Start the batch writer now, for a job that will use it: its start and the loading of
+        its validator (it validates raw batches too) then cost the runner nothing. A new job's
+        file is counted by the writer (``count``; a CSV file, judged by its first bytes) while the
+        runner reads and validates its first batches (_read_ahead)."""
+        job = self.job
+        if not writer_may_help(self.ctx, job):
+            return
+        pv = self.mapper.positional()
+        if pv is None:
+            return
+        left = job.progress.total - job.metadata.data_row_index
+        if not job.progress.total and job.metadata.data_row_index == 0:
+            left = estimated_rows(source)
+        if left < WRITER_MIN_ROWS:
+            return
+        count_call = source.count_elsewhere() if count else None
+        self._writer = start_writer(self.ctx, job, pv, count_call)
+        self._counting = self._writer is not None and count_call is not None
+
     def _process(self, source) -> None:
         job = self.job
-        if ((self.positional is not None or self.record_rows is not None) and job.job_type is JobType.EXECUTE
-                and job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS
-                and self.ctx.db.batch_writer_ok  # a SQLite file (store/backends)
-                and not getattr(sys, "frozen", False)):  # a frozen app cannot run the writer script
-            try:
-                writer = BatchWriter(str(self.ctx.db.path), list(PRAGMAS))
-            except Exception as exc:  # an optimisation: without it, commits are made here
-                log.warning("no batch writer (%s); committing in this process", exc)
-            else:
-                self._overlap = WriterOverlap(self.ctx, writer, self.committer)
+        writer = self._writer
+        if ((self.positional is not None or self.record_rows is not None) and writer_may_help(self.ctx, job)
+                and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
+            writer = writer or start_writer(self.ctx, job, self.positional)
+            if writer is not None:  # raw batches only for positional rows (JSON records are validated here)
+                fingerprint = positional_recipe.fingerprint(self.positional) if self.positional is not None else None
+                self._overlap = WriterOverlap(self.ctx, writer, self.committer, fingerprint)
+        elif writer is not None:  # fewer rows than estimated, or they take the dict path
+            if self._counting:
+                self._take_count(source, writer)
+            writer.close()
+        self._writer = None
+        self._source = source
         self._start_seen_keys(source)
         records = self._records(source, skip=job.metadata.data_row_index)
+        held: deque[Batch] = deque()
+        if self._counting:
+            self._read_ahead(source, records, held)
         while True:
             if self._stop_requested():
                 return
-            batch = list(islice(records, BATCH_ROWS))
-            if self.dates is not None:
-                self.dates.observe(batch)
-            if not batch:
-                self._finish(JobStatus.DONE, None)
-                return
-            over_threshold = self._run_batch(batch)
+            if held:
+                over_threshold = self._commit_held(held.popleft())
+            else:
+                batch = list(islice(records, BATCH_ROWS))
+                if self.dates is not None:
+                    self.dates.observe(batch)
+                if not batch:
+                    self._finish(JobStatus.DONE, None)
+                    return
+                over_threshold = self._run_batch(batch) or self._threshold_stop
             self.throttle.report(job)
             if self._gate is not None and self._gate.count_batch():
                 self._settle()  # held with exactly N batches in the store
@@ -170,6 +222,38 @@ class JobRunner:
                 self._settle()  # the message tells committed counts
                 self._finish(JobStatus.INTERRUPTED, job_failures.over_threshold(job))
                 return
+
+    def _read_ahead(self, source, records, held: deque[Batch]) -> None:
+        """While the writer counts the file: validate the first batches (up to HELD_BATCHES) and
+        hold them, since no batch may commit before the job's total is known; then the count
+        becomes the job's first commit. They are validated without the error threshold (it is
+        a share of the total): _commit_held applies it."""
+        writer = self._overlap._writer if self._overlap is not None else None
+        self.builder.stop_at_threshold = False
+        try:
+            while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
+                batch = list(islice(records, BATCH_ROWS))
+                if self.dates is not None:
+                    self.dates.observe(batch)
+                if not batch:
+                    break
+                held.append(self.builder.build(batch, 0))
+        finally:
+            self.builder.stop_at_threshold = True
+        if writer is None:  # (no overlap after all: counted here)
+            self._counting = False
+            self._record_start(source, source.count())
+        else:
+            self._take_count(source, writer)
+
+    def _commit_held(self, batch: Batch) -> bool:
+        """Commit a batch _read_ahead held, the error threshold applied now; True when it was
+        crossed (by this batch, or one before it: then this one is not committed)."""
+        batch, errors = self._recounted(batch, -1)
+        if batch is None:
+            return True
+        self._commit(batch, counted_on=errors)
+        return batch.over_threshold or self._threshold_stop
 
     def _records(self, source, skip: int):
         if self.positional is not None:
@@ -201,21 +285,86 @@ class JobRunner:
             records.close()  # its file
 
     def _run_batch(self, records: list) -> bool:
-        """Validate one batch and commit it; True when the error threshold was crossed."""
-        batch = self.builder.build(records, self._planned().progress.error)
-        self._commit(batch)
+        """Validate one batch and commit it (or hand it to the batch writer raw, when it has room
+        to validate it); True when the error threshold was crossed."""
+        if self._hand_over_raw(records):
+            return False
+        if self._threshold_stop:  # settling found the job stopped before this batch
+            return True
+        errors = self._planned().progress.error
+        batch = self.builder.build(records, errors)
+        self._commit(batch, counted_on=errors)
         return batch.over_threshold
 
-    def _commit(self, batch: Batch, now=None) -> None:
+    def _hand_over_raw(self, records: list) -> bool:
+        overlap = self._overlap
+        name = self.job.resource_type
+        if overlap is None or self.positional is None or not overlap.wants_raw(name):
+            return False
+        self._settle(keep=WRITER_DEPTH - 1)
+        if self._threshold_stop or not overlap.has_room_for_raw(name):
+            return False
+        return overlap.hand_over_raw(self._planned(), records, self.mapper.resource(name), self.positional)
+
+    def _again(self, flight) -> Batch | None:
+        """A batch the writer did not commit, to commit here (a raw one validated now). None:
+        the error threshold stopped the job before it."""
+        if flight.raw is None:
+            return self._recounted(flight.batch, flight.before.progress.error)[0]
+        if self._threshold_stop:
+            return None
+        batch = self.builder.build(flight.raw, self._planned().progress.error)
+        self._note_threshold(batch)
+        return batch
+
+    def _recounted(self, batch: Batch, counted_on: int | None) -> tuple[Batch | None, int | None]:
+        """``batch``, validated counting on ``counted_on`` errors before it, as it is now that the
+        batches before it have settled: a raw batch among them may have come back with errors,
+        and where the error threshold could then have stopped this one sooner, it is validated
+        again, read again from the file (rare: the threshold reached right there). None: the
+        threshold stopped the job before it. Also returns the errors it now counts on."""
+        if counted_on is None:
+            return batch, None
+        if self._threshold_stop:
+            return (batch, counted_on) if batch is self._stopped_by else (None, None)
+        errors = self._planned().progress.error
+        limit = self.builder.error_limit()
+        if errors == counted_on or limit is None or (not batch.over_threshold and errors + batch.error_rows <= limit):
+            return batch, errors
+        batch = self.builder.build(self._read_again(self._planned().metadata.data_row_index, batch.consumed), errors)
+        self._note_threshold(batch)
+        return batch, errors
+
+    def _note_threshold(self, batch: Batch) -> None:
+        """``batch``, validated again here, crossed the error threshold: it is the job's last."""
+        if batch.over_threshold:
+            self._threshold_stop = True
+            self._stopped_by = batch
+
+    def _read_again(self, skip: int, count: int) -> list:
+        rows = self._records(self._source, skip=skip)
+        try:
+            return list(islice(rows, count))
+        finally:
+            rows.close()
+
+    def _commit(self, batch: Batch, now=None, counted_on: int | None = None) -> None:
         """Hand ``batch`` to the batch writer when it can take it (new rows while another batch is
         in flight; classified rows once the ones before are in), else commit it here (after
-        settling every batch in flight: batches commit in file order)."""
+        settling every batch in flight: batches commit in file order). ``counted_on``: the
+        errors before it that its validation counted on (see _recounted)."""
         overlap = self._overlap
         if overlap is not None and overlap.open:
             self._settle(keep=WRITER_DEPTH - 1)
-            if overlap.takes(batch) and overlap.hand_over(self._planned(), batch):
+            batch, counted_on = self._recounted(batch, counted_on)
+            if batch is None:
+                return
+            if overlap.takes(batch) and overlap.hand_over(self._planned(), batch, now):
                 return
             self._settle()
+            batch, counted_on = self._recounted(batch, counted_on)
+            if batch is None:
+                return
             if overlap.takes_classified(batch):
                 classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock())
                 if not overlap.hand_over_classified(self.job, classified):
@@ -236,13 +385,18 @@ class JobRunner:
         # a batch committed again may be handed over again (classified): settle until done
         while overlap is not None and len(overlap.in_flight) > keep:
             for flight in overlap.settle(keep, self.job, self._restore):
-                self._commit(flight.batch, flight.now)
+                batch = self._again(flight)
+                if batch is not None:
+                    self._commit(batch, flight.now)
 
     def _restore(self, snapshot: ImportJob) -> None:
         for name in type(snapshot).model_fields:
             setattr(self.job, name, getattr(snapshot, name))
 
     def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         if self._overlap is not None:
             self._overlap.close()
 
@@ -270,6 +424,9 @@ class JobRunner:
             log.exception("job %s: ending it failed", self.job.uid)
 
     def _finish(self, status: JobStatus, message: str | None) -> None:
+        if self._writer is not None:  # started for a job that ended before its batches
+            self._writer.close()
+            self._writer = None
         if self._overlap is not None and self._overlap.open:
             try:
                 self._settle()
@@ -286,6 +443,8 @@ class JobRunner:
                     status, message = JobStatus.ERROR, job_failures.last_rows_lost(self.job, exc)
             self._close_writer()
         job = self.job
+        if self._threshold_stop and status is JobStatus.DONE:  # a batch validated again here crossed it
+            status, message = JobStatus.INTERRUPTED, job_failures.over_threshold(job)
         if status is JobStatus.DONE and job.progress.pending:
             status, message = JobStatus.ERROR, job_failures.ended_early(self.ctx, job)
         now = self.ctx.clock()
@@ -337,3 +496,4 @@ class JobRunner:
 
     def _item(self, *args, **kwargs) -> ItemRow:
         return item_row(self.job.uid, *args, **kwargs)
+

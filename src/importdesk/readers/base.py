@@ -138,6 +138,19 @@ class RowSource:
             self._count = n
         return self._count
 
+    def count_elsewhere(self) -> tuple[str, str, tuple[Any, ...]] | None:
+        """(module, function, arguments) that count this source's records in another process
+        (the batch writer, while the import reads its first batches): a call that returns the
+        count or None, as ``count()`` would; None when this source has no such call."""
+        return None
+
+    def take_count(self, n: int) -> int:
+        """The count made by ``count_elsewhere``'s call: checked like ``count()``'s, and kept."""
+        self._check_open()
+        self._check_rows(n)
+        self._count = n
+        return n
+
     def records(self, skip: int = 0) -> Iterator[Record]:
         """Yield the data records in file order, after skipping ``skip`` of them (resume)."""
         self._check_open()

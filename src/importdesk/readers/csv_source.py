@@ -109,9 +109,15 @@ class CsvSource(RowSource):
                 return
 
     def _count_records(self) -> int:
-        fast = count_records(self.path, self._encoding, self._delimiter, self._header_line,
-                             len(self.info.headers), self.limits.max_cell_chars)
+        fast = count_records(*self._count_args())
         return fast if fast is not None else self._count_with_reader()
+
+    def _count_args(self) -> tuple[Any, ...]:
+        return (self.path, self._encoding, self._delimiter, self._header_line, len(self.info.headers),
+                self.limits.max_cell_chars)
+
+    def count_elsewhere(self) -> tuple[str, str, tuple[Any, ...]] | None:
+        return count_records.__module__, count_records.__name__, self._count_args()
 
     def _count_with_reader(self) -> int:
         f, reader = self._open()

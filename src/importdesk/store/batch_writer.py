@@ -13,7 +13,23 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE �
     ("many", sql, rows, expect)   executemany; with ``expect`` (not None) it must change exactly
                                   that many rows, else nothing is committed: "conflict"
 
-and the reply is "ok", "conflict", "stale" or ("error", message). A batch is all or nothing.
+    ("rows", sql, rows, expect)   raw rows (cells + row number), validated here by the helper
+                                  (below) and bound to ``sql`` like "many"; a row that is not
+                                  valid, or a key twice, commits nothing: "redo" (the runner
+                                  validates that batch itself and words its errors)
+
+and the reply is "ok", "conflict", "redo", "stale" or ("error", message). A batch is all or nothing.
+
+The helper: the first message may name a module and a recipe, (path, pragmas, (module, recipe)).
+The writer then imports ``module`` and calls its ``load(recipe)`` -> (fingerprint, prepare), and
+its first reply is ("ready", fingerprint), or ("unready", why): the runner sends raw rows only to
+a writer whose validator is the same as its own. (The import is the runner's engine code, named
+by the runner: this file itself stays standard library only.)
+
+The count: the first message may also name a function and its arguments, (…, helper, (module,
+function, args)). The writer calls it once its helper is loaded and replies ("count", result)
+(("count", None) when it failed): the runner reads and validates the first batches meanwhile
+instead of counting the file's rows before it starts.
 Requests queue up (the runner keeps two in flight, so a slow commit — a WAL checkpoint — does
 not stall it). After a request that is not "ok", the writer answers "skipped" to every request
 until the message "resume": the runner then commits those batches itself, in order.
@@ -28,12 +44,15 @@ This file runs as a script (``python -I batch_writer.py PARENT_PID``): standard 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import marshal
 import os
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
+from collections import deque
 from typing import Any
 
 __all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
@@ -60,6 +79,10 @@ class StatementRecorder:
         if rows:
             self.steps.append(("many", sql, rows, expect))
 
+    def validate_and_insert(self, sql: str, raw_rows: list[Any]) -> None:
+        """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
+        self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
+
 
 class BatchWriter:
     """The runner's side: requests in flight, answered in order."""
@@ -67,19 +90,66 @@ class BatchWriter:
     #: the child's script (the fault-injection tests run it under a wrapper of their own)
     script = os.path.abspath(__file__)
 
-    def __init__(self, db_path: str, pragmas: list[str]) -> None:
+    def __init__(self, db_path: str, pragmas: list[str], helper: tuple[str, Any] | None = None,
+                 count: tuple[str, str, tuple[Any, ...]] | None = None) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", self.script, str(os.getpid())],
             # its failures come back as replies (or as its end); nothing of it may reach a terminal
             # the app is drawing on
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
         self.in_flight = 0
-        _grow_pipe(self._proc.stdin)
-        self._send((str(db_path), list(pragmas)))
+        self._replies = _Replies(self._proc.stdout)
+        # the replies that come before any batch's, in this order, and those that came
+        self._expect = deque(name for name, asked in (("helper", helper), ("count", count)) if asked is not None)
+        self._early: dict[str, Any] = {}
+        self.helper: str | None = None  # the helper's fingerprint once it is ready
+        assert self._proc.stdin is not None
+        self._stdin = open(self._proc.stdin.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
+        _grow_pipe(self._stdin)
+        self._send((str(db_path), list(pragmas), helper, count))
 
     def _send(self, message: Any) -> None:
-        assert self._proc.stdin is not None
-        _write(self._proc.stdin, message)
+        with contextlib.suppress(OSError):  # gone: its next result() says so
+            _write(self._stdin, message)
+
+    def _read_early(self, name: str, wait: bool) -> bool:
+        """Read the early replies up to ``name``'s (waiting for them with ``wait``); True once
+        it has come (None for each that a writer gone away never sent)."""
+        while name not in self._early and self._expect:
+            if not (wait or self._replies.available()):
+                return False
+            try:
+                reply = self._replies.read()
+            except (EOFError, ValueError, OSError):
+                while self._expect:
+                    self._early[self._expect.popleft()] = None
+                break
+            self._early[self._expect.popleft()] = reply
+        return name in self._early
+
+    def helper_ready(self, wait: bool = False) -> str | None:
+        """The helper's fingerprint once its reply has come (None: no helper, not ready, or it
+        could not load); ``wait``: wait for that reply."""
+        if self.helper is None and self._read_early("helper", wait):
+            reply = self._early["helper"]
+            if isinstance(reply, tuple) and reply[0] == "ready":
+                self.helper = reply[1]
+        return self.helper
+
+    def counted(self, wait: bool = False) -> tuple[bool, Any]:
+        """(True, the count's result — None when it failed) once its reply has come, else
+        (False, None); ``wait``: wait for it."""
+        if not self._read_early("count", wait):
+            return False, None
+        reply = self._early["count"]
+        return True, reply[1] if isinstance(reply, tuple) and reply[0] == "count" else None
+
+    def replies_waiting(self) -> int:
+        """How many of the requests in flight are answered already (without waiting): 0 or more,
+        counted up to the first one still being worked on."""
+        if self._expect and not self._read_early(self._expect[-1], wait=False):
+            return 0
+        return self._replies.waiting(self.in_flight)
 
     def submit(self, steps: list[tuple[Any, ...]]) -> None:
         """Hand a request over. If the writer is gone, its result() is an error. CannotSend (and
@@ -89,11 +159,8 @@ class BatchWriter:
         except ValueError as exc:
             raise CannotSend(str(exc)) from None
         self.in_flight += 1
-        try:
-            assert self._proc.stdin is not None
-            _write_bytes(self._proc.stdin, data)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # gone: its result() says so
+            _write_bytes(self._stdin, data)
 
     def resume(self) -> None:
         """After a reply other than "ok": run requests again (the ones before were skipped)."""
@@ -104,13 +171,17 @@ class BatchWriter:
         if not self.in_flight:
             raise RuntimeError("no request in flight")
         self.in_flight -= 1
+        if self._expect:  # the early replies come first
+            self._read_early(self._expect[-1], wait=True)
         try:
-            return _read(self._proc.stdout)
+            return self._replies.read()
         except (EOFError, ValueError, OSError):
             return ("error", f"the batch writer stopped (exit code {self._proc.poll()})")
 
     def close(self) -> None:
         try:
+            with contextlib.suppress(OSError):
+                self._stdin.close()
             if self._proc.stdin is not None:
                 self._proc.stdin.close()
             self._proc.wait(timeout=30)
@@ -131,6 +202,54 @@ def _grow_pipe(stream: Any) -> None:
         fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
     except (ImportError, OSError):
         pass
+
+
+class _Replies:
+    """The writer's replies, read from the pipe's file descriptor into a buffer of our own, so
+    that whether one has come can be asked without waiting (select sees the pipe, not a buffer)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._fd = stream.fileno()
+        self._buf = bytearray()
+
+    def _complete(self, n: int) -> bool:
+        """Are the first ``n`` messages in the buffer?"""
+        at = 0
+        for _ in range(n):
+            if len(self._buf) < at + 8:
+                return False
+            at += 8 + int.from_bytes(self._buf[at:at + 8], "little")
+            if len(self._buf) < at:
+                return False
+        return True
+
+    def _take_ready(self) -> None:
+        while select.select([self._fd], [], [], 0)[0]:
+            data = os.read(self._fd, 1 << 16)
+            if not data:
+                return
+            self._buf += data
+
+    def available(self) -> bool:
+        return self.waiting(1) == 1
+
+    def waiting(self, limit: int) -> int:
+        self._take_ready()
+        n = 0
+        while n < limit and self._complete(n + 1):
+            n += 1
+        return n
+
+    def read(self) -> Any:
+        while not self._complete(1):
+            data = os.read(self._fd, 1 << 16)
+            if not data:
+                raise EOFError
+            self._buf += data
+        size = int.from_bytes(self._buf[:8], "little")
+        message = marshal.loads(self._buf[8:8 + size])
+        del self._buf[:8 + size]
+        return message
 
 
 # Messages are length-prefixed: marshal.load() on a file would call read() once per object.
@@ -171,7 +290,24 @@ def _die_with_parent() -> None:
             pass
 
 
-def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int) -> Any:
+def _load_helper(helper: tuple[str, Any] | None) -> tuple[Any, Any]:
+    """(first reply, prepare function or None) for the helper named in the first message."""
+    if helper is None:
+        return None, None
+    try:
+        fingerprint, prepare = importlib.import_module(helper[0]).load(helper[1])
+    except Exception as exc:  # the runner validates every batch itself
+        return ("unready", f"{type(exc).__name__}: {exc}"), None
+    return ("ready", fingerprint), prepare
+
+
+def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None) -> Any:
+    if any(step[0] == "rows" for step in steps):
+        # validated before the transaction: a batch to redo never takes the write lock
+        try:
+            steps = [("many", step[1], prepare(step[2]), step[3]) if step[0] == "rows" else step for step in steps]
+        except Exception:  # a row not valid, a key twice (or no helper): the runner validates and words it
+            return "redo"
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
@@ -204,10 +340,20 @@ def _main(parent: int) -> None:
     # Ctrl-C is for the runner: the writer finishes what it was handed and ends when its input does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    db_path, pragmas = _read(stdin)
+    db_path, pragmas, *more = _read(stdin)
+    helper, count = (*more, None, None)[:2]
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     for pragma in pragmas:
         conn.execute(pragma)
+    ready, prepare = _load_helper(helper)
+    if ready is not None:
+        _write(stdout, ready)
+    if count is not None:
+        try:
+            counted = getattr(importlib.import_module(count[0]), count[1])(*count[2])
+        except Exception:  # the runner counts itself
+            counted = None
+        _write(stdout, ("count", counted))
     skipping = False
     while True:
         try:
@@ -217,7 +363,7 @@ def _main(parent: int) -> None:
         if steps == "resume":
             skipping = False
             continue
-        reply = "skipped" if skipping else _run(conn, steps, parent)
+        reply = "skipped" if skipping else _run(conn, steps, parent, prepare)
         skipping = reply != "ok"
         _write(stdout, reply)
     conn.close()

@@ -1,0 +1,76 @@
+"""A PositionalValidator that another process rebuilds: the batch writer validates some batches'
+raw rows itself, on the second core, while the runner reads and validates the next ones.
+
+``recipe(...)`` names the validator in plain values (the workspace's schemas folder, the type,
+the locale, the job's parent and the file's columns), which ``marshal`` carries. The process that
+rebuilds it (``load``) answers with its ``fingerprint`` — what the validator checks and stores,
+field by field — and the runner uses it only when that equals its own: a schema file edited since
+the job's engine loaded its types can never make the two validate differently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from importdesk.gc_settings import tune_gc
+
+from .positional import PositionalValidator
+from .registry import Registry
+
+__all__ = ["fingerprint", "load", "recipe"]
+
+
+def recipe(schemas_dir: str | Path, resource_type: str, locale: str, parent: Any,
+           columns: list[str | None]) -> dict[str, Any]:
+    return {"schemas": str(schemas_dir), "type": resource_type, "locale": locale, "parent": parent,
+            "columns": list(columns)}
+
+
+def fingerprint(pv: PositionalValidator) -> str:
+    """What ``pv`` checks and how it stores, as one digest (equal validators, equal digests)."""
+    rv = pv.rv
+    rt = rv.resource_type
+    described = (pv.columns, pv.layout, pv.key, rt.name, rt.key, tuple(map(_canonical, rt.stored_fields.values())),
+                 _canonical(rv.rules), _canonical(rv.defaults), repr(rv.parent))
+    return hashlib.sha256(repr(described).encode()).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    """``repr`` with sets, dicts and dataclasses in an order that is the same in every process
+    (a frozenset's order follows string hashes, which differ per process)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        inner = ", ".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(map(_canonical, value))) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{_canonical(k)}: {_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(map(_canonical, value)) + ")"
+    return repr(value)
+
+
+def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tuple[Any, ...]]]]:
+    """The validator ``spec`` names, rebuilt: its fingerprint, and a function from a batch of
+    raw rows (cells + row number) to their stored tuples that raises on the first row that is
+    not valid, or when two rows have the same key (those batches are the runner's to word)."""
+    tune_gc()  # the process validates as many rows as the runner: the same collector settings
+    registry = Registry.load(Path(spec["schemas"]))
+    rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
+    pv = rv.positional(spec["columns"])
+    if pv is None:
+        raise ValueError("the rows cannot be validated by position")
+    validate = pv.validate_or_raise
+    key_of = pv.key_of
+
+    def prepare(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
+        stored = list(map(validate, rows))
+        if len(set(map(key_of, stored))) != len(stored):
+            raise ValueError("a key repeats in the batch")
+        return stored
+
+    return fingerprint(pv), prepare
