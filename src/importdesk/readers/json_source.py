@@ -112,15 +112,8 @@ class _JsonBase(RowSource):
     def _values(self) -> Iterator[tuple[int, Any, str | None]]:
         """(number, value, error) for every value of the file; fatal problems raise."""
         f = self._open_text()
-        scan = _Scanner(f.read, self.limits, array=self.format == "json")
         try:
-            yield from scan.values()
-        except _Fatal as exc:
-            raise self._error(exc.message, line=exc.number) from None
-        except ReaderError:
-            raise
-        except Exception as exc:
-            raise self._convert(exc, scan.number) from exc
+            yield from self._scanned(_Scanner(f.read, self.limits, array=self.format == "json"))
         finally:
             self._untrack(f)
 
@@ -211,6 +204,10 @@ class _JsonBase(RowSource):
 
         scan = _Scanner(read, self.limits, array=False)
         scan.line = line
+        yield from self._scanned(scan)
+
+    def _scanned(self, scan: _Scanner) -> Iterator[tuple[int, Any, str | None]]:
+        """The scanner's values, its problems as the reader's errors (with the line they are on)."""
         try:
             yield from scan.values()
         except _Fatal as exc:
