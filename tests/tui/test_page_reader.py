@@ -128,7 +128,8 @@ def test_a_commit_elsewhere_is_read_at_the_next_poll_and_while_our_imports_run_o
 @pytest.mark.anyio
 async def test_reading_and_moving_around_runs_no_sql_on_the_event_loop(every_status, workspace):
     """Start-up, the job list, the errors pane, its pages and filters, another process's job: every
-    read happens in the reader's thread. (Commands, such as delete, still write from the event loop.)"""
+    read happens in the reader's thread. (Commands write in a thread of their own, after one read of the
+    job here before a dialog asks.)"""
     engine = every_status
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     on_the_loop: list[str] = []

@@ -3,6 +3,7 @@ prepared by the engine, the app built for tests, waiting for workers."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,16 +51,26 @@ def app_for(engine: Engine, clock=None, **kwargs) -> ImportDeskApp:
 
 
 async def wait_for_group(app, *groups: str) -> None:
-    """Wait for the workers of these groups (never an empty list: that means every worker)."""
+    """Wait for the workers of these groups (never an empty list: that means every worker), then for
+    the job commands they started (a dialog's answer runs its command in a thread)."""
     workers = [w for w in app.workers if w.group in groups]
     if workers:
         await app.workers.wait_for_complete(workers)
+    await commands_done(app)
+
+
+async def commands_done(app) -> None:
+    """Every job command's thread has ended (it then asks for the page that shows its change)."""
+    while commands := [w for w in app.workers if w.group == "commands" and not w.is_finished]:
+        await app.workers.wait_for_complete(commands)
+        await asyncio.sleep(0)  # the messages the command posted, before the next look
 
 
 async def settled(pilot) -> None:
     """Every page the main screen asked its reader for is shown, and the screen drawn after it (a
     page shown may ask for another: the errors of the job it highlights)."""
     await pilot.pause()
+    await commands_done(pilot.app)
     while True:
         await pilot.app.main.pages_shown()
         await pilot.pause()

@@ -122,11 +122,7 @@ class ImportDeskApp(App[int]):
                     "after the last committed row? Otherwise they stay interrupted (r resumes one later).")
         if await self.push_screen_wait(AskScreen("Resume interrupted imports?", question, yes="Resume",
                                                  no="Not now", focus_yes=True)):
-            for job in jobs:
-                try:
-                    self.engine.resume(job.uid)
-                except UsageError:  # another process resumed or changed it meanwhile
-                    continue
+            _resume_all(jobs, self.engine)
             self.main.post_message(JobsChanged(run=True))
         else:
             app_quit.decline_resume(self.engine, jobs)
@@ -191,10 +187,11 @@ class ImportDeskApp(App[int]):
             yield SystemCommand("jobs: Filter", "Filter jobs by text, status or resource (/)",
                                 _runner(screen, "filter"))
 
-    def export_records(self, resource_type: str, fmt: str) -> None:
+    @work(group="commands", exit_on_error=False, description="queue a records export")
+    async def export_records(self, resource_type: str, fmt: str) -> None:
         """Queue an export job of every record of a type; the queue workers run it like an import."""
         try:
-            job = self.engine.create_export(resource_type, fmt)
+            job = await asyncio.to_thread(_in_thread, self.engine, lambda e: e.create_export(resource_type, fmt))
         except UsageError as exc:
             self.notify(str(exc), severity="error", title="Not possible", markup=False)
             return
@@ -446,6 +443,14 @@ def _in_thread(engine: Engine, read: Callable[[Engine], object]):
     """`read(engine)` in a thread of the default executor, its store connection closed after."""
     with thread_store(engine):
         return read(engine)
+
+
+def _resume_all(jobs: list[ImportJob], engine: Engine) -> None:
+    for job in jobs:
+        try:
+            engine.resume(job.uid)
+        except UsageError:  # another process resumed or changed it meanwhile
+            continue
 
 
 def _runner(screen: Screen, action: str) -> Callable[[], object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -131,6 +132,7 @@ class MainScreen(Screen):
         super().__init__(id="main")
         self.engine = engine  # for the job actions (commands); every page comes from the reader
         self.clock = clock
+        self._command_lock = threading.Lock()  # job commands run in threads, one at a time
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
         self.counts: dict[JobStatus, int] = {}  # jobs by status, as of the last page shown
@@ -381,16 +383,31 @@ class MainScreen(Screen):
         job = self.selected
         return self.engine.get_job(job.uid) if job else None
 
-    def _apply(self, change: Callable[[str], ImportJob], done: str, *, run: bool = False) -> None:
+    def _apply(self, change: Callable[[str], ImportJob], done: str | Callable[[], str], *,
+               run: bool = False) -> None:
         job = self.selected
-        if job is None:
-            return
-        try:
-            changed = change(job.uid)
-        except UsageError as exc:
-            self.notify(str(exc), severity="error", title="Not possible", markup=False)
-            self.reload()
-            return
+        if job is not None:
+            self._command(change, job.uid, done, run)
+
+    @work(thread=True, group="commands", exit_on_error=False, description="a job command")
+    def _command(self, change: Callable[[str], ImportJob], uid: str, done: str | Callable[[], str],
+                 run: bool) -> None:
+        """A command's writes off the event loop (deleting a job of a million items takes a while),
+        one at a time, in the order they were asked."""
+        with self._command_lock, thread_store(self.engine):
+            try:
+                changed = change(uid)
+                done = done() if callable(done) else done
+            except UsageError as exc:
+                self.app.call_from_thread(self._refused, str(exc))
+                return
+        self.app.call_from_thread(self._applied, changed, done, run)
+
+    def _refused(self, why: str) -> None:
+        self.notify(why, severity="error", title="Not possible", markup=False)
+        self.reload()
+
+    def _applied(self, changed: ImportJob, done: str, run: bool) -> None:
         self.notify(f"{changed.file_name} ({changed.short_uid}) {done}", markup=False)
         self.post_message(JobsChanged(select_uid=changed.uid, run=run))
 
@@ -434,10 +451,11 @@ class MainScreen(Screen):
         if job is None or not applies("retry", job):
             return
         if retries_failed_rows(job):
-            edits = self.engine.row_edits(job.uid)
-            fixed = f", {len(edits):,} corrected" if edits else ""
-            self._apply(self.engine.retry, f"{job.progress.error:,} failed rows{fixed}: queued as a new job",
-                        run=True)
+            def done() -> str:  # in the command's thread
+                edits = self.engine.row_edits(job.uid)
+                fixed = f", {len(edits):,} corrected" if edits else ""
+                return f"{job.progress.error:,} failed rows{fixed}: queued as a new job"
+            self._apply(self.engine.retry, done, run=True)
         else:
             self._apply(self.engine.retry, "queued again", run=True)
 
