@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from importdesk.store.records import META_COLUMNS, RecordStore, column_name, column_names, quote, table_name
+from importdesk.store.records import (
+    META_COLUMNS,
+    RecordStore,
+    _decimal_fields,
+    column_name,
+    column_names,
+    quote,
+    table_name,
+)
 
 if TYPE_CHECKING:
     from importdesk.schemas import ResourceType
@@ -48,10 +56,6 @@ def _lock(conn: Any, name: str) -> None:
     conn.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (RECORDS_LOCK_SPACE, name))
 
 
-def _decimals(rt: ResourceType) -> frozenset[str]:
-    return frozenset(f.name for f in rt.fields.values() if f.type == "decimal")
-
-
 def _number_column(field: str) -> str:
     return f"{quote(field)} NUMERIC GENERATED ALWAYS AS (CAST({quote('_exact_' + field)} AS NUMERIC)) STORED"
 
@@ -65,7 +69,7 @@ class PgRecordStore(RecordStore):
         if marker in self._ready:
             return name
         sql_types = rt.sql_types()
-        decimals = _decimals(rt)
+        decimals = _decimal_fields(rt)
         table = quote(name)
         with self.db.write() as conn:
             _lock(conn, name)  # two machines creating the same table take turns
