@@ -19,6 +19,8 @@ Cell values (the same as calamine gave, after this module's conversion):
   and the error, never an empty value ("is required");
 - formulas give their cached value; a workbook saved by a program that does not compute
   formulas (openpyxl, some exporters) has none, so such cells read as None.
+``count()`` scans the sheet's XML without reading cells where it can be exact (xlsx_count.py), and
+reads the rows otherwise; ``count_elsewhere()`` names that scan for the batch writer's process.
 Row numbers are sheet rows (the <row r=".."> attribute). Columns start at the sheet's first
 used column (its <dimension>, else the header row's first cell), as calamine's range did.
 Zip bombs are refused by ``_guard_archive`` before any XML is parsed, entity bombs by the
@@ -27,14 +29,26 @@ parser (a DTD is refused).
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from .base import Limits, MiB, ReaderError, Record, RowSource, SourceInfo, clean_headers
-from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, dimension_start_column, iter_rows, letters
+from .xlsx_count import count_records
+from .xlsx_sheet import (
+    EMPTY_KEPT,
+    CellError,
+    Row,
+    Workbook,
+    XlsxFormatError,
+    dimension_start_column,
+    iter_rows,
+    letters,
+)
 
+ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")  # a row's end, for estimated_rows
 RATIO_CHECK_MIN_BYTES = 1 * MiB  # small members (styles, themes) may compress very well
 
 
@@ -163,6 +177,31 @@ class XlsxSource(RowSource):
     # --- reading --------------------------------------------------------------------------------
 
     def _count_records(self) -> int:
+        fast = count_records(*self._count_args()) if self._count_args() is not None else None
+        return fast if fast is not None else self._count_by_reading()
+
+    def _count_args(self) -> tuple[Any, ...] | None:
+        strings = self._book.strings
+        if len(strings.empty) > EMPTY_KEPT:
+            return None
+        return self.path, self._member, self._header_row, len(strings), list(strings.empty)
+
+    def count_elsewhere(self) -> tuple[str, str, tuple[Any, ...]] | None:
+        args = self._count_args()
+        return None if args is None else (count_records.__module__, count_records.__name__, args)
+
+    def estimated_rows(self) -> int:
+        """The sheet's rows, estimated from its first 64 KiB of XML (0 when it cannot tell)."""
+        try:
+            size = self._zip.getinfo(self._member).file_size if self._zip is not None else 0
+            with self._zip.open(self._member) as f:  # type: ignore[union-attr]
+                head = f.read(1 << 16)
+        except (OSError, KeyError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+            return 0
+        rows = len(ROW_END.findall(head))
+        return size * rows // len(head) if rows and head else 0
+
+    def _count_by_reading(self) -> int:
         header_row = self._header_row
         return sum(1 for number, values, errors in self._rows()
                    if number > header_row and not self._only_stray_errors(values, errors))
