@@ -149,3 +149,29 @@ def test_the_count_elsewhere_names_the_scan(tmp_path):
         module, function, args = src.count_elsewhere()
         assert getattr(importlib.import_module(module), function)(*args) == 40
         assert 20 <= src.estimated_rows() <= 80
+
+
+def test_damage_in_a_large_sheet_is_found_by_the_count_and_worded_as_on_opening(tmp_path, monkeypatch, small_reads):
+    """A large sheet is not decompressed to be checked on opening (the count reads it whole before
+    an import commits anything): its damage is refused by the count, in the words opening uses."""
+    from importdesk.readers import ReaderError, xlsx_source
+
+    monkeypatch.setattr(xlsx_source, "VERIFIED_SHEET_BYTES", 1000)
+    path = raw_xlsx(tmp_path / "bad.xlsx", HEADER + rows(3000))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(SHEET1)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + info.compress_size - 200, start + info.compress_size - 160):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with open_source(path) as src:
+        assert src.info.headers == ["sku", "n"]
+        assert count_records(*src._count_args()) is None
+        with pytest.raises(ReaderError) as exc:
+            src.count()
+    assert str(exc.value).startswith("bad.xlsx: is damaged (corrupt ZIP data: ")
+    monkeypatch.setattr(xlsx_source, "VERIFIED_SHEET_BYTES", 8 << 20)
+    with pytest.raises(ReaderError) as on_opening:
+        open_source(path)
+    assert str(on_opening.value).split(": ")[:2] == str(exc.value).split(": ")[:2]

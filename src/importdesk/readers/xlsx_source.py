@@ -50,6 +50,9 @@ from .xlsx_sheet import (
 
 ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")  # a row's end, for estimated_rows
 RATIO_CHECK_MIN_BYTES = 1 * MiB  # small members (styles, themes) may compress very well
+# A worksheet larger than this is not decompressed to be checked on opening: the count (here or
+# in the batch writer) decompresses it whole before an import's first commit, and says the same
+VERIFIED_SHEET_BYTES = 8 * MiB
 
 
 class XlsxSource(RowSource):
@@ -83,13 +86,16 @@ class XlsxSource(RowSource):
 
     # --- opening --------------------------------------------------------------------------------
 
-    def _guard_archive(self) -> None:
+    def _guard_archive(self, only: str | None = None) -> None:
         """Zip-bomb and damage checks before any XML is parsed.
 
         Declared sizes and ratios first (cheap), then every member is decompressed once by
         zipfile, which stops at the declared size and verifies the CRC: a member that lies
         about its size, a truncated archive or damaged data is refused here, with a clear
-        message, instead of inside the XML parser.
+        message, instead of inside the XML parser. A large worksheet is left to the count,
+        which reads it whole anyway (a second pass here cost a tenth of a large import): the
+        scan gives up on damage, and the count by reading checks that sheet (``only``) here first, so the
+        words are the same.
         """
         limits = self.limits
         try:
@@ -113,6 +119,9 @@ class XlsxSource(RowSource):
                             f"member {i.filename} is compressed {ratio:,.0f}:1, more than the "
                             f"limit max_xlsx_ratio={limits.max_xlsx_ratio} (a zip bomb?)")
                 for i in infos:
+                    large_sheet = i.file_size > VERIFIED_SHEET_BYTES and i.filename.startswith("xl/worksheets/")
+                    if (only is None and large_sheet) or (only is not None and i.filename != only):
+                        continue
                     with zf.open(i) as member:
                         while member.read(1 << 20):
                             pass
@@ -166,7 +175,9 @@ class XlsxSource(RowSource):
             raise self._error(f"{exc}", line=exc.row, where=self._where) from exc
         except XlsxFormatError as exc:
             raise self._error(f"cannot be read: {exc}", line=number, where=self._where) from exc
-        except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # (a large sheet: see _guard_archive)
+            raise self._error(f"is damaged (corrupt ZIP data: {exc})") from exc
+        except (OSError, ValueError) as exc:
             raise self._error(f"cannot be read: {_message(exc)}", line=number, where=self._where) from exc
 
     def _release(self) -> None:
@@ -202,6 +213,8 @@ class XlsxSource(RowSource):
         return size * rows // len(head) if rows and head else 0
 
     def _count_by_reading(self) -> int:
+        if self._zip is not None and self._zip.getinfo(self._member).file_size > VERIFIED_SHEET_BYTES:
+            self._guard_archive(self._member)  # not checked on opening
         header_row = self._header_row
         return sum(1 for number, values, errors in self._rows()
                    if number > header_row and not self._only_stray_errors(values, errors))
