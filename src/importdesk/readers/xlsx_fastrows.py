@@ -149,8 +149,8 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
         try:
             values = [
                 ((dates.get((style, text)) or _date_cell(style, text, number, book)) if style in date_styles
-                 else int(x) if (x := float(text)).is_integer() else x) if not ctype and text
-                else None if not ctype
+                 else int(x) if (x := float(text)).is_integer() else x) if (not ctype or ctype == "n") and text
+                else None if not ctype or ctype == "n"   # (openpyxl and LibreOffice write t="n")
                 else (inline or None) if ctype == "inlineStr" and "&" not in inline and "\r" not in inline
                 else (strings[int(text)] or None) if ctype == "s" and text
                 else (text.strip() in _TRUE) if ctype == "b" and text and "&" not in text and "\r" not in text
