@@ -661,3 +661,32 @@ def test_a_new_xlsx_job_is_counted_by_the_writer_without_reading_its_rows_first(
 
 def _without_times(row):
     return tuple(v for v in row if not (isinstance(v, str) and v.startswith("2026-11-")))
+
+
+def test_xlsx_rows_with_date_cells_are_validated_raw_by_the_writer(tmp_path, monkeypatch):
+    """Date cells travel to the writer as tuples (schemas/raw_cells.py) and are dates again there:
+    batches of a sheet with a date column are handed over raw, and the import is the one made
+    here, row for row (the bad rows' batches come back and are worded here)."""
+    from importdesk.schemas import raw_cells
+
+    sent = _writes_raw(monkeypatch)
+    path = _write_products_xlsx(tmp_path / "p.xlsx", 400, bad_every=150)
+    raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
+    assert raw == positional
+    assert raw[0][0][1].error == 2 and raw[0][0][1].done == 398
+    assert sent[:3] == [True, True, True]  # (64-row batches: the first bad row is in the third)
+    from importdesk.store import batch_writer
+
+    delivered = []
+    tried = batch_writer.BatchWriter.submit
+
+    def submit(self, steps):
+        tried(self, steps)
+        delivered.append(any(step[0] == "rows" for step in steps))
+
+    with monkeypatch.context() as m:  # as it was: no batch with a date cell could go raw
+        m.setattr(raw_cells, "packed", lambda rows: rows)
+        m.setattr(batch_writer.BatchWriter, "submit", submit)
+        (unpacked,) = _outcomes(tmp_path / "unpacked", m, [path], ["raw"])
+    assert unpacked[0] == positional[0]
+    assert delivered and not any(delivered)
