@@ -23,7 +23,7 @@ def packed(rows: list[list[Any]]) -> list[list[Any]]:
     validates it)."""
     if not rows:
         return rows
-    columns = [i for i, v in enumerate(rows[0]) if isinstance(v, _DATE)]
+    columns = [i for i, v in enumerate(rows[0]) if _packable(v)]  # so the first row has a tuple in each
     if not columns:
         return rows
     out = []
@@ -33,16 +33,23 @@ def packed(rows: list[list[Any]]) -> list[list[Any]]:
             v = row[i]
             if type(v) is _DATE:
                 row[i] = (v.year, v.month, v.day)
-            elif type(v) is _DATETIME and v.tzinfo is None and not v.fold:
+            elif _packable(v):
                 row[i] = (v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond)
         out.append(row)
     return out
 
 
+def _packable(v: Any) -> bool:
+    return type(v) is _DATE or (type(v) is _DATETIME and v.tzinfo is None and not v.fold)
+
+
 def unpacked(rows: list[list[Any]]) -> list[list[Any]]:
-    """The rows ``packed`` sent, their tuples made dates and datetimes again."""
+    """The rows ``packed`` sent, their tuples made dates and datetimes again (in the columns
+    where the first row has one: those are the columns ``packed`` looked at)."""
+    columns = [i for i, v in enumerate(rows[0]) if type(v) is tuple] if rows else []
     for row in rows:
-        for i, v in enumerate(row):
+        for i in columns:
+            v = row[i]
             if type(v) is tuple:
                 row[i] = _DATE(*v) if len(v) == 3 else _DATETIME(*v)
     return rows
