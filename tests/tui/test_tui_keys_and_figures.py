@@ -18,7 +18,7 @@ from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
 from test_tui_pilot import rendered, visible_text
-from tui_helpers import app_for, queue, run, settled, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group, wait_for_screen
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -52,9 +52,7 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         await settled(pilot)  # the first page comes from the screen's reader
         uid = app.screen.selected.uid  # the pending job
         await pilot.press("x")
-        await settled(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, AskScreen)
+        dialog = await wait_for_screen(pilot, AskScreen)  # after a read of the job, in a thread
         assert "cannot be undone" in str(dialog.query_one(".body").render())
         # the dialog's own footer lists y and n/Esc, not the main screen's keys
         keys = footer_keys(dialog)
@@ -64,7 +62,7 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         await settled(pilot)
         assert every_status.get_job(uid).status is JobStatus.PENDING
         await pilot.press("x")
-        await settled(pilot)
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("y")
         await settled(pilot)
         await wait_for_group(app, "dialogs")
@@ -165,8 +163,8 @@ async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        assert isinstance(app.screen, AskScreen)
-        assert "products.csv" in str(app.screen.query_one(".body").render())
+        dialog = await wait_for_screen(pilot, AskScreen)  # after a read in a thread
+        assert "products.csv" in str(dialog.query_one(".body").render())
         await pilot.press("y")
         await wait_for_group(app, "dialogs")
         await settled(pilot)
@@ -179,13 +177,14 @@ async def test_declining_to_resume_is_not_asked_again(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        assert isinstance(app.screen, AskScreen)
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("n")
         await wait_for_group(app, "dialogs")
     assert engine.get_job(uid).status is JobStatus.INTERRUPTED
     again = app_for(engine)
     async with again.run_test(size=SIZE) as pilot:
         await settled(pilot)
+        await wait_for_group(again, "dialogs")  # its look at the store found nothing to offer
         assert not isinstance(again.screen, AskScreen)
 
 
