@@ -7,12 +7,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Footer
+from textual.widgets import Button, Footer
 
 from importdesk.engine import ImportOptions
 from importdesk.engine.app_quit import mark_quit_interrupt
 from importdesk.models import JobStatus, JobType
-from importdesk.tui.screens.confirm import AskScreen
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
@@ -67,6 +68,41 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         await settled(pilot)
         await wait_for_group(app, "dialogs")
         assert every_status.get_job(uid).status is JobStatus.CANCELED
+
+
+async def test_every_dialog_lists_its_own_keys_and_its_buttons_name_them(engine):
+    """Confirm, resume over the threshold, delete and correct a value: each dialog's footer shows the
+    keys that answer it (not the main screen's), and each button names its key."""
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)  # done*
+    run(engine, "products_with_errors.csv", resource_type="products")  # interrupted: over the threshold
+    run(engine, "wines.csv", resource_type="wines", job_type=JobType.VALIDATE)  # done validate: newest
+    yes_no = {"y": "Yes", "escape": "No", "n": "No"}
+    app = app_for(engine)
+
+    async def opened_then_declined(key: str, dialog_type: type, keys: dict[str, str]) -> None:
+        await pilot.press(key)
+        dialog = await wait_for_screen(pilot, dialog_type)
+        assert footer_keys(dialog) == keys, (key, footer_keys(dialog))
+        labels = [str(b.label) for b in dialog.query(Button)]
+        assert all(label.endswith((" y", " n", "Esc", "Enter")) for label in labels), labels
+        await pilot.press("escape")  # no, cancel: nothing changes
+        await settled(pilot)
+        assert app.screen is app.main
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await opened_then_declined("c", ConfirmJobScreen, yes_no)
+        await pilot.press("down")
+        await opened_then_declined("r", AskScreen, yes_no)
+        await opened_then_declined("d", AskScreen, yes_no)
+        await pilot.press("down", "enter")  # the done job's errors
+        await settled(pilot)
+        errors = app.main.errors
+        while errors.items[errors.grid.cursor_row].field is None:  # a whole-row error has no value to correct
+            await pilot.press("down")
+        await opened_then_declined("f2", EditValueScreen, {"enter": "Save", "escape": "Cancel"})
+    assert [j.status for j in engine.list_jobs()] == [JobStatus.DONE, JobStatus.INTERRUPTED, JobStatus.DONE]
+    assert engine.count_jobs() == 3 and not engine.row_edits(engine.list_jobs()[2].uid)
 
 
 async def test_speed_and_took_leave_out_the_time_a_job_sat_interrupted(engine, clock):
