@@ -224,9 +224,11 @@ async def test_declining_to_resume_is_not_asked_again(engine):
         assert not isinstance(again.screen, AskScreen)
 
 
-async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine):
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["160x50", "80x24"])
+async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine, size):
+    """Beside the mapping when there is room; under it at 80 columns (beside it, one column was left)."""
     app = app_for(engine)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n", *"data/products_with_errors.csv")
         await wait_for_group(app, "preview")
@@ -237,6 +239,13 @@ async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_
         assert headers[:3] == ["sku", "name", "description"] and headers[-1].startswith("+")
         for column in table.columns[:-1]:
             assert column.width >= len(str(column.header))  # never squeezed to "…"
+        mapping, preview = app.screen.query_one("#mapping"), app.screen.query_one("#preview")
+        if size == SIZE:
+            assert mapping.region.y == preview.region.y and len(table.columns) > 6
+        else:
+            assert preview.region.y > mapping.region.y and len(table.columns) >= 4  # 3 and "+9"
+        drawn = visible_text(app.screen.query_one("#preview"))
+        assert "SKU-002001 " in drawn and "Travel Toothbrush" in drawn  # whole values, as wide as they are
         footer = footer_keys(app.screen)
         assert footer == {"ctrl+s": "Create job", "escape": "Cancel"}, footer  # the dialog's own keys
 
