@@ -5,6 +5,7 @@ from __future__ import annotations
 from importdesk.models import JobType
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
+from importdesk.tui.screens.new_import import NewImportScreen
 
 from tui_helpers import app_for, queue, run, settled, wait_for_group, wait_for_screen
 
@@ -78,6 +79,20 @@ class TestNewImportDialog:
             await pilot.pause()
 
         assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=type_path)
+
+    def test_mapping_preview_80x24(self, engine, snap_compare):
+        """At 80×24 the preview is under the mapping; Tab to the dialog's body, End scrolls to it."""
+        async def type_path_and_scroll(pilot):
+            await settled(pilot)
+            await pilot.press("n")
+            await wait_for_screen(pilot, NewImportScreen)
+            await pilot.press(*"data/products_with_errors.csv")
+            await wait_for_group(pilot.app, "preview")
+            await pilot.pause()
+            await pilot.press("tab", "end")
+            await pilot.pause()
+
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=type_path_and_scroll)
 
 
 class TestConfirmDialog:
