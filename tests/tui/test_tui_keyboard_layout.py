@@ -137,6 +137,8 @@ async def test_at_80x24_every_global_key_shows_and_the_lower_pane_switches(every
         assert keys[:6] == ["Sort", "New import", "Inbox", "Records", "Help", "Quit"], keys
         assert "Resume" not in keys  # the pending job cannot be resumed: no room for a greyed key
         assert app.sub_title.startswith("inbox/ not watched · 0 waiting")
+        title = " ".join(visible_text(screen.query_one("HeaderTitle")).split())
+        assert "inbox/ not watched · 0 waiting" in title, title  # drawn, not cut off at 80 columns
         detail, errors = screen.query_one(JobDetail), screen.query_one(ErrorTable)
         assert detail.display and not errors.display
         await pilot.press("tab", "tab")  # detail, then errors: it takes the detail's place
