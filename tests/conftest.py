@@ -15,6 +15,30 @@ from support import FixedClock, copy_workspace, counting_uids, migrated_workspac
 # store_backend: the store and engine tests on SQLite and PostgreSQL
 pytest_plugins = ["store_backends"]
 
+# Where the slowest tests are (node id prefixes), dearest first, measured with --durations: they run
+# first, so the parallel run ends on short tests and no worker waits alone on a long one at the end.
+# (pytest-xdist hands tests out in this order; a name missing here only runs later.)
+SLOW_FIRST = (
+    "tests/faults/test_fault_loop.py::test_every_write_of_an_import_can_fail_and_nothing_is_lost[batch_writer",
+    "tests/faults/test_fault_loop.py",  # 1.5-5 s each: every write of an import made to fail
+    "tests/packaging/",  # one group: the sdist and wheel built once, installed in a new venv
+    "tests/cli/test_readme_examples.py",  # every README line in a shell
+    "tests/tui/",  # the app under Pilot: 1-6 s each
+    "tests/faults/test_disk_full.py",
+    "tests/engine/test_engine_crash_and_race.py",
+    "tests/bench/",
+    "tests/cli/test_cli_output.py",
+    "tests/inbox/",
+)
+
+
+def _cost_rank(item) -> int:
+    return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=_cost_rank)  # stable: the same order on every worker, collection order within a rank
+
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:

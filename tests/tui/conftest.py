@@ -11,6 +11,7 @@ import shutil
 import time
 
 import pytest
+import textual._wait
 from textual.widgets import Input
 
 from importdesk.engine import Engine
@@ -44,6 +45,17 @@ def determinism(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     yield
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def quick_idle_checks(monkeypatch):
+    """Pilot's presses and pauses end once the process looks idle: Textual looks every 20 ms, so a
+    key costs 40 ms asleep and a test of 100 keys seconds of a core doing nothing. Looked at every
+    5 ms, with the same idle ratio (under 5% of the interval busy). What the tests wait for is
+    still awaited (tui_helpers.settled, wait_for_group): this is when Pilot looks, not what it waits for."""
+    assert textual._wait.SLEEP_IDLE == textual._wait.SLEEP_GRANULARITY / 20  # (Textual's own ratio)
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 200)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 200 / 20)
 
 
 @pytest.fixture
