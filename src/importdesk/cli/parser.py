@@ -178,7 +178,7 @@ def _run_options(f):
     return f
 
 
-@_command(cli, "run", _lazy("run_cmds", "cmd_run"), "import a file now, in this process, with progress on stderr",
+@_command(cli, "run", _lazy("run_ahead", "cmd_run"), "import a file now, in this process, with progress on stderr",
           ec.RUNS_A_JOB, "importdesk run preise_de.csv --type prices --locale de --parent EU-Retail")
 @_run_options
 def run():
