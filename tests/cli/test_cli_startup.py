@@ -45,3 +45,12 @@ def test_a_command_imports_what_it_runs(tmp_path):
     output, modules = _modules_after(["types", "--workspace", str(tmp_path / "ws"), "--json"])
     assert any(t["name"] == "products" for t in json.loads(output))
     assert "importdesk.schemas" in modules
+
+
+def test_a_run_without_a_terminal_does_not_load_the_live_bar(tmp_path):
+    from support import write_products
+
+    path = write_products(tmp_path / "products.csv", 50)
+    _output, modules = _modules_after(["run", str(path), "--type", "products", "--workspace", str(tmp_path / "ws")])
+    assert "importdesk.engine.service" in modules
+    assert not any(m == "rich" or m.startswith("rich.") for m in modules)  # log lines on stderr need no rich
