@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 #: what the writer imports while it waits: its validator's recipe (schemas, pydantic) and the count
-PRELOAD = ("importdesk.schemas.positional_recipe", "importdesk.readers.csv_count")
+PRELOAD = ("importdesk.schemas.positional_recipe", "importdesk.readers.csv_count", "importdesk.readers.xlsx_count")
 #: a writer is started from this many rows on (pipeline.WRITER_MIN_ROWS, not imported: it is heavy)
 MIN_ROWS = 20_000
 HEAD_BYTES = 1 << 16
