@@ -256,7 +256,7 @@ def _count_when_waited(real_counted):
     return counted
 
 
-WRITER_MODES = ("writer", "raw", "alternate", "held")
+WRITER_MODES = ("writer", "raw", "alternate", "held", "backlog")
 
 
 def _outcomes(tmp_path, monkeypatch, paths, modes):
@@ -284,8 +284,11 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: True))
             if mode == "alternate":
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: n % 2 == 1))
-            if mode == "held":  # the count comes only when waited for: HELD_BATCHES held first
+            if mode in ("held", "backlog"):  # the count comes only when waited for: HELD_BATCHES held first
                 m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+            if mode == "backlog":  # 3 held; then the writer looks busy: more held behind it
+                m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 3)
+                m.setattr(batch_writer.BatchWriter, "replies_waiting", lambda self: 0)
             if mode == "dict":
                 m.setattr(RowMapper, "positional", lambda self: None)
             ws = Workspace.open(tmp_path / f"ws-{mode}")
@@ -310,9 +313,9 @@ def test_positional_path_stores_what_the_dict_path_stores(tmp_path, monkeypatch,
     """Tabular rows take the PositionalValidator path (committed by the batch writer from
     WRITER_MIN_ROWS on); forced onto the dict path, the same file gives the same records (byte
     for byte, types included), items and counts."""
-    writer, raw, alternate, held, positional, by_dict = _outcomes(
+    writer, raw, alternate, held, backlog, positional, by_dict = _outcomes(
         tmp_path, monkeypatch, [SAMPLES / sample], [*WRITER_MODES, "positional", "dict"])
-    assert writer == raw == alternate == held == positional == by_dict
+    assert writer == raw == alternate == held == backlog == positional == by_dict
     assert writer[1]
 
 
@@ -321,9 +324,9 @@ def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
     classified and committed by the runner, the same as without a writer."""
     first = write_products(tmp_path / "a.csv", 300)
     second = write_products(tmp_path / "b.csv", 300, start=200, bad_every=7)
-    writer, raw, alternate, held, positional = _outcomes(tmp_path, monkeypatch, [first, second],
-                                                         [*WRITER_MODES, "positional"])
-    assert writer == raw == alternate == held == positional
+    writer, raw, alternate, held, backlog, positional = _outcomes(tmp_path, monkeypatch, [first, second],
+                                                                  [*WRITER_MODES, "positional"])
+    assert writer == raw == alternate == held == backlog == positional
     summary = writer[0][1][2]
     assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
 
@@ -476,7 +479,7 @@ def test_batches_validated_by_the_writer_store_what_the_runner_would(tmp_path, m
     assert sent.count(True) >= 8  # the other batches went raw
 
 
-@pytest.mark.parametrize("mode", ["raw", "alternate", "held"])
+@pytest.mark.parametrize("mode", ["raw", "alternate", "held", "backlog"])
 def test_the_error_threshold_stops_at_the_same_row_when_the_writer_validates(tmp_path, monkeypatch, mode):
     """Rows 100-170 are bad: with 10% of 400 allowed, the job stops at its 41st error, whichever
     process validated the batches around it (a raw batch with errors comes back; the batch
@@ -501,8 +504,11 @@ def test_the_error_threshold_stops_at_the_same_row_when_the_writer_validates(tmp
         for m_name in (mode, "positional"):
             with monkeypatch.context() as m:
                 m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if m_name != "positional" else 10**9)
-                if m_name == "held":
+                if m_name in ("held", "backlog"):
                     m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+                    if m_name == "backlog":  # batches held after the count too, behind a busy writer
+                        m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 3)
+                        m.setattr(batch_writer.BatchWriter, "replies_waiting", lambda self: 0)
                 else:
                     m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 0)
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from importdesk.engine import Engine
 from importdesk.workspace import Workspace
-from importdesk.workspace_log import log_to_workspace
+
+if TYPE_CHECKING:
+    from importdesk.engine import Engine
 
 
 def open_engine(args) -> Engine:
+    from importdesk.engine import Engine
+    from importdesk.workspace_log import log_to_workspace
+
     ws = Workspace.open(getattr(args, "workspace", None))
     log_to_workspace(ws)
     engine = Engine(ws)
@@ -26,6 +30,8 @@ def open_engine_to_read(args) -> Engine:
     ws = Workspace.at(getattr(args, "workspace", None))
     if ws.exists:
         return open_engine(args)
+    from importdesk.engine import Engine
+
     return Engine.for_reading(ws)
 
 

@@ -1,6 +1,12 @@
-"""Exit codes of `importdesk`, documented in the README and, per command, in each command's help."""
+"""Exit codes of `importdesk`, documented in the README and, per command, in each command's help.
+(Standard library only at import time: every command line, `--version` too, imports this.)"""
 
-from importdesk.models import ImportJob, JobStatus
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importdesk.models import ImportJob
 
 OK = 0  # the job finished and every row was imported (or validated) without error
 ROW_ERRORS = 1  # the job finished, but some rows were rejected (see `importdesk errors UID`)
@@ -42,6 +48,8 @@ def epilog(codes: tuple[int, ...], example: str, meanings: dict[int, str] | None
 
 
 def for_job(job: ImportJob) -> int:
+    from importdesk.models import JobStatus
+
     if job.status is JobStatus.DONE:
         return ROW_ERRORS if job.progress.error else OK
     return {JobStatus.ERROR: FAILED, JobStatus.INTERRUPTED: INTERRUPTED,

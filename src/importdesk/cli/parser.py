@@ -10,22 +10,29 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from importlib import import_module
 from types import SimpleNamespace
 
 import click
 
 from importdesk.cli import exit_codes as ec
-from importdesk.cli import job_cmds, records_cmd, run_cmds
 from importdesk.cli.common import reader_went_away
 from importdesk.cli.options import THRESHOLD, complete_job_uid, complete_type
-from importdesk.engine import UsageError
-from importdesk.engine.context import STORE_ENV
 from importdesk.workspace import WorkspaceError
 
 STATUSES = ("pending", "processing", "done", "error", "interrupted", "canceled")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 WORKSPACE_HELP = ("Workspace folder (default: $IMPORTDESK_HOME, else the platform's user data folder, "
                   "e.g. ~/.local/share/importdesk)")
+
+
+def _lazy(module: str, name: str):
+    """The handler ``importdesk.cli.<module>.<name>``, imported when its command runs: the parser
+    itself (and `--version`, `--help`) imports no engine, pydantic or rich."""
+    def handler(args):
+        return getattr(import_module(f"importdesk.cli.{module}"), name)(args)
+    handler.__name__ = name
+    return handler
 
 
 def _namespace(ctx: click.Context, params: dict) -> SimpleNamespace:
@@ -58,6 +65,12 @@ def _uid_argument():
     return click.argument("uid", shell_complete=complete_job_uid)
 
 
+def _usage_error() -> type[Exception]:
+    from importdesk.engine.errors import UsageError  # imported by the command that raised it
+
+    return UsageError
+
+
 class Commands(click.Group):
     """The command group; turns what a command raises into its message and exit code (for ``main``
     and for click's own runners alike), so no command ever ends in a traceback."""
@@ -71,13 +84,13 @@ class Commands(click.Group):
             raise
         except BrokenPipeError:
             ctx.exit(reader_went_away())
-        except (UsageError, WorkspaceError) as exc:
-            click.echo(f"importdesk: {exc}", err=True)
-            ctx.exit(ec.USAGE)
         except KeyboardInterrupt:
             click.echo("\nimportdesk: stopped", err=True)
             ctx.exit(ec.SIGINT)
         except Exception as exc:  # never a traceback for the user; the details go to the workspace log
+            if isinstance(exc, (_usage_error(), WorkspaceError)):
+                click.echo(f"importdesk: {exc}", err=True)
+                ctx.exit(ec.USAGE)
             logging.getLogger("importdesk").exception("unexpected error")
             click.echo(f"importdesk: unexpected error: {type(exc).__name__}: {exc}", err=True)
             ctx.exit(ec.FAILED)
@@ -100,6 +113,8 @@ def cli(ctx: click.Context, workspace: str | None, no_watch: bool, store: str | 
     example and the exit codes it can return. Shell completion: importdesk completion --help.
     """
     if store:  # for every engine of this process and the workers it starts
+        from importdesk.engine.context import STORE_ENV
+
         os.environ[STORE_ENV] = store
     if ctx.invoked_subcommand is None:
         from importdesk.cli.app_cmd import open_app
@@ -163,7 +178,7 @@ def _run_options(f):
     return f
 
 
-@_command(cli, "run", run_cmds.cmd_run, "import a file now, in this process, with progress on stderr",
+@_command(cli, "run", _lazy("run_ahead", "cmd_run"), "import a file now, in this process, with progress on stderr",
           ec.RUNS_A_JOB, "importdesk run preise_de.csv --type prices --locale de --parent EU-Retail")
 @_run_options
 def run():
@@ -184,7 +199,7 @@ def _requeue_options(skip_errors: bool):
     return decorate
 
 
-@_command(cli, "confirm", run_cmds.cmd_confirm,
+@_command(cli, "confirm", _lazy("run_cmds", "cmd_confirm"),
           "execute a done validate job: a new execute job, same file and options", ec.RUNS_A_JOB,
           "importdesk confirm 3T8K2M")
 @_requeue_options(skip_errors=False)
@@ -192,14 +207,14 @@ def confirm():
     pass
 
 
-@_command(cli, "resume", run_cmds.cmd_resume, "continue an interrupted job after its last committed row",
+@_command(cli, "resume", _lazy("run_cmds", "cmd_resume"), "continue an interrupted job after its last committed row",
           ec.RUNS_A_JOB, "importdesk resume 3T8K2M --skip-errors")
 @_requeue_options(skip_errors=True)
 def resume():
     pass
 
 
-@_command(cli, "retry", run_cmds.cmd_retry,
+@_command(cli, "retry", _lazy("run_cmds", "cmd_retry"),
           "run an errored job again from its last committed row; a done job with rejected rows gets a new "
           "job of just those rows (corrections applied). An interrupted job is resumed, not retried",
           ec.RUNS_A_JOB, "importdesk retry 3T8K2M")
@@ -208,7 +223,8 @@ def retry():
     pass
 
 
-@_command(cli, "export", run_cmds.cmd_export, "export a resource type's records to CSV, XLSX or JSONL, as a job",
+@_command(cli, "export", _lazy("run_cmds", "cmd_export"),
+          "export a resource type's records to CSV, XLSX or JSONL, as a job",
           (ec.OK, ec.USAGE, ec.FAILED, ec.INTERRUPTED, ec.CANCELED, ec.SIGINT),
           "importdesk export products products.jsonl\n  importdesk export medusa_product upload.csv --platform medusa",
           {ec.OK: "done: the file is written", ec.FAILED: "the export failed (e.g. the file cannot be written)",
@@ -228,7 +244,7 @@ def export():
     pass
 
 
-@_command(cli, "work", run_cmds.cmd_work,
+@_command(cli, "work", _lazy("run_cmds", "cmd_work"),
           "a worker: run queued jobs in this process as they come, waiting while none can be claimed, until "
           "Ctrl-C or SIGTERM (the job in flight stops after its batch and goes back to the queue). With --once: "
           "run what can be claimed now, then end",
@@ -245,7 +261,7 @@ def work():
     pass
 
 
-@_command(cli, "watch", run_cmds.cmd_watch,
+@_command(cli, "watch", _lazy("run_cmds", "cmd_watch"),
           "headless service: files dropped into the inbox become jobs and run (Ctrl-C or SIGTERM stops)",
           (ec.OK, ec.ROW_ERRORS, ec.USAGE, ec.SIGINT), "importdesk watch --workers 2",
           {ec.OK: "stopped on request", ec.ROW_ERRORS: "the watcher stopped by itself (see the workspace log)",
@@ -262,7 +278,7 @@ def watch():
 
 # ---- reading and changing jobs -------------------------------------------------------------------
 
-@_command(cli, "jobs", job_cmds.cmd_jobs, "list jobs, newest first", ec.QUERY,
+@_command(cli, "jobs", _lazy("job_cmds", "cmd_jobs"), "list jobs, newest first", ec.QUERY,
           "importdesk jobs --status error --json")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Only jobs in this status (repeatable)")
 @click.option("--job-type", type=click.Choice(("validate", "execute", "export")), help="Only jobs of this kind")
@@ -276,14 +292,15 @@ def jobs():
     pass
 
 
-@_command(cli, "show", job_cmds.cmd_show, "every field of one job", ec.QUERY, "importdesk show 3T8K2M --json")
+@_command(cli, "show", _lazy("job_cmds", "cmd_show"), "every field of one job", ec.QUERY,
+          "importdesk show 3T8K2M --json")
 @_uid_argument()
 @_json_option("the job with its errors_log and warnings_log")
 def show():
     pass
 
 
-@_command(cli, "errors", job_cmds.cmd_errors, "a job's row errors and warnings", ec.QUERY,
+@_command(cli, "errors", _lazy("job_cmds", "cmd_errors"), "a job's row errors and warnings", ec.QUERY,
           "importdesk errors 3T8K2M --export fix-me.xlsx")
 @_uid_argument()
 @_json_option("the items")
@@ -300,11 +317,11 @@ def errors():
 
 
 for _name, _handler, _text, _example in (
-    ("interrupt", job_cmds.cmd_interrupt, "stop a job at its next batch boundary (resumable)",
+    ("interrupt", _lazy("job_cmds", "cmd_interrupt"), "stop a job at its next batch boundary (resumable)",
      "importdesk interrupt 3T8K2M"),
-    ("cancel", job_cmds.cmd_cancel, "cancel a job (committed rows stay; it does not resume)",
+    ("cancel", _lazy("job_cmds", "cmd_cancel"), "cancel a job (committed rows stay; it does not resume)",
      "importdesk cancel 3T8K2M --json"),
-    ("delete", job_cmds.cmd_delete, "delete a job and its items (imported records stay)",
+    ("delete", _lazy("job_cmds", "cmd_delete"), "delete a job and its items (imported records stay)",
      "importdesk delete 3T8K2M"),
 ):
     def _lifecycle():
@@ -314,7 +331,8 @@ for _name, _handler, _text, _example in (
         _json_option("the job afterwards")(_uid_argument()(_lifecycle)))
 
 
-@_command(cli, "types", job_cmds.cmd_types, "resource types; with a NAME, its key and every field", ec.QUERY,
+@_command(cli, "types", _lazy("job_cmds", "cmd_types"), "resource types; with a NAME, its key and every field",
+          ec.QUERY,
           "importdesk types products --json")
 @click.argument("name", required=False, shell_complete=complete_type)
 @_json_option("the types")
@@ -322,7 +340,7 @@ def types():
     pass
 
 
-@_command(cli, "records", records_cmd.cmd_records,
+@_command(cli, "records", _lazy("records_cmd", "cmd_records"),
           "the records imported for a resource type: filter, sort, page; streamed", ec.QUERY,
           "importdesk records products --where 'price>=10' --where currency=EUR --order -price --limit 5",
           {ec.USAGE: "usage error: unknown type or field, a value that does not fit the field, bad operator"})

@@ -13,15 +13,15 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
-from rich.table import Column
+from typing import TYPE_CHECKING, TextIO
 
 from importdesk.engine import JobProgressed
 from importdesk.models import JobStatus
 from importdesk.text_format import number, percent, rate, safe, time_left
+
+if TYPE_CHECKING:  # rich is imported only for a live bar: log lines need none of it
+    from rich.console import Console
+    from rich.progress import TaskID
 
 LOG_EVERY = 5.0  # seconds between two log lines when stderr is not a terminal
 
@@ -31,7 +31,11 @@ def progress_reporter(stream: TextIO | None = None, *, console: Console | None =
     """The engine's ``on_progress`` for one job: a live bar on a terminal, log lines otherwise."""
     stream = stream or sys.stderr
     if console is not None or _is_terminal(stream):
-        return LiveBar(console or Console(file=stream, stderr=stream is sys.stderr))
+        if console is None:
+            from rich.console import Console
+
+            console = Console(file=stream, stderr=stream is sys.stderr)
+        return LiveBar(console)
     return LogLines(stream, clock=clock)
 
 
@@ -59,6 +63,9 @@ class LiveBar:
     """One redrawn line: name, bar, percent, rows, errors, rate, time left."""
 
     def __init__(self, console: Console):
+        from rich.progress import BarColumn, Progress, TextColumn
+        from rich.table import Column
+
         self.console = console
         wide = console.width >= 64  # narrower: no bar and no rate, so what is left stays readable
         name_width = max(8, min(24, console.width // 4))

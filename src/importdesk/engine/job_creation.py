@@ -4,6 +4,7 @@ Engine (service.py) has these methods."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from importdesk.engine.errors import DuplicateContent, UsageError
@@ -16,7 +17,7 @@ from importdesk.readers import ReaderError
 from importdesk.readers.detect import check_encoding_name
 from importdesk.schemas import SchemaError
 from importdesk.store import inbox_claims
-from importdesk.store.files import safe_name, sha256_of
+from importdesk.store.files import SourceFile, safe_name, stage_copy
 from importdesk.workspace import Workspace
 
 
@@ -63,16 +64,32 @@ class JobCreation:
             self._resource(rt_name)
         if rt_name != MIXED:
             self._check_locale(rt_name, options.locale)
-        if refuse_duplicate and options.job_type is JobType.EXECUTE:
-            sha256 = sha256 or sha256_of(path)
-            self._refuse_duplicate(path, sha256)
         now = self.ctx.clock()
-        kept = self.ctx.files.keep_copy(path, keep_in or self.workspace.archive, now, sha256=sha256)
+        kept = self._keep(path, keep_in or self.workspace.archive, now, sha256,
+                          refuse_duplicate and options.job_type is JobType.EXECUTE)
         job = file_job(self.ctx.new_uid(), now, options, resource_type=rt_name, original_name=path.name,
                        size=kept.size, sha256=kept.sha256, kept_path=kept.kept_path,
                        created_by=options.created_by or current_user())
         self.ctx.jobs.insert(job)
         return job
+
+    def _keep(self, path: Path, folder: Path, now: datetime, sha256: str | None,
+              refuse_duplicate: bool) -> SourceFile:
+        """The kept copy of ``path``; a file whose hash is not known yet is read once, copied and
+        hashed together, and its copy kept only once it is known not to be a duplicate refused."""
+        files = self.ctx.files
+        if sha256 is not None:
+            if refuse_duplicate:
+                self._refuse_duplicate(path, sha256)
+            return files.keep_copy(path, folder, now, sha256=sha256)
+        self.ctx.db.check_writable()
+        staged = stage_copy(path, folder)
+        try:
+            if refuse_duplicate:
+                self._refuse_duplicate(path, staged.sha256)
+            return files.keep_staged(staged, path.name, now)
+        finally:
+            staged.discard()
 
     def _refuse_duplicate(self, path: Path, sha256: str) -> None:
         earlier = inbox_claims.active_job_with_content(self.ctx.db.conn(), sha256, JobType.EXECUTE.value)

@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any
 
+from importdesk.engine import writer_prestart
 from importdesk.engine.context import EngineContext
 from importdesk.models import ImportJob, JobType
 from importdesk.schemas import positional_recipe
@@ -36,7 +37,7 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
         positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
                                  job.parent_resource_id, list(pv.columns)))
     try:
-        return BatchWriter(str(ctx.db.path), list(PRAGMAS), helper, count_call)
+        return BatchWriter(str(ctx.db.path), list(PRAGMAS), helper, count_call, started=writer_prestart.take())
     except Exception as exc:
         log.warning("no batch writer (%s); committing in this process", exc)
         return None

@@ -38,7 +38,9 @@ The child must not commit for a runner that is gone (its job may have been recov
 resumed since): it dies with its parent on Linux (PR_SET_PDEATHSIG), checks that its parent is
 still alive before each commit, and the runner's first step checks that the job is still its own.
 
-This file runs as a script (``python -I batch_writer.py PARENT_PID``): standard library only.
+This file runs as a script (``python -I batch_writer.py PARENT_PID [MODULE …]``): standard library
+only; the modules named after the parent's pid are imported before the first message, by a writer
+started ahead of its job (engine/writer_prestart.py).
 """
 
 from __future__ import annotations
@@ -91,12 +93,10 @@ class BatchWriter:
     script = os.path.abspath(__file__)
 
     def __init__(self, db_path: str, pragmas: list[str], helper: tuple[str, Any] | None = None,
-                 count: tuple[str, str, tuple[Any, ...]] | None = None) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", self.script, str(os.getpid())],
-            # its failures come back as replies (or as its end); nothing of it may reach a terminal
-            # the app is drawing on
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+                 count: tuple[str, str, tuple[Any, ...]] | None = None,
+                 started: subprocess.Popen | None = None) -> None:
+        """``started``: a child started ahead with spawn() (its imports done meanwhile), else one now."""
+        self._proc = started or self.spawn(self.script)
         self.in_flight = 0
         self._replies = _Replies(self._proc.stdout)
         # the replies that come before any batch's, in this order, and those that came
@@ -107,6 +107,15 @@ class BatchWriter:
         self._stdin = open(self._proc.stdin.fileno(), "wb", buffering=1 << 16, closefd=False)  # noqa: SIM115
         _grow_pipe(self._stdin)
         self._send((str(db_path), list(pragmas), helper, count))
+
+    @staticmethod
+    def spawn(script: str, preload: tuple[str, ...] = ()) -> subprocess.Popen:
+        """The child process, waiting for its first message; it imports ``preload`` meanwhile."""
+        return subprocess.Popen(
+            [sys.executable, "-I", script, str(os.getpid()), *preload],
+            # its failures come back as replies (or as its end); nothing of it may reach a terminal
+            # the app is drawing on
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
 
     def _send(self, message: Any) -> None:
         with contextlib.suppress(OSError):  # gone: its next result() says so
@@ -335,12 +344,18 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _main(parent: int) -> None:
+def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
     _die_with_parent()
     # Ctrl-C is for the runner: the writer finishes what it was handed and ends when its input does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in preload:  # started ahead of its job: these imports overlap the runner's start
+        with contextlib.suppress(Exception):  # the helper's own import says what is wrong
+            importlib.import_module(name)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    db_path, pragmas, *more = _read(stdin)
+    try:
+        db_path, pragmas, *more = _read(stdin)
+    except EOFError:  # started ahead for a job that did not need it
+        return
     helper, count = (*more, None, None)[:2]
     conn = sqlite3.connect(db_path, isolation_level=None, timeout=30)
     for pragma in pragmas:
@@ -370,4 +385,4 @@ def _main(parent: int) -> None:
 
 
 if __name__ == "__main__":
-    _main(int(sys.argv[1]))
+    _main(int(sys.argv[1]), sys.argv[2:])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -31,6 +33,39 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class StagedCopy:
+    """A file copied into a folder of the workspace under a temporary name, hashed as it was
+    written (one read of the source): not kept until FileStore.keep_staged."""
+    part: Path
+    sha256: str
+    size: int
+
+    def discard(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.part.unlink()
+
+
+def stage_copy(source: Path, folder: Path) -> StagedCopy:
+    """Copy ``source`` into ``folder`` as a ``.part`` file; its sha256 and size are those of the
+    bytes written, so the copy is exactly what its hash says even if the source changes meanwhile."""
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".incoming-{os.getpid()}-{os.urandom(6).hex()}.part"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(source, "rb") as src, open(part, "wb") as out:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+        raise
+    return StagedCopy(part, digest.hexdigest(), size)
+
+
 def safe_name(name: str) -> str:
     """A file name that is safe to keep: no separators, no leading dash or dot, bounded length."""
     cleaned = "".join(c if (c.isprintable() and c not in "/\\\0") else "_" for c in name).strip()
@@ -54,9 +89,15 @@ class FileStore:
         return SourceFile(row["sha256"], row["size"], row["name"], row["kept_path"]) if row else None
 
     def keep_copy(self, source: Path, folder: Path, now: datetime, sha256: str | None = None) -> SourceFile:
-        """Copy a file into the workspace once per content; later copies of the same bytes reuse it."""
+        """Copy a file into the workspace once per content; later copies of the same bytes reuse it.
+        Without ``sha256`` the file is read once: copied and hashed together (stage_copy)."""
         self.db.check_writable()
-        sha256 = sha256 or sha256_of(source)
+        if sha256 is None:
+            staged = stage_copy(source, folder)
+            try:
+                return self.keep_staged(staged, source.name, now)
+            finally:
+                staged.discard()
         existing = self.get(sha256)
         if existing and (self.root / existing.kept_path).exists():
             return existing
@@ -67,6 +108,19 @@ class FileStore:
         shutil.copyfile(source, tmp)
         tmp.replace(target)
         return self.register(sha256, source.stat().st_size, source.name, target, now)
+
+    def keep_staged(self, staged: StagedCopy, name: str, now: datetime) -> SourceFile:
+        """Keep a staged copy as the file ``name`` (moved into place; dropped when the same
+        content is kept already)."""
+        self.db.check_writable()
+        existing = self.get(staged.sha256)
+        if existing and (self.root / existing.kept_path).exists():
+            staged.discard()
+            return existing
+        target = staged.part.parent / staged.sha256[:16] / safe_name(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged.part.replace(target)
+        return self.register(staged.sha256, staged.size, name, target, now)
 
     def register(self, sha256: str, size: int, name: str, kept: Path, now: datetime) -> SourceFile:
         kept_rel = kept.resolve().relative_to(self.root).as_posix()
