@@ -7,7 +7,9 @@ order, so a key repeated in the file is an update of its own earlier row (the la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -19,6 +21,9 @@ from importdesk.engine.row_groups import CONFLICT
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper, undeclared_message
 from importdesk.models import ImportJob, ItemLevel, JobType
 from importdesk.store import seen_keys
+
+# (resource type, keys) -> the row numbers of those the job has seen
+SeenLookup = Callable[[str, list[str]], dict[str, int]]
 
 
 @dataclass
@@ -141,12 +146,13 @@ class BatchCommitter:
             ctx.jobs.save(after, conn)
         return after
 
-    def classify_batch(self, job: ImportJob, batch: Batch, now) -> ClassifiedBatch:
-        """Classify a batch of one type after the committed ``job``, reading the store as it is."""
+    def classify_batch(self, job: ImportJob, batch: Batch, now, seen: SeenLookup | None = None) -> ClassifiedBatch:
+        """Classify a batch of one type after the committed ``job``, reading the store as it is
+        (``seen``: where the job's seen keys are, when not on this connection)."""
         name, tb = next(iter(batch.by_type.items()))
         tb.unpack()
         items = list(batch.items)
-        outcome = self.classify(self.ctx.db.conn(), job, tb, items, remember=False)
+        outcome = self.classify(self.ctx.db.conn(), job, tb, items, remember=False, seen=seen)
         after = job.model_copy(deep=True)
         count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
                                                {name: len(tb)}), now)
@@ -199,7 +205,7 @@ class BatchCommitter:
                   for row, rt, name, value, message, key in self.mapper.notes)]
 
     def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow], *,
-                 remember: bool = True) -> Classified:
+                 remember: bool = True, seen: SeenLookup | None = None) -> Classified:
         """Create / update / unchanged against the store, applying the file's rows in order, so a
         key repeated in the file is an update of its own earlier row (the later row wins).
 
@@ -207,14 +213,15 @@ class BatchCommitter:
         record: `_job_uid`), or, for rows it did not write (validate jobs, unchanged rows), through
         the job's seen keys (store/seen_keys.py), which stay few for an execute job of new or
         changed data. ``remember``: add the unwritten rows' keys to them now (else the caller
-        does, once the batch has committed)."""
+        does, once the batch has committed). ``seen``: the seen keys' lookup, when they are not
+        on ``conn`` (a dry run's, in the batch writer: engine/dry_run_overlap.py)."""
         uid = job.uid
         execute = job.job_type is JobType.EXECUTE
         out = Classified()
         stored = self.ctx.records.existing(conn, tb.rt, tb.keys)
         earlier: dict[str, int] = {}
         if not execute or job.summary.unchanged:
-            earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
+            earlier = (seen or partial(seen_keys.seen, conn, uid))(tb.rt.name, tb.keys)
         for key, (_values, writer, row) in stored.items():
             if writer == uid:
                 earlier[key] = row
