@@ -617,7 +617,7 @@ def _seen_key_requests(monkeypatch) -> list[str]:
 
     def submit(self, steps):
         sql = " ".join(step[1] for step in steps if step[0] in ("many", "rows", "ask"))
-        kinds.append("ask" if steps[0][0] == "ask" else "keys" if "INSERT OR IGNORE INTO temp.seen_keys" in sql
+        kinds.append("ask" if steps[-1][0] == "ask" else "keys" if "INSERT OR IGNORE INTO temp.seen_keys" in sql
                      else "classified" if "INTO temp.seen_keys" in sql else "other")
         return real_submit(self, steps)
 
@@ -694,3 +694,36 @@ def test_a_dry_run_whose_writer_dies_finds_its_keys_again(tmp_path, monkeypatch)
     assert writer == positional and len(calls) in (3, 4)  # (one more may go before the death is noticed)
     items = writer[0][0][8]
     assert [row for row, *_, in items if _[2] == "duplicate_key"] == [301, 381]
+
+
+@pytest.mark.parametrize("job_type", [JobType.EXECUTE, JobType.VALIDATE])
+def test_batches_found_all_unchanged_at_once_count_what_row_by_row_counts(tmp_path, monkeypatch, job_type):
+    """A re-import's batch whose rows are all stored as they are is counted unchanged without
+    classifying row by row; batches with a changed row, a key twice or a key seen before are
+    classified as always: the same summary, warnings and records either way."""
+    from importdesk.engine.batch_commit import BatchCommitter
+
+    looked = []
+    real = BatchCommitter._all_unchanged
+
+    def spy(self, *args, **kwargs):
+        outcome = real(self, *args, **kwargs)
+        looked.append(outcome is not None)
+        return outcome
+
+    seed = write_products(tmp_path / "a.csv", 400)
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    lines[100] = lines[100].replace(",0.5,", ",0.75,")  # batch 2: one changed row
+    lines[300] = lines[10]  # batch 5: row 11's key and values again (a duplicate, unchanged)
+    again = tmp_path / "b.csv"
+    again.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    paths, types = [seed, again], [JobType.EXECUTE, job_type]
+    monkeypatch.setattr(BatchCommitter, "_all_unchanged", spy)
+    fast = _outcomes(tmp_path / "fast", monkeypatch, paths, ["writer", "positional"], types)
+    monkeypatch.setattr(BatchCommitter, "_all_unchanged", lambda self, *a, **k: None)
+    slow = _outcomes(tmp_path / "slow", monkeypatch, paths, ["writer", "positional"], types)
+    assert fast == slow and fast[0] == fast[1]
+    summary, items = fast[0][0][1][2], fast[0][0][1][8]
+    assert (summary.create, summary.update, summary.unchanged) == (0, 1, 399)
+    assert [row for row, *_ in items if _[2] == "duplicate_key"] == [301]
+    assert True in looked and False in looked

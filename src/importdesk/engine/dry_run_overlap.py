@@ -107,14 +107,18 @@ class DryRunOverlap(WriterOverlap):
         if self._writer is not None:
             try:
                 return dict(self._writer.ask(seen_keys.ASK_SQLITE,
-                                             seen_keys.ask_params(self._job_uid, resource_type, keys)))
+                                             seen_keys.ask_params(self._job_uid, resource_type, keys),
+                                             before=(seen_keys.CREATE_SQLITE,)))  # (no batch committed yet)
             except RuntimeError:
                 self._take_keys_back()
         return seen_keys.seen(self.ctx.db.conn(), self._job_uid, resource_type, keys)
 
     def hand_over_classified(self, job: ImportJob, classified: ClassifiedBatch) -> bool:
         """The classified batch's items, counters and keys (a dry run writes no record). False:
-        it could not be sent; the keys are the runner's again, to commit it here."""
+        it could not be sent (or the writer went while it was classified); the keys are the
+        runner's again, to commit it here."""
+        if self._writer is None:
+            return False
         steps = self._transaction(classified.after)
         if classified.outcome.unwritten:
             steps.executemany(seen_keys.REMEMBER_SQLITE, classified.outcome.unwritten)
