@@ -727,3 +727,25 @@ def test_batches_found_all_unchanged_at_once_count_what_row_by_row_counts(tmp_pa
     assert (summary.create, summary.update, summary.unchanged) == (0, 1, 399)
     assert [row for row, *_ in items if _[2] == "duplicate_key"] == [301]
     assert True in looked and False in looked
+
+
+def test_a_dry_run_whose_writer_fails_a_batch_finds_its_keys_again(tmp_path, monkeypatch):
+    """The writer rolls back the second batch (an error, not the store refusing): that batch and
+    the one after it are committed here, the keys the writer held found again from the file."""
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def failing_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 2:
+            steps = [*steps, ("one", "SELECT * FROM no_such_table", ())]
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", failing_submit)
+    path = _with_repeated_keys(write_products(tmp_path / "p.csv", 300, bad_every=9), [(250, 5), (200, 100)])
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"], [JobType.VALIDATE])
+    assert writer == positional and len(calls) == 3  # the batch after it was in flight; no writer then
+    items = writer[0][0][8]
+    assert [row for row, *_ in items if _[2] == "duplicate_key"] == [201, 251]
