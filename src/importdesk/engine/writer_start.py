@@ -43,7 +43,10 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
 
 
 def estimated_rows(source: Any) -> int:
-    """Rows of a CSV file not yet counted, estimated from its first bytes (0: not a CSV file)."""
+    """Rows of a CSV file not yet counted, estimated from its first bytes (0: not a CSV file); a
+    source that estimates its own (XLSX: from its sheet's first rows) is asked."""
+    if hasattr(source, "estimated_rows"):
+        return source.estimated_rows()
     info = source.info
     if info.format != "csv" or not info.size:
         return 0
