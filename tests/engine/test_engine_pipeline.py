@@ -229,6 +229,8 @@ def _stored_rows(db_path):
     import sqlite3
 
     with sqlite3.connect(db_path) as conn:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'records_products'").fetchone() is None:
+            return []  # (dry runs only)
         return conn.execute("SELECT * FROM records_products ORDER BY _key").fetchall()
 
 
@@ -259,10 +261,11 @@ def _count_when_waited(real_counted):
 WRITER_MODES = ("writer", "raw", "alternate", "held", "backlog")
 
 
-def _outcomes(tmp_path, monkeypatch, paths, modes):
+def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None):
     """Per mode ("writer": positional rows committed by the BatchWriter, "raw": each batch handed
     to it raw and validated there, "alternate": every other batch raw, "positional": in this
-    process, "dict": the dict path), the jobs' results after importing ``paths`` in order."""
+    process, "dict": the dict path), the jobs' results after importing ``paths`` in order
+    (``job_types``: each path's, execute by default; a dry run takes the writer in the same modes)."""
     from importdesk.engine import Engine
     from importdesk.engine.batch_overlap import WriterOverlap
     from importdesk.engine.row_mapper import RowMapper
@@ -295,8 +298,8 @@ def _outcomes(tmp_path, monkeypatch, paths, modes):
             eng = Engine(ws, clock=FixedClock(), uid_factory=counting_uids())
             try:
                 outcome = []
-                for path in paths:
-                    job = run(eng, path, resource_type="products", skip_errors=True)
+                for path, job_type in zip(paths, job_types or [JobType.EXECUTE] * len(paths), strict=True):
+                    job = run(eng, path, resource_type="products", skip_errors=True, job_type=job_type)
                     invariant(job)
                     outcome.append((job.status, job.progress, job.summary, job.type_counts, job.processed_count,
                                     job.errors_count, job.warnings_count, job.metadata.data_row_index,
@@ -606,6 +609,152 @@ def test_a_count_the_writer_cannot_make_is_made_here(tmp_path, monkeypatch):
     by_writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["held", "positional"])
     assert by_writer == positional
     assert by_writer[0][0][1].total == 500
+
+
+# ---- dry runs on the batch writer (engine/dry_run_overlap.py) ------------------------------------
+
+def _seen_key_requests(monkeypatch) -> list[str]:
+    """Per request handed to the batch writer: "keys" (a dry run's seen keys, new ones), "ask"
+    (which keys the job saw), "classified" (keys a classification gives), or "other"."""
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    kinds: list[str] = []
+
+    def submit(self, steps):
+        sql = " ".join(step[1] for step in steps if step[0] in ("many", "rows", "ask"))
+        kinds.append("ask" if steps[-1][0] == "ask" else "keys" if "INSERT OR IGNORE INTO temp.seen_keys" in sql
+                     else "classified" if "INTO temp.seen_keys" in sql else "other")
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit)
+    return kinds
+
+
+def _with_repeated_keys(path, pairs):
+    """``path`` with the line of each (later, earlier) data row pair made the same key."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for later, earlier in pairs:
+        sku = lines[earlier].split(",", 1)[0]
+        lines[later] = sku + "," + lines[later].split(",", 1)[1]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("bad_every", [0, 9])
+def test_a_dry_run_on_the_batch_writer_reports_what_one_in_process_reports(tmp_path, monkeypatch, bad_every):
+    """A validate job hands its batches to the writer (raw or validated here) and keeps its seen
+    keys there: the same items, counters and summary as in process, and no record written."""
+    kinds = _seen_key_requests(monkeypatch)
+    path = write_products(tmp_path / "p.csv", 700, bad_every=bad_every)
+    results = _outcomes(tmp_path, monkeypatch, [path], [*WRITER_MODES, "positional", "dict"], [JobType.VALIDATE])
+    assert all(r == results[0] for r in results)
+    (status, progress, summary, *_), = results[0][0]
+    assert status is JobStatus.DONE and summary.create == progress.done == 700 - 700 // (bad_every or 701)
+    assert results[0][1] == []  # no records table
+    assert "keys" in kinds and "other" not in kinds
+
+
+def test_a_dry_run_on_the_batch_writer_finds_stored_and_repeated_keys(tmp_path, monkeypatch):
+    """Keys in the store, a key twice in one batch, and keys repeated batches later: the writer
+    says "conflict", and the runner classifies that batch and the ones after it, asking the
+    writer which keys the job saw; the same updates, unchanged rows and warnings as in process."""
+    kinds = _seen_key_requests(monkeypatch)
+    seed = write_products(tmp_path / "a.csv", 100)
+    path = write_products(tmp_path / "b.csv", 400, start=300, bad_every=11)
+    # lines of the file (row = line + 1): 150 repeats 141 (one batch), 260 repeats 20, 390 repeats 200
+    path = _with_repeated_keys(path, [(150, 141), (260, 20), (390, 200)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[330] = "SKU-0000050" + lines[330][len("SKU-0000350"):]  # a stored key, other values
+    lines[331] = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()[61]  # a stored row as it is
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = _outcomes(tmp_path, monkeypatch, [seed, path], [*WRITER_MODES, "positional", "dict"],
+                        [JobType.EXECUTE, JobType.VALIDATE])
+    assert all(r == results[0] for r in results)
+    dry_run = results[0][0][1]
+    summary, items = dry_run[2], dry_run[8]
+    assert (summary.update, summary.unchanged) == (4, 1)
+    duplicates = [item for item in items if item[3] == "duplicate_key"]
+    assert [row for row, *_ in duplicates] == [151, 261, 391]
+    assert "ask" in kinds and "classified" in kinds
+
+
+def test_a_dry_run_whose_writer_dies_finds_its_keys_again(tmp_path, monkeypatch):
+    """The writer dies with batches handed over: the keys it held are found again by reading the
+    rows before the committed checkpoint, so a key repeated after that is still a duplicate."""
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def dying_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 3:
+            self._proc.kill()
+            self._proc.wait()
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", dying_submit)
+    path = _with_repeated_keys(write_products(tmp_path / "p.csv", 400, bad_every=9), [(380, 10), (300, 250)])
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"], [JobType.VALIDATE])
+    assert writer == positional and len(calls) in (3, 4)  # (one more may go before the death is noticed)
+    items = writer[0][0][8]
+    assert [row for row, *_, in items if _[2] == "duplicate_key"] == [301, 381]
+
+
+@pytest.mark.parametrize("job_type", [JobType.EXECUTE, JobType.VALIDATE])
+def test_batches_found_all_unchanged_at_once_count_what_row_by_row_counts(tmp_path, monkeypatch, job_type):
+    """A re-import's batch whose rows are all stored as they are is counted unchanged without
+    classifying row by row; batches with a changed row, a key twice or a key seen before are
+    classified as always: the same summary, warnings and records either way."""
+    from importdesk.engine.batch_commit import BatchCommitter
+
+    looked = []
+    real = BatchCommitter._all_unchanged
+
+    def spy(self, *args, **kwargs):
+        outcome = real(self, *args, **kwargs)
+        looked.append(outcome is not None)
+        return outcome
+
+    seed = write_products(tmp_path / "a.csv", 400)
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    lines[100] = lines[100].replace(",0.5,", ",0.75,")  # batch 2: one changed row
+    lines[300] = lines[10]  # batch 5: row 11's key and values again (a duplicate, unchanged)
+    again = tmp_path / "b.csv"
+    again.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    paths, types = [seed, again], [JobType.EXECUTE, job_type]
+    monkeypatch.setattr(BatchCommitter, "_all_unchanged", spy)
+    fast = _outcomes(tmp_path / "fast", monkeypatch, paths, ["writer", "positional"], types)
+    monkeypatch.setattr(BatchCommitter, "_all_unchanged", lambda self, *a, **k: None)
+    slow = _outcomes(tmp_path / "slow", monkeypatch, paths, ["writer", "positional"], types)
+    assert fast == slow and fast[0] == fast[1]
+    summary, items = fast[0][0][1][2], fast[0][0][1][8]
+    assert (summary.create, summary.update, summary.unchanged) == (0, 1, 399)
+    assert [row for row, *_ in items if _[2] == "duplicate_key"] == [301]
+    assert True in looked and False in looked
+
+
+def test_a_dry_run_whose_writer_fails_a_batch_finds_its_keys_again(tmp_path, monkeypatch):
+    """The writer rolls back the second batch (an error, not the store refusing): that batch and
+    the one after it are committed here, the keys the writer held found again from the file."""
+    from importdesk.store import batch_writer
+
+    real_submit = batch_writer.BatchWriter.submit
+    calls = []
+
+    def failing_submit(self, steps):
+        calls.append(1)
+        if len(calls) == 2:
+            steps = [*steps, ("one", "SELECT * FROM no_such_table", ())]
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", failing_submit)
+    path = _with_repeated_keys(write_products(tmp_path / "p.csv", 300, bad_every=9), [(250, 5), (200, 100)])
+    writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["writer", "positional"], [JobType.VALIDATE])
+    assert writer == positional and len(calls) == 3  # the batch after it was in flight; no writer then
+    items = writer[0][0][8]
+    assert [row for row, *_ in items if _[2] == "duplicate_key"] == [201, 251]
 
 
 def _write_products_xlsx(path, rows: int, bad_every: int):

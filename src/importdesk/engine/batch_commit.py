@@ -7,9 +7,11 @@ order, so a key repeated in the file is an update of its own earlier row (the la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import repeat
-from operator import itemgetter
+from operator import itemgetter, ne
 from typing import Any
 
 from importdesk.engine.batch_build import Batch, TypeBatch
@@ -19,6 +21,9 @@ from importdesk.engine.row_groups import CONFLICT
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper, undeclared_message
 from importdesk.models import ImportJob, ItemLevel, JobType
 from importdesk.store import seen_keys
+
+# (resource type, keys) -> the row numbers of those the job has seen
+SeenLookup = Callable[[str, list[str]], dict[str, int]]
 
 
 @dataclass
@@ -127,8 +132,10 @@ class BatchCommitter:
                 if not execute and tb.pv is not None and self._dry_run_all_new(conn, job, tb):
                     tally.created += len(tb)
                     continue
-                tb.unpack()
-                outcome = self.classify(conn, job, tb, items)
+                outcome = self._all_unchanged(conn, job, tb)
+                if outcome is None:
+                    tb.unpack()
+                    outcome = self.classify(conn, job, tb, items)
                 tally.created += outcome.created
                 tally.updated += outcome.updated
                 tally.unchanged += outcome.unchanged
@@ -141,12 +148,16 @@ class BatchCommitter:
             ctx.jobs.save(after, conn)
         return after
 
-    def classify_batch(self, job: ImportJob, batch: Batch, now) -> ClassifiedBatch:
-        """Classify a batch of one type after the committed ``job``, reading the store as it is."""
+    def classify_batch(self, job: ImportJob, batch: Batch, now, seen: SeenLookup | None = None) -> ClassifiedBatch:
+        """Classify a batch of one type after the committed ``job``, reading the store as it is
+        (``seen``: where the job's seen keys are, when not on this connection)."""
         name, tb = next(iter(batch.by_type.items()))
-        tb.unpack()
         items = list(batch.items)
-        outcome = self.classify(self.ctx.db.conn(), job, tb, items, remember=False)
+        conn = self.ctx.db.conn()
+        outcome = self._all_unchanged(conn, job, tb, remember=False, seen=seen)
+        if outcome is None:
+            tb.unpack()
+            outcome = self.classify(conn, job, tb, items, remember=False, seen=seen)
         after = job.model_copy(deep=True)
         count_batch(after, batch, items, Tally(len(tb), outcome.created, outcome.updated, outcome.unchanged,
                                                {name: len(tb)}), now)
@@ -184,6 +195,34 @@ class BatchCommitter:
         seen_keys.remember(conn, zip(repeat(job.uid), repeat(name), keys, map(itemgetter(pv.tail), tb.stored)))
         return True
 
+    def _all_unchanged(self, conn, job: ImportJob, tb: TypeBatch, *, remember: bool = True,
+                       seen: SeenLookup | None = None) -> Classified | None:
+        """A batch of positional rows whose keys are unique, all stored with the same values, by
+        another job, and not seen by this one: every row is "unchanged" (what ``classify`` would
+        find), without taking the rows apart one by one — an unchanged re-import. None: classify
+        them."""
+        pv = tb.pv
+        if pv is None or not tb.stored:
+            return None
+        keys = list(map(pv.key_of, tb.stored))
+        stored = self.ctx.records.existing(conn, tb.rt, keys)
+        if len(stored) != len(keys):  # a new key, or a key twice
+            return None
+        uid = job.uid
+        olds = list(map(stored.__getitem__, keys))
+        if uid in map(itemgetter(1), olds) or any(map(ne, map(itemgetter(0), olds),
+                                                      map(itemgetter(1), map(pv.split, tb.stored)))):
+            return None
+        name = tb.rt.name
+        if ((job.job_type is not JobType.EXECUTE or job.summary.unchanged)
+                and (seen or partial(seen_keys.seen, conn, uid))(name, keys)):
+            return None
+        out = Classified(unchanged=len(keys))
+        out.unwritten = list(zip(repeat(uid), repeat(name), keys, map(itemgetter(pv.tail), tb.stored)))
+        if remember:
+            seen_keys.remember(conn, out.unwritten)
+        return out
+
     def note_undeclared(self, conn, job: ImportJob) -> list[ItemRow]:
         """Attributes the type does not declare: one warning per job, type and attribute, whose
         value is the number of records that had it (updated in each batch's transaction). Returns
@@ -199,7 +238,7 @@ class BatchCommitter:
                   for row, rt, name, value, message, key in self.mapper.notes)]
 
     def classify(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow], *,
-                 remember: bool = True) -> Classified:
+                 remember: bool = True, seen: SeenLookup | None = None) -> Classified:
         """Create / update / unchanged against the store, applying the file's rows in order, so a
         key repeated in the file is an update of its own earlier row (the later row wins).
 
@@ -207,14 +246,15 @@ class BatchCommitter:
         record: `_job_uid`), or, for rows it did not write (validate jobs, unchanged rows), through
         the job's seen keys (store/seen_keys.py), which stay few for an execute job of new or
         changed data. ``remember``: add the unwritten rows' keys to them now (else the caller
-        does, once the batch has committed)."""
+        does, once the batch has committed). ``seen``: the seen keys' lookup, when they are not
+        on ``conn`` (a dry run's, in the batch writer: engine/dry_run_overlap.py)."""
         uid = job.uid
         execute = job.job_type is JobType.EXECUTE
         out = Classified()
         stored = self.ctx.records.existing(conn, tb.rt, tb.keys)
         earlier: dict[str, int] = {}
         if not execute or job.summary.unchanged:
-            earlier = seen_keys.seen(conn, uid, tb.rt.name, tb.keys)
+            earlier = (seen or partial(seen_keys.seen, conn, uid))(tb.rt.name, tb.keys)
         for key, (_values, writer, row) in stored.items():
             if writer == uid:
                 earlier[key] = row

@@ -55,6 +55,8 @@ class InFlight:
 
 
 class WriterOverlap:
+    seen_lookup = None  # the job's seen keys are on the runner's connection (dry_run_overlap.py: the writer's)
+
     def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
                  raw_fingerprint: str | None = None):
         self.ctx = ctx

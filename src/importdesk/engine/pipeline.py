@@ -34,6 +34,7 @@ from importdesk.engine.batch_gate import BatchGate
 from importdesk.engine.batch_overlap import WRITER_DEPTH, WriterOverlap
 from importdesk.engine.context import EngineContext
 from importdesk.engine.date_order import DateOrderWatch
+from importdesk.engine.dry_run_overlap import DryRunOverlap, dry_run_may_use_writer
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
 from importdesk.engine.held_batches import HeldBatch
@@ -170,7 +171,7 @@ class JobRunner:
         file is counted by the writer (``count``; a CSV file, judged by its first bytes) while the
         runner reads and validates its first batches (_read_ahead)."""
         job = self.job
-        if not writer_may_help(self.ctx, job):
+        if not (writer_may_help(self.ctx, job) or dry_run_may_use_writer(self.ctx, job)):
             return
         pv = self.mapper.positional()
         if pv is None:
@@ -187,12 +188,17 @@ class JobRunner:
     def _process(self, source) -> None:
         job = self.job
         writer = self._writer
-        if ((self.positional is not None or self.record_rows is not None) and writer_may_help(self.ctx, job)
+        dry_run = self.positional is not None and dry_run_may_use_writer(self.ctx, job)
+        may_help = dry_run or ((self.positional is not None or self.record_rows is not None)
+                               and writer_may_help(self.ctx, job))
+        if (may_help
                 and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
             writer = writer or start_writer(self.ctx, job, self.positional)
             if writer is not None:  # raw batches only for positional rows (JSON records are validated here)
                 fingerprint = positional_recipe.fingerprint(self.positional) if self.positional is not None else None
-                self._overlap = WriterOverlap(self.ctx, writer, self.committer, fingerprint)
+                self._overlap = (DryRunOverlap(self.ctx, writer, self.committer, fingerprint, job.uid,
+                                               lambda: self._start_seen_keys(self._source))
+                                 if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint))
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
             if self._counting:
                 self._take_count(source, writer)
@@ -394,7 +400,8 @@ class JobRunner:
             if batch is None:
                 return
             if overlap.takes_classified(batch):
-                classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock())
+                classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock(),
+                                                           overlap.seen_lookup)
                 if not overlap.hand_over_classified(self.job, classified):
                     self._restore(self.committer.commit_classified(self.job, classified))
                     self.mapper.settle_undeclared()

@@ -19,6 +19,9 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE â
                                   validates that batch itself and words its errors)
 
 and the reply is "ok", "conflict", "redo", "stale" or ("error", message). A batch is all or nothing.
+A request that ends with ("ask", sql, params) is a query of the writer's own connection (its
+TEMP tables: a dry run's seen keys), after the "one" steps before it, answered ("rows", rows),
+outside any transaction.
 
 The helper: the first message may name a module and a recipe, (path, pragmas, (module, recipe)).
 The writer then imports ``module`` and calls its ``load(recipe)`` -> (fingerprint, prepare), and
@@ -171,6 +174,16 @@ class BatchWriter:
         with contextlib.suppress(OSError):  # gone: its result() says so
             _write_bytes(self._stdin, data)
 
+    def ask(self, sql: str, params: tuple[Any, ...], before: tuple[str, ...] = ()) -> list[Any]:
+        """The rows of a query on the writer's connection (after the statements ``before``), once
+        every request before it is answered (call it with nothing in flight). RuntimeError: the
+        writer did not answer."""
+        self.submit([*(("one", statement, ()) for statement in before), ("ask", sql, params)])
+        reply = self.result()
+        if not (isinstance(reply, tuple) and reply[0] == "rows"):
+            raise RuntimeError(f"the batch writer did not answer a query: {reply!r}")
+        return reply[1]
+
     def resume(self) -> None:
         """After a reply other than "ok": run requests again (the ones before were skipped)."""
         self._send("resume")
@@ -311,6 +324,13 @@ def _load_helper(helper: tuple[str, Any] | None) -> tuple[Any, Any]:
 
 
 def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None) -> Any:
+    if steps and steps[-1][0] == "ask":
+        try:
+            for step in steps[:-1]:
+                conn.execute(step[1], step[2])
+            return ("rows", conn.execute(steps[-1][1], steps[-1][2]).fetchall())
+        except Exception as exc:
+            return ("error", f"{type(exc).__name__}: {exc}")
     if any(step[0] == "rows" for step in steps):
         # validated before the transaction: a batch to redo never takes the write lock
         try:
@@ -379,7 +399,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
             skipping = False
             continue
         reply = "skipped" if skipping else _run(conn, steps, parent, prepare)
-        skipping = reply != "ok"
+        skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] == "rows")
         _write(stdout, reply)
     conn.close()
 

@@ -154,12 +154,9 @@ class RecordStore:
         ``positions`` (new position by ``pv``'s), for rows that keep only those cells."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *column_names(rt), *META_COLUMNS)
-
-        def at(i: int) -> str:
-            return f"?{(positions[i] if positions is not None else i) + 1}"
-
-        key = " || char(31) || ".join(at(i) if text else f"CAST({at(i)} AS TEXT)" for i, text in pv.key)
-        values = [key, *(at(p) if isinstance(p, int) else _literal(p.value) for p in pv.layout),
+        at = _parameter_at(positions)
+        values = [stored_key_sql(pv, positions),
+                  *(at(p) if isinstance(p, int) else _literal(p.value) for p in pv.layout),
                   _literal(job_uid), at(pv.tail), _literal(stamp), _literal(stamp)]
         return (f"INSERT OR IGNORE INTO {name} ({', '.join(quote(c) for c in all_cols)})"
                 f" VALUES ({', '.join(values)})")
@@ -243,6 +240,18 @@ class RecordStore:
             for row in rows:
                 yield row[1:]
             last = rows[-1][0]
+
+
+def _parameter_at(positions: dict[int, int] | None):
+    """The numbered parameter of a stored row's cell ``i`` (``positions``: new position by old)."""
+    return lambda i: f"?{(positions[i] if positions is not None else i) + 1}"
+
+
+def stored_key_sql(pv: PositionalValidator, positions: dict[int, int] | None = None) -> str:
+    """The SQL expression of a stored row's natural key (as ``pv.key_of`` makes it), from its
+    numbered parameters."""
+    at = _parameter_at(positions)
+    return " || char(31) || ".join(at(i) if text else f"CAST({at(i)} AS TEXT)" for i, text in pv.key)
 
 
 def column_name(rt: ResourceType, field: str) -> str:

@@ -1,0 +1,139 @@
+"""A dry run on the batch writer: a validate job of positional rows shares its work with a
+``store.batch_writer`` process as an import does (batch_overlap.py), and writes only what a dry
+run keeps — its items, counters and checkpoint, one transaction per batch, in file order.
+
+What the dry run must also keep while it runs, to find duplicate keys exactly, is the keys it has
+seen (store/seen_keys.py). Here they live in a TEMP table of the *writer's* connection and go in
+with each batch's transaction: a batch whose keys are all new to the store, to the job and to
+each other (the common case) is one INSERT OR IGNORE of its keys that must change every row, else
+"conflict" and the batch comes back. The runner then classifies it (and, as a re-import does,
+each batch after it) reading the records table itself and asking the writer which of the batch's
+keys the job saw, and hands over the items, counters and keys the classification gives. A raw
+batch (the writer validates it: batch_overlap.py) remembers its keys the same way.
+
+Should the writer fail, die or not take a batch that only it could (nothing in flight then), the
+seen keys become the runner's again: the writer is closed and the rows before the committed
+checkpoint are read again to find them (as a job going on after a checkpoint does), and the rest
+is committed in process. A dry run going on after a checkpoint stays in process (its earlier keys
+are found on the runner's connection)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from importdesk.engine.batch_build import Batch, TypeBatch
+from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
+from importdesk.engine.batch_overlap import InFlight, WriterOverlap
+from importdesk.engine.context import EngineContext
+from importdesk.models import ImportJob, JobType
+from importdesk.store import seen_keys
+from importdesk.store.batch_writer import BatchWriter, StatementRecorder
+from importdesk.store.records import table_name
+
+
+def dry_run_may_use_writer(ctx: EngineContext, job: ImportJob) -> bool:
+    """A validate job from its first row, on a SQLite store (the writer's), not in a frozen app."""
+    return (job.job_type is JobType.VALIDATE and job.metadata.data_row_index == 0
+            and ctx.db.batch_writer_ok and not getattr(sys, "frozen", False))
+
+
+class DryRunOverlap(WriterOverlap):
+    """WriterOverlap for a dry run: keys into the writer's TEMP table instead of records."""
+
+    def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
+                 raw_fingerprint: str | None, job_uid: str, keys_back: Callable[[], None]):
+        super().__init__(ctx, writer, committer, raw_fingerprint)
+        self._job_uid = job_uid
+        # finds the job's seen keys again on the runner's connection (the job as committed)
+        self._keys_back = keys_back
+        self._key_layout: tuple[Any, tuple[dict[int, int], Any]] | None = None
+
+    def _transaction(self, after: ImportJob) -> StatementRecorder:
+        steps = super()._transaction(after)
+        steps.execute(seen_keys.CREATE_SQLITE)  # (the writer's connection: made by its first batch)
+        return steps
+
+    def _remember_new_sql(self, rt, pv, positions: dict[int, int] | None) -> str:
+        stored_in = table_name(rt.name) if self.ctx.records.has_table(rt.name) else None
+        return seen_keys.remember_new_stored_sql(self._job_uid, rt.name, pv, stored_in, positions)
+
+    def _key_columns(self, pv) -> tuple[dict[int, int], Any]:
+        """Only a stored row's key cells and row number travel: (new position by old, picker)."""
+        if self._key_layout is None or self._key_layout[0] is not pv:
+            needed = sorted({i for i, _ in pv.key} | {pv.tail})
+            self._key_layout = (pv, ({old: new for new, old in enumerate(needed)}, itemgetter(*needed)))
+        return self._key_layout[1]
+
+    def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
+        """Raw rows for the writer to validate, their keys remembered if all are new (else
+        "redo" / "conflict": the batch comes back); counted as all created, as in process."""
+        now = self.ctx.clock()
+        n = len(records)
+        batch = Batch(n, 0, [], {rt.name: TypeBatch(rt)}, {rt.name: n})
+        after = before.model_copy(deep=True)
+        count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
+        steps = self._transaction(after)
+        steps.validate_and_insert(self._remember_new_sql(rt, pv, None), records)
+        if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
+            return True
+        self._pause_raw()
+        return False
+
+    def hand_over(self, before: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
+        """A batch validated here whose keys may all be new: its keys, items and counters."""
+        tb = batch.only_type()
+        now = now or self.ctx.clock()
+        after = before.model_copy(deep=True)
+        n = len(tb.stored)
+        count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {next(iter(batch.by_type)): n}), now)
+        steps = self._transaction(after)
+        positions, pick = self._key_columns(tb.pv)
+        steps.executemany(self._remember_new_sql(tb.rt, tb.pv, positions), list(map(pick, tb.stored)), expect=n)
+        return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
+
+    def takes_classified(self, batch: Batch) -> bool:
+        """Every batch of positional rows the writer did not take as all new: only the writer
+        knows the job's keys (nothing in flight, so it holds every batch before this one)."""
+        tb = batch.only_type()
+        return self.open and not self.in_flight and tb is not None and tb.pv is not None and bool(tb.stored)
+
+    def seen_lookup(self, resource_type: str, keys: list[str]) -> dict[str, int]:
+        """The row numbers of those of ``keys`` the job saw (asked of the writer, nothing in flight)."""
+        if self._writer is not None:
+            try:
+                return dict(self._writer.ask(seen_keys.ASK_SQLITE,
+                                             seen_keys.ask_params(self._job_uid, resource_type, keys),
+                                             before=(seen_keys.CREATE_SQLITE,)))  # (no batch committed yet)
+            except RuntimeError:
+                self._take_keys_back()
+        return seen_keys.seen(self.ctx.db.conn(), self._job_uid, resource_type, keys)
+
+    def hand_over_classified(self, job: ImportJob, classified: ClassifiedBatch) -> bool:
+        """The classified batch's items, counters and keys (a dry run writes no record). False:
+        it could not be sent (or the writer went while it was classified); the keys are the
+        runner's again, to commit it here."""
+        if self._writer is None:
+            return False
+        steps = self._transaction(classified.after)
+        if classified.outcome.unwritten:
+            steps.executemany(seen_keys.REMEMBER_SQLITE, classified.outcome.unwritten)
+        if self._send(steps, classified.items, InFlight(job, classified.after, classified.batch, classified.now)):
+            return True
+        self._take_keys_back()
+        return False
+
+    def settle(self, keep: int, job: ImportJob, restore) -> list[InFlight]:
+        was_open = self.open
+        failed = super().settle(keep, job, restore)
+        if was_open and not self.open:  # it failed or died: what it did not commit is committed here
+            self._keys_back()
+        return failed
+
+    def _take_keys_back(self) -> None:
+        self.close()
+        self._keys_back()
