@@ -114,12 +114,17 @@ def _prices_file(path, rows: int) -> None:
 
 
 def _tables(db_path) -> dict:
+    """Every records table's rows, but their batch's time (batches of lines the batch writer
+    decodes are smaller: they end at other rows; engine/json_line_rows.py)."""
     with sqlite3.connect(db_path) as conn:
         names = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'records_%'")]
         out = {}
         for name in sorted(names):
-            rows = conn.execute(f"SELECT * FROM {name} ORDER BY _key").fetchall()
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")
+                       if r[1] not in ("_created_at", "_updated_at")]
+            assert conn.execute(f"SELECT count(*) FROM {name} WHERE _created_at IS NULL").fetchone()[0] == 0
+            rows = conn.execute(f"SELECT {', '.join(columns)} FROM {name} ORDER BY _key").fetchall()
             out[name] = (rows, [[type(v) for v in r] for r in rows])
         return out
 

@@ -11,26 +11,24 @@ whole value, a record of another shape, an invalid row, a key twice — commits 
 comes back whole ("redo", store/batch_writer.py) and the runner builds it from its own records,
 read by the reader, so every error is worded exactly as before.
 
-``load(recipe)`` is the writer's side (the helper the writer imports, as
-``schemas/positional_recipe.py`` is for table rows).
+The writer's side is ``importdesk/json_lines_helper.py`` (its ``load``, as
+``schemas/positional_recipe.py`` is for table rows), which imports no engine module: the writer
+process stays small. The runner reads such a file with ``lazy_records``: a line the writer
+decodes is decoded here only when this process builds its batch (``decode_lines``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from importdesk.engine.record_rows import RecordRows, RowPlan, shape_of
-from importdesk.gc_settings import tune_gc
+from importdesk.json_lines_helper import fingerprint
 from importdesk.models import ImportJob
 from importdesk.readers import Limits
-from importdesk.readers.json_source import LineRecord, line_records
-from importdesk.schemas import Registry, positional_recipe
+from importdesk.readers.json_source import LazyLine, LineRecord
 
-__all__ = ["JsonLineRows", "load"]
+__all__ = ["JsonLineRows"]
 
 
 class JsonLineRows:
@@ -52,7 +50,7 @@ class JsonLineRows:
         if record_rows is None or source.info.format != "jsonl":
             return None
         first = _first_record(source)
-        if first is None or first.__class__ is not LineRecord:
+        if first is None or first.__class__ is not LineRecord:  # (records(): decoded)
             return None
         shape = shape_of(first)
         plan = record_rows.plan_of(shape)
@@ -66,7 +64,7 @@ class JsonLineRows:
 
     def helper(self) -> tuple[str, dict[str, Any]]:
         """What the writer is told to load (store/batch_writer.py: the helper)."""
-        return (__name__, self.recipe)
+        return ("importdesk.json_lines_helper", self.recipe)
 
     def payload(self, records: list) -> list[tuple[str, int]] | None:
         """The batch as (line, number) pairs for the writer, or None: a record not read from a
@@ -74,9 +72,21 @@ class JsonLineRows:
         checks each record's shape (a batch it cannot take comes back: that costs only it)."""
         typ = self.shape[0]
         for rec in records:
-            if rec.__class__ is not LineRecord or rec.type != typ:
+            cls = rec.__class__
+            if cls is not LazyLine and (cls is not LineRecord or rec.type != typ):
                 return None
         return [(rec.line, rec.number) for rec in records]
+
+    @staticmethod
+    def batch_rows(rows: int) -> int:
+        """A batch of such lines is ~2x the bytes of a table's (~350 bytes a line): half as many
+        rows make a request that fits the writer's pipe (1 MB), so handing one over does not wait
+        for the writer to finish the batch before it (the runner builds the next one meanwhile)."""
+        return max(1, rows // 2)
+
+    @staticmethod
+    def records(source: Any, skip: int) -> Any:
+        return source.lazy_records(skip)
 
 
 def _first_record(source: Any) -> Any:
@@ -85,48 +95,3 @@ def _first_record(source: Any) -> Any:
         return next(records, None)
     finally:
         records.close()
-
-
-def fingerprint(pv: Any, shape: tuple[Any, ...], outer_keys: tuple[str, ...], limits: Limits) -> str:
-    """What the writer's decoding and validation check, as one digest (equal, equal digests)."""
-    described = (positional_recipe.fingerprint(pv), pv.json_values, shape, tuple(outer_keys),
-                 sorted(dataclasses.asdict(limits).items()))
-    return hashlib.sha256(repr(described).encode()).hexdigest()
-
-
-def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[tuple[str, int]]], list[tuple[Any, ...]]]]:
-    """The writer's side: (fingerprint, prepare); ``prepare`` turns (line, number) pairs into
-    stored rows, or raises for a batch the runner is to build itself (module docstring)."""
-    tune_gc()  # the process validates as many rows as the runner: the same collector settings
-    registry = Registry.load(Path(spec["schemas"]))
-    rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
-    pv = rv.positional(spec["columns"], json_values=True)
-    if pv is None:
-        raise ValueError("the records cannot be validated by position")
-    shape = tuple(spec["shape"])
-    outer_keys = tuple(spec["outer_keys"])
-    limits = Limits(**spec["limits"])
-    validate = pv.validate_or_raise
-    key_of = pv.key_of
-
-    def prepare(rows: list[tuple[str, int]]) -> list[tuple[Any, ...]]:
-        records = line_records(rows, limits)
-        if records is None:
-            raise ValueError("a line the runner reads itself")
-        cells = []
-        append = cells.append
-        for rec in records:
-            values, outer = rec.values, rec.outer
-            if (rec.type, tuple(values), None if outer is None else tuple(outer)) != shape:
-                raise ValueError("a record of another shape")
-            row = list(values.values())
-            if outer_keys:
-                row.extend([outer[k] for k in outer_keys])
-            row.append(rec.number)
-            append(row)
-        stored = list(map(validate, cells))
-        if len(set(map(key_of, stored))) != len(stored):
-            raise ValueError("a key repeats in the batch")
-        return stored
-
-    return fingerprint(pv, shape, outer_keys, limits), prepare

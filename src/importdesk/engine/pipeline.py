@@ -205,6 +205,8 @@ class JobRunner:
         self._source = source
         self._start_seen_keys(source)
         records = self._records(source, skip=job.metadata.data_row_index)
+        self._batch_rows = (self.json_lines.batch_rows(BATCH_ROWS) if self.json_lines is not None
+                            and self._overlap is not None and self._overlap.open else BATCH_ROWS)
         held: deque[Batch] = deque()
         if self._counting:
             self._read_ahead(source, records, held)
@@ -214,7 +216,7 @@ class JobRunner:
             if held:
                 over_threshold = self._commit_held(held.popleft())
             else:
-                batch = list(islice(records, BATCH_ROWS))
+                batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
                     self.dates.observe(batch)
                 if not batch:
@@ -239,7 +241,7 @@ class JobRunner:
         self.builder.stop_at_threshold = False
         try:
             while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
-                batch = list(islice(records, BATCH_ROWS))
+                batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
                     self.dates.observe(batch)
                 if not batch:
@@ -265,6 +267,8 @@ class JobRunner:
     def _records(self, source, skip: int):
         if self.positional is not None:
             return source.numbered_rows(skip=skip)
+        if self.json_lines is not None:  # lines the writer may decode are decoded when built here
+            return self.json_lines.records(source, skip)
         return source.records(skip=skip)
 
     def _start_seen_keys(self, source) -> None:

@@ -66,6 +66,7 @@ _NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")  # a manti
 _EXPONENTS = (b"0e", b"0E")  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
 _msgspec_decode = msgspec.json.Decoder(float_hook=Decimal).decode
 _raw_decode = msgspec.json.Decoder(msgspec.Raw).decode  # checks one whole value, makes no objects
+_Raw = msgspec.Raw
 _MsgspecError = msgspec.DecodeError
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
@@ -118,9 +119,11 @@ class _JsonBase(RowSource):
         finally:
             self._untrack(f)
 
-    def _line_values(self) -> Iterator[tuple[int, Any, str | None, str | None]]:
+    def _line_values(self, lazy: bool = False) -> Iterator[tuple[int, Any, str | None, str | None]]:
         """``_values`` of a JSON Lines file, line by line (see the module docstring), each with
-        the line it was read from (None once the scanner reads on)."""
+        the line it was read from (None once the scanner reads on). ``lazy``: a line msgspec
+        would decode is only checked to be one whole value (its value is a ``msgspec.Raw``),
+        decoded when it is needed (``decode_lines``)."""
         f = self._open_text()
         limits = self.limits
         problems: list[str] = []
@@ -128,7 +131,7 @@ class _JsonBase(RowSource):
         plain = _exact_decoder(limits, problems, check_ints=False)
         long_digits = b"0" * (limits.max_number_digits + 1)
         max_depth = limits.max_json_depth
-        fast = _msgspec_decode
+        fast = _raw_decode if lazy else _msgspec_decode
         number = 0  # the line being read
         rest = ""  # the start of a line the chunk cut
         try:
@@ -180,9 +183,11 @@ class _JsonBase(RowSource):
                     if problems:
                         error = problems[0]
                         problems.clear()
-                    elif (end - start > max_depth and line.count("{") + line.count("[") > max_depth
-                          and _deeper_than(value, max_depth)):
-                        error = _too_deep(max_depth)
+                    elif end - start > max_depth and line.count("{") + line.count("[") > max_depth:
+                        if value.__class__ is _Raw:  # (lazy) could be too deep: decoded now
+                            value = _msgspec_decode(line)
+                        if _deeper_than(value, max_depth):
+                            error = _too_deep(max_depth)
                     yield number, value, error, line
                 if not chunk:
                     return
@@ -239,7 +244,14 @@ class _JsonBase(RowSource):
             self.count()  # fatal problems anywhere surface before the first record
         return self._iter_records(skip)
 
-    def _iter_records(self, skip: int) -> Iterator[Record]:
+    def lazy_records(self, skip: int = 0) -> Iterator[Record]:
+        """``records()`` where a record read from a line that msgspec would decode is a
+        ``LazyLine`` (only checked to be one whole value): ``decode_lines`` makes it the record
+        ``records()`` gives. What the import reads when the batch writer may decode the lines."""
+        self._check_open()
+        return self._iter_records(skip, lazy=True)
+
+    def _iter_records(self, skip: int, lazy: bool = False) -> Iterator[Record]:
         max_rows = self.limits.max_rows
         if self.format != "jsonl":
             for seen, (number, value, error) in enumerate(self._values(), start=1):
@@ -249,13 +261,15 @@ class _JsonBase(RowSource):
                     self._check_rows(seen)
                 yield Record(number, {}, None, error) if error is not None else _element_record(number, value)
             return
-        for seen, (number, value, error, line) in enumerate(self._line_values(), start=1):
+        for seen, (number, value, error, line) in enumerate(self._line_values(lazy), start=1):
             if seen <= skip:
                 continue
             if seen > max_rows:
                 self._check_rows(seen)
             if error is not None:
                 yield Record(number, {}, None, error)
+            elif value.__class__ is _Raw:
+                yield LazyLine(number, None, line=line)  # type: ignore[arg-type]
             elif line is None:
                 yield _element_record(number, value)
             else:
@@ -676,6 +690,34 @@ class LineRecord(Record):
                  outer: dict | None = None, line: str = "") -> None:
         super().__init__(number, values, type, error, outer)
         self.line = line
+
+
+class LazyLine(LineRecord):
+    """A ``LineRecord`` not decoded yet: its line is one whole value (``lazy_records``)."""
+
+    __slots__ = ()
+
+
+def decode_lines(records: list) -> list:
+    """``records`` (in place) with each ``LazyLine`` decoded into the record the reader reads."""
+    for i, rec in enumerate(records):
+        if rec.__class__ is LazyLine:
+            records[i] = _decoded_line(rec.number, rec.line)
+    return records
+
+
+def _decoded_line(number: int, line: str) -> Record:
+    try:
+        value = _msgspec_decode(line)
+    except (_MsgspecError, UnicodeError, RecursionError):  # (what the line pass would decode next)
+        start = len(line) - len(line.lstrip(" \t\r"))
+        try:
+            value, end = _exact_decoder(Limits(), [], check_ints=False)(line, start)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            return Record(number, {}, None, f"invalid JSON: {exc}")
+        if line[end:].strip(" \t\r"):
+            return Record(number, {}, None, "invalid JSON: more than one value on the line")
+    return _element_record(number, value, line)
 
 
 def _element_record(number: int, obj: Any, line: str | None = None) -> Record:
