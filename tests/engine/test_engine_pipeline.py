@@ -600,3 +600,93 @@ def test_a_count_the_writer_cannot_make_is_made_here(tmp_path, monkeypatch):
     by_writer, positional = _outcomes(tmp_path, monkeypatch, [path], ["held", "positional"])
     assert by_writer == positional
     assert by_writer[0][0][1].total == 500
+
+
+def _write_products_xlsx(path, rows: int, bad_every: int):
+    """The products of write_products as a workbook (dates as date cells, prices as numbers)."""
+    import datetime as dt
+
+    import openpyxl
+
+    from support import PRODUCTS_HEADER
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Products")
+    ws.append(PRODUCTS_HEADER.split(","))
+    for i in range(rows):
+        price = -1 if bad_every and i % bad_every == bad_every - 1 else i % 500 + 1.5
+        ws.append([f"SKU-{i:07d}", f"Product {i}", None, "tools", price, "EUR", 0.5, True, None,
+                   dt.date(2025, 1, i % 9 + 1), None])
+    wb.save(path)
+    return path
+
+
+def test_a_new_xlsx_job_is_counted_by_the_writer_without_reading_its_rows_first(tmp_path, monkeypatch):
+    """As for CSV: the writer scans the sheet (readers/xlsx_count.py) while the first batches are
+    validated; the first commit holds the exact total, and the outcome is the one of a job
+    counted and committed here."""
+    from importdesk.readers import xlsx_count
+    from importdesk.readers.xlsx_source import XlsxSource
+    from importdesk.store.jobs import JobStore
+
+    def counted_here(self):
+        raise AssertionError("the runner counted the sheet itself")
+
+    saved = []
+    real_save = JobStore.save
+
+    def save(self, job, conn, **kwargs):
+        saved.append((job.progress.total, job.progress.done, job.progress.error, job.progress.pending))
+        return real_save(self, job, conn, **kwargs)
+
+    monkeypatch.setattr(JobStore, "save", save)
+    path = _write_products_xlsx(tmp_path / "p.xlsx", 700, bad_every=50)
+    with monkeypatch.context() as m:
+        m.setattr(XlsxSource, "_count_records", counted_here)
+        m.setattr(XlsxSource, "_count_by_reading", counted_here)
+        (by_writer,) = _outcomes(tmp_path, m, [path], ["held"])
+    first = saved.index(next(s for s in saved if s[0]))
+    assert all(s[0] == 700 and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
+    assert all(s == (0, 0, 0, 0) for s in saved[:first])
+    with monkeypatch.context() as m:  # counted here, by reading the rows
+        m.setattr(xlsx_count, "count_records", lambda *args: None)
+        m.setattr("importdesk.readers.xlsx_source.count_records", lambda *args: None)
+        (positional,) = _outcomes(tmp_path / "here", m, [path], ["positional"])
+    assert by_writer[0] == positional[0] and by_writer[2] == positional[2]
+    # the records, but for their timestamps (the fixed clock ticks once more per batch offered raw:
+    # its date cells cannot travel, so it is committed here)
+    assert [_without_times(r) for r in by_writer[1]] == [_without_times(r) for r in positional[1]]
+    assert by_writer[0][0][1].error == 14
+
+
+def _without_times(row):
+    return tuple(v for v in row if not (isinstance(v, str) and v.startswith("2026-11-")))
+
+
+def test_xlsx_rows_with_date_cells_are_validated_raw_by_the_writer(tmp_path, monkeypatch):
+    """Date cells travel to the writer as tuples (schemas/raw_cells.py) and are dates again there:
+    batches of a sheet with a date column are handed over raw, and the import is the one made
+    here, row for row (the bad rows' batches come back and are worded here)."""
+    from importdesk.schemas import raw_cells
+
+    sent = _writes_raw(monkeypatch)
+    path = _write_products_xlsx(tmp_path / "p.xlsx", 400, bad_every=150)
+    raw, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "positional"])
+    assert raw == positional
+    assert raw[0][0][1].error == 2 and raw[0][0][1].done == 398
+    assert sent[:3] == [True, True, True]  # (64-row batches: the first bad row is in the third)
+    from importdesk.store import batch_writer
+
+    delivered = []
+    tried = batch_writer.BatchWriter.submit
+
+    def submit(self, steps):
+        tried(self, steps)
+        delivered.append(any(step[0] == "rows" for step in steps))
+
+    with monkeypatch.context() as m:  # as it was: no batch with a date cell could go raw
+        m.setattr(raw_cells, "packed", lambda rows: rows)
+        m.setattr(batch_writer.BatchWriter, "submit", submit)
+        (unpacked,) = _outcomes(tmp_path / "unpacked", m, [path], ["raw"])
+    assert unpacked[0] == positional[0]
+    assert delivered and not any(delivered)

@@ -7,14 +7,18 @@ import sqlite3
 import pytest
 
 from importdesk.engine import Engine
+from importdesk.engine.app_quit import mark_quit_interrupt
 from importdesk.engine.pages import ErrorsQuery, read_errors
-from importdesk.models import JobFilter
+from importdesk.models import JobFilter, JobStatus, JobType
 from importdesk.tui import page_reader
 from importdesk.tui.messages import ErrorsPageRead, JobsPageRead, PageReadFailed
 from importdesk.tui.page_reader import BUSY_STORE_READ_SECONDS, ERRORS_REFRESH, PageReader
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.screens.main_screen import READER
 
-from tui_helpers import app_for, run, settled
+from test_tui_pilot import visible_text
+from tui_helpers import app_for, queue, run, settled, wait_for_screen
 from waiting import Messages
 
 
@@ -128,8 +132,7 @@ def test_a_commit_elsewhere_is_read_at_the_next_poll_and_while_our_imports_run_o
 @pytest.mark.anyio
 async def test_reading_and_moving_around_runs_no_sql_on_the_event_loop(every_status, workspace):
     """Start-up, the job list, the errors pane, its pages and filters, another process's job: every
-    read happens in the reader's thread. (Commands write in a thread of their own, after one read of the
-    job here before a dialog asks.)"""
+    read happens in the reader's thread. (Dialogs and commands: the next test.)"""
     engine = every_status
     run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)
     on_the_loop: list[str] = []
@@ -152,6 +155,91 @@ async def test_reading_and_moving_around_runs_no_sql_on_the_event_loop(every_sta
         await settled(pilot)
         assert app.main.jobs.row_count == 10
     assert on_the_loop == []
+
+
+async def select(pilot, wanted) -> None:
+    """Home, then down until the highlighted job is the one `wanted(job)` picks."""
+    screen = pilot.app.main
+    await pilot.press("home")
+    for _ in range(screen.jobs.row_count):
+        if wanted(screen.selected):
+            return
+        await pilot.press("down")
+    assert wanted(screen.selected), "no such job in the list"
+
+
+@pytest.mark.anyio
+async def test_dialogs_their_answers_a_correction_and_the_resume_question_run_no_sql_on_the_event_loop(
+        every_status):
+    """The question on opening (a job closing the app interrupted), then each job dialog (resume over
+    the threshold, cancel, confirm, delete) opened and answered by keys, and a failed value corrected:
+    the job each dialog shows is read in a thread, and every answer writes in the commands' thread."""
+    engine = every_status
+    quit_job = queue(engine, "products.csv", resource_type="products")
+    engine.interrupt(quit_job)
+    assert mark_quit_interrupt(engine, engine.get_job(quit_job))
+    on_the_loop: list[str] = []
+    loop_connection = engine.ctx.db.conn()  # this (the event loop's) thread's connection
+    loop_connection.set_trace_callback(on_the_loop.append)
+    engine.get_job(quit_job)
+    assert on_the_loop, "the trace sees a read on the event loop's connection"
+    on_the_loop.clear()
+    app = app_for(engine)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settled(pilot)
+        await wait_for_screen(pilot, AskScreen)  # resume what closing the app interrupted?
+        await pilot.press("y")
+        await settled(pilot)
+        screen = app.main
+        assert screen.jobs.jobs[quit_job].status is JobStatus.PENDING
+
+        await select(pilot, lambda j: j.uid == quit_job)
+        await pilot.press("x")
+        await wait_for_screen(pilot, AskScreen)  # cancel, which cannot be undone?
+        await pilot.press("y")
+        await settled(pilot)
+        assert screen.jobs.jobs[quit_job].status is JobStatus.CANCELED
+
+        await select(pilot, lambda j: j.status is JobStatus.INTERRUPTED)  # over its error threshold
+        over = screen.selected.uid
+        await pilot.press("r")
+        await wait_for_screen(pilot, AskScreen)  # resume, skipping errors?
+        await pilot.press("y")
+        await settled(pilot)
+        assert screen.jobs.jobs[over].status is JobStatus.PENDING and screen.jobs.jobs[over].skip_errors
+
+        await select(pilot, lambda j: j.job_type is JobType.VALIDATE)
+        validated = screen.selected.uid
+        await pilot.press("c")
+        await wait_for_screen(pilot, ConfirmJobScreen)
+        await pilot.press("enter")  # Execute
+        await settled(pilot)
+        assert any(j.validated_job_uid == validated for j in screen.jobs.jobs.values())
+
+        await select(pilot, lambda j: j.status is JobStatus.ERROR)
+        errored = screen.selected.uid
+        await pilot.press("d")
+        await wait_for_screen(pilot, AskScreen)  # delete?
+        await pilot.press("y")
+        await settled(pilot)
+        assert errored not in screen.jobs.jobs
+
+        await select(pilot, lambda j: j.status is JobStatus.DONE and j.progress.error > 0)
+        corrected = screen.selected.uid
+        await pilot.press("enter")  # its errors
+        await settled(pilot)
+        errors = screen.errors
+        while errors.items[errors.grid.cursor_row].field is None:  # a whole-row error has no value to correct
+            await pilot.press("down")
+        item = errors.items[errors.grid.cursor_row]
+        await pilot.press("f2")
+        await wait_for_screen(pilot, EditValueScreen)
+        await pilot.press("ctrl+u", *"42", "enter")  # the rejected value cleared, then typed over
+        await settled(pilot)
+        assert "✎ " in visible_text(screen.errors.grid)
+    loop_connection.set_trace_callback(None)
+    assert on_the_loop == []
+    assert list(engine.row_edits(corrected).values()) == [{item.field: "42"}]
 
 
 def test_a_read_that_fails_is_told_and_the_reader_goes_on(engine, monkeypatch):

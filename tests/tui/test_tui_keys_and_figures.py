@@ -7,18 +7,19 @@ import json
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Footer
+from textual.widgets import Button, Footer
 
 from importdesk.engine import ImportOptions
 from importdesk.engine.app_quit import mark_quit_interrupt
 from importdesk.models import JobStatus, JobType
-from importdesk.tui.screens.confirm import AskScreen
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
 from test_tui_pilot import rendered, visible_text
-from tui_helpers import app_for, queue, run, settled, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group, wait_for_screen
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -52,9 +53,7 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         await settled(pilot)  # the first page comes from the screen's reader
         uid = app.screen.selected.uid  # the pending job
         await pilot.press("x")
-        await settled(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, AskScreen)
+        dialog = await wait_for_screen(pilot, AskScreen)  # after a read of the job, in a thread
         assert "cannot be undone" in str(dialog.query_one(".body").render())
         # the dialog's own footer lists y and n/Esc, not the main screen's keys
         keys = footer_keys(dialog)
@@ -64,11 +63,46 @@ async def test_cancel_asks_first_and_the_dialog_shows_its_keys(every_status):
         await settled(pilot)
         assert every_status.get_job(uid).status is JobStatus.PENDING
         await pilot.press("x")
-        await settled(pilot)
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("y")
         await settled(pilot)
         await wait_for_group(app, "dialogs")
         assert every_status.get_job(uid).status is JobStatus.CANCELED
+
+
+async def test_every_dialog_lists_its_own_keys_and_its_buttons_name_them(engine):
+    """Confirm, resume over the threshold, delete and correct a value: each dialog's footer shows the
+    keys that answer it (not the main screen's), and each button names its key."""
+    run(engine, "products_with_errors.csv", resource_type="products", skip_errors=True)  # done*
+    run(engine, "products_with_errors.csv", resource_type="products")  # interrupted: over the threshold
+    run(engine, "wines.csv", resource_type="wines", job_type=JobType.VALIDATE)  # done validate: newest
+    yes_no = {"y": "Yes", "escape": "No", "n": "No"}
+    app = app_for(engine)
+
+    async def opened_then_declined(key: str, dialog_type: type, keys: dict[str, str]) -> None:
+        await pilot.press(key)
+        dialog = await wait_for_screen(pilot, dialog_type)
+        assert footer_keys(dialog) == keys, (key, footer_keys(dialog))
+        labels = [str(b.label) for b in dialog.query(Button)]
+        assert all(label.endswith((" y", " n", "Esc", "Enter")) for label in labels), labels
+        await pilot.press("escape")  # no, cancel: nothing changes
+        await settled(pilot)
+        assert app.screen is app.main
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        await opened_then_declined("c", ConfirmJobScreen, yes_no)
+        await pilot.press("down")
+        await opened_then_declined("r", AskScreen, yes_no)
+        await opened_then_declined("d", AskScreen, yes_no)
+        await pilot.press("down", "enter")  # the done job's errors
+        await settled(pilot)
+        errors = app.main.errors
+        while errors.items[errors.grid.cursor_row].field is None:  # a whole-row error has no value to correct
+            await pilot.press("down")
+        await opened_then_declined("f2", EditValueScreen, {"enter": "Save", "escape": "Cancel"})
+    assert [j.status for j in engine.list_jobs()] == [JobStatus.DONE, JobStatus.INTERRUPTED, JobStatus.DONE]
+    assert engine.count_jobs() == 3 and not engine.row_edits(engine.list_jobs()[2].uid)
 
 
 async def test_speed_and_took_leave_out_the_time_a_job_sat_interrupted(engine, clock):
@@ -165,8 +199,8 @@ async def test_opening_the_app_offers_once_to_resume_what_closing_it_interrupted
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        assert isinstance(app.screen, AskScreen)
-        assert "products.csv" in str(app.screen.query_one(".body").render())
+        dialog = await wait_for_screen(pilot, AskScreen)  # after a read in a thread
+        assert "products.csv" in str(dialog.query_one(".body").render())
         await pilot.press("y")
         await wait_for_group(app, "dialogs")
         await settled(pilot)
@@ -179,19 +213,22 @@ async def test_declining_to_resume_is_not_asked_again(engine):
     app = app_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
-        assert isinstance(app.screen, AskScreen)
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("n")
         await wait_for_group(app, "dialogs")
     assert engine.get_job(uid).status is JobStatus.INTERRUPTED
     again = app_for(engine)
     async with again.run_test(size=SIZE) as pilot:
         await settled(pilot)
+        await wait_for_group(again, "dialogs")  # its look at the store found nothing to offer
         assert not isinstance(again.screen, AskScreen)
 
 
-async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine):
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["160x50", "80x24"])
+async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_left_out(engine, size):
+    """Beside the mapping when there is room; under it at 80 columns (beside it, one column was left)."""
     app = app_for(engine)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("n", *"data/products_with_errors.csv")
         await wait_for_group(app, "preview")
@@ -202,6 +239,13 @@ async def test_the_new_import_preview_shows_whole_columns_and_says_how_many_are_
         assert headers[:3] == ["sku", "name", "description"] and headers[-1].startswith("+")
         for column in table.columns[:-1]:
             assert column.width >= len(str(column.header))  # never squeezed to "…"
+        mapping, preview = app.screen.query_one("#mapping"), app.screen.query_one("#preview")
+        if size == SIZE:
+            assert mapping.region.y == preview.region.y and len(table.columns) > 6
+        else:
+            assert preview.region.y > mapping.region.y and len(table.columns) >= 4  # 3 and "+9"
+        drawn = visible_text(app.screen.query_one("#preview"))
+        assert "SKU-002001 " in drawn and "Travel Toothbrush" in drawn  # whole values, as wide as they are
         footer = footer_keys(app.screen)
         assert footer == {"ctrl+s": "Create job", "escape": "Cancel"}, footer  # the dialog's own keys
 

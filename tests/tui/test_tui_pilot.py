@@ -25,7 +25,7 @@ from importdesk.tui.screens.new_import import NewImportScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.job_list import JobList
 
-from tui_helpers import app_for, queue, run, settled, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group, wait_for_screen
 from waiting import Messages, held_after_batch
 
 SIZE = (160, 50)
@@ -202,8 +202,7 @@ async def test_confirm_a_validated_job_shows_its_summary_then_runs(engine):
         await settled(pilot)  # the first page comes from the screen's reader
         await wait_for_group(app, "imports")
         await pilot.press("c")
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmJobScreen)
+        dialog = await wait_for_screen(pilot, ConfirmJobScreen)  # after a read of the job, in a thread
         body = str(dialog.query_one(".body").render())
         assert "create 164" in body and "update 3" in body and "0 unchanged" in body and "33 rows" in body
         await pilot.press("enter")  # Execute is focused
@@ -253,8 +252,7 @@ async def test_resume_over_the_threshold_asks_to_skip_errors(engine):
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)  # the first page comes from the screen's reader
         await pilot.press("r")
-        await settled(pilot)
-        assert isinstance(app.screen, AskScreen)  # resumed as it is, it would stop at the next bad row
+        await wait_for_screen(pilot, AskScreen)  # resumed as it is, it would stop at the next bad row
         await pilot.press("y")
         await wait_for_group(app, "dialogs")  # the resume's worker tells the screen (JobsChanged)
         await settled(pilot)  # the page with the resumed job's count: the queue starts from it
@@ -283,11 +281,12 @@ async def test_delete_asks_first(every_status):
         await settled(pilot)  # the first page comes from the screen's reader
         uid = app.screen.selected.uid
         await pilot.press("d")
-        assert isinstance(app.screen, AskScreen)
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("n")
         await settled(pilot)
         assert every_status.get_job(uid)
         await pilot.press("d")
+        await wait_for_screen(pilot, AskScreen)
         await pilot.press("y")
         await settled(pilot)
         assert every_status.count_jobs() == 7
@@ -409,9 +408,7 @@ async def test_correct_two_failed_values_then_retry_the_failed_rows(engine):
                          if item.row_number == row and item.field == field)
             errors.grid.move_cursor(row=index)
             await pilot.press(key)
-            await settled(pilot)
-            dialog = app.screen
-            assert isinstance(dialog, EditValueScreen)
+            dialog = await wait_for_screen(pilot, EditValueScreen)
             field_input = dialog.query_one(Input)
             assert field_input.value == {70: "-5.00", 57: ""}[row]  # prefilled with the rejected value
             field_input.value = new

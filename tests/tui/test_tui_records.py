@@ -9,6 +9,7 @@ from importdesk.tui.screens.records import READER, RecordDialog, RecordsScreen
 
 from test_tui_pilot import rendered
 from tui_helpers import app_for, run, settled, wait_for_group
+from waiting import Messages
 
 SIZE = (160, 50)
 pytestmark = pytest.mark.anyio
@@ -109,3 +110,29 @@ async def test_a_dry_run_has_no_records_to_go_to(engine):
         await pilot.pause()
         assert not isinstance(app.screen, RecordsScreen)
         assert [n.message for n in app._notifications][-1] == "Records: a validate job writes no records"
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["160x50", "80x24"])
+async def test_the_first_page_is_asked_as_the_view_opens_once_and_fills_the_grid(engine, size, monkeypatch):
+    """Asked as the view mounts, for the height the screen leaves the grid, not after the grid's first
+    layout (a third of the first page's time at 1M records), and not asked again once laid out."""
+    run(engine, "customers.xlsx", resource_type="customers")
+    grid_heights_when_asked: list[int] = []
+    read = RecordsScreen.read
+
+    def noting_read(screen) -> None:
+        grid_heights_when_asked.append(screen.grid.size.height)
+        read(screen)
+
+    monkeypatch.setattr(RecordsScreen, "read", noting_read)
+    app = app_for(engine)
+    messages = Messages()
+    async with app.run_test(size=size, message_hook=messages) as pilot:
+        await settled(pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        assert grid_heights_when_asked == [0]  # once, before the grid was laid out
+        reads = {id(m): m for m in messages.seen if isinstance(m, RecordsScreen.PageRead)}  # (seen as it bubbles)
+        assert len(reads) == 1, [r.result.query for r in reads.values()]
+        assert screen.grid.row_count == screen.query_state.limit == screen.grid.size.height - 3  # a full page

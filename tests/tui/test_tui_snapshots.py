@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from importdesk.models import JobType
+from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
+from importdesk.tui.screens.edit_value import EditValueScreen
+from importdesk.tui.screens.new_import import NewImportScreen
 
-from tui_helpers import app_for, queue, run, settled, wait_for_group
+from tui_helpers import app_for, queue, run, settled, wait_for_group, wait_for_screen
 
 WIDE = (160, 50)
 NARROW = (80, 24)
@@ -17,6 +20,16 @@ def pressing(*keys: str):
         for key in keys:
             await pilot.press(key)
             await settled(pilot)
+    return run_before
+
+
+def asking(key: str, dialog: type):
+    """The pages shown, then the key, and its dialog once shown (it reads its job in a thread first)."""
+    async def run_before(pilot) -> None:
+        await settled(pilot)
+        await pilot.press(key)
+        await wait_for_screen(pilot, dialog)
+        await settled(pilot)
     return run_before
 
 
@@ -67,6 +80,20 @@ class TestNewImportDialog:
 
         assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=type_path)
 
+    def test_mapping_preview_80x24(self, engine, snap_compare):
+        """At 80×24 the preview is under the mapping; Tab to the dialog's body, End scrolls to it."""
+        async def type_path_and_scroll(pilot):
+            await settled(pilot)
+            await pilot.press("n")
+            await wait_for_screen(pilot, NewImportScreen)
+            await pilot.press(*"data/products_with_errors.csv")
+            await wait_for_group(pilot.app, "preview")
+            await pilot.pause()
+            await pilot.press("tab", "end")
+            await pilot.pause()
+
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=type_path_and_scroll)
+
 
 class TestConfirmDialog:
     """Confirming a validated job."""
@@ -75,14 +102,14 @@ class TestConfirmDialog:
         """The summary of what the execute will do, before it runs."""
         run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
             skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("c"))
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=asking("c", ConfirmJobScreen))
 
 
     def test_summary_80x24(self, engine, snap_compare):
         """The same at 80×24, with the dialog's own keys in the footer."""
         run(engine, "products_with_errors.csv", resource_type="products", job_type=JobType.VALIDATE,
             skip_errors=True)
-        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=pressing("c"))
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=asking("c", ConfirmJobScreen))
 
 
 class TestCancelDialog:
@@ -91,12 +118,12 @@ class TestCancelDialog:
     def test_cancel_a_pending_job(self, engine, snap_compare):
         """x on a pending job."""
         queue(engine, "products.csv", resource_type="products")
-        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=pressing("x"))
+        assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=asking("x", AskScreen))
 
     def test_cancel_a_pending_job_80x24(self, engine, snap_compare):
         """The same at 80×24."""
         queue(engine, "products.csv", resource_type="products")
-        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=pressing("x"))
+        assert snap_compare(app_for(engine), terminal_size=NARROW, run_before=asking("x", AskScreen))
 
 
 class TestHelpScreen:
@@ -121,7 +148,7 @@ class TestEditValueDialog:
             errors = pilot.app.screen.errors
             errors.grid.move_cursor(row=next(i for i, item in enumerate(errors.items) if item.row_number == 70))
             await pilot.press("f2")
-            await pilot.pause()
+            await wait_for_screen(pilot, EditValueScreen)
 
         assert snap_compare(app_for(engine), terminal_size=WIDE, run_before=edit_row_70)
 

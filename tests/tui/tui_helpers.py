@@ -4,13 +4,18 @@ prepared by the engine, the app built for tests, waiting for workers."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from importdesk.engine import Engine, ImportOptions
 from importdesk.tui.app import ImportDeskApp, make_app
 
 from support import START, StepClock  # noqa: F401 - the suite's one test clock
+from waiting import WAIT_LIMIT
+
+S = TypeVar("S")
 
 SAMPLES = Path(__file__).resolve().parents[2] / "src" / "importdesk" / "sample_data"
 
@@ -76,3 +81,33 @@ async def settled(pilot) -> None:
         await pilot.pause()
         if pilot.app.main.all_pages_shown:
             return
+
+
+async def wait_for_screen(pilot, screen_type: type[S]) -> S:
+    """The screen of this type once it is the current one (a dialog that reads its job first comes a
+    thread's read after its key), mounted and focused. Wakes on each change of screen; fails at once
+    when no dialog worker is left to push it, and after WAIT_LIMIT at the latest."""
+    app = pilot.app
+    changed = asyncio.Event()
+    app.screen_change_signal.subscribe(app, lambda _: changed.set(), immediate=True)
+    try:
+        while not isinstance(app.screen, screen_type):
+            asking = [w for w in app.workers if w.group == "dialogs" and not w.is_finished]
+            if not asking:
+                raise AssertionError(f"no {screen_type.__name__} came (the screen is {app.screen!r})")
+            changed.clear()
+            waits = [asyncio.ensure_future(changed.wait()), *(asyncio.ensure_future(_ended(w)) for w in asking)]
+            done, pending = await asyncio.wait(waits, timeout=WAIT_LIMIT, return_when=asyncio.FIRST_COMPLETED)
+            for wait in pending:
+                wait.cancel()
+            if not done:
+                raise AssertionError(f"no {screen_type.__name__} within {WAIT_LIMIT}s")
+    finally:
+        app.screen_change_signal.unsubscribe(app)  # (the app subscribes to this signal nowhere else)
+    await pilot.pause()
+    return app.screen
+
+
+async def _ended(worker) -> None:
+    with contextlib.suppress(Exception):  # an error or a cancel also ends the wait
+        await worker.wait()

@@ -30,6 +30,7 @@ from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tall
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
 from importdesk.models import ImportJob
+from importdesk.schemas import raw_cells
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
 
@@ -123,7 +124,7 @@ class WriterOverlap:
         count_batch(after, batch, [], Tally(n, n, 0, 0, {name: n}), now)
         steps = self._transaction(after)
         steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp),
-                                  records if payload is None else payload)
+                                  raw_cells.packed(records) if payload is None else payload)
         if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
             return True
         self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)

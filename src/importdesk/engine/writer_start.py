@@ -46,7 +46,9 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
 
 def estimated_rows(source: Any) -> int:
     """Rows of a CSV or JSON Lines file not yet counted, estimated from its first bytes (0:
-    another format)."""
+    another format); a source that estimates its own (XLSX: from its sheet's first rows) is asked."""
+    if hasattr(source, "estimated_rows"):
+        return source.estimated_rows()
     info = source.info
     if info.format not in ("csv", "jsonl") or not info.size:
         return 0

@@ -26,6 +26,7 @@ from xml.parsers import expat
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 CHUNK = 1 << 16
 SST_BLOCK = 4096  # shared strings per joined block (see SharedStrings)
+EMPTY_KEPT = 64   # empty shared strings listed by index (more: the fast count is not tried)
 
 DATE, DURATION = "date", "duration"
 BUILTIN_FORMATS = {**dict.fromkeys((*range(14, 23), 45, 47), DATE), 46: DURATION}
@@ -139,6 +140,8 @@ class SharedStrings:
     def __init__(self, zf: zipfile.ZipFile | None, name: str | None) -> None:
         self._blocks: list[str] = []
         self._ends = array.array("q")
+        #: indices of the first EMPTY_KEPT + 1 empty strings (they read as empty cells; xlsx_count.py)
+        self.empty: list[int] = []
         if zf is None or name is None:
             return
         si, t, rph = f"{MAIN} si", f"{MAIN} t", f"{MAIN} rPh"
@@ -161,6 +164,8 @@ class SharedStrings:
                 state["rph"] -= 1
             elif name == si:
                 s = "".join(text)
+                if not s and len(self.empty) <= EMPTY_KEPT:
+                    self.empty.append(len(self._ends))
                 parts.append(s)
                 state["end"] += len(s)
                 self._ends.append(state["end"])

@@ -5,8 +5,8 @@ so memory does not grow with the sheet: python-calamine, the previous reader, pa
 sheet into memory first (1 GB of RAM for a 1,000,000-row, 11-column import) and has no lazy
 API (its ``iter_rows()`` walks a range already read). Measured with bench/xlsx_readers.py; the
 figures are in that script's docstring. The price is time: expat calls back into Python for
-every element, so a pass over the sheet is slower than calamine's Rust parser, and ``count()``
-is a pass of its own.
+every element, so a pass over the sheet is slower than calamine's Rust parser. ``count()`` does
+not read cells where it can be exact (xlsx_count.py: ~1/5 of a read).
 
 Cell values (the same as calamine gave, after this module's conversion):
 - numbers: int when integral (3, not 3.0), float otherwise;
@@ -19,6 +19,10 @@ Cell values (the same as calamine gave, after this module's conversion):
   and the error, never an empty value ("is required");
 - formulas give their cached value; a workbook saved by a program that does not compute
   formulas (openpyxl, some exporters) has none, so such cells read as None.
+``count()`` scans the sheet's XML without reading cells where it can be exact (xlsx_count.py), and
+reads the rows otherwise; ``count_elsewhere()`` names that scan for the batch writer's process. A
+bad cell value the scan let through (a number like "1x", in a row that also holds a good one) is
+then found while importing: the job ends ``error`` with the batches before it committed.
 Row numbers are sheet rows (the <row r=".."> attribute). Columns start at the sheet's first
 used column (its <dimension>, else the header row's first cell), as calamine's range did.
 Zip bombs are refused by ``_guard_archive`` before any XML is parsed, entity bombs by the
@@ -27,15 +31,30 @@ parser (a DTD is refused).
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from .base import Limits, MiB, ReaderError, Record, RowSource, SourceInfo, clean_headers
-from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, dimension_start_column, iter_rows, letters
+from .xlsx_count import count_records
+from .xlsx_sheet import (
+    EMPTY_KEPT,
+    CellError,
+    Row,
+    Workbook,
+    XlsxFormatError,
+    dimension_start_column,
+    iter_rows,
+    letters,
+)
 
+ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")  # a row's end, for estimated_rows
 RATIO_CHECK_MIN_BYTES = 1 * MiB  # small members (styles, themes) may compress very well
+# A worksheet larger than this is not decompressed to be checked on opening: the count (here or
+# in the batch writer) decompresses it whole before an import's first commit, and says the same
+VERIFIED_SHEET_BYTES = 8 * MiB
 
 
 class XlsxSource(RowSource):
@@ -69,13 +88,16 @@ class XlsxSource(RowSource):
 
     # --- opening --------------------------------------------------------------------------------
 
-    def _guard_archive(self) -> None:
+    def _guard_archive(self, only: str | None = None) -> None:
         """Zip-bomb and damage checks before any XML is parsed.
 
         Declared sizes and ratios first (cheap), then every member is decompressed once by
         zipfile, which stops at the declared size and verifies the CRC: a member that lies
         about its size, a truncated archive or damaged data is refused here, with a clear
-        message, instead of inside the XML parser.
+        message, instead of inside the XML parser. A large worksheet is left to the count,
+        which reads it whole anyway (a second pass here cost a tenth of a large import): the
+        scan gives up on damage, and the count by reading checks that sheet (``only``) here first, so the
+        words are the same.
         """
         limits = self.limits
         try:
@@ -99,6 +121,9 @@ class XlsxSource(RowSource):
                             f"member {i.filename} is compressed {ratio:,.0f}:1, more than the "
                             f"limit max_xlsx_ratio={limits.max_xlsx_ratio} (a zip bomb?)")
                 for i in infos:
+                    large_sheet = i.file_size > VERIFIED_SHEET_BYTES and i.filename.startswith("xl/worksheets/")
+                    if (only is None and large_sheet) or (only is not None and i.filename != only):
+                        continue
                     with zf.open(i) as member:
                         while member.read(1 << 20):
                             pass
@@ -152,7 +177,9 @@ class XlsxSource(RowSource):
             raise self._error(f"{exc}", line=exc.row, where=self._where) from exc
         except XlsxFormatError as exc:
             raise self._error(f"cannot be read: {exc}", line=number, where=self._where) from exc
-        except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # (a large sheet: see _guard_archive)
+            raise self._error(f"is damaged (corrupt ZIP data: {exc})") from exc
+        except (OSError, ValueError) as exc:
             raise self._error(f"cannot be read: {_message(exc)}", line=number, where=self._where) from exc
 
     def _release(self) -> None:
@@ -163,6 +190,33 @@ class XlsxSource(RowSource):
     # --- reading --------------------------------------------------------------------------------
 
     def _count_records(self) -> int:
+        fast = count_records(*self._count_args()) if self._count_args() is not None else None
+        return fast if fast is not None else self._count_by_reading()
+
+    def _count_args(self) -> tuple[Any, ...] | None:
+        strings = self._book.strings
+        if len(strings.empty) > EMPTY_KEPT:
+            return None
+        return self.path, self._member, self._header_row, len(strings), list(strings.empty)
+
+    def count_elsewhere(self) -> tuple[str, str, tuple[Any, ...]] | None:
+        args = self._count_args()
+        return None if args is None else (count_records.__module__, count_records.__name__, args)
+
+    def estimated_rows(self) -> int:
+        """The sheet's rows, estimated from its first 64 KiB of XML (0 when it cannot tell)."""
+        try:
+            size = self._zip.getinfo(self._member).file_size if self._zip is not None else 0
+            with self._zip.open(self._member) as f:  # type: ignore[union-attr]
+                head = f.read(1 << 16)
+        except (OSError, KeyError, AttributeError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+            return 0
+        rows = len(ROW_END.findall(head))
+        return size * rows // len(head) if rows and head else 0
+
+    def _count_by_reading(self) -> int:
+        if self._zip is not None and self._zip.getinfo(self._member).file_size > VERIFIED_SHEET_BYTES:
+            self._guard_archive(self._member)  # not checked on opening
         header_row = self._header_row
         return sum(1 for number, values, errors in self._rows()
                    if number > header_row and not self._only_stray_errors(values, errors))

@@ -19,6 +19,7 @@ from typing import Any
 from importdesk.gc_settings import tune_gc
 
 from .positional import PositionalValidator
+from .raw_cells import unpacked
 from .registry import Registry
 
 __all__ = ["fingerprint", "load", "recipe"]
@@ -68,7 +69,7 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
     key_of = pv.key_of
 
     def prepare(rows: list[list[Any]]) -> list[tuple[Any, ...]]:
-        stored = list(map(validate, rows))
+        stored = list(map(validate, unpacked(rows)))
         if len(set(map(key_of, stored))) != len(stored):
             raise ValueError("a key repeats in the batch")
         return stored

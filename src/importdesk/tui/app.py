@@ -28,6 +28,7 @@ from importdesk.inbox.status import watchers as live_watchers
 from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import InboxNoticed, JobFinished, JobProgressed, JobsChanged, JobsPageRead
+from importdesk.tui.off_loop import off_loop
 from importdesk.tui.screens.confirm import AskScreen
 from importdesk.tui.screens.help import HelpScreen
 from importdesk.tui.screens.main_screen import JOB_ACTIONS, MainScreen, retries_failed_rows, why_not
@@ -113,7 +114,7 @@ class ImportDeskApp(App[int]):
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume jobs the last close interrupted")
     async def offer_resume(self) -> None:
         """Jobs that closing the app interrupted: asked once whether to resume them now."""
-        jobs = await asyncio.to_thread(_in_thread, self.engine, app_quit.quit_interrupted)
+        jobs = await off_loop(self.engine, app_quit.quit_interrupted)
         if not jobs:
             return
         names = ", ".join(j.file_name for j in jobs[:3]) + (f" and {len(jobs) - 3} more" if len(jobs) > 3 else "")
@@ -122,11 +123,11 @@ class ImportDeskApp(App[int]):
                     "after the last committed row? Otherwise they stay interrupted (r resumes one later).")
         if await self.push_screen_wait(AskScreen("Resume interrupted imports?", question, yes="Resume",
                                                  no="Not now", focus_yes=True)):
-            _resume_all(jobs, self.engine)
-            self.main.post_message(JobsChanged(run=True))
+            self.main.command(lambda: _resume_all(jobs, self.engine),
+                              lambda _: self.main.post_message(JobsChanged(run=True)))
         else:
-            app_quit.decline_resume(self.engine, jobs)
-            self.main.store_changed()
+            self.main.command(lambda: app_quit.decline_resume(self.engine, jobs),
+                              lambda _: self.main.store_changed())
 
     @property
     def main(self) -> MainScreen:
@@ -191,7 +192,7 @@ class ImportDeskApp(App[int]):
     async def export_records(self, resource_type: str, fmt: str) -> None:
         """Queue an export job of every record of a type; the queue workers run it like an import."""
         try:
-            job = await asyncio.to_thread(_in_thread, self.engine, lambda e: e.create_export(resource_type, fmt))
+            job = await off_loop(self.engine, lambda e: e.create_export(resource_type, fmt))
         except UsageError as exc:
             self.notify(str(exc), severity="error", title="Not possible", markup=False)
             return
@@ -437,12 +438,6 @@ def finished_toast(job: ImportJob) -> tuple[str, str, str]:
         title = "Dry run done" if job.job_type is JobType.VALIDATE else "Import done"
         return title, f"{name}: {detail}", "warning" if p.error else "information"
     return (f"{kind} {job.status.value}", f"{name}: {job.error_message or job.status.value}", "warning")
-
-
-def _in_thread(engine: Engine, read: Callable[[Engine], object]):
-    """`read(engine)` in a thread of the default executor, its store connection closed after."""
-    with thread_store(engine):
-        return read(engine)
 
 
 def _resume_all(jobs: list[ImportJob], engine: Engine) -> None:

@@ -22,7 +22,8 @@ class EditValueScreen(DialogScreen[str | None]):
     EditValueScreen Input { margin-bottom: 1; }
     """
     BINDINGS = [
-        Binding("enter", "save", "Save", show=True, id="edit.save"),
+        # before the Input's own Enter, so the footer lists it (the Input would hide it)
+        Binding("enter", "save", "Save", priority=True, id="edit.save"),
         Binding("escape", "cancel", "Cancel", key_display="Esc", id="edit.cancel"),
     ]
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -25,6 +26,7 @@ from importdesk.models import ImportJob, JobStatus, JobType
 from importdesk.tui.export import copy_path, failed_rows_path, write_report
 from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.messages import ErrorsPageRead, JobsChanged, JobsPageRead, PageReadFailed
+from importdesk.tui.off_loop import off_loop
 from importdesk.tui.page_reader import PageReader
 from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
@@ -133,6 +135,7 @@ class MainScreen(Screen):
         self.engine = engine  # for the job actions (commands); every page comes from the reader
         self.clock = clock
         self._command_lock = threading.Lock()  # job commands run in threads, one at a time
+        self._commands: deque[tuple[Callable[[], object], Callable[[object], object]]] = deque()  # in order
         self._detail_drawn_at = 0.0
         self._applicable: frozenset[str] | None = None  # the job actions the footer shows enabled
         self.counts: dict[JobStatus, int] = {}  # jobs by status, as of the last page shown
@@ -379,29 +382,58 @@ class MainScreen(Screen):
                                 markup=False)
                 return
 
-    def _fresh(self) -> ImportJob | None:
+    async def _fresh(self, action: str) -> ImportJob | None:
+        """The selected job as stored now (the list's copy may be a page old), read in a thread; None,
+        said why, when the action no longer applies to it (another process may have moved it on)."""
         job = self.selected
-        return self.engine.get_job(job.uid) if job else None
+        if job is None:
+            return None
+        uid = job.uid
+        try:
+            job = await off_loop(self.engine, lambda engine: engine.get_job(uid))
+        except UsageError as exc:  # deleted meanwhile
+            self._refused(str(exc))
+            return None
+        reason = why_not(action, job)
+        if reason is not None:
+            self._refused(reason)
+            return None
+        return job
 
     def _apply(self, change: Callable[[str], ImportJob], done: str | Callable[[], str], *,
-               run: bool = False) -> None:
-        job = self.selected
-        if job is not None:
-            self._command(change, job.uid, done, run)
+               run: bool = False, uid: str | None = None) -> None:
+        """`change(uid)` as a command (`uid`: the job a dialog asked about, else the selected one);
+        `done` (or what it returns, in the command's thread) is told with the job's name."""
+        if uid is None:
+            if self.selected is None:
+                return
+            uid = self.selected.uid
+
+        def write() -> tuple[ImportJob, str]:
+            changed = change(uid)
+            return changed, done() if callable(done) else done
+
+        self.command(write, lambda result: self._applied(*result, run))
+
+    def command(self, write: Callable[[], object], then: Callable[[object], object]) -> None:
+        """`write()` in a thread of its own, after the commands asked before it; then `then(result)` on
+        the event loop. A UsageError is told instead (and the list read again)."""
+        self._commands.append((write, then))
+        self._run_command()
 
     @work(thread=True, group="commands", exit_on_error=False, description="a job command")
-    def _command(self, change: Callable[[str], ImportJob], uid: str, done: str | Callable[[], str],
-                 run: bool) -> None:
-        """A command's writes off the event loop (deleting a job of a million items takes a while),
-        one at a time, in the order they were asked."""
+    def _run_command(self) -> None:
+        """A command's writes off the event loop (deleting a job of a million items takes a while), one
+        at a time: each thread takes the oldest command waiting, so they run in the order asked, and
+        what each one shows follows in the same order."""
         with self._command_lock, thread_store(self.engine):
+            write, then = self._commands.popleft()
             try:
-                changed = change(uid)
-                done = done() if callable(done) else done
+                result = write()
             except UsageError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
                 return
-        self.app.call_from_thread(self._applied, changed, done, run)
+            self.app.call_from_thread(then, result)
 
     def _refused(self, why: str) -> None:
         self.notify(why, severity="error", title="Not possible", markup=False)
@@ -417,8 +449,8 @@ class MainScreen(Screen):
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="resume a job")
     async def action_resume(self) -> None:
-        job = self._fresh()
-        if job is None or not applies("resume", job):
+        job = await self._fresh("resume")
+        if job is None:
             return
         p = job.progress
         if not job.skip_errors and p.error > job.error_threshold * p.total:
@@ -429,14 +461,15 @@ class MainScreen(Screen):
             if not await self.app.push_screen_wait(AskScreen("Resume, skipping errors?", question,
                                                              yes="Skip errors and resume")):
                 return
-            self._apply(partial(self.engine.resume, skip_errors=True), "resumed, skipping errors", run=True)
+            self._apply(partial(self.engine.resume, skip_errors=True), "resumed, skipping errors", run=True,
+                        uid=job.uid)
             return
-        self._apply(self.engine.resume, "resumed", run=True)
+        self._apply(self.engine.resume, "resumed", run=True, uid=job.uid)
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="cancel a job")
     async def action_cancel_job(self) -> None:
-        job = self._fresh()
-        if job is None or not applies("cancel_job", job):
+        job = await self._fresh("cancel_job")
+        if job is None:
             return
         running = " It stops at its next batch." if job.status is JobStatus.PROCESSING else ""
         kept = (f"The {job.progress.done:,} rows already imported stay." if job.progress.done
@@ -444,7 +477,8 @@ class MainScreen(Screen):
         question = (f"Cancel job {job.short_uid} ({job.file_name})? This cannot be undone: a canceled job "
                     f"never resumes. {kept}{running}")
         if await self.app.push_screen_wait(AskScreen("Cancel job?", question, yes="Cancel job", no="Keep it")):
-            self._apply(self.engine.cancel, "canceled" if not running else "will be canceled at its next batch")
+            self._apply(self.engine.cancel, "canceled" if not running else "will be canceled at its next batch",
+                        uid=job.uid)
 
     def action_retry(self) -> None:
         job = self.selected
@@ -468,30 +502,27 @@ class MainScreen(Screen):
         value = await self.app.push_screen_wait(EditValueScreen(item, current))
         if value is None:
             return
-        try:
-            self.engine.edit_failed_value(job.uid, item.row_number, item.field, value)
-        except UsageError as exc:
-            self.notify(str(exc), severity="error", title="Not possible", markup=False)
-            return
-        self.errors.load_page()  # the page again, with the correction
+        uid, row, field = job.uid, item.row_number, item.field
+        self.command(lambda: self.engine.edit_failed_value(uid, row, field, value),
+                     lambda _: self.errors.load_page())  # the page again, with the correction
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="confirm a validated job")
     async def action_confirm(self) -> None:
-        job = self._fresh()
-        if job is None or not applies("confirm", job):
+        job = await self._fresh("confirm")
+        if job is None:
             return
         if await self.app.push_screen_wait(ConfirmJobScreen(job)):
-            self._apply(self.engine.confirm, "confirmed: an execute job is queued", run=True)
+            self._apply(self.engine.confirm, "confirmed: an execute job is queued", run=True, uid=job.uid)
 
     @work(group="dialogs", exclusive=True, exit_on_error=False, description="delete a job")
     async def action_delete(self) -> None:
-        job = self._fresh()
-        if job is None or not applies("delete", job):
+        job = await self._fresh("delete")
+        if job is None:
             return
         question = (f"Delete job {job.short_uid} ({job.file_name}) and its {job.errors_count + job.warnings_count:,}"
                     " errors and warnings? Imported records stay.")
         if await self.app.push_screen_wait(AskScreen("Delete job?", question, yes="Delete")):
-            self._apply(self.engine.delete, "deleted")
+            self._apply(self.engine.delete, "deleted", uid=job.uid)
 
     def action_export(self, fmt: str = "csv") -> None:
         job = self.selected

@@ -33,6 +33,7 @@ PREVIEW_WIDTH = 80  # cells for the preview before the dialog is laid out
 PREVIEW_MIN_COLUMN = 6
 PREVIEW_MAX_COLUMN = 18
 PREVIEW_MORE_WIDTH = 6  # the "+N" column that says how many columns are not shown
+STACK_BELOW = 100  # cells: a narrower dialog shows the preview under the mapping, not beside it
 MAPPING_FIELD_WIDTH = 26  # cells of the mapping table beside its column names (field, marks, padding)
 
 
@@ -249,8 +250,12 @@ class NewImportScreen(ModalScreen[ImportJob | None]):
             headers = headers or sorted({k for row in found.rows for k in row})
         # As many columns as fit at a readable width; Rich would squeeze every one of them down to "…".
         # the room the mapping table (its longest column and field names, about 24 cells) leaves
-        tables = self.query_one("#new-tables").size.width
-        mapping = max([len(h) for h in headers] + [0]) + MAPPING_FIELD_WIDTH
+        holder = self.query_one("#new-tables")
+        tables = holder.size.width
+        # too narrow for both side by side (80 columns left the preview one column): the preview goes under
+        stacked = 0 < tables < STACK_BELOW
+        holder.set_class(stacked, "-stacked")
+        mapping = 2 if stacked else max([len(h) for h in headers] + [0]) + MAPPING_FIELD_WIDTH  # 2: its padding
         room = min(tables - mapping, tables // 2 * 2) if tables else PREVIEW_WIDTH
         shown: list[tuple[int, str, int]] = []
         used = 0
