@@ -4,6 +4,7 @@ Engine (service.py) has these methods."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -65,34 +66,40 @@ class JobCreation:
         if rt_name != MIXED:
             self._check_locale(rt_name, options.locale)
         now = self.ctx.clock()
-        kept = self._keep(path, keep_in or self.workspace.archive, now, sha256,
-                          refuse_duplicate and options.job_type is JobType.EXECUTE)
-        job = file_job(self.ctx.new_uid(), now, options, resource_type=rt_name, original_name=path.name,
-                       size=kept.size, sha256=kept.sha256, kept_path=kept.kept_path,
-                       created_by=options.created_by or current_user())
+
+        def job_for(kept: SourceFile) -> ImportJob:
+            return file_job(self.ctx.new_uid(), now, options, resource_type=rt_name, original_name=path.name,
+                            size=kept.size, sha256=kept.sha256, kept_path=kept.kept_path,
+                            created_by=options.created_by or current_user())
+
+        folder = keep_in or self.workspace.archive
+        if refuse_duplicate and options.job_type is JobType.EXECUTE:
+            return self._create_unless_duplicate(path, folder, now, job_for)
+        job = job_for(self.ctx.files.keep_copy(path, folder, now, sha256=sha256))
         self.ctx.jobs.insert(job)
         return job
 
-    def _keep(self, path: Path, folder: Path, now: datetime, sha256: str | None,
-              refuse_duplicate: bool) -> SourceFile:
-        """The kept copy of ``path``; a file whose hash is not known yet is read once, copied and
-        hashed together, and its copy kept only once it is known not to be a duplicate refused."""
-        files = self.ctx.files
-        if sha256 is not None:
-            if refuse_duplicate:
-                self._refuse_duplicate(path, sha256)
-            return files.keep_copy(path, folder, now, sha256=sha256)
-        self.ctx.db.check_writable()
+    def _create_unless_duplicate(self, path: Path, folder: Path, now: datetime,
+                                 job_for: Callable[[SourceFile], ImportJob]) -> ImportJob:
+        """The file read once (copied and hashed together), then the duplicate check, the kept copy's
+        row and the job's insert in one write transaction serialised per content (SQLite's write
+        lock, PostgreSQL's advisory lock, as the inbox does): of two runs of the same bytes at once,
+        one makes the job and the other is refused naming it. A refused copy is not kept."""
+        db = self.ctx.db
+        db.check_writable()
         staged = stage_copy(path, folder)
         try:
-            if refuse_duplicate:
-                self._refuse_duplicate(path, staged.sha256)
-            return files.keep_staged(staged, path.name, now)
+            with db.write() as conn:
+                db.serialise_content(conn, staged.sha256)
+                self._refuse_duplicate(conn, path, staged.sha256)
+                job = job_for(self.ctx.files.keep_staged(staged, path.name, now, conn))
+                self.ctx.jobs.insert(job, conn)
+            return job
         finally:
             staged.discard()
 
-    def _refuse_duplicate(self, path: Path, sha256: str) -> None:
-        earlier = inbox_claims.active_job_with_content(self.ctx.db.conn(), sha256, JobType.EXECUTE.value)
+    def _refuse_duplicate(self, conn, path: Path, sha256: str) -> None:
+        earlier = inbox_claims.active_job_with_content(conn, sha256, JobType.EXECUTE.value)
         if earlier is not None:
             uid, name = earlier
             job = self.get_job(uid)

@@ -77,6 +77,14 @@ def safe_name(name: str) -> str:
     return cleaned
 
 
+def _register(conn: sqlite3.Connection, sha256: str, size: int, name: str, kept_rel: str, created: str) -> None:
+    conn.execute(
+        "INSERT INTO source_files (sha256, size, name, kept_path, created_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(sha256) DO UPDATE SET kept_path = excluded.kept_path",
+        (sha256, size, name, kept_rel, created),
+    )
+
+
 class FileStore:
     def __init__(self, db: Database, root: Path):
         self.db = db
@@ -109,9 +117,10 @@ class FileStore:
         tmp.replace(target)
         return self.register(sha256, source.stat().st_size, source.name, target, now)
 
-    def keep_staged(self, staged: StagedCopy, name: str, now: datetime) -> SourceFile:
+    def keep_staged(self, staged: StagedCopy, name: str, now: datetime,
+                    conn: sqlite3.Connection | None = None) -> SourceFile:
         """Keep a staged copy as the file ``name`` (moved into place; dropped when the same
-        content is kept already)."""
+        content is kept already); registered inside the caller's transaction when ``conn`` is given."""
         self.db.check_writable()
         existing = self.get(staged.sha256)
         if existing and (self.root / existing.kept_path).exists():
@@ -120,16 +129,16 @@ class FileStore:
         target = staged.part.parent / staged.sha256[:16] / safe_name(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         staged.part.replace(target)
-        return self.register(staged.sha256, staged.size, name, target, now)
+        return self.register(staged.sha256, staged.size, name, target, now, conn)
 
-    def register(self, sha256: str, size: int, name: str, kept: Path, now: datetime) -> SourceFile:
+    def register(self, sha256: str, size: int, name: str, kept: Path, now: datetime,
+                 conn: sqlite3.Connection | None = None) -> SourceFile:
         kept_rel = kept.resolve().relative_to(self.root).as_posix()
-        with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO source_files (sha256, size, name, kept_path, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(sha256) DO UPDATE SET kept_path = excluded.kept_path",
-                (sha256, size, name, kept_rel, iso(now)),
-            )
+        if conn is None:
+            with self.db.write() as own:
+                _register(own, sha256, size, name, kept_rel, iso(now))
+        else:
+            _register(conn, sha256, size, name, kept_rel, iso(now))
         return SourceFile(sha256, size, name, kept_rel)
 
     def move(self, sha256: str, kept: Path) -> None:
