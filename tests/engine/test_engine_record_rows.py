@@ -114,12 +114,17 @@ def _prices_file(path, rows: int) -> None:
 
 
 def _tables(db_path) -> dict:
+    """Every records table's rows, but their batch's time (batches of lines the batch writer
+    decodes are smaller: they end at other rows; engine/json_line_rows.py)."""
     with sqlite3.connect(db_path) as conn:
         names = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'records_%'")]
         out = {}
         for name in sorted(names):
-            rows = conn.execute(f"SELECT * FROM {name} ORDER BY _key").fetchall()
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({name})")
+                       if r[1] not in ("_created_at", "_updated_at")]
+            assert conn.execute(f"SELECT count(*) FROM {name} WHERE _created_at IS NULL").fetchone()[0] == 0
+            rows = conn.execute(f"SELECT {', '.join(columns)} FROM {name} ORDER BY _key").fetchall()
             out[name] = (rows, [[type(v) for v in r] for r in rows])
         return out
 
@@ -193,3 +198,88 @@ def test_nested_envelopes_store_what_the_dict_path_stores(tmp_path, monkeypatch)
     assert {(row, field) for row, field, *_ in items} >= {
         (8, "currencies.usd"), (10, "currencies.USD.tiers.min_5.minimum_quantity"), (12, "currencies.EUR.amount")}
     assert writer[1]["records_item_price"][0][0][1:3] == ("retail", "SKU-00000000")
+
+
+def _raw_replies(monkeypatch) -> list:
+    """The writer's replies to the batches handed to it as JSON lines, in order."""
+    from importdesk.store.batch_writer import BatchWriter
+
+    kinds: list[bool] = []  # per request in flight: did it carry lines to decode?
+    replies: list = []
+    submit, result = BatchWriter.submit, BatchWriter.result
+
+    def spy_submit(self, steps):
+        submit(self, steps)
+        kinds.append(any(s[0] == "rows" and s[2] and isinstance(s[2][0], tuple) for s in steps))
+
+    def spy_result(self):
+        reply = result(self)
+        if kinds.pop(0):
+            replies.append(reply)
+        return reply
+
+    monkeypatch.setattr(BatchWriter, "submit", spy_submit)
+    monkeypatch.setattr(BatchWriter, "result", spy_result)
+    return replies
+
+
+def _clean_prices(path, rows: int, extra: dict[int, str] | None = None) -> None:
+    lines = []
+    for i in range(rows):
+        currencies = {cur: {"amount": 100 + i, "includes_tax": cur == "EUR",
+                            "tiers": {"min_5": {"minimum_quantity": 5, "amount": 90 + i}}} for cur in ("USD", "EUR")}
+        lines.append(json.dumps({"data": {"type": "item-price", "pricebook_external_ref": "retail",
+                                          "attributes": {"sku": f"SKU-{i:08d}", "currencies": currencies}}}))
+    for at, line in sorted((extra or {}).items(), reverse=True):
+        lines[at:at + 1] = [line]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_json_lines_batches_are_decoded_and_validated_by_the_writer(tmp_path, monkeypatch):
+    """A clean file: batches go to the writer as their lines and it commits them; what is
+    stored is what the runner stores itself, byte for byte."""
+    path = tmp_path / "prices.jsonl"
+    _clean_prices(path, 600)
+    replies = _raw_replies(monkeypatch)
+    (writer, by_dict), _ = _outcomes(tmp_path, monkeypatch, path, ["writer", "dict"], schema=PRICE_TYPE)
+    assert writer == by_dict
+    assert writer[0][0] is JobStatus.DONE and writer[0][1].done == 600
+    assert replies.count("ok") >= 3  # (others validated here meanwhile, as the loads balance)
+
+
+ODD_LINES = {
+    1400: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", "attributes": '
+          '{"sku": "SKU-00001399", "currencies": {}}}}',  # a key twice in one batch (then no more raw
+    # batches: the job's rows are no longer all new)
+    640: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", "attributes": '
+         '{"currencies": {}, "sku": "SKU-x140"}}}',  # keys in another order: another shape
+    700: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", "attributes": '
+         '{"sku": "SKU-x200", "currencies": {"usd": {"amount": 1}}}}}',  # a bad map key
+    760: '{"data": {"type": "item-price", "attributes": {"sku": "SKU-x260", "currencies": {}}}}',
+    830: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", "attributes": '
+         '{"sku": "SKU-x330", "currencies": {"USD": {"amount": ' + "9" * 150 + '}}}}}',  # over the digit limit
+    900: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", "attributes": '
+         '{"sku": "SKU-x400", "currencies": {"USD": {"amount": 1e3}}}}}',  # an exponent
+    1450: '{"data": {"type": "item-price", "pricebook_external_ref": "retail", ',  # broken: scanned on
+}
+
+
+@pytest.mark.parametrize("pretty_at", [None, 1000])
+def test_json_lines_the_writer_cannot_take_come_back_and_read_as_before(tmp_path, monkeypatch, pretty_at):
+    """A key twice, another shape, a bad value, a number over a limit, an exponent, a broken
+    line, a value over several lines (from which the reader scans): each batch that holds one
+    comes back from the writer, and the job's records, items and counts are the dict path's."""
+    extra = dict(ODD_LINES)
+    if pretty_at is not None:
+        extra[pretty_at] = json.dumps({"data": {"type": "item-price", "pricebook_external_ref": "retail",
+                                                "attributes": {"sku": "SKU-pretty", "currencies": {}}}}, indent=2)
+    path = tmp_path / "prices.jsonl"
+    _clean_prices(path, 1500, extra)
+    replies = _raw_replies(monkeypatch)
+    (writer, positional, by_dict), _ = _outcomes(tmp_path, monkeypatch, path, ["writer", "positional", "dict"],
+                                                 schema=PRICE_TYPE)
+    assert writer == positional == by_dict
+    rows_with_items = {row for row, *_ in writer[0][8]}
+    assert {701, 761, 831} <= rows_with_items  # (the file's lines, 1-based)
+    assert "duplicate_key" in {code for _, _, _, code, *_ in writer[0][8]}
+    assert replies[0] == "ok" and "redo" in replies

@@ -213,3 +213,37 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
     # a doomed transaction that rolls back by itself (the writer's insert meeting existing keys)
     # raises nothing; every other write's failure was met
     assert fired >= tried - 1
+
+
+@pytest.fixture(scope="module")
+def jsonl_files(tmp_path_factory, files) -> tuple[Path, Path]:
+    """The products as JSON Lines (one object a line, the records the batch writer decodes
+    itself), bad prices only from row 600 on (so the first batches are committed raw)."""
+    import json
+
+    folder = tmp_path_factory.mktemp("jsonl")
+    path = folder / "products.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(ROWS):
+            price = "-1.00" if i >= 600 and i % BAD_EVERY == BAD_EVERY - 1 else f"{i % 500 + 1}.50"
+            out.write(json.dumps({"sku": f"SKU-{i:07d}", "name": f"Product {i}", "category": "tools",
+                                  "price": price, "currency": "EUR", "weight_kg": "0.5", "active": True,
+                                  "launched_on": f"2025-01-0{i % 9 + 1}"}) + "\n")
+    return path, files[1]
+
+
+@pytest.mark.parametrize("kind, sticky", KINDS[:2], ids=[k for k, _ in KINDS[:2]])
+def test_json_lines_the_writer_decodes_every_write_can_fail_and_nothing_is_lost(
+        tmp_path, monkeypatch, jsonl_files, fault_plan, kind, sticky):
+    """The fault loop over a JSON Lines import whose batches go to the batch writer as lines."""
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", BATCH)
+    monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0)
+    seeded = _seeded(tmp_path / "seeded", jsonl_files)
+    clean_counts, clean_records, clean_items, writes, _ = _import(seeded, tmp_path / "clean", fault_plan)
+    bad = sum(1 for i in range(600, ROWS) if i % BAD_EVERY == BAD_EVERY - 1)
+    assert clean_counts[0] == {"total": ROWS, "done": ROWS - bad, "error": bad, "pending": 0}
+    for fail_at in range(1, writes + 1):
+        counts, records, items, _, (left, _) = _import(seeded, tmp_path / f"w{fail_at}", fault_plan, fail_at,
+                                                        kind, sticky)
+        assert (counts, records, items) == (clean_counts, clean_records, clean_items), \
+            f"write {fail_at} failing ({kind}) left {left}"

@@ -65,6 +65,7 @@ def quiet_runner(cmd, cwd=None, extra_environ=None):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups: its hook and this one are otherwise unordered
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist the tests that share the build run in one worker, so it is built once and
     two builds never write into the source tree at the same time."""

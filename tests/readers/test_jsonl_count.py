@@ -36,7 +36,8 @@ CASES = {
     "two values on a line": (b'{"a": 1} {"a": 2}\n{"a": 3}\n', False),
     "a value over several lines": (b'{"a": 1}\n{\n  "a": 2\n}\n', False),
     "a broken line": (b'{"a": 1}\n{"a": }\n{"a": 3}\n', False),
-    "a lone CR inside a value": (b'{"a": 1}\n{"a":\r 2}\n', False),
+    # a CR is JSON whitespace: the line is one value, which is how the reader reads it
+    "a lone CR inside a value": (b'{"a": 1}\n{"a":\r 2}\n', True),
     "too deep": (b'{"a": 1}\n' + b'[' * 40 + b']' * 40 + b'\n', True),
 }
 
@@ -47,6 +48,16 @@ def test_the_line_pass_counts_what_the_reader_reads(write, content, fast):
     read, counted, lines = outcome(path)
     assert counted == read
     assert (lines == read) if fast else lines is None
+
+
+def test_the_count_made_elsewhere_is_the_reader_s(write):
+    """The batch writer runs count_elsewhere()'s call in its own process: the same count."""
+    import importlib
+
+    path = write("p.jsonl", b'{"a": 1}\n\n{"a": 2}\n{"a": NaN}\n{"b": "\xff"}')
+    with open_source(path, fmt="jsonl") as src:
+        module, function, args = src.count_elsewhere()
+        assert getattr(importlib.import_module(module), function)(*args) == 4 == len(list(src.records()))
 
 
 def test_another_encoding(write):

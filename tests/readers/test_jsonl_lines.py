@@ -47,7 +47,8 @@ def _records(path):
 
 def _scanner_records(path, monkeypatch):
     with monkeypatch.context() as m:
-        m.setattr(json_source._JsonBase, "_line_values", lambda self: self._values())
+        # (the scanner's values carry no line: only line by line does a record keep its line)
+        m.setattr(json_source._JsonBase, "_line_values", lambda self, lazy=False: ((*v, None) for v in self._values()))
         return _records(path)
 
 
@@ -63,6 +64,27 @@ def test_line_by_line_reads_what_the_scanner_reads(write, monkeypatch, seed):
     expected = _scanner_records(path, monkeypatch)
     assert _records(path) == expected
     assert expected
+    assert _lazy_records(path) == expected
+
+
+def _lazy_records(path):
+    """lazy_records(), each decoded (the import's way when the batch writer may decode lines)."""
+    from importdesk.readers.json_source import LazyLine, decode_lines
+
+    with open_source(path) as src:
+        records = list(src.lazy_records())
+    decode_lines(records)
+    assert not any(r.__class__ is LazyLine for r in records)
+    return [(r.number, r.values, r.type, r.error) for r in records]
+
+
+def test_lazy_lines_decode_into_the_records_the_reader_reads(write):
+    path = write("lazy.jsonl", "\n".join([PIECES[0], PIECES[1], "", PIECES[2], "[" * 40 + "]" * 40,
+                                         '{"data": {"type": "t", "id": "1", "attributes": {"a": 1}}}'] * 20) + "\n")
+    with open_source(path) as src:
+        assert _lazy_records(path) == [(r.number, r.values, r.type, r.error) for r in src.records()]
+        lazy = [r.number for r in src.lazy_records() if r.values is None]
+    assert lazy and 5 not in lazy  # (the 40-deep line is decoded at once: its depth is checked)
 
 
 def test_a_clean_file_is_read_without_the_scanner(write, monkeypatch):

@@ -20,6 +20,7 @@ from importdesk.engine.references import ReferenceCheck, reference_error
 from importdesk.engine.row_mapper import RowMapper, record_key
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record
+from importdesk.readers.json_source import decode_lines
 from importdesk.schemas import ResourceType, RowInvalid
 from importdesk.schemas.positional import INVALID
 
@@ -97,6 +98,7 @@ class BatchBuilder:
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
             return self._positional(records, errors_so_far)
+        decode_lines(records)  # JSON lines read lazily (engine/json_line_rows.py) are decoded now
         if self.record_rows is not None and (shaped := self.record_rows.shape(records)) is not None:
             batch = self._positional(shaped.rows, errors_so_far, shaped.pv, shaped.rt_name, records)
             if batch is not None:

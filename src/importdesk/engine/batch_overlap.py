@@ -107,21 +107,26 @@ class WriterOverlap:
             return False  # not loaded yet, or not the same validator
         return len(self.in_flight) - writer.replies_waiting() < WRITER_DEPTH
 
-    def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
+    def hand_over_raw(self, before: ImportJob, records: list, rt, pv, name: str | None = None,
+                      payload: list | None = None) -> bool:
         """Send a batch of raw rows (source.numbered_rows lists) as one transaction after
         ``before`` (the planned job), counted as all created; the writer validates them. False:
         it could not be sent (a value marshal cannot carry, a broken record): nothing was handed
-        over or counted."""
+        over or counted. ``payload``: what the writer is sent instead of ``records`` (JSON lines,
+        engine/json_line_rows.py; ``records`` are kept for a redo); ``name``: the type's name as
+        the batch counts it (a file's wire name)."""
         ctx = self.ctx
         ctx.records.ensure_table(rt)
         now = ctx.clock()
         stamp = now.isoformat(timespec="milliseconds")
         n = len(records)
-        batch = Batch(n, 0, [], {rt.name: TypeBatch(rt)}, {rt.name: n})
+        name = name or rt.name
+        batch = Batch(n, 0, [], {name: TypeBatch(rt)}, {name: n})
         after = before.model_copy(deep=True)
-        count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
+        count_batch(after, batch, [], Tally(n, n, 0, 0, {name: n}), now)
         steps = self._transaction(after)
-        steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp), raw_cells.packed(records))
+        steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp),
+                                  raw_cells.packed(records) if payload is None else payload)
         if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
             return True
         self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)

@@ -39,6 +39,7 @@ from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, st
 from importdesk.engine.events import Throttle
 from importdesk.engine.held_batches import HeldBatch
 from importdesk.engine.job_items import ItemRow, item_row
+from importdesk.engine.json_line_rows import JsonLineRows
 from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck
 from importdesk.engine.row_mapper import UNDECLARED, RowMapper
@@ -132,6 +133,7 @@ class JobRunner:
         self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
         self.positional = self.mapper.positional() if self.refs is None else None
         self.record_rows = RecordRows.for_job(self.mapper, self.refs) if self.positional is None else None
+        self.json_lines = JsonLineRows.for_job(self.ctx.workspace.schemas, self.job, source, self.record_rows)
         self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs,
                                     record_rows=self.record_rows)
         self.committer = BatchCommitter(self.ctx, self.mapper)
@@ -174,15 +176,19 @@ class JobRunner:
         if not (writer_may_help(self.ctx, job) or dry_run_may_use_writer(self.ctx, job)):
             return
         pv = self.mapper.positional()
-        if pv is None:
-            return
+        helper = None
+        if pv is None:  # JSON Lines records of one shape: the writer can decode and validate them
+            lines = JsonLineRows.for_job(self.ctx.workspace.schemas, job, source, RecordRows.for_job(self.mapper, None))
+            if lines is None:
+                return
+            helper = lines.helper()
         left = job.progress.total - job.metadata.data_row_index
         if not job.progress.total and job.metadata.data_row_index == 0:
             left = estimated_rows(source)
         if left < WRITER_MIN_ROWS:
             return
         count_call = source.count_elsewhere() if count else None
-        self._writer = start_writer(self.ctx, job, pv, count_call)
+        self._writer = start_writer(self.ctx, job, pv, count_call, helper)
         self._counting = self._writer is not None and count_call is not None
 
     def _process(self, source) -> None:
@@ -194,8 +200,9 @@ class JobRunner:
         if (may_help
                 and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
             writer = writer or start_writer(self.ctx, job, self.positional)
-            if writer is not None:  # raw batches only for positional rows (JSON records are validated here)
-                fingerprint = positional_recipe.fingerprint(self.positional) if self.positional is not None else None
+            if writer is not None:  # raw batches: table rows, and JSON lines of one shape
+                fingerprint = (positional_recipe.fingerprint(self.positional) if self.positional is not None
+                               else self.json_lines.fingerprint if self.json_lines is not None else None)
                 self._overlap = (DryRunOverlap(self.ctx, writer, self.committer, fingerprint, job.uid,
                                                lambda: self._start_seen_keys(self._source))
                                  if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint))
@@ -207,6 +214,8 @@ class JobRunner:
         self._source = source
         self._start_seen_keys(source)
         records = self._records(source, skip=job.metadata.data_row_index)
+        self._batch_rows = (self.json_lines.batch_rows(BATCH_ROWS) if self.json_lines is not None
+                            and self._overlap is not None and self._overlap.open else BATCH_ROWS)
         held: deque[HeldBatch] = deque()
         if self._counting:
             self._read_ahead(source, records, held)
@@ -218,7 +227,7 @@ class JobRunner:
                     continue  # the writer is busy with the batches before: this one waits behind them
                 over_threshold = self._commit_held(held.popleft().batch)
             else:
-                batch = list(islice(records, BATCH_ROWS))
+                batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
                     self.dates.observe(batch)
                 if not batch:
@@ -243,7 +252,7 @@ class JobRunner:
         self.builder.stop_at_threshold = False
         try:
             while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
-                batch = list(islice(records, BATCH_ROWS))
+                batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
                     self.dates.observe(batch)
                 if not batch:
@@ -267,7 +276,7 @@ class JobRunner:
         if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open or self._held_done
                 or len(overlap.in_flight) - overlap._writer.replies_waiting() < WRITER_DEPTH):
             return False
-        batch = list(islice(records, BATCH_ROWS))
+        batch = list(islice(records, self._batch_rows))
         if not batch:
             self._held_done = True
             return False
@@ -292,6 +301,8 @@ class JobRunner:
     def _records(self, source, skip: int):
         if self.positional is not None:
             return source.numbered_rows(skip=skip)
+        if self.json_lines is not None:  # lines the writer may decode are decoded when built here
+            return self.json_lines.records(source, skip)
         return source.records(skip=skip)
 
     def _start_seen_keys(self, source) -> None:
@@ -332,13 +343,20 @@ class JobRunner:
 
     def _hand_over_raw(self, records: list) -> bool:
         overlap = self._overlap
-        name = self.job.resource_type
-        if overlap is None or self.positional is None or not overlap.wants_raw(name):
+        lines = self.json_lines if self.positional is None else None
+        name = self.job.resource_type if lines is None else lines.rt_name
+        if overlap is None or (self.positional is None and lines is None) or not overlap.wants_raw(name):
             return False
+        payload = None if lines is None else lines.payload(records)
+        if lines is not None and payload is None:
+            return False  # a record the writer could not take as a line of the shape
         self._settle(keep=WRITER_DEPTH - 1)
         if self._threshold_stop or not overlap.has_room_for_raw(name):
             return False
-        return overlap.hand_over_raw(self._planned(), records, self.mapper.resource(name), self.positional)
+        if lines is None:
+            return overlap.hand_over_raw(self._planned(), records, self.mapper.resource(name), self.positional)
+        return overlap.hand_over_raw(self._planned(), records, self.mapper.resource(name), lines.pv,
+                                     name=name, payload=payload)
 
     def _again(self, flight) -> Batch | None:
         """A batch the writer did not commit, to commit here (a raw one validated now). None:

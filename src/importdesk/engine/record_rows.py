@@ -20,6 +20,12 @@ from typing import Any, NamedTuple
 from importdesk.engine.row_mapper import MIXED, RowMapper
 
 
+def shape_of(rec: Any) -> tuple[Any, ...]:
+    """A record's shape: its type, its keys in file order, its envelope's keys (or None)."""
+    outer = rec.outer
+    return (rec.type, tuple(rec.values), None if outer is None else tuple(outer))
+
+
 class RowPlan(NamedTuple):
     """How records of one shape become rows of ``pv``."""
 
@@ -78,6 +84,13 @@ class RecordRows:
         if plan is None:
             return None
         return ShapedBatch(plan.rt_name, plan.pv, rows)
+
+    def plan_of(self, shape: tuple[Any, ...]) -> RowPlan | None:
+        """The plan of records of ``shape`` (``shape_of``), None where they take the dict path."""
+        found = self._plans.get(shape, False)
+        if found is False:
+            found = self._plans[shape] = self._plan(*shape)
+        return found
 
     def _plan(self, typ: str | None, keys: tuple[str, ...], outer: tuple[str, ...] | None) -> RowPlan | None:
         mapper = self.mapper

@@ -28,11 +28,13 @@ def writer_may_help(ctx: EngineContext, job: ImportJob) -> bool:
 
 
 def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
-                 count_call: tuple[str, str, tuple[Any, ...]] | None = None) -> BatchWriter | None:
+                 count_call: tuple[str, str, tuple[Any, ...]] | None = None,
+                 helper: tuple[str, Any] | None = None) -> BatchWriter | None:
     """A batch writer for ``job``'s rows (``pv``: its PositionalValidator, None for rows it cannot
-    validate); None when it could not start (an optimisation: without it, commits are made in
-    the runner's process)."""
-    helper = None if pv is None else (
+    validate; ``helper``: another validator's module and recipe, engine/json_line_rows.py); None
+    when it could not start (an optimisation: without it, commits are made in the runner's
+    process)."""
+    helper = helper if pv is None else (
         "importdesk.schemas.positional_recipe",
         positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
                                  job.parent_resource_id, list(pv.columns)))
@@ -44,12 +46,12 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
 
 
 def estimated_rows(source: Any) -> int:
-    """Rows of a CSV file not yet counted, estimated from its first bytes (0: not a CSV file); a
-    source that estimates its own (XLSX: from its sheet's first rows) is asked."""
+    """Rows of a CSV or JSON Lines file not yet counted, estimated from its first bytes (0:
+    another format); a source that estimates its own (XLSX: from its sheet's first rows) is asked."""
     if hasattr(source, "estimated_rows"):
         return source.estimated_rows()
     info = source.info
-    if info.format != "csv" or not info.size:
+    if info.format not in ("csv", "jsonl") or not info.size:
         return 0
     try:
         with open(source.path, "rb") as f:

@@ -65,6 +65,8 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")  # a mantissa's digits, as a run
 _EXPONENTS = (b"0e", b"0E")  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
 _msgspec_decode = msgspec.json.Decoder(float_hook=Decimal).decode
+_raw_decode = msgspec.json.Decoder(msgspec.Raw).decode  # checks one whole value, makes no objects
+_Raw = msgspec.Raw
 _MsgspecError = msgspec.DecodeError
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
@@ -117,8 +119,11 @@ class _JsonBase(RowSource):
         finally:
             self._untrack(f)
 
-    def _line_values(self) -> Iterator[tuple[int, Any, str | None]]:
-        """``_values`` of a JSON Lines file, line by line (see the module docstring)."""
+    def _line_values(self, lazy: bool = False) -> Iterator[tuple[int, Any, str | None, str | None]]:
+        """``_values`` of a JSON Lines file, line by line (see the module docstring), each with
+        the line it was read from (None once the scanner reads on). ``lazy``: a line msgspec
+        would decode is only checked to be one whole value (its value is a ``msgspec.Raw``),
+        decoded when it is needed (``decode_lines``)."""
         f = self._open_text()
         limits = self.limits
         problems: list[str] = []
@@ -126,7 +131,7 @@ class _JsonBase(RowSource):
         plain = _exact_decoder(limits, problems, check_ints=False)
         long_digits = b"0" * (limits.max_number_digits + 1)
         max_depth = limits.max_json_depth
-        fast = _msgspec_decode
+        fast = _raw_decode if lazy else _msgspec_decode
         number = 0  # the line being read
         rest = ""  # the start of a line the chunk cut
         try:
@@ -172,20 +177,22 @@ class _JsonBase(RowSource):
                     if end != len(line) and (end < 0 or line[end:].strip(" \t\r")):
                         problems.clear()  # not one whole value: the scanner reads on from this line
                         left = "\n".join(lines[i:]) + ("\n" + rest if chunk else "")
-                        yield from self._scan_from(f, left, number)
+                        yield from _no_line(self._scan_from(f, left, number))
                         return
                     error = None
                     if problems:
                         error = problems[0]
                         problems.clear()
-                    elif (end - start > max_depth and line.count("{") + line.count("[") > max_depth
-                          and _deeper_than(value, max_depth)):
-                        error = _too_deep(max_depth)
-                    yield number, value, error
+                    elif end - start > max_depth and line.count("{") + line.count("[") > max_depth:
+                        if value.__class__ is _Raw:  # (lazy) could be too deep: decoded now
+                            value = _msgspec_decode(line)
+                        if _deeper_than(value, max_depth):
+                            error = _too_deep(max_depth)
+                    yield number, value, error, line
                 if not chunk:
                     return
                 if not lines:  # one line longer than any value may be: the scanner says so
-                    yield from self._scan_from(f, rest, number + 1)
+                    yield from _no_line(self._scan_from(f, rest, number + 1))
                     return
         except ReaderError:
             raise
@@ -229,50 +236,44 @@ class _JsonBase(RowSource):
         return count
 
     def _count_json_lines(self) -> int | None:
-        """The count of a file of one whole value per line (or blank lines), the usual JSON
-        Lines: each line decoded by the C scanner with numbers left as text, no record built.
-        None at the first line that is anything else (a value over several lines, two on one,
-        a broken one, text the encoding does not have): the scanner counts the file then. (A
-        value with bytes that are not UTF-8 is one record either way.)"""
-        scan_once = json.scanner.make_scanner(json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str))
-        count = 0
-        strict = _strict_json_value
-        f = self._open_text()
-        try:
-            while line := f.readline(MAX_VALUE_CHARS):
-                if len(line) >= MAX_VALUE_CHARS:
-                    return None  # the scanner bounds what it holds of a value
-                text = line.strip(" \t\r\n")
-                if not text:
-                    continue
-                if not strict(text) and scan_once(text, 0)[1] != len(text):
-                    return None
-                count += 1
-                if count > self.limits.max_rows:
-                    return count  # count() says what limit it is
-        except Exception:  # StopIteration, JSONDecodeError, RecursionError, a bad byte...: the scanner words it
-            return None
-        finally:
-            self._untrack(f)
-        return count
+        """``count_json_lines`` of this file."""
+        return count_json_lines(self.path, self._encoding, self._utf8, self.limits.max_rows)
 
     def _records(self, skip: int) -> Iterator[Record]:
         if self.format == "json":
             self.count()  # fatal problems anywhere surface before the first record
         return self._iter_records(skip)
 
-    def _iter_records(self, skip: int) -> Iterator[Record]:
+    def lazy_records(self, skip: int = 0) -> Iterator[Record]:
+        """``records()`` where a record read from a line that msgspec would decode is a
+        ``LazyLine`` (only checked to be one whole value): ``decode_lines`` makes it the record
+        ``records()`` gives. What the import reads when the batch writer may decode the lines."""
+        self._check_open()
+        return self._iter_records(skip, lazy=True)
+
+    def _iter_records(self, skip: int, lazy: bool = False) -> Iterator[Record]:
         max_rows = self.limits.max_rows
-        values = self._line_values() if self.format == "jsonl" else self._values()
-        for seen, (number, value, error) in enumerate(values, start=1):
+        if self.format != "jsonl":
+            for seen, (number, value, error) in enumerate(self._values(), start=1):
+                if seen <= skip:
+                    continue
+                if seen > max_rows:
+                    self._check_rows(seen)
+                yield Record(number, {}, None, error) if error is not None else _element_record(number, value)
+            return
+        for seen, (number, value, error, line) in enumerate(self._line_values(lazy), start=1):
             if seen <= skip:
                 continue
             if seen > max_rows:
                 self._check_rows(seen)
             if error is not None:
                 yield Record(number, {}, None, error)
-            else:
+            elif value.__class__ is _Raw:
+                yield LazyLine(number, None, line=line)  # type: ignore[arg-type]
+            elif line is None:
                 yield _element_record(number, value)
+            else:
+                yield _element_record(number, value, line)
 
     def _preview(self) -> Iterator[Record]:
         limit = min(PREVIEW_RECORDS, self.limits.max_rows)
@@ -323,6 +324,10 @@ class JsonLinesSource(_JsonBase):
                  encoding: str | None = None) -> None:
         super().__init__(path, head, size, limits, encoding)
         self.info.headers = self._collect_headers()
+
+    def count_elsewhere(self) -> tuple[str, str, tuple[Any, ...]] | None:
+        return (count_json_lines.__module__, count_json_lines.__name__,
+                (self.path, self._encoding, self._utf8, self.limits.max_rows))
 
 
 class JsonArraySource(_JsonBase):
@@ -586,9 +591,136 @@ def _exact_decoder(limits: Limits, problems: list[str], check_ints: bool = True,
     return decode
 
 
+def count_json_lines(path: str, encoding: str, utf8: bool, max_rows: int) -> int | None:
+    """The count of a JSON Lines file of one whole value per line (or blank lines), the usual
+    file, without building a record: msgspec checks each line into a ``Raw`` (no objects made;
+    ~5x the standard library's scanner), and a line it refuses (NaN, a lone surrogate, a byte
+    that is not UTF-8 …) is asked of pydantic-core and the C scanner, as the reader would read
+    it. None at the first line that is anything else (a value over several lines, two on one,
+    a broken one, a line longer than a value may be): the scanner counts the file then. (A
+    value with bytes that are not UTF-8 is one record either way.) Also what the batch writer
+    runs (``count_elsewhere``) while the import reads its first batches."""
+    scan_once = json.scanner.make_scanner(json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str))
+    whole = _raw_decode
+    strict = _strict_json_value
+    count = 0
+    rest = ""
+    try:
+        with open(path, encoding="utf-8-sig" if utf8 else encoding, errors="surrogateescape" if utf8 else "strict",
+                  newline="") as f:
+            while True:
+                chunk = f.read(CHUNK_CHARS)
+                text = rest + chunk
+                if chunk:
+                    cut = text.rfind("\n")
+                    lines, rest = text[:cut].split("\n") if cut >= 0 else [], text[cut + 1:]
+                    if len(rest) >= MAX_VALUE_CHARS:
+                        return None  # the scanner bounds what it holds of a value
+                else:
+                    lines, rest = [text], ""
+                for line in lines:
+                    if len(line) >= MAX_VALUE_CHARS:
+                        return None
+                    try:
+                        whole(line)
+                    except (_MsgspecError, UnicodeError):
+                        text = line.strip(" \t\r")
+                        if not text:
+                            continue
+                        if not strict(text) and scan_once(text, 0)[1] != len(text):
+                            return None
+                    count += 1
+                    if count > max_rows:
+                        return count  # count() says what limit it is
+                if not chunk:
+                    return count
+    except Exception:  # StopIteration, JSONDecodeError, RecursionError, a bad byte...: the scanner words it
+        return None
+
+
+def line_records(rows: list[tuple[str, int]], limits: Limits) -> list[Record] | None:
+    """The records of JSON Lines ``rows`` ((line, number) each: lines the reader read line by
+    line, each one whole value), decoded as the reader decodes them — or None when a line would
+    not read as such a value here (not one whole value, a number over a limit, too deep, a byte
+    that is not UTF-8, not an object): the batch writer then hands the batch back, and the
+    runner's records, read by the reader itself, are what counts."""
+    text = "\n".join([line for line, _ in rows])
+    if not text.isascii() and _UNDECODABLE.search(text):
+        return None
+    numbers = text.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS_AS_ZERO)
+    problems: list[str] = []
+    long_digits = b"0" * (limits.max_number_digits + 1) in numbers
+    exact = not long_digits and _EXPONENTS[0] not in numbers and _EXPONENTS[1] not in numbers
+    decode = _exact_decoder(limits, problems, check_ints=long_digits)
+    fast = _msgspec_decode
+    max_depth = limits.max_json_depth
+    out: list[Record] = []
+    try:
+        for line, number in rows:
+            if len(line) >= MAX_VALUE_CHARS:
+                return None
+            start = len(line) - len(line.lstrip(" \t\r"))
+            if exact:
+                value = fast(line)
+            else:
+                value, end = decode(line, start)
+                if problems or (end != len(line) and line[end:].strip(" \t\r")):
+                    return None
+            if (len(line) - start > max_depth and line.count("{") + line.count("[") > max_depth
+                    and _deeper_than(value, max_depth)):
+                return None
+            rec = _element_record(number, value)
+            if rec.error is not None:
+                return None
+            out.append(rec)
+    except (_MsgspecError, json.JSONDecodeError, UnicodeError, RecursionError):
+        return None
+    return out
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
-def _element_record(number: int, obj: Any) -> Record:
+class LineRecord(Record):
+    """A record read from one line that is one whole value (JSON Lines read line by line), with
+    that line: what the batch writer is handed to decode and validate itself (``line_records``)."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, number: int, values: Any, type: str | None = None, error: str | None = None,
+                 outer: dict | None = None, line: str = "") -> None:
+        super().__init__(number, values, type, error, outer)
+        self.line = line
+
+
+class LazyLine(LineRecord):
+    """A ``LineRecord`` not decoded yet: its line is one whole value (``lazy_records``)."""
+
+    __slots__ = ()
+
+
+def decode_lines(records: list) -> list:
+    """``records`` (in place) with each ``LazyLine`` decoded into the record the reader reads."""
+    for i, rec in enumerate(records):
+        if rec.__class__ is LazyLine:
+            records[i] = _decoded_line(rec.number, rec.line)
+    return records
+
+
+def _decoded_line(number: int, line: str) -> Record:
+    try:
+        value = _msgspec_decode(line)
+    except (_MsgspecError, UnicodeError, RecursionError):  # (what the line pass would decode next)
+        start = len(line) - len(line.lstrip(" \t\r"))
+        try:
+            value, end = _exact_decoder(Limits(), [], check_ints=False)(line, start)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            return Record(number, {}, None, f"invalid JSON: {exc}")
+        if line[end:].strip(" \t\r"):
+            return Record(number, {}, None, "invalid JSON: more than one value on the line")
+    return _element_record(number, value, line)
+
+
+def _element_record(number: int, obj: Any, line: str | None = None) -> Record:
     if type(obj) is not dict:
         return Record(number, {}, None, f"expected a JSON object, got {_kind(obj)}")
     if "data" in obj:
@@ -596,9 +728,17 @@ def _element_record(number: int, obj: Any) -> Record:
         if error:
             return Record(number, {}, None, error)
         if typ is None:
-            return Record(number, values)
-        return Record(number, values, typ, outer={k: v for k, v in obj["data"].items() if k != "attributes"})
-    return Record(number, obj)
+            return Record(number, values) if line is None else LineRecord(number, values, line=line)
+        outer = {k: v for k, v in obj["data"].items() if k != "attributes"}
+        if line is None:
+            return Record(number, values, typ, outer=outer)
+        return LineRecord(number, values, typ, None, outer, line)
+    return Record(number, obj) if line is None else LineRecord(number, obj, line=line)
+
+
+def _no_line(values: Iterator[tuple[int, Any, str | None]]) -> Iterator[tuple[int, Any, str | None, None]]:
+    for number, value, error in values:
+        yield number, value, error, None
 
 
 def _elastic_path(obj: dict[str, Any]) -> tuple[str | None, dict[str, Any], str | None]:
