@@ -56,7 +56,7 @@ def files(tmp_path_factory) -> tuple[Path, Path]:
     return data, seed
 
 
-def _writer_without_raw_batches(ctx, job, pv, count_call=None):
+def _writer_without_raw_batches(ctx, job, pv, count_call=None, helper=None):
     """The batch writer as the engine starts it, without the recipe of the job's validator: it takes
     validated batches only (and still counts a new file), so it starts without importing the schemas."""
     return start_writer(ctx, job, None, count_call)
