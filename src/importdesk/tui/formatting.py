@@ -8,8 +8,10 @@ the rules the command line uses too; they are named here as well, so a widget ne
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from importdesk.models import ImportJob, JobStatus, Progress
@@ -130,3 +132,18 @@ def progress_bar(progress: Progress, palette: Palette, width: int = 40) -> Text:
     return Text.assemble(("█" * done_w, palette.success), ("█" * error_w, palette.error),
                          ("░" * rest, palette.muted))
 
+
+
+def path_lines(path: str, width: int) -> str:
+    """A path in lines of at most `width` cells, each broken after a `/`, so a folder or the file
+    name is never cut in two (a single part longer than a line is still folded where it must)."""
+    if width <= 0 or cell_len(path) <= width:
+        return path
+    lines, line = [], ""
+    for part in re.split(r"(?<=/)", path):
+        if line and cell_len(line + part) > width:
+            lines.append(line)
+            line = part
+        else:
+            line += part
+    return "\n".join([*lines, line])

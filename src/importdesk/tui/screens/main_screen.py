@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from importdesk.engine import Engine, UsageError
@@ -32,6 +32,7 @@ from importdesk.tui.screens.confirm import AskScreen, ConfirmJobScreen
 from importdesk.tui.screens.edit_value import EditValueScreen
 from importdesk.tui.widgets.error_table import ErrorTable
 from importdesk.tui.widgets.filter_bar import FilterBar
+from importdesk.tui.widgets.fitted_footer import FittedFooter
 from importdesk.tui.widgets.job_detail import JobDetail
 from importdesk.tui.widgets.job_list import JobList
 
@@ -161,13 +162,13 @@ class MainScreen(Screen):
             errors.border_title = "Errors"
             errors.add_class("pane")
             yield errors
-        yield Footer()
+        yield FittedFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_BELOW
         if narrow != self.has_class("-narrow"):
             self.set_class(narrow, "-narrow")
-            self.query_one(Footer).compact = narrow
+            self.query_one(FittedFooter).compact = narrow
             self.refresh_bindings()  # a narrow footer leaves out the job keys that do not apply
 
     @property

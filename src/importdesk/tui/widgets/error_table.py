@@ -71,6 +71,16 @@ class ErrorGrid(DataTable):
     def on_resize(self, event: events.Resize) -> None:
         self.post_message(self.Resized(max(event.size.height - 1, 3), event.size.width))  # a line: the header
 
+    can_edit = False  # the job shown has failed rows to correct (its table says so)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_edit if action == "edit" else True  # F2 in the footer only where it applies
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "f2" and not self.can_edit:  # left out of the footer; still says why
+            event.stop()
+            self.action_edit()
+
     def action_edit(self) -> None:
         if self.row_count:
             self.post_message(self.EditAsked(self.cursor_row))
@@ -163,6 +173,9 @@ class ErrorTable(Vertical):
         while it runs)."""
         same = job is not None and self.job is not None and job.uid == self.job.uid
         self.job = job
+        if self.grid.can_edit != correctable(job):
+            self.grid.can_edit = correctable(job)
+            self.grid.refresh_bindings()
         if not (same and keep_place):
             self.page_offset = 0
             if not same:

@@ -15,6 +15,7 @@ from importdesk.models import ImportJob, JobStatus, JobType, ProviderType
 from importdesk.tui import formatting as fmt
 
 MIN_LABEL_WIDTH = 11
+COLUMN_GAP = 2  # cells between a label and its value (the grid's padding on both sides)
 WRAP_MARGIN = 8  # a value this much shorter than the space for it stays on one line, whatever its words
 
 
@@ -29,6 +30,10 @@ class JobDetail(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield Static(Text("No job selected. Press n to import a file.", style="italic"), id="detail-body")
+
+    def on_resize(self) -> None:
+        if self.job is not None:  # a long path is laid out for the width it has
+            self.call_after_refresh(lambda: self.show(self.job))
 
     def show(self, job: ImportJob | None) -> None:
         self.job = job
@@ -47,6 +52,11 @@ class JobDetail(VerticalScroll, can_focus=True):
         same_height = shape == self._shape
         self._shape = shape
         body.update(content, layout=not same_height)
+
+    def _value_width(self) -> int:
+        """The cells a value has beside its label (0 before the pane has a size)."""
+        width = self.query_one("#detail-body", Static).size.width
+        return max(width - MIN_LABEL_WIDTH - COLUMN_GAP, 0) if width else 0
 
     def render_job(self, job: ImportJob, shape: list[tuple[str, int]] | None = None) -> RenderableType:
         """The detail as Rich renderables; `shape` collects each row's label and value length."""
@@ -95,7 +105,7 @@ class JobDetail(VerticalScroll, can_focus=True):
             ("format", ", ".join(fmt_bits)),
             ("size", fmt.size(pd.size) if pd.size is not None else ""),
             ("sha256", (pd.sha256 or "")[:16] + ("…" if pd.sha256 else "")),
-            ("kept at", pd.kept_path or ""),
+            ("kept at", fmt.path_lines(pd.kept_path or "", self._value_width())),
         ]
         section("Source", source_rows)
 
