@@ -571,15 +571,9 @@ def test_a_writer_whose_validator_differs_gets_no_raw_rows(tmp_path, monkeypatch
     assert sent and not any(sent)
 
 
-def test_a_new_job_is_counted_by_the_writer_and_every_commit_knows_the_total(tmp_path, monkeypatch):
-    """The runner does not read the file before the import starts: the writer counts it while the
-    first batches are validated, and the job's first commit already holds the exact total (so
-    does every commit after it: total = done + error + pending)."""
-    from importdesk.readers.csv_source import CsvSource
+def _saved_counts(monkeypatch) -> list[tuple[int, int, int, int]]:
+    """(total, done, error, pending) of every job row saved from now on, in order."""
     from importdesk.store.jobs import JobStore
-
-    def counted_here(self):
-        raise AssertionError("the runner counted the file itself")
 
     saved = []
     real_save = JobStore.save
@@ -589,13 +583,30 @@ def test_a_new_job_is_counted_by_the_writer_and_every_commit_knows_the_total(tmp
         return real_save(self, job, conn, **kwargs)
 
     monkeypatch.setattr(JobStore, "save", save)
+    return saved
+
+
+def _assert_the_total_came_with_the_first_commit(saved, total: int) -> None:
+    first = saved.index(next(s for s in saved if s[0]))
+    assert all(s[0] == total and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
+    assert all(s == (0, 0, 0, 0) for s in saved[:first])  # the claim only: nothing committed before the total
+
+
+def test_a_new_job_is_counted_by_the_writer_and_every_commit_knows_the_total(tmp_path, monkeypatch):
+    """The runner does not read the file before the import starts: the writer counts it while the
+    first batches are validated, and the job's first commit already holds the exact total (so
+    does every commit after it: total = done + error + pending)."""
+    from importdesk.readers.csv_source import CsvSource
+
+    def counted_here(self):
+        raise AssertionError("the runner counted the file itself")
+
+    saved = _saved_counts(monkeypatch)
     path = write_products(tmp_path / "p.csv", 700, bad_every=50)
     with monkeypatch.context() as m:
         m.setattr(CsvSource, "_count_records", counted_here)
         (by_writer,) = _outcomes(tmp_path, m, [path], ["held"])
-    first = saved.index(next(s for s in saved if s[0]))
-    assert all(s[0] == 700 and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
-    assert all(s == (0, 0, 0, 0) for s in saved[:first])  # the claim only: nothing committed before the total
+    _assert_the_total_came_with_the_first_commit(saved, 700)
     (positional,) = _outcomes(tmp_path / "here", monkeypatch, [path], ["positional"])
     assert by_writer == positional
 
@@ -782,27 +793,17 @@ def test_a_new_xlsx_job_is_counted_by_the_writer_without_reading_its_rows_first(
     counted and committed here."""
     from importdesk.readers import xlsx_count
     from importdesk.readers.xlsx_source import XlsxSource
-    from importdesk.store.jobs import JobStore
 
     def counted_here(self):
         raise AssertionError("the runner counted the sheet itself")
 
-    saved = []
-    real_save = JobStore.save
-
-    def save(self, job, conn, **kwargs):
-        saved.append((job.progress.total, job.progress.done, job.progress.error, job.progress.pending))
-        return real_save(self, job, conn, **kwargs)
-
-    monkeypatch.setattr(JobStore, "save", save)
+    saved = _saved_counts(monkeypatch)
     path = _write_products_xlsx(tmp_path / "p.xlsx", 700, bad_every=50)
     with monkeypatch.context() as m:
         m.setattr(XlsxSource, "_count_records", counted_here)
         m.setattr(XlsxSource, "_count_by_reading", counted_here)
         (by_writer,) = _outcomes(tmp_path, m, [path], ["held"])
-    first = saved.index(next(s for s in saved if s[0]))
-    assert all(s[0] == 700 and s[0] == s[1] + s[2] + s[3] for s in saved[first:])
-    assert all(s == (0, 0, 0, 0) for s in saved[:first])
+    _assert_the_total_came_with_the_first_commit(saved, 700)
     with monkeypatch.context() as m:  # counted here, by reading the rows
         m.setattr(xlsx_count, "count_records", lambda *args: None)
         m.setattr("importdesk.readers.xlsx_source.count_records", lambda *args: None)

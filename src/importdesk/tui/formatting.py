@@ -133,7 +133,6 @@ def progress_bar(progress: Progress, palette: Palette, width: int = 40) -> Text:
                          ("░" * rest, palette.muted))
 
 
-
 def path_lines(path: str, width: int) -> str:
     """A path in lines of at most `width` cells, each broken after a `/`, so a folder or the file
     name is never cut in two (a single part longer than a line is still folded where it must)."""
