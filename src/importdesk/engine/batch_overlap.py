@@ -72,6 +72,14 @@ class WriterOverlap:
     def open(self) -> bool:
         return self._writer is not None
 
+    @property
+    def writer(self) -> BatchWriter | None:
+        return self._writer
+
+    def has_room(self) -> bool:
+        """The writer has answered all but at most one of the requests in flight."""
+        return self._writer is not None and len(self.in_flight) - self._writer.replies_waiting() < WRITER_DEPTH
+
     def close(self) -> None:
         if self._writer is not None:
             writer, self._writer = self._writer, None
@@ -105,7 +113,7 @@ class WriterOverlap:
             return False
         if writer.helper != self._raw_fingerprint and writer.helper_ready() != self._raw_fingerprint:
             return False  # not loaded yet, or not the same validator
-        return len(self.in_flight) - writer.replies_waiting() < WRITER_DEPTH
+        return self.has_room()
 
     def hand_over_raw(self, before: ImportJob, records: list, rt, pv, name: str | None = None,
                       payload: list | None = None) -> bool:

@@ -248,7 +248,7 @@ class JobRunner:
         hold them, since no batch may commit before the job's total is known; then the count
         becomes the job's first commit. They are validated without the error threshold (it is
         a share of the total): _commit_held applies it."""
-        writer = self._overlap._writer if self._overlap is not None else None
+        writer = self._overlap.writer if self._overlap is not None else None
         self.builder.stop_at_threshold = False
         try:
             while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
@@ -274,7 +274,7 @@ class JobRunner:
         file is read to its end)."""
         overlap = self._overlap
         if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open or self._held_done
-                or len(overlap.in_flight) - overlap._writer.replies_waiting() < WRITER_DEPTH):
+                or overlap.has_room()):
             return False
         batch = list(islice(records, self._batch_rows))
         if not batch:
