@@ -94,6 +94,7 @@ class BatchBuilder:
         self.refs = refs  # names rows point to (engine/references.py); None: no row of the file names others
         self.stop_at_threshold = stop_at_threshold
         self._marking = False  # the last positional batch had many bad rows (see _positional)
+        self._key_positions: dict[str, tuple[int, ...] | None] = {}  # per type (see _row_errors)
 
     def build(self, records: list, errors_so_far: int) -> Batch:
         if self.positional is not None:
@@ -104,6 +105,11 @@ class BatchBuilder:
             if batch is not None:
                 return batch
         return self._mapped(records, errors_so_far)
+
+    @property
+    def many_bad_rows(self) -> bool:
+        """The last positional batch had more than 5% bad rows: the next likely has too."""
+        return self._marking
 
     def error_limit(self) -> float | None:
         job = self.job
@@ -263,7 +269,29 @@ class BatchBuilder:
         mapper = self.mapper
         rec = Record(row.pop(), row)
         raw_row = mapper.raw_row(rec)
-        key = record_key(rt, mapper.to_raw(row))
+        positions = self._key_positions.get(rt.name, _UNKNOWN)
+        if positions is _UNKNOWN:
+            positions = self._key_positions[rt.name] = key_positions(rt, mapper)
+        if positions is None:
+            key = record_key(rt, mapper.to_raw(row))
+        else:  # only the key's cells, as mapper.to_raw(row) would give them (not the whole row)
+            key = record_key(rt, {k: row[i] for k, i in zip(rt.key, positions, strict=True)})
         for err in errors:
             items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
                                     err.code, err.message, raw_row, rt_name, key))
+
+
+_UNKNOWN = object()
+
+
+def key_positions(rt: ResourceType, mapper: RowMapper) -> tuple[int, ...] | None:
+    """Where a full-width row list holds the cells of ``rt``'s key fields, as ``mapper.to_raw``
+    takes them (the last column of a field wins); None when a key field has no column or the
+    mapping gathers cells (then ``to_raw`` is asked)."""
+    mapping = mapper.mapping
+    if mapping is None or mapping.families or mapping.kept or mapper.from_export:
+        return None
+    position = {name: i for i, name in enumerate(mapping.columns) if name is not None}
+    if not all(k in position for k in rt.key):
+        return None
+    return tuple(position[k] for k in rt.key)

@@ -345,7 +345,11 @@ class JobRunner:
         overlap = self._overlap
         lines = self.json_lines if self.positional is None else None
         name = self.job.resource_type if lines is None else lines.rt_name
-        if overlap is None or (self.positional is None and lines is None) or not overlap.wants_raw(name):
+        if overlap is None or (self.positional is None and lines is None):
+            return False
+        # A file with bad rows everywhere: a raw batch would only come back ("redo") to be
+        # validated here again, after the writer validated it up to its first bad row.
+        if self.builder.many_bad_rows or not overlap.wants_raw(name):
             return False
         payload = None if lines is None else lines.payload(records)
         if lines is not None and payload is None:
