@@ -68,3 +68,12 @@ def test_after_a_raw_batch_came_back_the_next_one_two_four_are_validated_here():
             asked += 1
         seen.append(asked)
     assert seen == [1, 2, 4]
+
+
+def test_no_raw_batch_while_the_runners_batches_have_many_bad_rows():
+    writer = Writer()
+    many_bad = [True]
+    overlap = WriterOverlap(None, writer, Committer(), "fp", lambda: many_bad[0])
+    assert not overlap.wants_raw("products")  # it would come back to be validated here again
+    many_bad[0] = False  # a batch with few bad rows: the writer may validate the next
+    assert overlap.wants_raw("products")

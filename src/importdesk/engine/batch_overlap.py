@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
@@ -58,8 +59,9 @@ class WriterOverlap:
     seen_lookup = None  # the job's seen keys are on the runner's connection (dry_run_overlap.py: the writer's)
 
     def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
-                 raw_fingerprint: str | None = None):
+                 raw_fingerprint: str | None = None, bad_rows: Callable[[], bool] | None = None):
         self.ctx = ctx
+        self._bad_rows = bad_rows  # the runner's last batch had many bad rows (BatchBuilder.many_bad_rows)
         self.committer = committer
         self._writer: BatchWriter | None = writer
         self.in_flight: deque[InFlight] = deque()  # oldest first
@@ -99,7 +101,11 @@ class WriterOverlap:
     def wants_raw(self, resource_type: str) -> bool:
         """Hand the next batch over raw (``has_room_for_raw``)? Asked once per batch: after a raw
         batch came back to be validated here (a row with an error), the next 1, 2, 4 … batches
-        are validated here without asking (a file with errors everywhere costs the writer little)."""
+        are validated here without asking (a file with errors everywhere costs the writer little).
+        False while the runner's batches have many bad rows: the next would likely come back too,
+        validated twice (by the writer up to its first bad row, then here)."""
+        if self._bad_rows is not None and self._bad_rows():
+            return False
         if self._raw_pause:
             self._raw_pause -= 1
             return False

@@ -46,8 +46,9 @@ class DryRunOverlap(WriterOverlap):
     """WriterOverlap for a dry run: keys into the writer's TEMP table instead of records."""
 
     def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
-                 raw_fingerprint: str | None, job_uid: str, keys_back: Callable[[], None]):
-        super().__init__(ctx, writer, committer, raw_fingerprint)
+                 raw_fingerprint: str | None, job_uid: str, keys_back: Callable[[], None],
+                 bad_rows: Callable[[], bool] | None = None):
+        super().__init__(ctx, writer, committer, raw_fingerprint, bad_rows)
         self._job_uid = job_uid
         # finds the job's seen keys again on the runner's connection (the job as committed)
         self._keys_back = keys_back

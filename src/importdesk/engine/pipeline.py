@@ -204,8 +204,9 @@ class JobRunner:
                 fingerprint = (positional_recipe.fingerprint(self.positional) if self.positional is not None
                                else self.json_lines.fingerprint if self.json_lines is not None else None)
                 self._overlap = (DryRunOverlap(self.ctx, writer, self.committer, fingerprint, job.uid,
-                                               lambda: self._start_seen_keys(self._source))
-                                 if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint))
+                                               lambda: self._start_seen_keys(self._source), self._many_bad_rows)
+                                 if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint,
+                                                               self._many_bad_rows))
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
             if self._counting:
                 self._take_count(source, writer)
@@ -341,15 +342,14 @@ class JobRunner:
         self._commit(batch, counted_on=errors)
         return batch.over_threshold
 
+    def _many_bad_rows(self) -> bool:
+        return self.builder.many_bad_rows
+
     def _hand_over_raw(self, records: list) -> bool:
         overlap = self._overlap
         lines = self.json_lines if self.positional is None else None
         name = self.job.resource_type if lines is None else lines.rt_name
-        if overlap is None or (self.positional is None and lines is None):
-            return False
-        # A file with bad rows everywhere: a raw batch would only come back ("redo") to be
-        # validated here again, after the writer validated it up to its first bad row.
-        if self.builder.many_bad_rows or not overlap.wants_raw(name):
+        if overlap is None or (self.positional is None and lines is None) or not overlap.wants_raw(name):
             return False
         payload = None if lines is None else lines.payload(records)
         if lines is not None and payload is None:
