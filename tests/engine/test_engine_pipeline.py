@@ -235,8 +235,8 @@ def _stored_rows(db_path):
 
 
 def _items(engine, uid):
-    return sorted((i.row_number or 0, i.field or "", i.value or "", i.code, i.message, str(i.raw_row))
-                   for i in engine.list_items(uid, limit=10_000))
+    return sorted((i.row_number or 0, i.field or "", i.value or "", i.code, i.message, str(i.raw_row),
+                   i.record_key or "") for i in engine.list_items(uid, limit=10_000))
 
 
 def _raw_when(choose):
