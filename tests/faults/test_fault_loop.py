@@ -7,8 +7,9 @@ After each: the job is error or interrupted (pending if the claim itself failed)
 in the store and in the job the runner returned, are exactly what is committed, and resume / retry
 ends with the records, items and counts of a clean import.
 
-Size: 1,000 rows in batches of 50 — 20 batch commits — so the whole loop runs in CI; the rule
-it checks does not depend on the batch size. The seeded workspace (the records that exist before
+Size: 400 rows in batches of 40 — 10 batch commits, so that the batch writer has batches in
+flight and queued at every write — small enough that the whole loop runs in CI; the rule it checks
+does not depend on the batch size. The seeded workspace (the records that exist before
 the import) is made once per test and copied for each write: the seed runs before the plan is armed.
 """
 
@@ -31,7 +32,8 @@ from importdesk.workspace import Workspace
 
 from support import PRODUCTS_HEADER, FixedClock, StepClock, counting_uids, write_products
 
-ROWS, BATCH, BAD_EVERY = 1_000, 50, 23
+ROWS, BATCH, BAD_EVERY = 400, 40, 23
+JSONL_CLEAN_ROWS = 240  # the JSON Lines file's first rows are all valid: their batches go to the writer raw
 SEEDED = 80  # the last rows' keys exist before the import: half unchanged, half updated
 KINDS = [("full", False), ("io", False), ("locked", False), ("full", True)]
 
@@ -218,14 +220,14 @@ def test_every_write_of_an_import_can_fail_and_nothing_is_lost(tmp_path, monkeyp
 @pytest.fixture(scope="module")
 def jsonl_files(tmp_path_factory, files) -> tuple[Path, Path]:
     """The products as JSON Lines (one object a line, the records the batch writer decodes
-    itself), bad prices only from row 600 on (so the first batches are committed raw)."""
+    itself), bad prices only from row JSONL_CLEAN_ROWS on (so the first batches are committed raw)."""
     import json
 
     folder = tmp_path_factory.mktemp("jsonl")
     path = folder / "products.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for i in range(ROWS):
-            price = "-1.00" if i >= 600 and i % BAD_EVERY == BAD_EVERY - 1 else f"{i % 500 + 1}.50"
+            price = "-1.00" if i >= JSONL_CLEAN_ROWS and i % BAD_EVERY == BAD_EVERY - 1 else f"{i % 500 + 1}.50"
             out.write(json.dumps({"sku": f"SKU-{i:07d}", "name": f"Product {i}", "category": "tools",
                                   "price": price, "currency": "EUR", "weight_kg": "0.5", "active": True,
                                   "launched_on": f"2025-01-0{i % 9 + 1}"}) + "\n")
@@ -240,7 +242,7 @@ def test_json_lines_the_writer_decodes_every_write_can_fail_and_nothing_is_lost(
     monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0)
     seeded = _seeded(tmp_path / "seeded", jsonl_files)
     clean_counts, clean_records, clean_items, writes, _ = _import(seeded, tmp_path / "clean", fault_plan)
-    bad = sum(1 for i in range(600, ROWS) if i % BAD_EVERY == BAD_EVERY - 1)
+    bad = sum(1 for i in range(JSONL_CLEAN_ROWS, ROWS) if i % BAD_EVERY == BAD_EVERY - 1)
     assert clean_counts[0] == {"total": ROWS, "done": ROWS - bad, "error": bad, "pending": 0}
     for fail_at in range(1, writes + 1):
         counts, records, items, _, (left, _) = _import(seeded, tmp_path / f"w{fail_at}", fault_plan, fail_at,
