@@ -35,7 +35,7 @@ def fingerprint(pv: Any, shape: tuple[Any, ...], outer_keys: tuple[str, ...], li
 def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[tuple[str, int]]], list[tuple[Any, ...]]]]:
     """(fingerprint, prepare) for the recipe ``spec`` (engine/json_line_rows.py writes it)."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
-    registry = Registry.load(Path(spec["schemas"]))
+    registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
     rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
     pv = rv.positional(spec["columns"], json_values=True)
     if pv is None:

@@ -117,6 +117,28 @@ def test_unknown_type_is_a_schema_error_listing_known_types():
     assert "products" in msg and "customers" in msg
 
 
+@pytest.mark.parametrize("name", sorted(BUILTIN_NAMES))
+def test_the_batch_writer_registry_gives_each_builtin_as_the_whole_one_does(tmp_path, name):
+    """Registry.load_for reads one built-in definition and those it names (references, the rows of a
+    grouped file): the type the writer validates with is the one the runner's registry holds."""
+    write(tmp_path, "suppliers.toml", GOOD_USER_TOML)
+    whole = Registry.load(tmp_path)
+    one = Registry.load_for(tmp_path, name)
+    assert one.get(name) is whole.get(name)
+    assert one.errors == [] and "suppliers" not in one
+    rt = one.get(name)
+    needed = {ref.split(".")[0] for ref in (f.references for f in rt.fields.values()) if ref} | {rt.rows} - {None}
+    assert needed <= set(one.names()) < set(whole.names())
+
+
+def test_the_batch_writer_registry_of_a_user_type_is_the_whole_one(tmp_path):
+    write(tmp_path, "suppliers.toml", GOOD_USER_TOML)
+    one = Registry.load_for(tmp_path, "suppliers")
+    whole = Registry.load(tmp_path).get("suppliers")
+    assert repr(one.get("suppliers").fields) == repr(whole.fields) and one.get("suppliers").key == whole.key
+    assert set(one.names()) == BUILTIN_NAMES | {"suppliers"}
+
+
 def test_user_toml_adds_a_type(tmp_path):
     write(tmp_path, "suppliers.toml", GOOD_USER_TOML)
     reg = Registry.load(tmp_path)

@@ -60,7 +60,7 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
     raw rows (cells + row number) to their stored tuples that raises on the first row that is
     not valid, or when two rows have the same key (those batches are the runner's to word)."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
-    registry = Registry.load(Path(spec["schemas"]))
+    registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
     rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
     pv = rv.positional(spec["columns"])
     if pv is None:

@@ -2,8 +2,11 @@
 
 ``Registry.load(user_dir)`` reads the built-in ``schemas/builtin/*.toml`` (package data) and then
 ``user_dir/*.toml`` (sorted by file name; ``None`` or a missing folder: built-ins only). A user
-file may add new types. Broken files do not stop the app: each one becomes a ``SchemaError`` in
-``reg.errors`` (naming the file and the problems) and its type is simply not available.
+file may add new types. ``Registry.load_for(user_dir, name)`` is for a process that validates one
+job's rows (the batch writer): a built-in type and the built-in types it names, without reading
+the other definitions (a built-in names no user type; a user type gets the whole registry).
+Broken files do not stop the app: each one becomes a ``SchemaError`` in ``reg.errors`` (naming the
+file and the problems) and its type is simply not available.
 
 A user file may not redefine a built-in type (or a type an earlier user file defined): that is an
 error in ``reg.errors`` and the first definition stays. Reason: a type's name is its records
@@ -19,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import SchemaError, UnknownResourceType
-from .references import check_references
+from .references import check_references, references_of
 from .spec import ResourceType
 from .toml_loader import load_file, load_text
 
@@ -50,6 +53,26 @@ class Registry:
                         reg._add(load_file(path))
                     except SchemaError as exc:
                         reg.errors.append(exc)
+        reg._drop_broken_references()
+        return reg
+
+    @classmethod
+    def load_for(cls, user_dir: str | Path | None, name: str) -> Registry:
+        """A registry in which ``get(name)`` is what it is in ``load(user_dir)``."""
+        files = dict(_builtin_files())
+        if f"{name}.toml" not in files:
+            return cls.load(user_dir)
+        types: dict[str, ResourceType] = {}
+        wanted = [name]
+        while wanted:
+            file = f"{wanted.pop()}.toml"
+            if file not in files:
+                continue  # a missing target: _drop_broken_references words it, as load does
+            rt = _builtin_type(file, files[file])
+            if rt.name not in types:
+                types[rt.name] = rt
+                wanted += [ref.target for ref in references_of(rt)] + ([rt.rows] if rt.rows else [])
+        reg = cls(types)
         reg._drop_broken_references()
         return reg
 
@@ -125,10 +148,15 @@ def _builtin_types() -> tuple[tuple[ResourceType, ...], tuple[SchemaError, ...]]
     errors: list[SchemaError] = []
     for name, text in _builtin_files():
         try:
-            types.append(load_text(text, source=f"builtin/{name}", builtin=True))
+            types.append(_builtin_type(name, text))
         except SchemaError as exc:
             errors.append(exc)
     return tuple(types), tuple(errors)
+
+
+@functools.cache
+def _builtin_type(file_name: str, text: str) -> ResourceType:
+    return load_text(text, source=f"builtin/{file_name}", builtin=True)
 
 
 def _builtins() -> tuple[dict[str, ResourceType], list[SchemaError]]:
