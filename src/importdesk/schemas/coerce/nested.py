@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic_core import PydanticCustomError
 
 from .. import messages
+from ..dbvalues import json_text
+from .nested_compiled import compile_check
 from .numbers import INT64_MAX, INT64_MIN
 from .scalars import scalar_converter
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
 
-__all__ = ["NESTED_TYPES", "nested_converter"]
+__all__ = ["NESTED_TYPES", "nested_converter", "nested_db_converter"]
 
 NESTED_TYPES = frozenset({"object", "map", "list"})
 
@@ -178,24 +180,67 @@ def _native(spec: FieldSpec) -> tuple[type, Any, Any]:
     return _Never, None, None
 
 
+def _leaf_parts(rules: LocaleRules) -> Callable[[FieldSpec], tuple[Callable[[Any], Any], type, Any, Any]]:
+    """spec -> (converter, class, min, max) of a leaf, as ``_checker`` reads it (for nested_compiled)."""
+    def parts(spec: FieldSpec) -> tuple[Callable[[Any], Any], type, Any, Any]:
+        return (scalar_converter(spec, rules, required=True), *_native(spec))
+    return parts
+
+
+def _checked(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], tuple[Any, bool]]:
+    """value -> (clean, plain) (``nested_compiled``), the generic checker wording any problem."""
+    fast = compile_check(spec, _leaf_parts(rules), _reference_item)
+    check = _checker(spec, rules)
+
+    def checked(v: Any) -> tuple[Any, bool]:
+        try:
+            return fast(v)
+        except Exception:  # not taken as it is: the generic checker words why (or takes it)
+            pass
+        try:
+            return check(v), False
+        except _Problem as p:
+            context = {"path": spec.name + p.path, "value": p.value, "code": p.code, "message": p.message}
+            raise PydanticCustomError("nested_error", "{message}", context) from None
+
+    return checked
+
+
+def _decoded(spec: FieldSpec, rules: LocaleRules, v: str) -> Any:
+    """A table cell's JSON text, decoded (numbers exact)."""
+    try:
+        return json.loads(v, parse_float=Decimal)
+    except ValueError as exc:
+        reason = getattr(exc, "msg", str(exc))
+        raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
+                                                                   {"reason": reason.lower()})) from None
+
+
 def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
     """The converter of an object/map/list field (see the module docstring)."""
-    check = _checker(spec, rules)
+    checked = _checked(spec, rules)
 
     def conv(v: Any) -> Any:
         if v is None or (isinstance(v, str) and not v.strip()):
             return blank()
         if isinstance(v, str):
-            try:
-                v = json.loads(v, parse_float=Decimal)
-            except ValueError as exc:
-                reason = getattr(exc, "msg", str(exc))
-                raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
-                                                                           {"reason": reason.lower()})) from None
-        try:
-            return check(v)
-        except _Problem as p:
-            context = {"path": spec.name + p.path, "value": p.value, "code": p.code, "message": p.message}
-            raise PydanticCustomError("nested_error", "{message}", context) from None
+            v = _decoded(spec, rules, v)
+        return checked(v)[0]
+
+    return conv
+
+
+def nested_db_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """``dbvalues.json_text`` of what ``nested_converter`` gives (None for None): the stored form,
+    in one call."""
+    checked = _checked(spec, rules)
+
+    def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            v = blank()
+            return None if v is None else json_text(v)
+        if isinstance(v, str):
+            v = _decoded(spec, rules, v)
+        return json_text(checked(v)[0])
 
     return conv

@@ -1,0 +1,186 @@
+"""The checker of one object/map/list field, written out as one flat Python function per schema.
+
+``compile_check(spec, leaf, reference)`` returns ``check(v) -> (clean, plain)``: the same clean value as
+the generic checker of ``nested.py`` (``_checker``), built in one frame — a loop per map or list
+and a run of look-ups per object, leaves checked inline — instead of one call per level and per
+value. It does not word problems: anything it does not accept (a wrong kind, a bad key, a
+converter's error, any exception) raises, and the caller asks the generic checker, which words the
+problem with its path (``price.USD.amount``), value and code exactly as before — or, for what this
+function is stricter about (a dict or list subclass), gives the clean value itself.
+
+``plain``: the clean value holds only what the fields declare (no undeclared attribute, every map
+key a ``str``) and every declared leaf is text, a whole number, true/false or a decimal (for the
+stored form's writer to tell values it may write faster).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..codegen import compile_functions
+
+if TYPE_CHECKING:
+    from ..field_spec import FieldSpec
+
+__all__ = ["compile_check"]
+
+# Leaf types whose clean values msgspec writes as json_text does (str, int, bool, finite Decimal:
+# msgspec refuses a non-finite one, and json_text is asked then).
+_PLAIN_LEAVES = frozenset({"string", "enum", "email", "url", "integer", "minor_units", "boolean", "decimal"})
+_PLAIN_DEFAULTS = frozenset({type(None), str, int, bool, Decimal})
+
+
+class _Writer:
+    """The source of one check function, with the names it reads (``env``)."""
+
+    def __init__(self, leaf: Callable[[FieldSpec], tuple[Callable, type, Any, Any]],
+                 reference: Callable[[str], str]) -> None:
+        self.leaf = leaf  # spec -> (converter, native class, min, max) of a leaf (nested._leaf_parts)
+        self.env: dict[str, Any] = {"_ref": reference}
+        self.lines: list[str] = []
+        self.count = 0
+        self.statically_plain = True
+
+    def name(self, prefix: str, value: Any = None) -> str:
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        if value is not None:
+            self.env[name] = value
+        return name
+
+    def emit(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def value(self, spec: FieldSpec, src: str, indent: int) -> str:
+        """Lines that check ``src`` (a variable) as ``spec``; the name of the clean value."""
+        if spec.type == "object":
+            return self._object(spec, src, indent)
+        if spec.type == "map":
+            return self._map(spec, src, indent)
+        if spec.type == "list":
+            return self._list(spec, src, indent)
+        out = self.name("r")
+        self.emit(indent, f"{out} = {self._leaf_expr(spec, src)}")
+        return out
+
+    def _leaf_expr(self, spec: FieldSpec, src: str, parts: tuple[Callable, type, Any, Any] | None = None) -> str:
+        """A leaf's clean value; ``parts`` given: the caller has tested the native class already."""
+        if spec.type not in _PLAIN_LEAVES:
+            self.statically_plain = False
+        conv, cls, lo, hi = parts or self.leaf(spec)
+        conv_name = self.name("conv", conv)
+        native = None if parts else self._native_test(src, cls, lo, hi)
+        return f"({src} if {native} else {conv_name}({src}))" if native else f"{conv_name}({src})"
+
+    def _native_test(self, src: str, cls: type, lo: Any, hi: Any) -> str | None:
+        if cls not in (int, bool):
+            return None
+        test = f"{src}.__class__ is {cls.__name__}"
+        if lo is not None:
+            test += f" and {self.name('lo', lo)} <= {src} <= {self.name('hi', hi)}"
+        return test
+
+    def _object(self, spec: FieldSpec, src: str, indent: int) -> str:
+        out, get, seen = self.name("o"), self.name("get"), self.name("n")
+        self.emit(indent, f"if {src}.__class__ is not dict:")
+        self.emit(indent + 1, "raise _Refused")
+        self.emit(indent, f"{out} = dict({src})")  # undeclared attributes stay
+        self.emit(indent, f"{get} = {src}.get")
+        self.emit(indent, f"{seen} = 0")
+        for sub in spec.fields:
+            x = self.name("x")
+            key = repr(sub.name)
+            self.emit(indent, f"{x} = {get}({key})")
+            parts = self.leaf(sub) if sub.type not in ("object", "map", "list") else None
+            native = self._native_test(x, *parts[1:]) if parts else None
+            blank = f"{x} is None or ({x}.__class__ is str and not {x}.strip())"
+            if native:
+                self.emit(indent, f"if {native}:")
+                self.emit(indent + 1, f"{seen} += 1")
+                self.emit(indent, f"elif {blank}:")
+            else:
+                self.emit(indent, f"if {blank}:")
+            if sub.needs_value:
+                self.emit(indent + 1, "raise _Refused")
+            else:
+                default = sub.default if sub.has_default else None
+                if default.__class__ not in _PLAIN_DEFAULTS:
+                    self.statically_plain = False  # (a shaped default, a date ...: json_text writes it)
+                default_name = self.name("default", default) if default is not None else "None"
+                self.emit(indent + 1, f"if {key} in {src}:")
+                self.emit(indent + 2, f"{seen} += 1")
+                self.emit(indent + 2, f"{out}[{key}] = {default_name}")
+                if default is not None:
+                    self.emit(indent + 1, "else:")
+                    self.emit(indent + 2, f"{out}[{key}] = {default_name}")
+            self.emit(indent, "else:")
+            self.emit(indent + 1, f"{seen} += 1")
+            if parts:
+                self.emit(indent + 1, f"{out}[{key}] = {self._leaf_expr(sub, x, parts)}")
+            else:
+                clean = self.value(sub, x, indent + 1)
+                self.emit(indent + 1, f"{out}[{key}] = {clean}")
+        self.emit(indent, f"if {seen} != len({src}):")
+        self.emit(indent + 1, "plain = False")
+        return out
+
+    def _map(self, spec: FieldSpec, src: str, indent: int) -> str:
+        out, k, x = self.name("o"), self.name("k"), self.name("x")
+        self.emit(indent, f"if {src}.__class__ is not dict:")
+        self.emit(indent + 1, "raise _Refused")
+        self.emit(indent, f"{out} = {{}}")
+        self.emit(indent, f"for {k}, {x} in {src}.items():")
+        if spec.key_pattern:
+            search = self.name("key_search", re.compile(spec.key_pattern).search)
+            good = self.name("good_keys", set())
+            self.emit(indent + 1, f"if {k} not in {good}:")
+            self.emit(indent + 2, f"if not {search}({k}):")
+            self.emit(indent + 3, "raise _Refused")
+            self.emit(indent + 2, f"if len({good}) < 1024:")  # keys recur (currencies, locales)
+            self.emit(indent + 3, f"{good}.add({k})")
+        self.emit(indent + 1, f"if {k}.__class__ is not str:")
+        self.emit(indent + 2, "plain = False")
+        clean = self.value(spec.item, x, indent + 1)
+        self.emit(indent + 1, f"{out}[{k}] = {clean}")
+        return out
+
+    def _list(self, spec: FieldSpec, src: str, indent: int) -> str:
+        out, x = self.name("o"), self.name("x")
+        self.emit(indent, f"if {src}.__class__ is not list:")
+        self.emit(indent + 1, "raise _Refused")
+        if spec.min_items is not None:
+            self.emit(indent, f"if len({src}) < {spec.min_items!r}:")
+            self.emit(indent + 1, "raise _Refused")
+        if spec.max_items is not None:
+            self.emit(indent, f"if len({src}) > {spec.max_items!r}:")
+            self.emit(indent + 1, "raise _Refused")
+        self.emit(indent, f"{out} = []")
+        self.emit(indent, f"for {x} in {src}:")
+        if spec.references and spec.item.type == "object":
+            self.emit(indent + 1, f"if {x}.__class__ is str:")  # a string item names a record
+            self.emit(indent + 2, f"{out}.append(_ref({x}))")
+            self.emit(indent + 2, "continue")
+        clean = self.value(spec.item, x, indent + 1)
+        self.emit(indent + 1, f"{out}.append({clean})")
+        return out
+
+
+class _Refused(Exception):
+    """The compiled check does not take the value: the generic checker words why (or takes it)."""
+
+
+def compile_check(spec: FieldSpec,
+                  leaf: Callable[[FieldSpec], tuple[Callable, type, Any, Any]],
+                  reference: Callable[[str], str]) -> Callable[[Any], tuple[Any, bool]]:
+    """``check(v) -> (clean, plain)`` for the object/map/list field ``spec`` (see the module
+    docstring). ``leaf(spec)``: a leaf's converter and the class, min and max of the JSON values
+    that are clean as they are; ``reference``: a list's string item that names a record."""
+    writer = _Writer(leaf, reference)
+    writer.env["_Refused"] = _Refused
+    clean = writer.value(spec, "v", 1)
+    plain = "plain" if writer.statically_plain else "False"
+    source = "def check(v):\n    plain = True\n" + "\n".join(writer.lines) + f"\n    return {clean}, {plain}\n"
+    return compile_functions(source, f"nested {spec.name}", writer.env)["check"]
