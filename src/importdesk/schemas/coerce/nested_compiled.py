@@ -9,8 +9,10 @@ problem with its path (``price.USD.amount``), value and code exactly as before â
 function is stricter about (a dict or list subclass), gives the clean value itself.
 
 ``plain``: the clean value holds only what the fields declare (no undeclared attribute, every map
-key a ``str``) and every declared leaf is text, a whole number, true/false or a decimal (for the
-stored form's writer to tell values it may write faster).
+key a ``str``) and every declared leaf is text, a whole number, true/false or a decimal. Such a
+value is written by msgspec exactly as ``dbvalues.json_text`` writes it (``nested.py`` uses it
+for the stored form); anything else (floats, dates, values kept as they came) is left to
+``json_text``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..codegen import compile_functions
 if TYPE_CHECKING:
     from ..field_spec import FieldSpec
 
-__all__ = ["compile_check"]
+__all__ = ["compile_as_is", "compile_check"]
 
 # Leaf types whose clean values msgspec writes as json_text does (str, int, bool, finite Decimal:
 # msgspec refuses a non-finite one, and json_text is asked then).
@@ -166,6 +168,99 @@ class _Writer:
         clean = self.value(spec.item, x, indent + 1)
         self.emit(indent + 1, f"{out}.append({clean})")
         return out
+
+
+class _AsIsWriter(_Writer):
+    """The source of ``as_is(v) -> bool``: True when ``v`` is its own clean value and plain."""
+
+    def value(self, spec: FieldSpec, src: str, indent: int) -> str:
+        if spec.type == "object":
+            self._object(spec, src, indent)
+        elif spec.type == "map":
+            self._map(spec, src, indent)
+        elif spec.type == "list":
+            self._list(spec, src, indent)
+        else:
+            self._leaf(spec, src, indent)
+        return src
+
+    def _refuse_if(self, indent: int, test: str) -> None:
+        self.emit(indent, f"if {test}:")
+        self.emit(indent + 1, "return False")
+
+    def _leaf(self, spec: FieldSpec, src: str, indent: int) -> None:
+        if spec.type not in _PLAIN_LEAVES:
+            self.statically_plain = False
+        conv, cls, lo, hi = self.leaf(spec)
+        same = f"{self.name('conv', conv)}({src}) is not {src}"  # (str.strip() of clean text is itself)
+        native = self._native_test(src, cls, lo, hi)
+        self._refuse_if(indent, f"not ({native}) and {same}" if native else same)
+
+    def _object(self, spec: FieldSpec, src: str, indent: int) -> None:
+        self._refuse_if(indent, f"{src}.__class__ is not dict")
+        get = self.name("get")
+        self.emit(indent, f"{get} = {src}.get")
+        present = 0  # fields that are there once checked, and the optional ones that may be
+        maybe: list[str] = []
+        for sub in spec.fields:
+            x = self.name("x")
+            self.emit(indent, f"{x} = {get}({sub.name!r})")
+            inner = indent
+            if not sub.needs_value:
+                if sub.has_default and sub.default is not None:
+                    self._refuse_if(indent, f"{x} is None")  # the default would be filled in
+                else:
+                    self.emit(indent, f"if {x} is not None:")  # absent stays so (null too, but refused below)
+                    inner = indent + 1
+                    maybe.append(f" + ({x} is not None)")
+                    present -= 1
+            present += 1
+            self.value(sub, x, inner)
+        # a key no field reads (an undeclared attribute, or a null one) is not plain
+        self._refuse_if(indent, f"len({src}) != {present}{''.join(maybe)}")
+
+    def _map(self, spec: FieldSpec, src: str, indent: int) -> None:
+        k, x = self.name("k"), self.name("x")
+        self._refuse_if(indent, f"{src}.__class__ is not dict")
+        self.emit(indent, f"for {k}, {x} in {src}.items():")
+        if spec.key_pattern:
+            search = self.name("key_search", re.compile(spec.key_pattern).search)
+            good = self.name("good_keys", set())
+            self.emit(indent + 1, f"if {k} not in {good}:")
+            self._refuse_if(indent + 2, f"{k}.__class__ is not str or not {search}({k})")
+            self.emit(indent + 2, f"if len({good}) < 1024:")
+            self.emit(indent + 3, f"{good}.add({k})")
+        else:
+            self._refuse_if(indent + 1, f"{k}.__class__ is not str")
+        self.value(spec.item, x, indent + 1)
+
+    def _list(self, spec: FieldSpec, src: str, indent: int) -> None:
+        x = self.name("x")
+        self._refuse_if(indent, f"{src}.__class__ is not list")
+        if spec.min_items is not None:
+            self._refuse_if(indent, f"len({src}) < {spec.min_items!r}")
+        if spec.max_items is not None:
+            self._refuse_if(indent, f"len({src}) > {spec.max_items!r}")
+        self.emit(indent, f"for {x} in {src}:")
+        if spec.references and spec.item.type == "object":
+            self.emit(indent + 1, f"if {x}.__class__ is str:")
+            self._refuse_if(indent + 2, f"_ref({x}) is not {x}")
+            self.emit(indent + 2, "continue")
+        self.value(spec.item, x, indent + 1)
+
+
+def compile_as_is(spec: FieldSpec,
+                  leaf: Callable[[FieldSpec], tuple[Callable, type, Any, Any]],
+                  reference: Callable[[str], str]) -> Callable[[Any], bool] | None:
+    """``as_is(v) -> bool``: ``v`` is what ``compile_check``'s function returns for it, and plain
+    â€” checked without building a copy (it may raise, for a value the converters refuse: not as
+    is). None where a declared leaf is never plain (floats, dates, JSON)."""
+    writer = _AsIsWriter(leaf, reference)
+    writer.value(spec, "v", 1)
+    if not writer.statically_plain:
+        return None
+    source = "def as_is(v):\n" + "\n".join(writer.lines) + "\n    return True\n"
+    return compile_functions(source, f"nested {spec.name} as is", writer.env)["as_is"]
 
 
 class _Refused(Exception):
