@@ -23,6 +23,7 @@ from importdesk.schemas.coerce.nested import (
 )
 from importdesk.schemas.coerce.nested_compiled import compile_as_is, compile_check
 from importdesk.schemas.dbvalues import json_text
+from importdesk.schemas.field_spec import FieldSpec
 from importdesk.schemas.locale_rules import get_rules
 
 SHAPES = '''
@@ -220,3 +221,14 @@ def test_json_text_of_a_table_cell_is_decoded_then_checked_the_same_way(rt):
             call("tea")
         errors.append((caught.value.type, caught.value.message()))
     assert errors[0] == errors[1] and errors[0][0] == "invalid_json"
+
+
+def test_a_schema_too_deep_to_compile_is_checked_by_the_generic_checker():
+    spec, value = FieldSpec("n", "integer", required=True), 5
+    for _ in range(30):  # more nested loops than Python compiles in one function
+        spec, value = FieldSpec("deep", "list", item=spec), [value]
+    rules = get_rules("en")
+    assert compile_check(spec, _leaf_parts(rules), _reference_item) is None
+    assert compile_as_is(spec, _leaf_parts(rules), _reference_item) is None
+    assert nested_converter(spec, rules, on_blank(False, None))(value) == value
+    assert nested_db_converter(spec, rules, on_blank(False, None))(value) == "[" * 30 + "5" + "]" * 30

@@ -200,10 +200,11 @@ def _checked(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], tuple[Any, 
     check = _checker(spec, rules)
 
     def checked(v: Any) -> tuple[Any, bool]:
-        try:
-            return fast(v)
-        except Exception:  # not taken as it is: the generic checker words why (or takes it)
-            pass
+        if fast is not None:
+            try:
+                return fast(v)
+            except Exception:  # not taken as it is: the generic checker words why (or takes it)
+                pass
         try:
             return check(v), False
         except _Problem as p:

@@ -254,13 +254,13 @@ def compile_as_is(spec: FieldSpec,
                   reference: Callable[[str], str]) -> Callable[[Any], bool] | None:
     """``as_is(v) -> bool``: ``v`` is what ``compile_check``'s function returns for it, and plain
     — checked without building a copy (it may raise, for a value the converters refuse: not as
-    is). None where a declared leaf is never plain (floats, dates, JSON)."""
+    is). None where a declared leaf is never plain (floats, dates, JSON), or too deep to compile."""
     writer = _AsIsWriter(leaf, reference)
     writer.value(spec, "v", 1)
     if not writer.statically_plain:
         return None
     source = "def as_is(v):\n" + "\n".join(writer.lines) + "\n    return True\n"
-    return compile_functions(source, f"nested {spec.name} as is", writer.env)["as_is"]
+    return _compiled(source, f"nested {spec.name} as is", writer.env, "as_is")
 
 
 class _Refused(Exception):
@@ -269,13 +269,23 @@ class _Refused(Exception):
 
 def compile_check(spec: FieldSpec,
                   leaf: Callable[[FieldSpec], tuple[Callable, type, Any, Any]],
-                  reference: Callable[[str], str]) -> Callable[[Any], tuple[Any, bool]]:
+                  reference: Callable[[str], str]) -> Callable[[Any], tuple[Any, bool]] | None:
     """``check(v) -> (clean, plain)`` for the object/map/list field ``spec`` (see the module
-    docstring). ``leaf(spec)``: a leaf's converter and the class, min and max of the JSON values
-    that are clean as they are; ``reference``: a list's string item that names a record."""
+    docstring), None for a schema too deep to compile. ``leaf(spec)``: a leaf's converter and the
+    class, min and max of the JSON values that are clean as they are; ``reference``: a list's
+    string item that names a record."""
     writer = _Writer(leaf, reference)
     writer.env["_Refused"] = _Refused
     clean = writer.value(spec, "v", 1)
     plain = "plain" if writer.statically_plain else "False"
     source = "def check(v):\n    plain = True\n" + "\n".join(writer.lines) + f"\n    return {clean}, {plain}\n"
-    return compile_functions(source, f"nested {spec.name}", writer.env)["check"]
+    return _compiled(source, f"nested {spec.name}", writer.env, "check")
+
+
+def _compiled(source: str, label: str, env: dict[str, Any], name: str) -> Any:
+    """The function ``name`` of ``source``, or None past what Python compiles (a schema nested
+    deeper than its limits on indentation and nested loops): the generic checker does it all."""
+    try:
+        return compile_functions(source, label, env)[name]
+    except (SyntaxError, RecursionError, MemoryError):
+        return None
