@@ -1,7 +1,7 @@
 """The checker of one object/map/list field, written out as one flat Python function per schema.
 
-``compile_check(spec, leaf, reference)`` returns ``check(v) -> (clean, plain)``: the same clean value as
-the generic checker of ``nested.py`` (``_checker``), built in one frame — a loop per map or list
+``compile_check(spec, leaf, reference)`` returns ``check(v) -> (clean, plain)``: the same clean
+value as the generic checker of ``nested.py`` (``_checker``), built in one frame — a loop per map or list
 and a run of look-ups per object, leaves checked inline — instead of one call per level and per
 value. It does not word problems: anything it does not accept (a wrong kind, a bad key, a
 converter's error, any exception) raises, and the caller asks the generic checker, which words the
@@ -13,6 +13,11 @@ key a ``str``) and every declared leaf is text, a whole number, true/false or a 
 value is written by msgspec exactly as ``dbvalues.json_text`` writes it (``nested.py`` uses it
 for the stored form); anything else (floats, dates, values kept as they came) is left to
 ``json_text``.
+
+``compile_as_is`` returns ``as_is(v) -> bool``, the same walk building nothing: True when ``v``
+is already what ``check`` would return and plain (every leaf clean as it is: its converter gives
+the very object back, no default to fill in, no undeclared attribute) — the usual value of a JSON
+source, which msgspec then writes as it is.
 """
 
 from __future__ import annotations
