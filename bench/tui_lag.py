@@ -38,8 +38,8 @@ from pathlib import Path
 from tui_joblist import fill
 from tui_joblist_datatable import DataTableJobList, PublicRedrawJobList
 
-from importdesk.cli import GC_THRESHOLDS
 from importdesk.engine import Engine, ImportOptions
+from importdesk.gc_settings import SCREEN_GC_THRESHOLDS
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
 from importdesk.tui.screens import main_screen
@@ -143,7 +143,7 @@ def main() -> None:
         before_and_after(before.resolve(), rounds,
                          [a for a in sys.argv[1:] if not a.startswith(("--before=", "--rounds="))])
         return
-    gc.set_threshold(*GC_THRESHOLDS)  # as the importdesk command sets them before it opens the app
+    gc.set_threshold(*SCREEN_GC_THRESHOLDS)  # as the app sets them for its own process
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 1_000_000
     workers = int(args[1]) if len(args) > 1 else 2

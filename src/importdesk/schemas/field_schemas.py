@@ -40,12 +40,14 @@ from pydantic_core import core_schema as cs
 
 from . import dbvalues, messages
 from .coerce import INT64_MAX, INT64_MIN, MAX_DECIMAL_DIGITS, cached, check_decimal_digits, converter
+from .coerce.blank import on_blank
+from .coerce.nested import nested_db_converter
 from .dbvalues import db_converter, decimal_to_db
 from .errors import FieldError
 from .field_spec import NO_DEFAULT, FieldSpec
 from .locale_rules import BOOLEAN_WORDS, LocaleRules, get_rules
 
-__all__ = ["EMAIL_FAST", "field_error", "field_schema", "field_validator"]
+__all__ = ["EMAIL_FAST", "field_error", "field_schema", "field_validator", "nested_stored_schema"]
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"
@@ -268,6 +270,29 @@ def field_schema(
         else:
             schema = cs.with_default_schema(schema, default=default)
     return schema, needs_value
+
+
+def nested_stored_schema(spec: FieldSpec, rules: LocaleRules, default: Any = NO_DEFAULT,
+                         shared: dict | None = None) -> cs.CoreSchema:
+    """The stored form (``dbvalues.json_text``) of an object/map/list field's values as a JSON
+    reader decoded them: ``field_schema``'s value, then ``db_converter``, in one function
+    (``coerce.nested.nested_db_converter``), with the same defaults and errors."""
+    if default is NO_DEFAULT:
+        default = spec.default
+    needs_value = spec.required and default is NO_DEFAULT
+    if default is NO_DEFAULT:
+        default = None
+    key = ("stored", spec.name, rules.locale, needs_value, _hashable(default))
+    conv = shared.get(key) if shared is not None and key[4] is not None else None
+    if conv is None:
+        conv = nested_db_converter(spec, rules, on_blank(needs_value, default))
+        if shared is not None and key[4] is not None:
+            shared[key] = conv
+    schema = cs.no_info_plain_validator_function(conv)
+    if not needs_value:
+        to_db = db_converter(spec.type)
+        schema = cs.with_default_schema(schema, default_factory=lambda: to_db(copy.deepcopy(default)))
+    return schema
 
 
 def _hashable(value: Any) -> Any:

@@ -30,9 +30,10 @@ from pydantic_core import core_schema as cs
 
 from .codegen import compile_functions
 from .coerce import is_blank
+from .coerce.nested import NESTED_TYPES
 from .dbvalues import db_converter, to_db_value
 from .errors import FieldError, RowInvalid
-from .field_schemas import field_error, field_schema
+from .field_schemas import field_error, field_schema, nested_stored_schema
 from .field_spec import NO_DEFAULT
 
 if TYPE_CHECKING:
@@ -83,7 +84,9 @@ class PositionalValidator:
                 items.append(cs.any_schema())
                 continue
             default = rv.defaults.get(name, NO_DEFAULT)
-            if json_values and spec.type in _JSON_VALUED:  # validated as the dict path does, then stored as it does
+            if json_values and spec.type in NESTED_TYPES:  # what the dict path validates and stores
+                schema = nested_stored_schema(spec, rv.rules, default, shared=rt._converters)
+            elif json_values and spec.type in _JSON_VALUED:  # validated as the dict path does, then stored as it does
                 schema, _ = field_schema(spec, rv.rules, default, shared=rt._converters)
                 schema = cs.no_info_after_validator_function(db_converter(spec.type), schema)
             else:

@@ -12,6 +12,12 @@ A problem anywhere is one ``nested_error``: its context names the path from the 
 does not declare are kept as they are (nothing dropped), like a record's own.
 
 Input: a dict / list (JSON sources), or its JSON text (a table cell).
+
+Speed: values are checked by one function compiled per field (``nested_compiled``); the generic
+checker here runs only for a value that function refuses, to word the problem (or take a value
+of a dict subclass). The stored form (``nested_db_converter``, for JSON sources) of a value that
+is its own clean value and holds only what the field declares is written by msgspec, which
+writes such values exactly as ``dbvalues.json_text`` does.
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from pydantic_core import PydanticCustomError
 
 from .. import messages
+from ..dbvalues import json_text
+from .nested_compiled import compile_as_is, compile_check
 from .numbers import INT64_MAX, INT64_MIN
 from .scalars import scalar_converter
 
@@ -32,7 +41,7 @@ if TYPE_CHECKING:
     from ..field_spec import FieldSpec
     from ..locale_rules import LocaleRules
 
-__all__ = ["NESTED_TYPES", "nested_converter"]
+__all__ = ["NESTED_TYPES", "nested_converter", "nested_db_converter"]
 
 NESTED_TYPES = frozenset({"object", "map", "list"})
 
@@ -178,24 +187,87 @@ def _native(spec: FieldSpec) -> tuple[type, Any, Any]:
     return _Never, None, None
 
 
+def _leaf_parts(rules: LocaleRules) -> Callable[[FieldSpec], tuple[Callable[[Any], Any], type, Any, Any]]:
+    """spec -> (converter, class, min, max) of a leaf, as ``_checker`` reads it (for nested_compiled)."""
+    def parts(spec: FieldSpec) -> tuple[Callable[[Any], Any], type, Any, Any]:
+        return (scalar_converter(spec, rules, required=True), *_native(spec))
+    return parts
+
+
+def _checked(spec: FieldSpec, rules: LocaleRules) -> Callable[[Any], tuple[Any, bool]]:
+    """value -> (clean, plain) (``nested_compiled``), the generic checker wording any problem."""
+    fast = compile_check(spec, _leaf_parts(rules), _reference_item)
+    check = _checker(spec, rules)
+
+    def checked(v: Any) -> tuple[Any, bool]:
+        if fast is not None:
+            try:
+                return fast(v)
+            except Exception:  # not taken as it is: the generic checker words why (or takes it)
+                pass
+        try:
+            return check(v), False
+        except _Problem as p:
+            context = {"path": spec.name + p.path, "value": p.value, "code": p.code, "message": p.message}
+            raise PydanticCustomError("nested_error", "{message}", context) from None
+
+    return checked
+
+
+def _decoded(spec: FieldSpec, rules: LocaleRules, v: str) -> Any:
+    """A table cell's JSON text, decoded (numbers exact)."""
+    try:
+        return json.loads(v, parse_float=Decimal)
+    except ValueError as exc:
+        reason = getattr(exc, "msg", str(exc))
+        raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
+                                                                   {"reason": reason.lower()})) from None
+
+
 def nested_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
     """The converter of an object/map/list field (see the module docstring)."""
-    check = _checker(spec, rules)
+    checked = _checked(spec, rules)
 
     def conv(v: Any) -> Any:
         if v is None or (isinstance(v, str) and not v.strip()):
             return blank()
         if isinstance(v, str):
-            try:
-                v = json.loads(v, parse_float=Decimal)
-            except ValueError as exc:
-                reason = getattr(exc, "msg", str(exc))
-                raise PydanticCustomError("invalid_json", messages.message(spec, rules, "invalid_json",
-                                                                           {"reason": reason.lower()})) from None
-        try:
-            return check(v)
-        except _Problem as p:
-            context = {"path": spec.name + p.path, "value": p.value, "code": p.code, "message": p.message}
-            raise PydanticCustomError("nested_error", "{message}", context) from None
+            v = _decoded(spec, rules, v)
+        return checked(v)[0]
 
     return conv
+
+
+def nested_db_converter(spec: FieldSpec, rules: LocaleRules, blank: Callable[[], Any]) -> Callable[[Any], Any]:
+    """``dbvalues.json_text`` of what ``nested_converter`` gives (None for None): the stored form,
+    written by msgspec where that is the same text (a value that holds only what the field
+    declares, see ``nested_compiled``), ~6x json_text's speed."""
+    checked = _checked(spec, rules)
+    as_is = compile_as_is(spec, _leaf_parts(rules), _reference_item)
+    encode = _plain_encoder.encode
+
+    def conv(v: Any) -> Any:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            v = blank()
+            return None if v is None else json_text(v)
+        if isinstance(v, str):
+            v = _decoded(spec, rules, v)
+        if as_is is not None:  # the usual JSON value: its own clean value, written as it is
+            try:
+                if as_is(v):
+                    return encode(v).decode()
+            except Exception:  # (checked and worded below)
+                pass
+        clean, plain = checked(v)
+        if plain:
+            try:
+                return encode(clean).decode()
+            except Exception:  # a lone surrogate, a decimal NaN ...: json_text words it as before
+                pass
+        return json_text(clean)
+
+    return conv
+
+
+# Decimals as JSON numbers of their exact text (str(d)), what json_text writes for finite ones.
+_plain_encoder = msgspec.json.Encoder(decimal_format="number")
