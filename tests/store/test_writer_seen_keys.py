@@ -11,7 +11,7 @@ import pytest
 
 from importdesk.store import batch_writer, seen_keys
 
-SCOPE = ("job-1", "products", seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE)
+SCOPE = ("job-1", "products", seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE, seen_keys.REMEMBER_NEW_SQLITE)
 
 
 @pytest.fixture
@@ -50,7 +50,9 @@ def test_new_keys_commit_without_a_row_per_key_and_a_repeated_one_is_a_conflict(
     assert child.conn.execute("SELECT key, row_number FROM temp.seen_keys ORDER BY key").fetchall() == [
         ("a", 2), ("b", 3), ("c", 4)]
     assert child.conn.execute("SELECT count(*) FROM temp.seen_key_batches").fetchone() == (0,)
-    assert child(keys(["e"], [7])) == "conflict"  # exact now: the runner classifies every batch
+    assert child(keys(["e"], [7])) == "ok"  # exact now: a new key is a new row
+    assert child(keys(["f", "e"], [8, 9])) == "conflict"
+    assert asked(child, ["e", "f"]) == {"e": 7}
 
 
 def test_a_key_the_store_holds_is_a_conflict(child):
@@ -82,8 +84,13 @@ def test_two_keys_with_the_same_print_are_told_apart_exactly(child, monkeypatch)
     assert asked(child, ["a", "b"]) == {"a": 2}
 
 
-def test_more_keys_than_expected_are_a_conflict_not_a_wrong_answer(child):
+def test_keys_past_the_prints_room_are_rows_and_still_found(child, monkeypatch):
+    monkeypatch.setattr(batch_writer._Prints, "MOST", 10)  # 4096 slots: room for 3276 keys
     many = [f"k{i}" for i in range(7000)]
-    assert child([("keys", SCOPE, many[:3000], list(range(3000)), None, 10)]) == "ok"  # room for 3276 keys
-    assert child([("keys", SCOPE, many[3000:], list(range(3000, 7000)), None, 10)]) == "conflict"
-    assert len(asked(child, many)) == 3000
+    assert child([("keys", SCOPE, many[:3000], list(range(3000)), None, 10**6)]) == "ok"
+    assert child.conn.execute("SELECT count(*) FROM temp.seen_key_batches").fetchone() == (1,)
+    assert child([("keys", SCOPE, many[3000:6000], list(range(3000, 6000)), None, 10**6)]) == "ok"
+    assert child.conn.execute("SELECT count(*) FROM temp.seen_keys").fetchone() == (6000,)
+    assert child([("keys", SCOPE, many[6000:], list(range(6000, 7000)), None, 10**6)]) == "ok"
+    assert child([("keys", SCOPE, ["new", "k10"], [7000, 7001], None, 10**6)]) == "conflict"
+    assert asked(child, ["k10", "k6999", "new"]) == {"k10": 10, "k6999": 6999}

@@ -58,9 +58,10 @@ class DryRunOverlap(WriterOverlap):
         steps.execute(seen_keys.CREATE_SQLITE)  # (the writer's connection: made by its first batch)
         return steps
 
-    def _scope(self, resource_type: str) -> tuple[str, str, str, str]:
+    def _scope(self, resource_type: str) -> tuple[str, ...]:
         """Whose keys a "keys" step holds, and the writer's seen-keys table they go to when exact."""
-        return (self._job_uid, resource_type, seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE)
+        return (self._job_uid, resource_type, seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE,
+                seen_keys.REMEMBER_NEW_SQLITE)
 
     def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
         """Raw rows for the writer to validate, their keys remembered if all are new (else

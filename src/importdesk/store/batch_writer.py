@@ -18,8 +18,8 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE �
                                   valid, or a key twice, commits nothing: "redo" (the runner
                                   validates that batch itself and words its errors)
 
-A dry run's seen keys (engine/dry_run_overlap.py; ``scope``: (job uid, resource type, the SQL
-that makes the job's seen-keys TEMP table, the SQL that remembers a key there)):
+A dry run's seen keys (engine/dry_run_overlap.py; ``scope``: (job uid, resource type, and the SQL
+that makes the job's seen-keys TEMP table, remembers a key there, and inserts a key there if new)):
 
     ("keys", scope, keys, rows, stored_sql, expected)
                                   keys all new — to the job's batches before (not seen in this
@@ -107,17 +107,17 @@ class StatementRecorder:
         """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
         self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
 
-    def remember_new_keys(self, scope: tuple[str, str, str, str], keys: list[str], rows: list[int],
+    def remember_new_keys(self, scope: tuple[str, ...], keys: list[str], rows: list[int],
                           stored_sql: str | None, expected: int) -> None:
         """A dry run's keys, remembered if all are new (else "conflict")."""
         self.steps.append(("keys", scope, keys, rows, stored_sql, expected))
 
-    def validate_and_remember(self, scope: tuple[str, str, str, str], raw_rows: list[Any],
+    def validate_and_remember(self, scope: tuple[str, ...], raw_rows: list[Any],
                               stored_sql: str | None, expected: int) -> None:
         """Raw rows the writer's helper validates (else "redo"), their keys as remember_new_keys."""
         self.steps.append(("raw_keys", scope, raw_rows, stored_sql, expected))
 
-    def exact_keys(self, scope: tuple[str, str, str, str]) -> None:
+    def exact_keys(self, scope: tuple[str, ...]) -> None:
         """The scope's keys, rows of its seen-keys table from now on."""
         self.steps.append(("exact_keys", scope))
 
@@ -365,19 +365,23 @@ _KEY_BATCHES = ("CREATE TABLE IF NOT EXISTS temp.seen_key_batches"
 class _Prints:
     """32 bits of each key's hash in an open-addressing table (linear probing; the hash's other
     bits choose the slot), sized once for the keys expected: 4 bytes a slot, at most 4/5 full
-    (5 bytes a key: 25 MB for 5M keys)."""
+    (5 bytes a key), and never more than MOST keys (25 MB): memory stays flat whatever the
+    file's size."""
+
+    MOST = 5_000_000
 
     def __init__(self, expected: int) -> None:
-        self._size = max(4096, expected * 5 // 4 + 1)
+        self._size = max(4096, min(expected, self.MOST) * 5 // 4 + 1)
         self._slots = array("I", bytes(4 * self._size))  # 0: empty
         self._room = self._size * 4 // 5
         self._count = 0
 
+    def has_room(self, keys: int) -> bool:
+        return self._count + keys <= self._room
+
     def place(self, keys: list[str]) -> list[int] | None:
-        """Every key's print placed (their slots); None, nothing placed, when a print is there
-        already — the key seen before, or another key with the same print — or the table is full."""
-        if self._count + len(keys) > self._room:
-            return None
+        """Every key's print placed (their slots; has_room said yes); None, nothing placed, when
+        a print is there already: the key seen before, or another key with the same print."""
         slots, size = self._slots, self._size
         placed: list[int] = []
         put = placed.append
@@ -411,23 +415,38 @@ class _SeenKeys:
     key. A print met again (a key seen before, or another key with the same print: about once in
     2**32 comparisons) or a key the store holds makes that batch a "conflict", and the scope's
     keys exact: rows of its seen-keys table (the batches' rows unpacked into it), which "ask"
-    reads and "many" adds to."""
+    reads and "many" adds to. Keys past the prints' room are made exact too, before the batch
+    that brings them: from then on a batch of new keys inserts them there, as rows."""
 
     def __init__(self) -> None:
         self._prints: dict[tuple[str, str], _Prints | None] = {}  # None: exact
         self._placed: list[tuple[_Prints, list[int]]] = []  # by the transaction under way
-        self.conflicted: tuple[str, str, str, str] | None = None  # the scope of a batch not all new
+        self.conflicted: tuple[str, ...] | None = None  # the scope of a batch not all new
 
-    def remember_new(self, conn: sqlite3.Connection, scope: tuple[str, str, str, str], keys: list[str],
-                     rows: list[int], stored_sql: str | None, expected: int) -> bool:
-        """In the batch's transaction: True when every key is new, and now remembered."""
+    def make_room(self, conn: sqlite3.Connection, scope: tuple[str, ...], keys: int, expected: int) -> None:
+        """Before a "keys" step's transaction: prints for its scope, or its keys made exact when
+        the prints have no room for the step's."""
         uid, rt = scope[0], scope[1]
         if (uid, rt) not in self._prints:
-            self._prints[uid, rt] = _Prints(max(expected, len(keys)))
+            self._prints[uid, rt] = _Prints(max(expected, keys))
         prints = self._prints[uid, rt]
-        placed = None
-        if prints is not None and (stored_sql is None
-                                   or conn.execute(stored_sql, (json.dumps(keys),)).fetchone() is None):
+        if prints is not None and not prints.has_room(keys):
+            self.make_exact(conn, scope)
+
+    def remember_new(self, conn: sqlite3.Connection, scope: tuple[str, ...], keys: list[str],
+                     rows: list[int], stored_sql: str | None, expected: int) -> bool:
+        """In the batch's transaction (after make_room): True when every key is new, and now
+        remembered."""
+        uid, rt = scope[0], scope[1]
+        prints = self._prints[uid, rt]
+        if stored_sql is not None and conn.execute(stored_sql, (json.dumps(keys),)).fetchone() is not None:
+            placed = None
+        elif prints is None:  # exact: each key must be a new row
+            changed = conn.executemany(scope[4], zip(repeat(uid), repeat(rt), keys, rows)).rowcount
+            if changed == len(keys):
+                return True
+            placed = None
+        else:
             placed = prints.place(keys)
         if placed is None:
             self.conflicted = scope
@@ -444,10 +463,10 @@ class _SeenKeys:
                 prints.take_back(placed)
         self._placed.clear()
 
-    def make_exact(self, conn: sqlite3.Connection, scope: tuple[str, str, str, str]) -> None:
+    def make_exact(self, conn: sqlite3.Connection, scope: tuple[str, ...]) -> None:
         """The scope's keys into its seen-keys table, in a transaction of their own (the set of
         keys stays what it was)."""
-        uid, rt, create_sql, remember_sql = scope
+        uid, rt, create_sql, remember_sql = scope[:4]
         if (uid, rt) in self._prints and self._prints[uid, rt] is None:
             return
         conn.execute("BEGIN")
@@ -502,6 +521,12 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             steps = [_prepared(step, prepare) for step in steps]
         except Exception:  # a row not valid, a key twice (or no helper): the runner validates and words it
             return "redo"
+    try:
+        for step in steps:
+            if step[0] == "keys":
+                seen.make_room(conn, step[1], len(step[2]), step[5])
+    except Exception as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:

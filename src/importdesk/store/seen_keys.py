@@ -91,6 +91,7 @@ def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
 
 CREATE_SQLITE = _SQLITE.create
 REMEMBER_SQLITE = _SQLITE.remember
+REMEMBER_NEW_SQLITE = _SQLITE.remember.replace("INSERT OR REPLACE", "INSERT OR IGNORE")
 ASK_SQLITE = (f"SELECT key, row_number FROM {_SQLITE.table} WHERE job_uid = ? AND resource_type = ?"
               f" AND {_SQLITE.lookup}")
 
