@@ -634,7 +634,7 @@ def _seen_key_requests(monkeypatch) -> list[str]:
 
     def submit(self, steps):
         sql = " ".join(step[1] for step in steps if step[0] in ("many", "rows", "ask"))
-        kinds.append("ask" if steps[-1][0] == "ask" else "keys" if "INSERT OR IGNORE INTO temp.seen_keys" in sql
+        kinds.append("ask" if steps[-1][0] == "ask" else "keys" if any(s[0] in ("keys", "raw_keys") for s in steps)
                      else "classified" if "INTO temp.seen_keys" in sql else "other")
         return real_submit(self, steps)
 
@@ -688,6 +688,39 @@ def test_a_dry_run_on_the_batch_writer_finds_stored_and_repeated_keys(tmp_path, 
     duplicates = [item for item in items if item[3] == "duplicate_key"]
     assert [row for row, *_ in duplicates] == [151, 261, 391]
     assert "ask" in kinds and "classified" in kinds
+
+
+@pytest.mark.parametrize("first", ["repeated", "stored"])
+def test_a_dry_run_whose_writer_held_its_keys_as_prints_finds_the_first_one_not_new(tmp_path, monkeypatch, first):
+    """Every batch new until one brings a key of a batch long before, or one the store holds:
+    the writer held the keys as prints, says "conflict" and makes them exact rows; the runner
+    asks it from then on. The same outcome as in process."""
+    from importdesk.store import batch_writer
+
+    real_result = batch_writer.BatchWriter.result
+    replies = []
+
+    def result(self):
+        replies.append(real_result(self))
+        return replies[-1]
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "result", result)
+    kinds = _seen_key_requests(monkeypatch)
+    seed = write_products(tmp_path / "a.csv", 100)
+    path = write_products(tmp_path / "b.csv", 500, start=300, bad_every=13)
+    if first == "repeated":  # line 420 (batch 6 of 64 rows) repeats line 11 (batch 0), 481 repeats 430
+        path = _with_repeated_keys(path, [(420, 11), (481, 430)])
+    else:  # line 400 holds a stored key
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[400] = "SKU-0000050" + lines[400][len("SKU-0000699"):]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = _outcomes(tmp_path, monkeypatch, [seed, path], [*WRITER_MODES, "positional"],
+                        [JobType.EXECUTE, JobType.VALIDATE])
+    assert all(r == results[0] for r in results)
+    summary, items = results[0][0][1][2], results[0][0][1][8]
+    duplicates = [row for row, *_ in items if _[2] == "duplicate_key"]
+    assert (duplicates, summary.update) == (([421, 482], 2) if first == "repeated" else ([], 1))
+    assert "keys" in kinds and "ask" in kinds and "conflict" in replies
 
 
 def test_a_dry_run_whose_writer_dies_finds_its_keys_again(tmp_path, monkeypatch):

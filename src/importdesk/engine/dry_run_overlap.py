@@ -3,13 +3,15 @@
 run keeps — its items, counters and checkpoint, one transaction per batch, in file order.
 
 What the dry run must also keep while it runs, to find duplicate keys exactly, is the keys it has
-seen (store/seen_keys.py). Here they live in a TEMP table of the *writer's* connection and go in
-with each batch's transaction: a batch whose keys are all new to the store, to the job and to
-each other (the common case) is one INSERT OR IGNORE of its keys that must change every row, else
+seen (store/seen_keys.py). Here the *writer* keeps them, with each batch's transaction: a batch
+whose keys are all new to the store, to the job and to each other (the common case) is a "keys"
+step (store/batch_writer.py: a print of each key in memory, the batch's keys in one TEMP table
+row — no b-tree entry per key, which cost a dry run as much as an import's record rows), else
 "conflict" and the batch comes back. The runner then classifies it (and, as a re-import does,
 each batch after it) reading the records table itself and asking the writer which of the batch's
-keys the job saw, and hands over the items, counters and keys the classification gives. A raw
-batch (the writer validates it: batch_overlap.py) remembers its keys the same way.
+keys the job saw (the writer's seen-keys TEMP table, exact from then on), and hands over the
+items, counters and keys the classification gives. A raw batch (the writer validates it:
+batch_overlap.py) remembers its keys the same way.
 
 Should the writer fail, die or not take a batch that only it could (nothing in flight then), the
 seen keys become the runner's again: the writer is closed and the rows before the committed
@@ -24,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
 
 from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
@@ -33,7 +34,6 @@ from importdesk.engine.context import EngineContext
 from importdesk.models import ImportJob, JobType
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, StatementRecorder
-from importdesk.store.records import table_name
 
 
 def dry_run_may_use_writer(ctx: EngineContext, job: ImportJob) -> bool:
@@ -52,23 +52,16 @@ class DryRunOverlap(WriterOverlap):
         self._job_uid = job_uid
         # finds the job's seen keys again on the runner's connection (the job as committed)
         self._keys_back = keys_back
-        self._key_layout: tuple[Any, tuple[dict[int, int], Any]] | None = None
 
     def _transaction(self, after: ImportJob) -> StatementRecorder:
         steps = super()._transaction(after)
         steps.execute(seen_keys.CREATE_SQLITE)  # (the writer's connection: made by its first batch)
         return steps
 
-    def _remember_new_sql(self, rt, pv, positions: dict[int, int] | None) -> str:
-        stored_in = table_name(rt.name) if self.ctx.records.has_table(rt.name) else None
-        return seen_keys.remember_new_stored_sql(self._job_uid, rt.name, pv, stored_in, positions)
-
-    def _key_columns(self, pv) -> tuple[dict[int, int], Any]:
-        """Only a stored row's key cells and row number travel: (new position by old, picker)."""
-        if self._key_layout is None or self._key_layout[0] is not pv:
-            needed = sorted({i for i, _ in pv.key} | {pv.tail})
-            self._key_layout = (pv, ({old: new for new, old in enumerate(needed)}, itemgetter(*needed)))
-        return self._key_layout[1]
+    def _scope(self, resource_type: str) -> tuple[str, ...]:
+        """Whose keys a "keys" step holds, and the writer's seen-keys table they go to when exact."""
+        return (self._job_uid, resource_type, seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE,
+                seen_keys.REMEMBER_NEW_SQLITE)
 
     def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
         """Raw rows for the writer to validate, their keys remembered if all are new (else
@@ -79,7 +72,8 @@ class DryRunOverlap(WriterOverlap):
         after = before.model_copy(deep=True)
         count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
         steps = self._transaction(after)
-        steps.validate_and_insert(self._remember_new_sql(rt, pv, None), records)
+        steps.validate_and_remember(self._scope(rt.name), records, self.ctx.records.any_exists_sql(rt),
+                                    after.progress.total)
         if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
             return True
         self._pause_raw()
@@ -93,8 +87,10 @@ class DryRunOverlap(WriterOverlap):
         n = len(tb.stored)
         count_batch(after, batch, batch.items, Tally(n, n, 0, 0, {next(iter(batch.by_type)): n}), now)
         steps = self._transaction(after)
-        positions, pick = self._key_columns(tb.pv)
-        steps.executemany(self._remember_new_sql(tb.rt, tb.pv, positions), list(map(pick, tb.stored)), expect=n)
+        pv = tb.pv
+        steps.remember_new_keys(self._scope(tb.rt.name), list(map(pv.key_of, tb.stored)),
+                                list(map(itemgetter(pv.tail), tb.stored)), self.ctx.records.any_exists_sql(tb.rt),
+                                after.progress.total)
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
 
     def takes_classified(self, batch: Batch) -> bool:
@@ -109,7 +105,7 @@ class DryRunOverlap(WriterOverlap):
             try:
                 return dict(self._writer.ask(seen_keys.ASK_SQLITE,
                                              seen_keys.ask_params(self._job_uid, resource_type, keys),
-                                             before=(seen_keys.CREATE_SQLITE,)))  # (no batch committed yet)
+                                             before=(("exact_keys", self._scope(resource_type)),)))
             except RuntimeError:
                 self._take_keys_back()
         return seen_keys.seen(self.ctx.db.conn(), self._job_uid, resource_type, keys)
@@ -121,6 +117,7 @@ class DryRunOverlap(WriterOverlap):
         if self._writer is None:
             return False
         steps = self._transaction(classified.after)
+        steps.exact_keys(self._scope(classified.tb.rt.name))  # (asked already, unless nothing was asked)
         if classified.outcome.unwritten:
             steps.executemany(seen_keys.REMEMBER_SQLITE, classified.outcome.unwritten)
         if self._send(steps, classified.items, InFlight(job, classified.after, classified.batch, classified.now)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ def _canonical(value: Any) -> str:
 def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tuple[Any, ...]]]]:
     """The validator ``spec`` names, rebuilt: its fingerprint, and a function from a batch of
     raw rows (cells + row number) to their stored tuples that raises on the first row that is
-    not valid, or when two rows have the same key (those batches are the runner's to word)."""
+    not valid, or when two rows have the same key (those batches are the runner's to word);
+    its ``keyed`` does the same and returns only the rows' keys and row numbers (a dry run's)."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
     registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
     rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
@@ -74,4 +76,14 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
             raise ValueError("a key repeats in the batch")
         return stored
 
+    def keyed(rows: list[list[Any]]) -> tuple[list[str], list[int]]:
+        """What a dry run keeps of the rows (validated as ``prepare`` does): keys, row numbers."""
+        stored = list(map(validate, unpacked(rows)))
+        keys = list(map(key_of, stored))
+        if len(set(keys)) != len(keys):
+            raise ValueError("a key repeats in the batch")
+        return keys, list(map(row_of, stored))
+
+    row_of = itemgetter(pv.tail)
+    prepare.keyed = keyed  # (the batch writer's "raw_keys" steps)
     return fingerprint(pv), prepare

@@ -18,10 +18,26 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE �
                                   valid, or a key twice, commits nothing: "redo" (the runner
                                   validates that batch itself and words its errors)
 
+A dry run's seen keys (engine/dry_run_overlap.py; ``scope``: (job uid, resource type, and the SQL
+that makes the job's seen-keys TEMP table, remembers a key there, and inserts a key there if new)):
+
+    ("keys", scope, keys, rows, stored_sql, expected)
+                                  keys all new — to the job's batches before (not seen in this
+                                  writer) and to the store (``stored_sql``, if not None, finds
+                                  none of them) — are remembered with the batch; else nothing
+                                  is committed: "conflict". ``expected``: about how many keys
+                                  the job will bring (the memory they are given)
+    ("raw_keys", scope, rows, stored_sql, expected)
+                                  raw rows validated here by the helper (as "rows"), their keys
+                                  and row numbers then as "keys"
+    ("exact_keys", scope)         before anything else: the scope's keys, every one a row of
+                                  its seen-keys table from now on (to "ask" it, or to remember
+                                  keys there with "many")
+
 and the reply is "ok", "conflict", "redo", "stale" or ("error", message). A batch is all or nothing.
 A request that ends with ("ask", sql, params) is a query of the writer's own connection (its
-TEMP tables: a dry run's seen keys), after the "one" steps before it, answered ("rows", rows),
-outside any transaction.
+TEMP tables: a dry run's seen keys), after the "exact_keys" and "one" steps before it, answered
+("rows", rows), outside any transaction.
 
 The helper: the first message may name a module and a recipe, (path, pragmas, (module, recipe)).
 The writer then imports ``module`` and calls its ``load(recipe)`` -> (fingerprint, prepare), and
@@ -50,6 +66,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import marshal
 import os
 import select
@@ -57,7 +74,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from array import array
 from collections import deque
+from itertools import repeat
 from typing import Any
 
 __all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
@@ -87,6 +106,20 @@ class StatementRecorder:
     def validate_and_insert(self, sql: str, raw_rows: list[Any]) -> None:
         """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
         self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
+
+    def remember_new_keys(self, scope: tuple[str, ...], keys: list[str], rows: list[int],
+                          stored_sql: str | None, expected: int) -> None:
+        """A dry run's keys, remembered if all are new (else "conflict")."""
+        self.steps.append(("keys", scope, keys, rows, stored_sql, expected))
+
+    def validate_and_remember(self, scope: tuple[str, ...], raw_rows: list[Any],
+                              stored_sql: str | None, expected: int) -> None:
+        """Raw rows the writer's helper validates (else "redo"), their keys as remember_new_keys."""
+        self.steps.append(("raw_keys", scope, raw_rows, stored_sql, expected))
+
+    def exact_keys(self, scope: tuple[str, ...]) -> None:
+        """The scope's keys, rows of its seen-keys table from now on."""
+        self.steps.append(("exact_keys", scope))
 
 
 class BatchWriter:
@@ -174,11 +207,11 @@ class BatchWriter:
         with contextlib.suppress(OSError):  # gone: its result() says so
             _write_bytes(self._stdin, data)
 
-    def ask(self, sql: str, params: tuple[Any, ...], before: tuple[str, ...] = ()) -> list[Any]:
-        """The rows of a query on the writer's connection (after the statements ``before``), once
-        every request before it is answered (call it with nothing in flight). RuntimeError: the
-        writer did not answer."""
-        self.submit([*(("one", statement, ()) for statement in before), ("ask", sql, params)])
+    def ask(self, sql: str, params: tuple[Any, ...], before: tuple[tuple[Any, ...], ...] = ()) -> list[Any]:
+        """The rows of a query on the writer's connection (after the steps ``before``: "one" or
+        "exact_keys"), once every request before it is answered (call it with nothing in flight).
+        RuntimeError: the writer did not answer."""
+        self.submit([*before, ("ask", sql, params)])
         reply = self.result()
         if not (isinstance(reply, tuple) and reply[0] == "rows"):
             raise RuntimeError(f"the batch writer did not answer a query: {reply!r}")
@@ -323,7 +356,158 @@ def _load_helper(helper: tuple[str, Any] | None) -> tuple[Any, Any]:
     return ("ready", fingerprint), prepare
 
 
-def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None) -> Any:
+# ---- a dry run's seen keys, in the child -------------------------------------------------------
+
+_KEY_BATCHES = ("CREATE TABLE IF NOT EXISTS temp.seen_key_batches"
+                " (job_uid TEXT NOT NULL, resource_type TEXT NOT NULL, keys BLOB NOT NULL)")
+
+
+class _Prints:
+    """32 bits of each key's hash in an open-addressing table (linear probing; the hash's other
+    bits choose the slot), sized once for the keys expected: 4 bytes a slot, at most 4/5 full
+    (5 bytes a key), and never more than MOST keys (25 MB): memory stays flat whatever the
+    file's size."""
+
+    MOST = 5_000_000
+
+    def __init__(self, expected: int) -> None:
+        self._size = max(4096, min(expected, self.MOST) * 5 // 4 + 1)
+        self._slots = array("I", bytes(4 * self._size))  # 0: empty
+        self._room = self._size * 4 // 5
+        self._count = 0
+
+    def has_room(self, keys: int) -> bool:
+        return self._count + keys <= self._room
+
+    def place(self, keys: list[str]) -> list[int] | None:
+        """Every key's print placed (their slots; has_room said yes); None, nothing placed, when
+        a print is there already: the key seen before, or another key with the same print."""
+        slots, size = self._slots, self._size
+        placed: list[int] = []
+        put = placed.append
+        for h in map(hash, keys):
+            tag = (h >> 32 & 0xFFFFFFFF) or 1
+            i = (h & 0xFFFFFFFF) % size
+            while s := slots[i]:
+                if s == tag:
+                    for j in placed:
+                        slots[j] = 0
+                    return None
+                i += 1
+                if i == size:
+                    i = 0
+            slots[i] = tag
+            put(i)
+        self._count += len(placed)
+        return placed
+
+    def take_back(self, placed: list[int]) -> None:
+        """Empty the slots the last place() filled (no print placed after them relies on them)."""
+        for i in placed:
+            self._slots[i] = 0
+        self._count -= len(placed)
+
+
+class _SeenKeys:
+    """A dry run's seen keys ("keys" steps), per (job, type). While every key its batches bring is
+    new, a key is a print in memory (_Prints) and, with its batch's transaction, part of one
+    TEMP table row per batch (the batch's keys and row numbers, marshalled): no b-tree entry per
+    key. A print met again (a key seen before, or another key with the same print: about once in
+    2**32 comparisons) or a key the store holds makes that batch a "conflict", and the scope's
+    keys exact: rows of its seen-keys table (the batches' rows unpacked into it), which "ask"
+    reads and "many" adds to. Keys past the prints' room are made exact too, before the batch
+    that brings them: from then on a batch of new keys inserts them there, as rows."""
+
+    def __init__(self) -> None:
+        self._prints: dict[tuple[str, str], _Prints | None] = {}  # None: exact
+        self._placed: list[tuple[_Prints, list[int]]] = []  # by the transaction under way
+        self.conflicted: tuple[str, ...] | None = None  # the scope of a batch not all new
+
+    def make_room(self, conn: sqlite3.Connection, scope: tuple[str, ...], keys: int, expected: int) -> None:
+        """Before a "keys" step's transaction: prints for its scope, or its keys made exact when
+        the prints have no room for the step's."""
+        uid, rt = scope[0], scope[1]
+        if (uid, rt) not in self._prints:
+            self._prints[uid, rt] = _Prints(max(expected, keys))
+        prints = self._prints[uid, rt]
+        if prints is not None and not prints.has_room(keys):
+            self.make_exact(conn, scope)
+
+    def remember_new(self, conn: sqlite3.Connection, scope: tuple[str, ...], keys: list[str],
+                     rows: list[int], stored_sql: str | None, expected: int) -> bool:
+        """In the batch's transaction (after make_room): True when every key is new, and now
+        remembered."""
+        uid, rt = scope[0], scope[1]
+        prints = self._prints[uid, rt]
+        if stored_sql is not None and conn.execute(stored_sql, (json.dumps(keys),)).fetchone() is not None:
+            placed = None
+        elif prints is None:  # exact: each key must be a new row
+            changed = conn.executemany(scope[4], zip(repeat(uid), repeat(rt), keys, rows)).rowcount
+            if changed == len(keys):
+                return True
+            placed = None
+        else:
+            placed = prints.place(keys)
+        if placed is None:
+            self.conflicted = scope
+            return False
+        self._placed.append((prints, placed))
+        conn.execute(_KEY_BATCHES)
+        conn.execute("INSERT INTO temp.seen_key_batches VALUES (?, ?, ?)", (uid, rt, marshal.dumps((keys, rows))))
+        return True
+
+    def ended(self, committed: bool) -> None:
+        """The transaction's end: the prints it placed stay, or go with its rows."""
+        if not committed:
+            for prints, placed in self._placed:
+                prints.take_back(placed)
+        self._placed.clear()
+
+    def make_exact(self, conn: sqlite3.Connection, scope: tuple[str, ...]) -> None:
+        """The scope's keys into its seen-keys table, in a transaction of their own (the set of
+        keys stays what it was)."""
+        uid, rt, create_sql, remember_sql = scope[:4]
+        if (uid, rt) in self._prints and self._prints[uid, rt] is None:
+            return
+        conn.execute("BEGIN")
+        try:
+            conn.execute(create_sql)
+            conn.execute(_KEY_BATCHES)
+            where = " WHERE job_uid = ? AND resource_type = ?"
+            for (blob,) in conn.execute(f"SELECT keys FROM temp.seen_key_batches{where} ORDER BY rowid", (uid, rt)):
+                keys, rows = marshal.loads(blob)
+                conn.executemany(remember_sql, zip(repeat(uid), repeat(rt), keys, rows))
+            conn.execute(f"DELETE FROM temp.seen_key_batches{where}", (uid, rt))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        self._prints[uid, rt] = None
+
+
+# ---- the child: one request ------------------------------------------------------------------------
+
+def _prepared(step: tuple[Any, ...], prepare: Any) -> tuple[Any, ...]:
+    """A step of raw rows as the step of their stored rows (raises when one is not valid)."""
+    if step[0] == "rows":
+        return ("many", step[1], prepare(step[2]), step[3])
+    if step[0] == "raw_keys":
+        keys, rows = prepare.keyed(step[2])
+        return ("keys", step[1], keys, rows, step[3], step[4])
+    return step
+
+
+def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None,
+         seen: _SeenKeys | None = None) -> Any:
+    seen = seen or _SeenKeys()
+    try:
+        for step in steps:
+            if step[0] == "exact_keys":
+                seen.make_exact(conn, step[1])
+    except Exception as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
+    steps = [step for step in steps if step[0] != "exact_keys"]
     if steps and steps[-1][0] == "ask":
         try:
             for step in steps[:-1]:
@@ -331,12 +515,18 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             return ("rows", conn.execute(steps[-1][1], steps[-1][2]).fetchall())
         except Exception as exc:
             return ("error", f"{type(exc).__name__}: {exc}")
-    if any(step[0] == "rows" for step in steps):
+    if any(step[0] in ("rows", "raw_keys") for step in steps):
         # validated before the transaction: a batch to redo never takes the write lock
         try:
-            steps = [("many", step[1], prepare(step[2]), step[3]) if step[0] == "rows" else step for step in steps]
+            steps = [_prepared(step, prepare) for step in steps]
         except Exception:  # a row not valid, a key twice (or no helper): the runner validates and words it
             return "redo"
+    try:
+        for step in steps:
+            if step[0] == "keys":
+                seen.make_room(conn, step[1], len(step[2]), step[5])
+    except Exception as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
@@ -346,6 +536,9 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
                     raise _Abort("stale")
             elif kind == "one":
                 conn.execute(step[1], step[2])
+            elif kind == "keys":
+                if not seen.remember_new(conn, *step[1:]):
+                    raise _Abort("conflict")
             else:
                 count = conn.executemany(step[1], step[2]).rowcount
                 if step[3] is not None and count != step[3]:
@@ -353,14 +546,24 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         if os.getppid() != parent:
             raise _Abort("stale")
         conn.execute("COMMIT")
+        seen.ended(committed=True)
         return "ok"
     except _Abort as abort:
         conn.execute("ROLLBACK")
+        seen.ended(committed=False)
+        scope, seen.conflicted = seen.conflicted, None
+        if scope is not None:  # the runner classifies this batch asking which keys the job saw
+            try:
+                seen.make_exact(conn, scope)
+            except Exception as exc:
+                return ("error", f"{type(exc).__name__}: {exc}")
         return abort.args[0]
     except Exception as exc:  # reported to the runner, which fails the job
         if conn.in_transaction:  # a failed COMMIT may leave it open (or SQLite rolled it back)
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
+        seen.ended(committed=False)
+        seen.conflicted = None
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
@@ -390,6 +593,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
             counted = None
         _write(stdout, ("count", counted))
     skipping = False
+    seen = _SeenKeys()
     while True:
         try:
             steps = _read(stdin)
@@ -398,7 +602,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
         if steps == "resume":
             skipping = False
             continue
-        reply = "skipped" if skipping else _run(conn, steps, parent, prepare)
+        reply = "skipped" if skipping else _run(conn, steps, parent, prepare, seen)
         skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] == "rows")
         _write(stdout, reply)
     conn.close()

@@ -110,11 +110,16 @@ class RecordStore:
 
     def any_exists(self, conn: sqlite3.Connection, rt: ResourceType, keys: Sequence[str]) -> bool:
         """Is any of these keys stored? (An index probe per key, no values read.)"""
+        sql = self.any_exists_sql(rt, conn)
+        return sql is not None and conn.execute(sql, (json.dumps(list(keys)),)).fetchone() is not None
+
+    def any_exists_sql(self, rt: ResourceType, conn: sqlite3.Connection | None = None) -> str | None:
+        """The query of any_exists (its one parameter: the keys as a JSON array); None: the type
+        has no table yet, so no key is stored."""
         name = table_name(rt.name)
-        if not self._exists(conn, name):
-            return False
-        return conn.execute(f"SELECT 1 FROM {quote(name)} WHERE _key IN (SELECT value FROM json_each(?)) LIMIT 1",
-                            (json.dumps(list(keys)),)).fetchone() is not None
+        if not self._exists(conn or self.db.conn(), name):
+            return None
+        return f"SELECT 1 FROM {quote(name)} WHERE _key IN (SELECT value FROM json_each(?)) LIMIT 1"
 
     def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:

@@ -8,7 +8,11 @@ WAL or the workspace's file — a dry run pays for no write it never keeps. Its 
 out with the batch's transaction (a batch rolled back leaves no key behind). The table ends with
 the connection: a job that goes on after a checkpoint finds its earlier keys again by reading the
 rows before it (engine/pipeline.py). Earlier versions kept them in ``job_keys``; ``forget`` clears
-what those left."""
+what those left.
+
+A dry run on the batch writer keeps its keys in the writer instead (store/batch_writer.py, "keys"
+steps: a print per key in memory while every batch is new), and in this table of the writer's
+connection once one is not (engine/dry_run_overlap.py)."""
 
 from __future__ import annotations
 
@@ -16,12 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from importdesk.store.records import _literal, quote, stored_key_sql
-
-if TYPE_CHECKING:
-    from importdesk.schemas.positional import PositionalValidator
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -92,23 +91,10 @@ def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
 
 CREATE_SQLITE = _SQLITE.create
 REMEMBER_SQLITE = _SQLITE.remember
+REMEMBER_NEW_SQLITE = _SQLITE.remember.replace("INSERT OR REPLACE", "INSERT OR IGNORE")
 ASK_SQLITE = (f"SELECT key, row_number FROM {_SQLITE.table} WHERE job_uid = ? AND resource_type = ?"
               f" AND {_SQLITE.lookup}")
 
 
 def ask_params(job_uid: str, resource_type: str, keys: Sequence[str]) -> tuple[str, str, str]:
     return job_uid, resource_type, _SQLITE.keys(keys)
-
-
-def remember_new_stored_sql(job_uid: str, resource_type: str, pv: PositionalValidator, stored_in: str | None,
-                            positions: dict[int, int] | None = None) -> str:
-    """The key of a stored row of ``pv`` (its numbered parameters, ``positions`` as
-    records.insert_stored_sql) remembered when it is new: not seen by the job yet, nor stored in
-    the records table ``stored_in`` (None: the type has no table yet). A row that is not new
-    changes nothing, which the batch writer's ``expect`` turns into "conflict"."""
-    key = stored_key_sql(pv, positions)
-    row = f"?{(positions[pv.tail] if positions is not None else pv.tail) + 1}"
-    where = f" WHERE NOT EXISTS (SELECT 1 FROM {quote(stored_in)} WHERE _key = {key})" if stored_in else ""
-    return (f"INSERT OR IGNORE INTO {_SQLITE.table} (job_uid, resource_type, key, row_number)"
-            f" SELECT {_literal(job_uid)}, {_literal(resource_type)}, {key}, {row}{where}")
-
