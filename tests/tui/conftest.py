@@ -7,11 +7,14 @@ built with `run_queue=False` for snapshots so nothing runs in the background.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 
 import pytest
 import textual._wait
+from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Input
 
 from importdesk.engine import Engine
@@ -99,3 +102,29 @@ def every_status(engine) -> Engine:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"  # Textual runs on asyncio
+
+
+@pytest.fixture(autouse=True)
+def one_frame_at_the_end(monkeypatch):
+    """A headless app draws no frame while a test drives it: no terminal shows it, and drawing was a
+    fifth of the app tests' CPU. The frame is drawn whole where a test looks at it (a snapshot,
+    `render_line`) and once as each test's app closes, so a widget that cannot draw still fails."""
+    draw = Screen._compositor_refresh
+
+    def draw_when_seen(screen: Screen) -> None:
+        if screen.app.is_headless and not screen.app.is_inline:
+            screen._dirty_widgets.clear()
+            return
+        draw(screen)
+
+    run_test = App.run_test
+
+    @contextlib.asynccontextmanager
+    async def run_test_drawing_its_last_frame(app: App, *args, **kwargs):
+        async with run_test(app, *args, **kwargs) as pilot:
+            yield pilot
+            if app.is_running:
+                app.export_screenshot()
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", draw_when_seen)
+    monkeypatch.setattr(App, "run_test", run_test_drawing_its_last_frame)
