@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
 from importdesk.models import ImportJob
 from importdesk.tui.screens.dialog import DialogScreen
+from importdesk.tui.widgets.fitted_footer import FittedFooter
 
 
 class AskScreen(DialogScreen[bool]):
@@ -38,7 +39,7 @@ class AskScreen(DialogScreen[bool]):
             with Horizontal():
                 yield Button(Content(f"{self.no}  n"), id="no")
                 yield Button(Content(f"{self.yes}  y"), id="yes", variant="primary")
-        yield Footer()
+        yield FittedFooter()
 
     def body(self):
         return Text(self.question)

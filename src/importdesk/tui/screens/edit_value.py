@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from importdesk.models import JobItem
 from importdesk.tui import formatting as fmt
 from importdesk.tui.screens.dialog import DialogScreen
+from importdesk.tui.widgets.fitted_footer import FittedFooter
 
 
 class EditValueScreen(DialogScreen[str | None]):
@@ -47,7 +48,7 @@ class EditValueScreen(DialogScreen[str | None]):
             with Horizontal():
                 yield Button("Cancel  Esc", id="cancel")
                 yield Button("Save  Enter", id="save", variant="primary")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from importdesk.tui.widgets.fitted_footer import FittedFooter
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "pagedown": "PgDn", "pageup": "PgUp",
              "shift+tab": "Shift+Tab", "tab": "Tab", "enter": "Enter", "home": "Home", "end": "End",
@@ -40,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc to close"
             yield Static(self._table())
-        yield Footer()
+        yield FittedFooter()
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))

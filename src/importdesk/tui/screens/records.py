@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from importdesk.engine import Engine
 from importdesk.engine.job_loop import thread_store
@@ -24,6 +24,7 @@ from importdesk.engine.record_browser import RecordDetail, RecordPage, RecordQue
 from importdesk.tui import formatting as fmt
 from importdesk.tui.keys import GLOBAL_BINDINGS
 from importdesk.tui.screens.dialog import DialogScreen
+from importdesk.tui.widgets.fitted_footer import FittedFooter
 
 CELL_WIDTH = 18  # a field's column in the grid; the record dialog shows values whole
 KEY_WIDTH = 22
@@ -119,7 +120,7 @@ class RecordsScreen(Screen):
         grid.add_class("pane")
         yield grid
         yield Static("", id="records-status")
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def grid(self) -> RecordGrid:
@@ -269,7 +270,7 @@ class RecordDialog(DialogScreen[None]):
             scroll.border_title = f"{d.resource_type} · {d.key.replace(chr(31), ' · ')}"
             scroll.border_subtitle = "Esc to close"
             yield Static(self._body())
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

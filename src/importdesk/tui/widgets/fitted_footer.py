@@ -7,14 +7,20 @@ of the palette key is hidden (and those after it, so the order never jumps); `?`
 Textual's Footer also mounts a new set of keys whenever the screen's bindings are updated (every
 focus change, every ``refresh_bindings``), though most updates change no key: styling the new keys
 was a sixth of the app's time in its tests. Here the keys are rebuilt only when what they show
-(key, label, action, enabled, tooltip, and the palette key) differs from what is on screen."""
+(key, label, action, enabled, tooltip, and the palette key) differs from what is on screen, and each
+key is built with its compact class already set: Textual's keys start compact and are then bound to
+the footer's setting, which styled every key twice more as it mounted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from textual import events
+from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 PALETTE_KEY = "FooterKey.-command-palette"
 
@@ -33,6 +39,18 @@ class FittedFooter(Footer):
             (binding.key, self.app.get_key_display(binding), binding.description, binding.action,
              binding.group, binding.show, enabled, tooltip, binding.tooltip)
             for _, binding, enabled, tooltip in self.screen.active_bindings.values()))
+
+    def compose(self) -> ComposeResult:
+        yield from self._keys_styled_once(super().compose())
+
+    def _keys_styled_once(self, widgets: Iterator[Widget]) -> Iterator[Widget]:
+        for widget in widgets:
+            if isinstance(widget, FooterKey):
+                # The palette key keeps FooterKey's own default (compact); the others follow the footer.
+                compact = True if widget.has_class("-command-palette") else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if not self.is_attached:
