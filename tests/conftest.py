@@ -3,6 +3,7 @@ fixed clock and ids."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,13 @@ SLOW_FIRST = (
     "tests/cli/test_cli_output.py",
     "tests/inbox/",
 )
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Two workers per core for `-n auto`: half of a worker's time is spent waiting (on the writer and
+    CLI processes it starts, on the inbox's stability windows), and a second worker per core fills it.
+    README test command, 2 cores: 143.7 s wall with 2 workers, 119.2 s with 4."""
+    return 2 * (os.cpu_count() or 1)
 
 
 def _cost_rank(item) -> int:
