@@ -73,6 +73,21 @@ class _Writer:
         self.emit(indent, f"{out} = {self._leaf_expr(spec, src)}")
         return out
 
+    refusal = "raise _Refused"  # what a check does with a value it does not take
+
+    def _refuse_if(self, indent: int, test: str) -> None:
+        self.emit(indent, f"if {test}:")
+        self.emit(indent + 1, self.refusal)
+
+    def _known_key(self, pattern: str, k: str, indent: int) -> None:
+        """A map's key checked against its pattern once: keys recur (currencies, locales)."""
+        search = self.name("key_search", re.compile(pattern).search)
+        good = self.name("good_keys", set())
+        self.emit(indent, f"if {k} not in {good}:")
+        self._refuse_if(indent + 1, f"{k}.__class__ is not str or not {search}({k})")
+        self.emit(indent + 1, f"if len({good}) < 1024:")
+        self.emit(indent + 2, f"{good}.add({k})")
+
     def _leaf_expr(self, spec: FieldSpec, src: str, parts: tuple[Callable, type, Any, Any] | None = None) -> str:
         """A leaf's clean value; ``parts`` given: the caller has tested the native class already."""
         if spec.type not in _PLAIN_LEAVES:
@@ -141,13 +156,7 @@ class _Writer:
         self.emit(indent, f"{out} = {{}}")
         self.emit(indent, f"for {k}, {x} in {src}.items():")
         if spec.key_pattern:
-            search = self.name("key_search", re.compile(spec.key_pattern).search)
-            good = self.name("good_keys", set())
-            self.emit(indent + 1, f"if {k} not in {good}:")
-            self.emit(indent + 2, f"if not {search}({k}):")
-            self.emit(indent + 3, "raise _Refused")
-            self.emit(indent + 2, f"if len({good}) < 1024:")  # keys recur (currencies, locales)
-            self.emit(indent + 3, f"{good}.add({k})")
+            self._known_key(spec.key_pattern, k, indent + 1)
         self.emit(indent + 1, f"if {k}.__class__ is not str:")
         self.emit(indent + 2, "plain = False")
         clean = self.value(spec.item, x, indent + 1)
@@ -178,6 +187,8 @@ class _Writer:
 class _AsIsWriter(_Writer):
     """The source of ``as_is(v) -> bool``: True when ``v`` is its own clean value and plain."""
 
+    refusal = "return False"
+
     def value(self, spec: FieldSpec, src: str, indent: int) -> str:
         if spec.type == "object":
             self._object(spec, src, indent)
@@ -188,10 +199,6 @@ class _AsIsWriter(_Writer):
         else:
             self._leaf(spec, src, indent)
         return src
-
-    def _refuse_if(self, indent: int, test: str) -> None:
-        self.emit(indent, f"if {test}:")
-        self.emit(indent + 1, "return False")
 
     def _leaf(self, spec: FieldSpec, src: str, indent: int) -> None:
         if spec.type not in _PLAIN_LEAVES:
@@ -229,12 +236,7 @@ class _AsIsWriter(_Writer):
         self._refuse_if(indent, f"{src}.__class__ is not dict")
         self.emit(indent, f"for {k}, {x} in {src}.items():")
         if spec.key_pattern:
-            search = self.name("key_search", re.compile(spec.key_pattern).search)
-            good = self.name("good_keys", set())
-            self.emit(indent + 1, f"if {k} not in {good}:")
-            self._refuse_if(indent + 2, f"{k}.__class__ is not str or not {search}({k})")
-            self.emit(indent + 2, f"if len({good}) < 1024:")
-            self.emit(indent + 3, f"{good}.add({k})")
+            self._known_key(spec.key_pattern, k, indent + 1)
         else:
             self._refuse_if(indent + 1, f"{k}.__class__ is not str")
         self.value(spec.item, x, indent + 1)
