@@ -39,7 +39,11 @@ from tui_joblist import fill
 from tui_joblist_datatable import DataTableJobList, PublicRedrawJobList
 
 from importdesk.engine import Engine, ImportOptions
-from importdesk.gc_settings import SCREEN_GC_THRESHOLDS
+
+try:
+    from importdesk.gc_settings import SCREEN_GC_THRESHOLDS
+except ImportError:  # --before: a checkout from before the app set its own thresholds
+    SCREEN_GC_THRESHOLDS = None
 from importdesk.models import JobStatus
 from importdesk.tui.app import make_app
 from importdesk.tui.screens import main_screen
@@ -143,7 +147,8 @@ def main() -> None:
         before_and_after(before.resolve(), rounds,
                          [a for a in sys.argv[1:] if not a.startswith(("--before=", "--rounds="))])
         return
-    gc.set_threshold(*SCREEN_GC_THRESHOLDS)  # as the app sets them for its own process
+    if SCREEN_GC_THRESHOLDS:
+        gc.set_threshold(*SCREEN_GC_THRESHOLDS)  # as the app sets them for its own process
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     rows = int(args[0]) if args else 1_000_000
     workers = int(args[1]) if len(args) > 1 else 2
