@@ -43,6 +43,8 @@ _PLAIN_DEFAULTS = frozenset({type(None), str, int, bool, Decimal})
 class _Writer:
     """The source of one check function, with the names it reads (``env``)."""
 
+    refusal = "raise _Refused"  # what a check does with a value it does not take
+
     def __init__(self, leaf: Callable[[FieldSpec], tuple[Callable, type, Any, Any]],
                  reference: Callable[[str], str]) -> None:
         self.leaf = leaf  # spec -> (converter, native class, min, max) of a leaf (nested._leaf_parts)
@@ -72,8 +74,6 @@ class _Writer:
         out = self.name("r")
         self.emit(indent, f"{out} = {self._leaf_expr(spec, src)}")
         return out
-
-    refusal = "raise _Refused"  # what a check does with a value it does not take
 
     def _refuse_if(self, indent: int, test: str) -> None:
         self.emit(indent, f"if {test}:")
