@@ -41,8 +41,8 @@ def pytest_xdist_auto_num_workers(config) -> int:
     """Two workers per core for `-n auto`: half of a worker's time is spent waiting (on the writer and
     CLI processes it starts, on the inbox's stability windows), and a second worker per core fills it.
     On 2 cores the suite took 147.2 s with 2 workers and 127.5 s with 4 (a new clone, interleaved; runs
-    vary by 10-20 s on this machine). At most 32: each worker
-    holds PostgreSQL connections, and the CI cluster allows 200 (.ci/postgres.sh)."""
+    vary by 10-20 s on this machine). At most 32: each worker holds PostgreSQL connections, and the CI
+    cluster allows 200 (.ci/postgres.sh)."""
     return min(2 * (os.cpu_count() or 1), 32)
 
 
