@@ -9,7 +9,7 @@ venv=$(mktemp -d)/venv
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q --upgrade -e '.[test]'
+"$venv/bin/pip" install -q --upgrade -e '.[test]' uv  # uv: the README's installer, pinned with the rest
 echo "newest allowed versions:"
 "$venv/bin/pip" freeze --exclude-editable | diff constraints.txt - | grep '^[<>]' || echo "  (same as constraints.txt)"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider
