@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import tarfile
@@ -43,7 +44,7 @@ def dists(tmp_path_factory) -> Dists:
     everything a build needs. The environment holds only what `[build-system] requires` (and the
     backend) ask for, installed from the index as a packager's build would."""
     out = tmp_path_factory.mktemp("dist")
-    with DefaultIsolatedEnv() as env:
+    with DefaultIsolatedEnv(installer=build_installer()) as env:
         from_source = ProjectBuilder.from_isolated_env(env, ROOT, runner=quiet_runner)
         env.install(from_source.build_system_requires)
         env.install(from_source.get_requires_for_build("sdist"))
@@ -56,6 +57,12 @@ def dists(tmp_path_factory) -> Dists:
         env.install(from_sdist.get_requires_for_build("wheel"))
         wheel = Path(from_sdist.build("wheel", out))
     return Dists(sdist, wheel)
+
+
+def build_installer() -> str:
+    """uv where the README's install brought it (the build environment's setuptools in a second
+    instead of the five to ten that pip takes), else pip, as `python -m build` uses by default."""
+    return "uv" if importlib.util.find_spec("uv") is not None else "pip"
 
 
 def quiet_runner(cmd, cwd=None, extra_environ=None):
