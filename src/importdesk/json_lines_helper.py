@@ -20,7 +20,7 @@ from typing import Any
 from importdesk.gc_settings import tune_gc
 from importdesk.readers import Limits
 from importdesk.readers.json_source import line_records
-from importdesk.schemas import Registry, positional_recipe
+from importdesk.schemas import Registry, adopt_rules, positional_recipe
 
 __all__ = ["fingerprint", "load"]
 
@@ -35,6 +35,7 @@ def fingerprint(pv: Any, shape: tuple[Any, ...], outer_keys: tuple[str, ...], li
 def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[tuple[str, int]]], list[tuple[Any, ...]]]]:
     """(fingerprint, prepare) for the recipe ``spec`` (engine/json_line_rows.py writes it)."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
+    adopt_rules(spec.get("rules", ()))
     registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
     rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
     pv = rv.positional(spec["columns"], json_values=True)

@@ -70,6 +70,33 @@ def test_rules_come_from_babel():
     assert get_rules("de-de").locale == "de_DE"
 
 
+def test_rules_handed_to_another_process_are_the_same_there_without_babel():
+    """The batch writer adopts the runner's rules (positional_recipe's recipe carries them)."""
+    import marshal
+    import subprocess
+    import sys
+    from dataclasses import astuple
+
+    from importdesk.schemas import known_rules
+    from importdesk.schemas.locale_rules import normalize_locale
+
+    asked = ["de-DE", "en", "fr", "C"]
+    here = [(astuple(get_rules(name)), normalize_locale(name)) for name in asked]
+    script = (
+        "import marshal, sys\n"
+        "from dataclasses import astuple\n"
+        "from importdesk.schemas import adopt_rules, get_rules\n"
+        "from importdesk.schemas.locale_rules import normalize_locale\n"
+        "adopt_rules(marshal.loads(sys.stdin.buffer.read()))\n"
+        f"there = [(astuple(get_rules(n)), normalize_locale(n)) for n in {asked!r}]\n"
+        "sys.stdout.buffer.write(marshal.dumps((there, 'babel' in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", script], input=marshal.dumps(known_rules()),
+                          capture_output=True, check=True)
+    there, babel_loaded = marshal.loads(done.stdout)
+    assert there == here
+    assert not babel_loaded
+
+
 @pytest.mark.parametrize("name", ["C", "POSIX", "c", "C.UTF-8", "POSIX.utf8"])
 def test_posix_locale_reads_as_us_english(name):
     rules = get_rules(name)

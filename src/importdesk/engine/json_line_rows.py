@@ -27,6 +27,7 @@ from importdesk.json_lines_helper import fingerprint
 from importdesk.models import ImportJob
 from importdesk.readers import Limits
 from importdesk.readers.json_source import LazyLine, LineRecord
+from importdesk.schemas import known_rules
 
 __all__ = ["JsonLineRows"]
 
@@ -59,7 +60,8 @@ class JsonLineRows:
         limits = source.limits
         recipe = {"schemas": str(schemas_dir), "type": plan.rt_name, "locale": job.metadata.locale,
                   "parent": job.parent_resource_id, "columns": list(plan.pv.columns), "shape": shape,
-                  "outer_keys": tuple(plan.outer_keys), "limits": dataclasses.asdict(limits)}
+                  "outer_keys": tuple(plan.outer_keys), "limits": dataclasses.asdict(limits),
+                  "rules": known_rules()}
         return JsonLineRows(shape, plan, limits, recipe)
 
     def helper(self) -> tuple[str, dict[str, Any]]:

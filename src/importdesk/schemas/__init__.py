@@ -17,7 +17,7 @@ See README.md in this folder for the TOML format, and the module docstrings for 
 
 from .errors import CODES, FieldError, RowInvalid, SchemaError, UnknownResourceType
 from .headers import HeaderMapping, normalize_header
-from .locale_rules import LocaleRules, get_rules
+from .locale_rules import LocaleRules, adopt_rules, get_rules, known_rules
 from .registry import Registry
 from .spec import EXTRA, FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
 from .toml_loader import load_file, load_text
@@ -38,7 +38,9 @@ __all__ = [
     "RowValidator",
     "SchemaError",
     "UnknownResourceType",
+    "adopt_rules",
     "get_rules",
+    "known_rules",
     "load_file",
     "load_text",
     "normalize_header",

@@ -2,7 +2,8 @@
 raw rows itself, on the second core, while the runner reads and validates the next ones.
 
 ``recipe(...)`` names the validator in plain values (the workspace's schemas folder, the type,
-the locale, the job's parent and the file's columns), which ``marshal`` carries. The process that
+the locale, the job's parent and the file's columns, and the locale rules this process derived,
+so that the other one need not load Babel's data), which ``marshal`` carries. The process that
 rebuilds it (``load``) answers with its ``fingerprint`` — what the validator checks and stores,
 field by field — and the runner uses it only when that equals its own: a schema file edited since
 the job's engine loaded its types can never make the two validate differently.
@@ -19,6 +20,7 @@ from typing import Any
 
 from importdesk.gc_settings import tune_gc
 
+from .locale_rules import adopt_rules, known_rules
 from .positional import PositionalValidator
 from .raw_cells import unpacked
 from .registry import Registry
@@ -29,7 +31,7 @@ __all__ = ["fingerprint", "load", "recipe"]
 def recipe(schemas_dir: str | Path, resource_type: str, locale: str, parent: Any,
            columns: list[str | None]) -> dict[str, Any]:
     return {"schemas": str(schemas_dir), "type": resource_type, "locale": locale, "parent": parent,
-            "columns": list(columns)}
+            "columns": list(columns), "rules": known_rules()}
 
 
 def fingerprint(pv: PositionalValidator) -> str:
@@ -62,6 +64,7 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
     not valid, or when two rows have the same key (those batches are the runner's to word);
     its ``keyed`` does the same and returns only the rows' keys and row numbers (a dry run's)."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
+    adopt_rules(spec.get("rules", ()))
     registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
     rv = registry.get(spec["type"]).validator(spec["locale"], parent=spec["parent"])
     pv = rv.positional(spec["columns"])
