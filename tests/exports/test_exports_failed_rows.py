@@ -140,6 +140,29 @@ def test_markers_of_an_earlier_export_are_replaced(tmp_path):
     assert read_csv(out) == [["a", "_source_row", "_errors"], ["1", "2", "a: bad (got '1')"]]
 
 
+def test_failed_rows_of_a_csv_come_back_with_every_cell_as_the_file_had_it(engine, tmp_path):
+    """Quotes, backslashes, tabs, control and non-BMP characters, a line separator, a cell past the
+    header: what the job kept of each failed row is the file's text (its raw rows as JSON)."""
+    header = ["sku", "name", "price", "currency"]
+    cells = [
+        ["A-1", 'say "hi" \\ back\\slash', "-1", "EUR"],
+        ["A-2", "tab\there \x01 ctrl \u2028 sep 🙂 ü", "x", "EUR"],
+        ["A-3", "short", "-5"],
+        ["A-4", "long", "-2", "EUR", "beyond the header"],
+    ]
+    path = tmp_path / "tricky.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *cells])
+    job = engine.run_job(engine.create_job(path, ImportOptions(resource_type="products", skip_errors=True)).uid)
+    assert job.progress.error == 4
+    raws = {i.row_number: i.raw_row for i in engine.iter_items(job.uid, ItemLevel.ERROR)}
+    assert [raws[n] for n in range(2, 6)] == [
+        {"sku": "A-1", "name": 'say "hi" \\ back\\slash', "price": "-1", "currency": "EUR"},
+        {"sku": "A-2", "name": "tab\there \x01 ctrl \u2028 sep 🙂 ü", "price": "x", "currency": "EUR"},
+        {"sku": "A-3", "name": "short", "price": "-5"},  # a short row: its cells
+        {"sku": "A-4", "name": "long", "price": "-2", "currency": "EUR", "_extra": ["beyond the header"]}]
+
+
 def test_export_failed_rows_from_the_engine(engine, failed_job, tmp_path):
     calls = []
     assert export_failed_rows(engine, failed_job.uid, tmp_path / "f.csv", "csv", progress=calls.append,
