@@ -424,6 +424,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(SQLITE3_HINT)
     if not (VENV_BIN / "importdesk").exists():
         raise SystemExit("run it with the project's interpreter: .venv/bin/python bench/import_speed.py")
+    # Measured as an installed command runs, from bytecode. Where this variable is set, every run
+    # compiled every module again (~0.25 s), and a checkout whose tree held bytecode already (from
+    # the batch writer's `python -I`) looked faster than one that did not.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     names = selected(args)
     if args.before is not None:
         names = [*names, *add_before_cases(args.before, names)]
