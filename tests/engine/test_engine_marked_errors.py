@@ -82,3 +82,27 @@ def test_marked_cells_give_what_raised_rows_give(tmp_path, monkeypatch, bad_shar
     assert progress.error > 0 and records and items
     if not options.get("skip_errors"):
         assert status is JobStatus.INTERRUPTED and progress.pending > 0
+
+
+def test_a_rejected_row_is_listed_under_its_key_as_the_file_gives_it(tmp_path, monkeypatch):
+    """The key a rejected row's items carry (what the errors pane and the failed-rows export show)
+    is its key cell trimmed, None when that is empty: the same on the positional path as field
+    by field."""
+    path = tmp_path / "keys.csv"
+    path.write_text("\n".join([
+        PRODUCTS_HEADER,
+        "  SKU-1  ,A,,tools,n/a,EUR,0.5,true,,2025-01-05,",
+        ",B,,tools,n/a,EUR,0.5,true,,2025-01-05,",
+        "SKU-3,C,,tools,-1,EUR,0.5,true,,2025-01-05,"]) + "\n", encoding="utf-8")
+    keys = {}
+    for path_taken in ("positional", "field by field"):
+        with monkeypatch.context() as m:
+            if path_taken == "field by field":
+                m.setattr(PositionalValidator, "possible", staticmethod(lambda rv, columns: False))
+            eng = Engine(Workspace.open(tmp_path / path_taken), clock=FixedClock(), uid_factory=counting_uids())
+            try:
+                job = eng.run_job(eng.create_job(path, ImportOptions(resource_type="products", skip_errors=True)).uid)
+                keys[path_taken] = {i.row_number: i.record_key for i in eng.list_items(job.uid, limit=100)}
+            finally:
+                eng.close()
+    assert keys["positional"] == keys["field by field"] == {2: "SKU-1", 3: None, 4: "SKU-3"}

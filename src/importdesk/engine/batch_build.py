@@ -274,6 +274,9 @@ class BatchBuilder:
             positions = self._key_positions[rt.name] = key_positions(rt, mapper)
         if positions is None:
             key = record_key(rt, mapper.to_raw(row))
+        elif len(positions) == 1:  # one key cell: record_key's answer without its dict and join
+            cell = row[positions[0]]
+            key = None if cell is None or cell == "" else str(cell).strip()
         else:  # only the key's cells, as mapper.to_raw(row) would give them (not the whole row)
             key = record_key(rt, {k: row[i] for k, i in zip(rt.key, positions, strict=True)})
         for err in errors:
