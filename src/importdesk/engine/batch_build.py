@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from importdesk.engine.job_items import ItemRow, item_row, value_text
 from importdesk.engine.record_rows import RecordRows
 from importdesk.engine.references import ReferenceCheck, reference_error
-from importdesk.engine.row_mapper import RowMapper, record_key
+from importdesk.engine.row_mapper import RowMapper, key_text, record_key
 from importdesk.models import ImportJob, ItemLevel
 from importdesk.readers import Record
 from importdesk.readers.json_source import decode_lines
@@ -272,13 +272,8 @@ class BatchBuilder:
         positions = self._key_positions.get(rt.name, _UNKNOWN)
         if positions is _UNKNOWN:
             positions = self._key_positions[rt.name] = key_positions(rt, mapper)
-        if positions is None:
-            key = record_key(rt, mapper.to_raw(row))
-        elif len(positions) == 1:  # one key cell: record_key's answer without its dict and join
-            cell = row[positions[0]]
-            key = None if cell is None or cell == "" else str(cell).strip()
-        else:  # only the key's cells, as mapper.to_raw(row) would give them (not the whole row)
-            key = record_key(rt, {k: row[i] for k, i in zip(rt.key, positions, strict=True)})
+        # only the key's cells where they can be found, as mapper.to_raw(row) would give them
+        key = record_key(rt, mapper.to_raw(row)) if positions is None else key_text([row[i] for i in positions])
         for err in errors:
             items.append(self._item(rec.number, ItemLevel.ERROR, err.field, value_text(err.value),
                                     err.code, err.message, raw_row, rt_name, key))

@@ -297,7 +297,14 @@ def _unneutralising(to_raw):
 
 def record_key(rt: ResourceType, raw: dict[str, Any]) -> str | None:
     """The natural key of a row as the file gave it (for a rejected row, which has no clean key)."""
-    parts = [raw.get(k) for k in rt.key]
+    return key_text([raw.get(k) for k in rt.key])
+
+
+def key_text(parts: list[Any]) -> str | None:
+    """A key's cells as one text (trimmed, " / " between them); None when every one is empty."""
+    if len(parts) == 1:  # the usual key: without the generator and the join
+        part = parts[0]
+        return None if part is None or part == "" else str(part).strip()
     if all(p in (None, "") for p in parts):
         return None
     return " / ".join("" if p is None else str(p).strip() for p in parts)
