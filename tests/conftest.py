@@ -23,7 +23,7 @@ pytest_plugins = ["store_backends"]
 # first, so the parallel run ends on short tests and no worker waits alone on a long one at the end.
 # (pytest-xdist hands tests out in this order; a name missing here only runs later.)
 SLOW_FIRST = (
-    "tests/faults/test_fault_loop.py::test_json_lines",  # 20-45 s each: every write, two writer starts each
+    "tests/faults/test_fault_loop.py::test_json_lines",  # 5-17 s each: every write, two writer starts each
     "tests/faults/test_fault_loop.py::test_every_write_of_an_import_can_fail_and_nothing_is_lost[batch_writer",
     "tests/faults/test_fault_loop.py",  # 1.5-5 s each: every write of an import made to fail
     "tests/packaging/",  # one group: the sdist and wheel built once, installed in a new venv

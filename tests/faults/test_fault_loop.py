@@ -237,13 +237,16 @@ def jsonl_files(tmp_path_factory, files) -> tuple[Path, Path]:
 @pytest.mark.parametrize("kind, sticky", KINDS[:2], ids=[k for k, _ in KINDS[:2]])
 def test_json_lines_the_writer_decodes_every_write_can_fail_and_nothing_is_lost(
         tmp_path, monkeypatch, jsonl_files, fault_plan, kind, sticky):
-    """The fault loop over a JSON Lines import whose batches go to the batch writer as lines."""
-    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", BATCH)
+    """The fault loop over a JSON Lines import whose batches go to the batch writer as lines: in
+    batches of BATCH lines, as a table's rows (the writer's JSON Lines batches are half
+    BATCH_ROWS: json_line_rows.batch_rows), so the same 10 batch commits as the loop above."""
+    monkeypatch.setattr("importdesk.engine.pipeline.BATCH_ROWS", 2 * BATCH)
     monkeypatch.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0)
     seeded = _seeded(tmp_path / "seeded", jsonl_files)
     clean_counts, clean_records, clean_items, writes, _ = _import(seeded, tmp_path / "clean", fault_plan)
     bad = sum(1 for i in range(JSONL_CLEAN_ROWS, ROWS) if i % BAD_EVERY == BAD_EVERY - 1)
     assert clean_counts[0] == {"total": ROWS, "done": ROWS - bad, "error": bad, "pending": 0}
+    assert writes >= ROWS // BATCH + 3  # the claim, the header warnings, each batch, the end
     for fail_at in range(1, writes + 1):
         counts, records, items, _, (left, _) = _import(seeded, tmp_path / f"w{fail_at}", fault_plan, fail_at,
                                                         kind, sticky)
