@@ -27,7 +27,7 @@ from importdesk.json_lines_helper import fingerprint
 from importdesk.models import ImportJob
 from importdesk.readers import Limits
 from importdesk.readers.json_source import LazyLine, LineRecord
-from importdesk.schemas import known_rules
+from importdesk.schemas import positional_recipe
 
 __all__ = ["JsonLineRows"]
 
@@ -58,10 +58,10 @@ class JsonLineRows:
         if plan is None:
             return None
         limits = source.limits
-        recipe = {"schemas": str(schemas_dir), "type": plan.rt_name, "locale": job.metadata.locale,
-                  "parent": job.parent_resource_id, "columns": list(plan.pv.columns), "shape": shape,
-                  "outer_keys": tuple(plan.outer_keys), "limits": dataclasses.asdict(limits),
-                  "rules": known_rules()}
+        # a table rows' recipe (the validator, the locale rules) and what decoding the lines needs
+        recipe = {**positional_recipe.recipe(schemas_dir, plan.rt_name, job.metadata.locale,
+                                             job.parent_resource_id, list(plan.pv.columns)),
+                  "shape": shape, "outer_keys": tuple(plan.outer_keys), "limits": dataclasses.asdict(limits)}
         return JsonLineRows(shape, plan, limits, recipe)
 
     def helper(self) -> tuple[str, dict[str, Any]]:
