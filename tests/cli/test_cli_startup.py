@@ -54,3 +54,25 @@ def test_a_run_without_a_terminal_does_not_load_the_live_bar(tmp_path):
     _output, modules = _modules_after(["run", str(path), "--type", "products", "--workspace", str(tmp_path / "ws")])
     assert "importdesk.engine.service" in modules
     assert not any(m == "rich" or m.startswith("rich.") for m in modules)  # log lines on stderr need no rich
+
+
+def test_reading_jobs_imports_no_validator(tmp_path):
+    """`jobs`, `show` and `errors` read the store: they start without the schemas' validators, the
+    readers' formats or the pipeline (a sixth of such a command's start)."""
+    from support import write_products
+
+    workspace = str(tmp_path / "ws")
+    path = write_products(tmp_path / "products.csv", 30, bad_every=7)
+    subprocess.run([sys.executable, "-m", "importdesk", "run", str(path), "--type", "products", "--skip-errors",
+                    "--workspace", workspace], capture_output=True, check=False)
+    output, _ = _modules_after(["jobs", "--workspace", workspace, "--json"])
+    (job,) = json.loads(output)["data"]
+    assert job["progress"]["error"] == 4
+    for argv, shows in ((["jobs", "--workspace", workspace], job["uid"]),
+                        (["show", job["uid"], "--workspace", workspace], "26 done, 4 error"),
+                        (["errors", job["uid"], "--workspace", workspace, "--json"], '"row_number": 8')):
+        output, modules = _modules_after(argv)
+        assert shows in output, (argv, output)
+        loaded = {"importdesk.schemas.validator", "importdesk.schemas.registry", "importdesk.engine.pipeline",
+                  "importdesk.readers.csv_source", "openpyxl"} & modules
+        assert loaded == set(), (argv, loaded)

@@ -6,29 +6,21 @@ import the whole engine with pydantic and every schema."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from importdesk import lazy_names
 
 if TYPE_CHECKING:
     from importdesk.engine.events import JobProgressed, ProgressCallback
-    from importdesk.engine.row_mapper import MIXED
+    from importdesk.engine.import_options import MIXED
     from importdesk.engine.service import Engine, ImportOptions, UsageError
 
 __all__ = ["MIXED", "Engine", "ImportOptions", "JobProgressed", "ProgressCallback", "UsageError"]
 
-_WHERE = {
-    "MIXED": "importdesk.engine.row_mapper",
-    "Engine": "importdesk.engine.service",
-    "ImportOptions": "importdesk.engine.service",
-    "UsageError": "importdesk.engine.errors",
-    "JobProgressed": "importdesk.engine.events",
-    "ProgressCallback": "importdesk.engine.events",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:  # a submodule (``from importdesk.engine import inbox_jobs``) is imported as one
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
+_WHERE = lazy_names.where({
+    "importdesk.engine.import_options": ("MIXED",),
+    "importdesk.engine.service": ("Engine", "ImportOptions"),
+    "importdesk.engine.errors": ("UsageError",),
+    "importdesk.engine.events": ("JobProgressed", "ProgressCallback"),
+})
+__getattr__ = lazy_names.loader(__name__, _WHERE)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importdesk.engine.clock import Clock, UidFactory, new_uid, utc_now
 from importdesk.readers import Limits
-from importdesk.schemas import Registry
 from importdesk.store.backends import STORE_ENV, open_store, store_url
 from importdesk.store.row_edits import RowEditStore
 from importdesk.workspace import Workspace
+
+if TYPE_CHECKING:
+    from importdesk.schemas import Registry
 
 __all__ = ["STORE_ENV", "EngineContext"]
 
@@ -42,8 +45,13 @@ class EngineContext:
         """The resource types, read at first use: listing, showing or deleting jobs needs none, and
         reading 18 built-in definitions was a third of such a command's start."""
         if self._registry is None:
-            self._registry = Registry.load(self.workspace.schemas)
+            self._registry = self._load_registry()
         return self._registry
 
     def reload_schemas(self) -> None:
-        self._registry = Registry.load(self.workspace.schemas)
+        self._registry = self._load_registry()
+
+    def _load_registry(self) -> Registry:
+        from importdesk.schemas import Registry  # with the validators: not for a command that reads jobs
+
+        return Registry.load(self.workspace.schemas)

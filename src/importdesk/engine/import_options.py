@@ -10,6 +10,7 @@ from typing import Any
 from importdesk.models import ImportJob, JobType, Metadata, ProviderData, ProviderType
 
 FORMATS = ("csv", "xlsx", "json", "jsonl")
+MIXED = "mixed"  # the resource type of a job whose file names the type of each row (Elastic Path JSONL)
 
 
 @dataclass

@@ -1,6 +1,10 @@
 """Commands that create jobs from files and exports: the type a file is, the checks of the user's
 options, the kept copy, a duplicate refused; an export job; failed rows written out for fixing.
-Engine (service.py) has these methods."""
+Engine (service.py) has these methods.
+
+Recognising a file and exporting need the schemas (pydantic-core and every type definition's
+module): they are imported by the methods that use them, so that a command that only reads jobs
+(``importdesk jobs``, one process each) starts without them."""
 
 from __future__ import annotations
 
@@ -9,10 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from importdesk.engine.errors import DuplicateContent, UsageError
-from importdesk.engine.exporter import EP_FORMAT, EXPORT_FORMATS
-from importdesk.engine.import_options import FORMATS, ImportOptions, current_user, file_job
-from importdesk.engine.recognise import Shape, by_headers, not_recognised_message, recognise
-from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.import_options import FORMATS, MIXED, ImportOptions, current_user, file_job
 from importdesk.models import ImportJob, ItemLevel, JobType, ProviderData
 from importdesk.readers import ReaderError
 from importdesk.readers.detect import check_encoding_name
@@ -28,10 +29,14 @@ class JobCreation:
     def suggest_type(self, path: Path, *, fmt: str | None = None, sheet: str | None = None,
                      encoding: str | None = None, delimiter: str | None = None) -> str | None:
         """The resource type the file's shape clearly shows (engine/recognise.py), else None."""
+        from importdesk.engine.recognise import recognise
+
         return recognise(self, path, fmt=fmt, sheet=sheet, encoding=encoding, delimiter=delimiter).type
 
     def best_type(self, headers: list[str]) -> str | None:
         """The type these columns clearly are of (declared shapes, else header scores), else None."""
+        from importdesk.engine.recognise import by_headers
+
         return by_headers(self.registry.types(), headers).type
 
     def create_job(self, path: Path, options: ImportOptions, *, keep_in: Path | None = None,
@@ -53,6 +58,8 @@ class JobCreation:
         self._check_threshold(options.error_threshold)
         rt_name = options.resource_type
         if rt_name is None:
+            from importdesk.engine.recognise import Shape, not_recognised_message, recognise
+
             try:
                 shape = recognise(self, path, fmt=options.format, sheet=options.sheet,
                                   encoding=options.encoding, delimiter=options.delimiter)
@@ -123,6 +130,8 @@ class JobCreation:
         re-imports into an empty workspace as the same records. The file goes to ``target`` (the
         job records that path: workspace-relative inside the workspace, absolute outside), or else
         into the workspace's exports/ folder."""
+        from importdesk.engine.exporter import EP_FORMAT, EXPORT_FORMATS
+
         if fmt not in EXPORT_FORMATS:
             raise UsageError(f"cannot export to {fmt!r}: use csv, xlsx, jsonl or ep (Elastic Path's JSONL envelopes)")
         self._resource(resource_type)

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from importdesk.engine.errors import JobFailed
 from importdesk.readers import Record
-from importdesk.schemas import ResourceType
+
+if TYPE_CHECKING:
+    from importdesk.schemas import ResourceType
 
 CONFLICT = "conflicting_group_value"  # the code of a later row's differing grouping value
 

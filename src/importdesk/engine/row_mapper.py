@@ -15,12 +15,12 @@ from typing import Any
 import msgspec
 
 from importdesk.engine.errors import JobFailed
+from importdesk.engine.import_options import MIXED
 from importdesk.exports.neutralise import unneutralise
 from importdesk.models import ImportJob
 from importdesk.readers import SourceInfo
 from importdesk.schemas import EXTRA, FieldError, Registry, ResourceType, RowInvalid, normalize_header
 
-MIXED = "mixed"  # a job whose file names the type of each row (Elastic Path JSONL)
 # Columns our exports add (failed rows: _source_row, _errors; records: _export_job): recognised and
 # ignored when such a file comes back, and they mark the file as ours, so its neutralised cells
 # ('=…, '+…) are restored to what they were.

@@ -14,7 +14,6 @@ from importdesk.engine.events import ProgressCallback, Throttle
 from importdesk.engine.import_options import FORMATS, ImportOptions, file_job
 from importdesk.engine.job_commands import JobCommands
 from importdesk.engine.job_creation import JobCreation
-from importdesk.engine.pipeline import JobRunner
 from importdesk.engine.queries import JobQueries
 from importdesk.engine.worker_identity import this_worker
 from importdesk.models import ImportJob, JobType
@@ -53,6 +52,8 @@ class Engine(JobCreation, JobCommands, JobQueries):
             from importdesk.engine.exporter import ExportRunner
 
             return ExportRunner(self.ctx, job, cancel, throttle)
+        from importdesk.engine.pipeline import JobRunner  # the schemas and readers: not for a command that reads
+
         return JobRunner(self.ctx, job, cancel, throttle)
 
     def run_next(self, *, cancel: threading.Event | None = None,

@@ -15,13 +15,32 @@
 See README.md in this folder for the TOML format, and the module docstrings for the rules.
 """
 
-from .errors import CODES, FieldError, RowInvalid, SchemaError, UnknownResourceType
-from .headers import HeaderMapping, normalize_header
-from .locale_rules import LocaleRules, adopt_rules, get_rules, known_rules
-from .registry import Registry
-from .spec import EXTRA, FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
-from .toml_loader import load_file, load_text
-from .validator import RowValidator
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from importdesk import lazy_names
+
+if TYPE_CHECKING:
+    from .errors import CODES, FieldError, RowInvalid, SchemaError, UnknownResourceType
+    from .headers import HeaderMapping, normalize_header
+    from .locale_rules import LocaleRules, adopt_rules, get_rules, known_rules
+    from .registry import Registry
+    from .spec import EXTRA, FIELD_TYPES, NO_DEFAULT, FieldSpec, ResourceType
+    from .toml_loader import load_file, load_text
+    from .validator import RowValidator
+
+# loaded on first use (importdesk/lazy_names.py): ``SchemaError`` alone must not import pydantic-core
+_WHERE = lazy_names.where({
+    "importdesk.schemas.errors": ("CODES", "FieldError", "RowInvalid", "SchemaError", "UnknownResourceType"),
+    "importdesk.schemas.headers": ("HeaderMapping", "normalize_header"),
+    "importdesk.schemas.locale_rules": ("LocaleRules", "adopt_rules", "get_rules", "known_rules"),
+    "importdesk.schemas.registry": ("Registry",),
+    "importdesk.schemas.spec": ("EXTRA", "FIELD_TYPES", "NO_DEFAULT", "FieldSpec", "ResourceType"),
+    "importdesk.schemas.toml_loader": ("load_file", "load_text"),
+    "importdesk.schemas.validator": ("RowValidator",),
+})
+__getattr__ = lazy_names.loader(__name__, _WHERE)
 
 __all__ = [
     "CODES",
