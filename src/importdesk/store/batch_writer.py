@@ -66,18 +66,20 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import marshal
 import os
 import select
 import signal
 import sqlite3
-import subprocess
 import sys
 from array import array
 from collections import deque
 from itertools import repeat
-from typing import Any
+
+TYPE_CHECKING = False  # (not typing's: the child imports neither typing nor these, a third of its start)
+if TYPE_CHECKING:
+    import subprocess
+    from typing import Any
 
 __all__ = ["BatchWriter", "CannotSend", "StatementRecorder"]
 
@@ -147,6 +149,8 @@ class BatchWriter:
     @staticmethod
     def spawn(script: str, preload: tuple[str, ...] = ()) -> subprocess.Popen:
         """The child process, waiting for its first message; it imports ``preload`` meanwhile."""
+        import subprocess
+
         return subprocess.Popen(
             [sys.executable, "-I", script, str(os.getpid()), *preload],
             # its failures come back as replies (or as its end); nothing of it may reach a terminal
@@ -439,7 +443,7 @@ class _SeenKeys:
         remembered."""
         uid, rt = scope[0], scope[1]
         prints = self._prints[uid, rt]
-        if stored_sql is not None and conn.execute(stored_sql, (json.dumps(keys),)).fetchone() is not None:
+        if stored_sql is not None and conn.execute(stored_sql, (_json_array(keys),)).fetchone() is not None:
             placed = None
         elif prints is None:  # exact: each key must be a new row
             changed = conn.executemany(scope[4], zip(repeat(uid), repeat(rt), keys, rows)).rowcount
@@ -487,6 +491,12 @@ class _SeenKeys:
 
 
 # ---- the child: one request ------------------------------------------------------------------------
+
+def _json_array(keys: list[str]) -> str:
+    import json  # only a dry run's batches look for stored keys: not every writer's start
+
+    return json.dumps(keys)
+
 
 def _prepared(step: tuple[Any, ...], prepare: Any) -> tuple[Any, ...]:
     """A step of raw rows as the step of their stored rows (raises when one is not valid)."""
