@@ -18,12 +18,17 @@ loading the real writer from ``WRITER_ENV`` and opening its connection through t
 from __future__ import annotations
 
 import fcntl
-import json
+import marshal
 import os
 import sqlite3
 import sys
-from pathlib import Path
-from typing import Any
+
+# the writer's wrapper starts ~200 times a run: no typing, pathlib or json (and re) here, as in the
+# writer itself; the plan is marshalled
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 PLAN_ENV = "IMPORTDESK_TEST_FAULT_PLAN"
 WRITER_ENV = "IMPORTDESK_TEST_REAL_WRITER"
@@ -35,7 +40,7 @@ class FaultPlan:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "plan.json"
+        self.path = folder / "plan.marshal"
         self.counter = folder / "writes"
         self.fired_log = folder / "fired"
         self.disarm()
@@ -44,11 +49,11 @@ class FaultPlan:
         """Count writes from 1; fail the ``fail_at``-th (0: none, just count)."""
         self.counter.write_text("0")
         self.fired_log.write_text("")
-        self.path.write_text(json.dumps({"fail_at": fail_at, "kind": kind, "sticky": sticky,
-                                         "counter": str(self.counter), "fired": str(self.fired_log)}))
+        self.path.write_bytes(marshal.dumps({"fail_at": fail_at, "kind": kind, "sticky": sticky,
+                                             "counter": str(self.counter), "fired": str(self.fired_log)}))
 
     def disarm(self) -> None:
-        self.path.write_text(json.dumps({"fail_at": None}))
+        self.path.write_bytes(marshal.dumps({"fail_at": None}))
 
     @property
     def writes(self) -> int:
@@ -64,7 +69,8 @@ def _plan() -> dict[str, Any] | None:
     path = os.environ.get(PLAN_ENV)
     if not path:
         return None
-    plan = json.loads(Path(path).read_text())
+    with open(path, "rb") as handle:
+        plan = marshal.load(handle)
     return plan if plan.get("fail_at") is not None else None
 
 
