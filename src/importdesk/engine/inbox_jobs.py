@@ -29,7 +29,7 @@ import logging
 import os
 from pathlib import Path
 
-from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.import_options import MIXED
 from importdesk.engine.service import FORMATS, Engine, ImportOptions, UsageError, file_job
 from importdesk.models import ImportJob, JobStatus, ProviderType
 from importdesk.schemas import SchemaError

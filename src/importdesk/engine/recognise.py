@@ -7,7 +7,7 @@ from __future__ import annotations
 from itertools import islice
 from pathlib import Path
 
-from importdesk.engine.row_mapper import MIXED
+from importdesk.engine.import_options import MIXED
 from importdesk.readers import open_source
 from importdesk.schemas.shapes import Shape, by_headers
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from importdesk.engine.row_mapper import MIXED, RowMapper
+from importdesk.engine.import_options import MIXED
+from importdesk.engine.row_mapper import RowMapper
 
 
 def shape_of(rec: Any) -> tuple[Any, ...]:

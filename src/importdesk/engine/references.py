@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from importdesk.engine.row_mapper import MIXED, RowMapper
+from importdesk.engine.import_options import MIXED
+from importdesk.engine.row_mapper import RowMapper
 from importdesk.schemas import FieldError, RowInvalid
 from importdesk.schemas.references import Reference, names_in, referenced_fields, references_of
 from importdesk.store.record_names import names_present
