@@ -747,37 +747,40 @@ def test_a_dry_run_whose_writer_dies_finds_its_keys_again(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("job_type", [JobType.EXECUTE, JobType.VALIDATE])
-def test_batches_found_all_unchanged_at_once_count_what_row_by_row_counts(tmp_path, monkeypatch, job_type):
-    """A re-import's batch whose rows are all stored as they are is counted unchanged without
-    classifying row by row; batches with a changed row, a key twice or a key seen before are
-    classified as always: the same summary, warnings and records either way."""
+def test_batches_found_all_stored_at_once_count_what_row_by_row_counts(tmp_path, monkeypatch, job_type):
+    """A re-import's batch whose keys are all stored, by another job, is sorted into unchanged and
+    updated rows at once: all unchanged, one row changed, every row changed. A batch with a new
+    key, a key twice or a key seen before is classified row by row, as always: the same summary,
+    warnings, seen keys and records either way."""
     from importdesk.engine.batch_commit import BatchCommitter
 
     looked = []
-    real = BatchCommitter._all_unchanged
+    real = BatchCommitter._all_stored
 
     def spy(self, *args, **kwargs):
         outcome = real(self, *args, **kwargs)
-        looked.append(outcome is not None)
+        looked.append(None if outcome is None else (outcome.unchanged, outcome.updated))
         return outcome
 
     seed = write_products(tmp_path / "a.csv", 400)
     lines = seed.read_text(encoding="utf-8").splitlines()
-    lines[100] = lines[100].replace(",0.5,", ",0.75,")  # batch 2: one changed row
+    lines[100] = lines[100].replace(",0.5,", ",0.75,")  # batch 2 (rows 65-128): one changed row
+    for i in range(129, 193):  # batch 3: every row changed
+        lines[i] = lines[i].replace(",0.5,", ",0.25,")
     lines[300] = lines[10]  # batch 5: row 11's key and values again (a duplicate, unchanged)
+    lines[390] = lines[390].replace("SKU-0000389", "SKU-9000389")  # batch 7: a new key
     again = tmp_path / "b.csv"
     again.write_text("\n".join(lines) + "\n", encoding="utf-8")
     paths, types = [seed, again], [JobType.EXECUTE, job_type]
-    monkeypatch.setattr(BatchCommitter, "_all_unchanged", spy)
+    monkeypatch.setattr(BatchCommitter, "_all_stored", spy)
     fast = _outcomes(tmp_path / "fast", monkeypatch, paths, ["writer", "positional"], types)
-    monkeypatch.setattr(BatchCommitter, "_all_unchanged", lambda self, *a, **k: None)
+    monkeypatch.setattr(BatchCommitter, "_all_stored", lambda self, *a, **k: None)
     slow = _outcomes(tmp_path / "slow", monkeypatch, paths, ["writer", "positional"], types)
     assert fast == slow and fast[0] == fast[1]
     summary, items = fast[0][0][1][2], fast[0][0][1][8]
-    assert (summary.create, summary.update, summary.unchanged) == (0, 1, 399)
+    assert (summary.create, summary.update, summary.unchanged) == (1, 65, 334)
     assert [row for row, *_ in items if _[2] == "duplicate_key"] == [301]
-    assert True in looked and False in looked
-
+    assert {(64, 0), (63, 1), (0, 64), None} <= set(looked)
 
 def test_a_dry_run_whose_writer_fails_a_batch_finds_its_keys_again(tmp_path, monkeypatch):
     """The writer rolls back the second batch (an error, not the store refusing): that batch and

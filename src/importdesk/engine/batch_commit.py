@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
-from operator import itemgetter, ne
+from itertools import compress, repeat
+from operator import eq, itemgetter, not_
 from typing import Any
 
 from importdesk.engine.batch_build import Batch, TypeBatch
@@ -193,39 +193,47 @@ class BatchCommitter:
 
     def _sorted_against_store(self, conn, job: ImportJob, tb: TypeBatch, items: list[ItemRow], *,
                               remember: bool = True, seen: SeenLookup | None = None) -> Classified:
-        """All unchanged at once where it can be, else row by row. The stored records of positional
+        """All stored at once where it can be, else row by row. The stored records of positional
         rows are read once for both (a changed re-import read them twice: a sixth of its time)."""
         stored = None
         if tb.pv is not None and tb.stored:
             stored = self.ctx.records.existing(conn, tb.rt, list(map(tb.pv.key_of, tb.stored)))
-            outcome = self._all_unchanged(conn, job, tb, stored, remember=remember, seen=seen)
+            outcome = self._all_stored(conn, job, tb, stored, remember=remember, seen=seen)
             if outcome is not None:
                 return outcome
         tb.unpack()
         return self.classify(conn, job, tb, items, remember=remember, seen=seen, stored=stored)
 
-    def _all_unchanged(self, conn, job: ImportJob, tb: TypeBatch, stored: Stored, *,
-                       remember: bool = True, seen: SeenLookup | None = None) -> Classified | None:
+    def _all_stored(self, conn, job: ImportJob, tb: TypeBatch, stored: Stored, *,
+                    remember: bool = True, seen: SeenLookup | None = None) -> Classified | None:
         """A batch of positional rows whose keys are unique, all stored (``stored``: their records)
-        with the same values, by another job, and not seen by this one: every row is "unchanged"
-        (what ``classify`` would find), without taking the rows apart one by one — an unchanged
-        re-import. None: classify them."""
+        by another job, and not seen by this one — a re-import's batch: each row is "unchanged"
+        when its values are the stored ones and an update otherwise, as ``classify`` finds them
+        (no row can be new or a duplicate), sorted by C-level maps instead of row by row. None:
+        classify them."""
         pv = tb.pv
         keys = list(map(pv.key_of, tb.stored))
         if len(stored) != len(keys):  # a new key, or a key twice
             return None
         uid = job.uid
         olds = list(map(stored.__getitem__, keys))
-        if uid in map(itemgetter(1), olds) or any(map(ne, map(itemgetter(0), olds),
-                                                      map(itemgetter(1), map(pv.split, tb.stored)))):
+        if uid in map(itemgetter(1), olds):
             return None
         name = tb.rt.name
         if ((job.job_type is not JobType.EXECUTE or job.summary.unchanged)
                 and (seen or partial(seen_keys.seen, conn, uid))(name, keys)):
             return None
-        out = Classified(unchanged=len(keys))
-        out.unwritten = list(zip(repeat(uid), repeat(name), keys, map(itemgetter(pv.tail), tb.stored)))
-        if remember:
+        values = list(map(pv.values_of, tb.stored))
+        same = list(map(eq, map(itemgetter(0), olds), values))
+        rows = list(map(itemgetter(pv.tail), tb.stored))
+        out = Classified(unchanged=same.count(True))
+        out.updated = len(same) - out.unchanged
+        if out.updated:  # (key, values, row): a write as classify makes it
+            out.writes = list(compress(zip(keys, values, rows, strict=True), map(not_, same)))
+        unwritten = zip(repeat(uid), repeat(name), keys, rows)
+        # an execute job writes its updates; a dry run writes nothing, and remembers every key
+        out.unwritten = list(compress(unwritten, same) if job.job_type is JobType.EXECUTE else unwritten)
+        if remember and out.unwritten:
             seen_keys.remember(conn, out.unwritten)
         return out
 

@@ -112,6 +112,7 @@ class PositionalValidator:
         cols = ", ".join(f"o[{p}]" if isinstance(p, int) else f"_c{n}" for n, p in enumerate(self.layout))
         env: dict[str, Any] = {f"_c{n}": p.value for n, p in enumerate(self.layout) if isinstance(p, Constant)}
         body = (f"def key_of(o):\n    return {' + chr(31) + '.join(parts)}\n"
+                f"def values_of(o):\n    return ({cols},)\n"
                 f"def split(o):\n    return key_of(o), ({cols},), o[{self.tail}]\n")
         generated = compile_functions(body, "positional", env)
         fields = list(rt.stored_fields)
@@ -120,6 +121,7 @@ class PositionalValidator:
         # one text field (the usual key): a C-level getter
         self.key_of = itemgetter(self.key[0][0]) if len(self.key) == 1 and self.key[0][1] else generated["key_of"]
         self.split = generated["split"]
+        self.values_of = generated["values_of"]  # the stored values, in the type's column order
 
     @staticmethod
     def possible(rv: RowValidator, columns: Sequence[str | None]) -> bool:
