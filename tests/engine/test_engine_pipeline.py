@@ -334,10 +334,11 @@ def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):
     assert summary.create > 0 and summary.update + summary.unchanged == 100 - 100 // 7
 
 
-def test_a_reimport_is_classified_here_and_written_by_the_batch_writer(tmp_path, monkeypatch):
-    """Once a type's keys exist, each batch is classified by the runner and its writes are
-    committed by the writer while the next batch is validated: the same records, items and counts
-    as in process, duplicates across batches included."""
+def test_a_reimport_is_classified_and_written_by_the_batch_writer(tmp_path, monkeypatch):
+    """Once a type's keys exist, each batch is classified and written by the writer while the next
+    batch is validated ("stored" steps); one with a key the job saw before is classified by the
+    runner, its writes committed by the writer: the same records, items and counts as in process,
+    duplicates across batches included."""
     from importdesk.store import batch_writer
 
     from support import PRODUCTS_HEADER
@@ -348,6 +349,8 @@ def test_a_reimport_is_classified_here_and_written_by_the_batch_writer(tmp_path,
         name = f"Renamed {i}" if i % 3 == 0 else f"Product {i}"
         price = "-1.00" if i % 7 == 6 else f"{i % 500 + 1}.50"
         lines.append(f"SKU-{i:07d},{name},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+        if i == 100:  # a new key: the writer sends that batch back ("changed")
+            lines.append("SKU-0009999,New,,tools,1.50,EUR,0.5,true,,2025-01-01,")
     lines += ["SKU-0000001,Product 1,,tools,2.50,EUR,0.5,true,,2025-01-02,",  # unchanged, seen 300 rows before
               "SKU-0000003,Again,,tools,4.50,EUR,0.5,true,,2025-01-04,"]  # written by this job, changed again
     second = tmp_path / "b.csv"
@@ -356,15 +359,54 @@ def test_a_reimport_is_classified_here_and_written_by_the_batch_writer(tmp_path,
     sent = []
 
     def counting_submit(self, steps):
-        sent.append(any(step[1].startswith("INSERT INTO") and "ON CONFLICT" in step[1] for step in steps))
+        sent.extend("stored" if step[0] == "stored" else "upsert" for step in steps
+                    if step[0] == "stored" or (step[1].startswith("INSERT INTO") and "ON CONFLICT" in step[1]))
         return real_submit(self, steps)
 
     monkeypatch.setattr(batch_writer.BatchWriter, "submit", counting_submit)
     writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
     assert writer == positional
     summary = writer[0][1][2]
-    assert (summary.create, summary.update, summary.unchanged) == (0, 86 + 1, 172 + 1)
-    assert sum(sent) >= 4  # the second job's batches of 64 went to the writer
+    assert (summary.create, summary.update, summary.unchanged) == (1, 86 + 1, 172 + 1)
+    # the second job's batches of 64, classified by the writer ("stored") but for: the second
+    # (sent back, its new key) and the one after it; the last (SKU-0000001 again)
+    assert sent == ["stored", "stored", "upsert", "upsert", "stored", "upsert"]
+
+
+def test_a_reimport_batch_the_writer_committed_without_a_reply_counts_as_the_store_says(tmp_path, monkeypatch):
+    """The writer commits a batch it classified, and dies before its reply ("stored": which rows
+    it updated) is read: the job's counters are the ones its transaction saved, and a later row
+    with the key of an unchanged row of that batch is still worded as a duplicate."""
+    from importdesk.store import batch_writer
+
+    from support import PRODUCTS_HEADER
+
+    first = write_products(tmp_path / "a.csv", 200)
+    lines = [PRODUCTS_HEADER]
+    for i in range(200):  # a third renamed, the rest as they were
+        name = f"Renamed {i}" if i % 3 == 0 else f"Product {i}"
+        lines.append(f"SKU-{i:07d},{name},,tools,{i % 500 + 1}.50,EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+    lines.append("SKU-0000001,Product 1,,tools,2.50,EUR,0.5,true,,2025-01-02,")  # unchanged in the first batch
+    second = tmp_path / "b.csv"
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    real_result = batch_writer.BatchWriter.result
+    lost = []
+
+    def result_lost_after_commit(self):
+        reply = real_result(self)
+        if isinstance(reply, tuple) and reply[0] == "stored" and not lost:
+            lost.append(reply)
+            self._proc.kill()
+            self._proc.wait()
+            return ("error", "the batch writer stopped (exit code -9)")
+        return reply
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "result", result_lost_after_commit)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
+    assert len(lost) == 1
+    assert writer == positional
+    summary = writer[0][1][2]
+    assert (summary.create, summary.update, summary.unchanged) == (0, 67, 133 + 1)
 
 
 @pytest.mark.parametrize("failure", ["error", "stale"])

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -53,6 +54,8 @@ class InFlight:
     seen: list[tuple[str, str, str, int]] = field(default_factory=list)
     # a batch handed over raw: its source rows, to validate them here if the writer did not commit it
     raw: list | None = None
+    # a batch the writer classifies ("stored"): its type's name, keys and source rows
+    stored: tuple[str, list[str], list[int]] | None = None
 
 
 class WriterOverlap:
@@ -69,6 +72,8 @@ class WriterOverlap:
         self._raw_fingerprint = raw_fingerprint  # the runner's validator's; None: no raw batches
         self._raw_pause = 0  # batches to validate here before the next raw one (after a "redo")
         self._raw_backoff = 1
+        self._stored_pause = 0  # batches to classify here before the writer's next (after a "changed")
+        self._stored_backoff = 1
 
     @property
     def open(self) -> bool:
@@ -168,6 +173,57 @@ class WriterOverlap:
         steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
 
+    def takes_stored(self, batch: Batch) -> bool:
+        """A batch of positional rows of a type that is no longer all new (a re-import), its keys
+        unique: the writer can classify it against the store and write what changed, on its core,
+        while the next batch is validated here. Only with nothing in flight, so that the job it
+        follows is the committed one (the writer corrects the counters it saves). Asked once per
+        batch: after a batch came back "changed" (a key new, or one this job wrote), the next
+        1, 2, 4 … are classified here without asking."""
+        tb = batch.only_type()
+        if not (self.open and not self.in_flight and tb is not None and tb.pv is not None and bool(tb.stored)
+                and not self.committer.may_be_all_new(tb.rt.name)):
+            return False
+        if self._stored_pause:
+            self._stored_pause -= 1
+            return False
+        return tb.keys_unique()
+
+    def hand_over_stored(self, job: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
+        """Send ``batch`` (``takes_stored`` said yes) to be classified by the writer, as one
+        transaction after the committed ``job``: counted as all unchanged, which the writer
+        corrects by the rows it updates (and so does ``settle``, with its reply). False: a key
+        the job saw already (its duplicate is worded here), or it could not be sent."""
+        ctx = self.ctx
+        tb = batch.only_type()
+        pv, name = tb.pv, tb.rt.name
+        keys = list(map(pv.key_of, tb.stored))
+        if job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid, name, keys):
+            return False
+        now = now or ctx.clock()
+        after = job.model_copy(deep=True)
+        n = len(tb.stored)
+        count_batch(after, batch, batch.items, Tally(n, 0, 0, n, {next(iter(batch.by_type)): n}), now)
+        rows = list(map(itemgetter(pv.tail), tb.stored))
+        steps = self._transaction(after)
+        steps_after = StatementRecorder()
+        steps_after.write_changed(ctx.records.stored_sql(tb.rt), job.uid, keys, list(map(pv.values_of, tb.stored)),
+                                  rows, ctx.records.upsert_sql(tb.rt), now.isoformat(timespec="milliseconds"),
+                                  ctx.jobs.TALLY_UPDATES_SQL)
+        return self._send(steps, batch.items, InFlight(job, after, replace(batch, items=list(batch.items)), now,
+                                                       stored=(name, keys, rows)), last=steps_after.steps)
+
+    def _tally_stored(self, flight: InFlight, unchanged: bytes) -> None:
+        """The writer's reply to a "stored" batch: its updates counted, its unchanged rows' keys
+        to join the job's seen keys."""
+        updated = len(unchanged) - unchanged.count(1)
+        summary = flight.after.summary
+        summary.update += updated
+        summary.unchanged -= updated
+        flight.after.processed_count += updated
+        name, keys, rows = flight.stored
+        flight.seen = list(compress(zip(repeat(flight.after.uid), repeat(name), keys, rows), unchanged))
+
     def takes_classified(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): classified
         here against the store, its writes committed by the writer. Only with nothing in flight,
@@ -194,13 +250,13 @@ class WriterOverlap:
         self.ctx.jobs.check_still_running(steps, after)
         return steps
 
-    def _send(self, steps: StatementRecorder, items: list, flight: InFlight) -> bool:
-        """The transaction's last steps (the items, the job as ``flight.after``), sent; False:
-        it could not be sent, nothing was handed over."""
+    def _send(self, steps: StatementRecorder, items: list, flight: InFlight, last: list | None = None) -> bool:
+        """The transaction's last steps (the items, the job as ``flight.after``, then ``last``),
+        sent; False: it could not be sent, nothing was handed over."""
         self.ctx.items.add_rows(steps, items)
         self.ctx.jobs.save(flight.after, steps)
         try:
-            self._writer.submit(steps.steps)
+            self._writer.submit(steps.steps + (last or []))
         except CannotSend as exc:
             log.warning("job %s: a batch could not be sent to the batch writer (%s)", flight.after.uid, exc)
             return False
@@ -224,6 +280,9 @@ class WriterOverlap:
         store refused the writer's transaction (committing here would meet the same disk or lock)."""
         while len(self.in_flight) > keep:
             reply = self._writer.result()
+            if isinstance(reply, tuple) and reply[0] == "stored" and self.in_flight[0].stored is not None:
+                self._tally_stored(self.in_flight[0], reply[1])
+                reply = "ok"
             if reply == "ok":
                 flight = self.in_flight.popleft()
                 restore(flight.after)  # committed by the writer
@@ -233,10 +292,13 @@ class WriterOverlap:
             self.in_flight.clear()
             for _ in failed[1:]:
                 self._writer.result()  # "skipped"
-            if reply in ("conflict", "redo"):  # redo: a raw batch with a row to word, or a key twice
+            if reply in ("conflict", "redo", "changed"):  # redo: a raw batch with a row to word, or a key twice
                 self._writer.resume()
                 if reply == "conflict":
                     self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
+                elif reply == "changed":
+                    # (+1: the batch sent back itself asks first)
+                    self._stored_pause, self._stored_backoff = self._stored_backoff + 1, self._stored_backoff * 2
                 else:
                     self._pause_raw()
                 return failed
@@ -246,6 +308,9 @@ class WriterOverlap:
             # those count; redo from the first that it did not commit
             while failed and failed[0].before.metadata.data_row_index != committed:
                 flight = failed.pop(0)
+                if flight.stored is not None:  # its counters as the writer corrected them; its keys
+                    flight.after = self.ctx.jobs.get(job.uid)  # (only batch in flight: the last committed)
+                    flight.seen = list(zip(repeat(job.uid), repeat(flight.stored[0]), *flight.stored[1:]))
                 if flight.after.metadata.data_row_index == committed:
                     restore(flight.after)
                 self._committed(flight)

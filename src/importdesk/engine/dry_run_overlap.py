@@ -93,6 +93,10 @@ class DryRunOverlap(WriterOverlap):
                                 after.progress.total)
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
 
+    def takes_stored(self, batch: Batch) -> bool:
+        """Never: a dry run's batches write no record (its classified ones: takes_classified)."""
+        return False
+
     def takes_classified(self, batch: Batch) -> bool:
         """Every batch of positional rows the writer did not take as all new: only the writer
         knows the job's keys (nothing in flight, so it holds every batch before this one)."""

@@ -421,6 +421,8 @@ class JobRunner:
             batch, counted_on = self._recounted(batch, counted_on)
             if batch is None:
                 return
+            if overlap.takes_stored(batch) and overlap.hand_over_stored(self.job, batch, now):
+                return
             if overlap.takes_classified(batch):
                 classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock(),
                                                            overlap.seen_lookup)

@@ -18,6 +18,19 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE â
                                   valid, or a key twice, commits nothing: "redo" (the runner
                                   validates that batch itself and words its errors)
 
+A re-import's batch (engine/batch_overlap.py: every key stored, none by this job, none twice):
+
+    ("stored", select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql)
+                                  the stored records of ``keys`` are read (``select_sql``: key,
+                                  last writing job, values; its one parameter the keys as a JSON
+                                  array) and each row whose ``values`` differ is upserted
+                                  (``upsert_sql``: as RecordStore.upsert binds it, job ``uid``,
+                                  source row from ``rows``, both stamps ``stamp``). The job row,
+                                  saved before this step counting every row unchanged, is then
+                                  corrected by ``tally_sql`` (updates, uid). A key not stored, or
+                                  stored by ``uid``: nothing is committed, "changed". Replies
+                                  ("stored", a byte per row: 1 unchanged, 0 updated)
+
 A dry run's seen keys (engine/dry_run_overlap.py; ``scope``: (job uid, resource type, and the SQL
 that makes the job's seen-keys TEMP table, remembers a key there, and inserts a key there if new)):
 
@@ -34,7 +47,8 @@ that makes the job's seen-keys TEMP table, remembers a key there, and inserts a 
                                   its seen-keys table from now on (to "ask" it, or to remember
                                   keys there with "many")
 
-and the reply is "ok", "conflict", "redo", "stale" or ("error", message). A batch is all or nothing.
+and the reply is "ok" (("stored", â€¦) after a "stored" step), "conflict", "redo", "changed",
+"stale" or ("error", message). A batch is all or nothing.
 A request that ends with ("ask", sql, params) is a query of the writer's own connection (its
 TEMP tables: a dry run's seen keys), after the "exact_keys" and "one" steps before it, answered
 ("rows", rows), outside any transaction.
@@ -75,6 +89,7 @@ import sys
 from array import array
 from collections import deque
 from itertools import repeat
+from operator import eq, itemgetter
 
 TYPE_CHECKING = False  # (not typing's: the child imports neither typing nor these, a third of its start)
 if TYPE_CHECKING:
@@ -118,6 +133,12 @@ class StatementRecorder:
                               stored_sql: str | None, expected: int) -> None:
         """Raw rows the writer's helper validates (else "redo"), their keys as remember_new_keys."""
         self.steps.append(("raw_keys", scope, raw_rows, stored_sql, expected))
+
+    def write_changed(self, select_sql: str, uid: str, keys: list[str], values: list[tuple[Any, ...]],
+                      rows: list[int], upsert_sql: str, stamp: str, tally_sql: str) -> None:
+        """A re-import's batch: the rows whose values differ from the stored ones upserted, the
+        job's counters corrected (else "changed"); after the job's save."""
+        self.steps.append(("stored", select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql))
 
     def exact_keys(self, scope: tuple[str, ...]) -> None:
         """The scope's keys, rows of its seen-keys table from now on."""
@@ -498,6 +519,24 @@ def _json_array(keys: list[str]) -> str:
     return json.dumps(keys)
 
 
+def _write_changed(conn: sqlite3.Connection, step: tuple[Any, ...]) -> tuple[str, bytes]:
+    """A "stored" step, in the batch's transaction: the rows that differ upserted."""
+    _, select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql = step
+    found = {row[0]: row for row in conn.execute(select_sql, (_json_array(keys),))}
+    if len(found) != len(keys):
+        raise _Abort("changed")
+    olds = list(map(found.__getitem__, keys))
+    if uid in map(itemgetter(1), olds):
+        raise _Abort("changed")
+    same = bytes(map(eq, map(itemgetter(slice(2, None)), olds), values))
+    updated = len(same) - same.count(1)
+    if updated:
+        conn.executemany(upsert_sql, [(key, *vals, uid, row, stamp, stamp) for key, vals, row, kept
+                                      in zip(keys, values, rows, same, strict=True) if not kept])
+        conn.execute(tally_sql, (updated, uid))
+    return ("stored", same)
+
+
 def _prepared(step: tuple[Any, ...], prepare: Any) -> tuple[Any, ...]:
     """A step of raw rows as the step of their stored rows (raises when one is not valid)."""
     if step[0] == "rows":
@@ -537,11 +576,14 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
                 seen.make_room(conn, step[1], len(step[2]), step[5])
     except Exception as exc:
         return ("error", f"{type(exc).__name__}: {exc}")
+    reply = "ok"
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
             kind = step[0]
-            if kind == "check":
+            if kind == "stored":
+                reply = _write_changed(conn, step)
+            elif kind == "check":
                 if conn.execute(step[1], step[2]).fetchone() is None:
                     raise _Abort("stale")
             elif kind == "one":
@@ -557,7 +599,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             raise _Abort("stale")
         conn.execute("COMMIT")
         seen.ended(committed=True)
-        return "ok"
+        return reply
     except _Abort as abort:
         conn.execute("ROLLBACK")
         seen.ended(committed=False)
@@ -613,7 +655,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
             skipping = False
             continue
         reply = "skipped" if skipping else _run(conn, steps, parent, prepare, seen)
-        skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] == "rows")
+        skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] in ("rows", "stored"))
         _write(stdout, reply)
     conn.close()
 

@@ -49,6 +49,12 @@ class JobStore:
         assignments = ", ".join(f"{name} = ?" for name in row)
         conn.execute(f"UPDATE jobs SET {assignments} WHERE uid = ?", (*row.values(), uid))
 
+    # A batch the writer classified (store/batch_writer.py, "stored"): saved counting every row
+    # unchanged, then corrected by its updates (?1) for the job (?2).
+    TALLY_UPDATES_SQL = ("UPDATE jobs SET summary_update = summary_update + ?1,"
+                         " summary_unchanged = summary_unchanged - ?1, processed_count = processed_count + ?1"
+                         " WHERE uid = ?2")
+
     @staticmethod
     def check_still_running(steps: Any, job: ImportJob) -> None:
         """A batch writer's first step: the job must still be processing by this worker, else the

@@ -124,18 +124,27 @@ class RecordStore:
     def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
         """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""
-        if not rows:
-            return
+        if rows:
+            conn.executemany(self.upsert_sql(rt), rows)
+
+    @staticmethod
+    def upsert_sql(rt: ResourceType) -> str:
+        """The statement of upsert, for one of its rows."""
         name = quote(table_name(rt.name))
         all_cols = ("_key", *column_names(rt), *META_COLUMNS)
         updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}"
                             for c in (*column_names(rt), "_job_uid", "_row", "_updated_at"))
-        conn.executemany(
-            f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
-            f" VALUES ({', '.join('?' for _ in all_cols)})"
-            f" ON CONFLICT(_key) DO UPDATE SET {updates}",
-            rows,
-        )
+        return (f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+                f" VALUES ({', '.join('?' for _ in all_cols)})"
+                f" ON CONFLICT(_key) DO UPDATE SET {updates}")
+
+    def stored_sql(self, rt: ResourceType) -> str:
+        """A query of the stored records of some keys (its one parameter: the keys as a JSON
+        array): each one's key, last writing job and values in rt.stored_columns order. The
+        type's table must exist."""
+        cols = _select_list(self.db.conn(), rt)
+        return (f"SELECT _key, _job_uid, {cols} FROM {quote(table_name(rt.name))}"
+                f" WHERE _key IN (SELECT value FROM json_each(?))")
 
     def insert_all_new(self, conn: sqlite3.Connection, rt: ResourceType,
                        rows: Sequence[tuple[Any, ...]]) -> bool:

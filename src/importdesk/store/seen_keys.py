@@ -89,10 +89,20 @@ def remember(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, int]]
     if not isinstance(conn, sqlite3.Connection):
         conn.executemany(_POSTGRES.remember, rows)
         return
-    for (job_uid, resource_type), scope_rows in groupby(rows, itemgetter(0, 1)):
-        table = _scope_table(conn, job_uid, resource_type)
-        conn.executemany(f"INSERT OR REPLACE INTO {table} (key, row_number) VALUES (?, ?)",
-                         map(itemgetter(2, 3), scope_rows))
+    own = not conn.in_transaction  # (after the writer committed a batch): one, not one per key
+    if own:
+        conn.execute("BEGIN")
+    try:
+        for (job_uid, resource_type), scope_rows in groupby(rows, itemgetter(0, 1)):
+            table = _scope_table(conn, job_uid, resource_type)
+            conn.executemany(f"INSERT OR REPLACE INTO {table} (key, row_number) VALUES (?, ?)",
+                             map(itemgetter(2, 3), scope_rows))
+        if own:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
