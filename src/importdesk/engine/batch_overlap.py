@@ -14,7 +14,11 @@ the runner reads and validates the next. The runner hands a batch over raw when 
 at most one request it has not answered (it has room), and validates it here otherwise, so the
 two processes share the validation as their loads allow. A raw batch is committed by the writer
 only when every row is valid and every key new; else ("redo", "conflict") it comes back whole,
-with the batches after it, and the runner validates it as any other (errors worded here)."""
+with the batches after it, and the runner validates it as any other (errors worded here).
+
+A re-import's batch (its keys stored): the writer classifies it as well ("stored": takes_stored),
+writing the rows that differ, while the runner validates the next; or, one the runner classified
+(a key the job saw before), the writer commits its writes (takes_classified)."""
 
 from __future__ import annotations
 
