@@ -212,7 +212,7 @@ class WriterOverlap:
         steps = self._transaction(after)
         steps_after = StatementRecorder()
         steps_after.write_changed(ctx.records.stored_sql(tb.rt), job.uid, keys, list(map(pv.values_of, tb.stored)),
-                                  rows, ctx.records.upsert_sql(tb.rt), now.isoformat(timespec="milliseconds"),
+                                  rows, ctx.records.update_sql(tb.rt), now.isoformat(timespec="milliseconds"),
                                   ctx.jobs.TALLY_UPDATES_SQL)
         return self._send(steps, batch.items, InFlight(job, after, replace(batch, items=list(batch.items)), now,
                                                        stored=(name, keys, rows)), last=steps_after.steps)

@@ -20,12 +20,12 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE â
 
 A re-import's batch (engine/batch_overlap.py: every key stored, none by this job, none twice):
 
-    ("stored", select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql)
+    ("stored", select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql)
                                   the stored records of ``keys`` are read (``select_sql``: key,
-                                  last writing job, values; its one parameter the keys as a JSON
-                                  array) and each row whose ``values`` differ is upserted
-                                  (``upsert_sql``: as RecordStore.upsert binds it, job ``uid``,
-                                  source row from ``rows``, both stamps ``stamp``). The job row,
+                                  last writing job, rowid, values; its one parameter the keys as
+                                  a JSON array) and each whose ``values`` differ is updated
+                                  (``update_sql``: the values, job ``uid``, source row from
+                                  ``rows``, ``stamp``, the rowid). The job row,
                                   saved before this step counting every row unchanged, is then
                                   corrected by ``tally_sql`` (updates, uid). A key not stored, or
                                   stored by ``uid``: nothing is committed, "changed". Replies
@@ -135,10 +135,10 @@ class StatementRecorder:
         self.steps.append(("raw_keys", scope, raw_rows, stored_sql, expected))
 
     def write_changed(self, select_sql: str, uid: str, keys: list[str], values: list[tuple[Any, ...]],
-                      rows: list[int], upsert_sql: str, stamp: str, tally_sql: str) -> None:
-        """A re-import's batch: the rows whose values differ from the stored ones upserted, the
+                      rows: list[int], update_sql: str, stamp: str, tally_sql: str) -> None:
+        """A re-import's batch: the rows whose values differ from the stored ones updated, the
         job's counters corrected (else "changed"); after the job's save."""
-        self.steps.append(("stored", select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql))
+        self.steps.append(("stored", select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql))
 
     def exact_keys(self, scope: tuple[str, ...]) -> None:
         """The scope's keys, rows of its seen-keys table from now on."""
@@ -521,18 +521,18 @@ def _json_array(keys: list[str]) -> str:
 
 def _write_changed(conn: sqlite3.Connection, step: tuple[Any, ...]) -> tuple[str, bytes]:
     """A "stored" step, in the batch's transaction: the rows that differ upserted."""
-    _, select_sql, uid, keys, values, rows, upsert_sql, stamp, tally_sql = step
+    _, select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql = step
     found = {row[0]: row for row in conn.execute(select_sql, (_json_array(keys),))}
     if len(found) != len(keys):
         raise _Abort("changed")
     olds = list(map(found.__getitem__, keys))
     if uid in map(itemgetter(1), olds):
         raise _Abort("changed")
-    same = bytes(map(eq, map(itemgetter(slice(2, None)), olds), values))
+    same = bytes(map(eq, map(itemgetter(slice(3, None)), olds), values))
     updated = len(same) - same.count(1)
     if updated:
-        conn.executemany(upsert_sql, [(key, *vals, uid, row, stamp, stamp) for key, vals, row, kept
-                                      in zip(keys, values, rows, same, strict=True) if not kept])
+        conn.executemany(update_sql, [(*vals, uid, row, stamp, old[2]) for old, vals, row, kept
+                                      in zip(olds, values, rows, same, strict=True) if not kept])
         conn.execute(tally_sql, (updated, uid))
     return ("stored", same)
 

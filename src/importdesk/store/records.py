@@ -140,11 +140,19 @@ class RecordStore:
 
     def stored_sql(self, rt: ResourceType) -> str:
         """A query of the stored records of some keys (its one parameter: the keys as a JSON
-        array): each one's key, last writing job and values in rt.stored_columns order. The
-        type's table must exist."""
+        array): each one's key, last writing job, rowid (for update_sql) and values in
+        rt.stored_columns order. The type's table must exist."""
         cols = _select_list(self.db.conn(), rt)
-        return (f"SELECT _key, _job_uid, {cols} FROM {quote(table_name(rt.name))}"
+        return (f"SELECT _key, _job_uid, rowid, {cols} FROM {quote(table_name(rt.name))}"
                 f" WHERE _key IN (SELECT value FROM json_each(?))")
+
+    @staticmethod
+    def update_sql(rt: ResourceType) -> str:
+        """An update of a stored record found by stored_sql, in the same transaction (its rowid
+        is the row's): (*values in rt.stored_columns order, _job_uid, _row, _updated_at, rowid).
+        As upsert's update, without looking for the key again."""
+        sets = ", ".join(f"{quote(c)} = ?" for c in (*column_names(rt), "_job_uid", "_row", "_updated_at"))
+        return f"UPDATE {quote(table_name(rt.name))} SET {sets} WHERE rowid = ?"
 
     def insert_all_new(self, conn: sqlite3.Connection, rt: ResourceType,
                        rows: Sequence[tuple[Any, ...]]) -> bool:
