@@ -204,6 +204,7 @@ class WriterOverlap:
         keys = list(map(pv.key_of, tb.stored))
         if job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid, name, keys):
             return False
+        ctx.records.ensure_table(tb.rt)  # (the table has the columns the writer's update sets)
         now = now or ctx.clock()
         after = job.model_copy(deep=True)
         n = len(tb.stored)
