@@ -351,6 +351,8 @@ def test_a_reimport_is_classified_and_written_by_the_batch_writer(tmp_path, monk
         lines.append(f"SKU-{i:07d},{name},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
         if i == 100:  # a new key: the writer sends that batch back ("changed")
             lines.append("SKU-0009999,New,,tools,1.50,EUR,0.5,true,,2025-01-01,")
+        if i == 250:  # a key twice in one batch: classified here
+            lines.append("SKU-0000249,Twice,,tools,1.50,EUR,0.5,true,,2025-01-01,")
     lines += ["SKU-0000001,Product 1,,tools,2.50,EUR,0.5,true,,2025-01-02,",  # unchanged, seen 300 rows before
               "SKU-0000003,Again,,tools,4.50,EUR,0.5,true,,2025-01-04,"]  # written by this job, changed again
     second = tmp_path / "b.csv"
@@ -367,10 +369,11 @@ def test_a_reimport_is_classified_and_written_by_the_batch_writer(tmp_path, monk
     writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
     assert writer == positional
     summary = writer[0][1][2]
-    assert (summary.create, summary.update, summary.unchanged) == (1, 86 + 1, 172 + 1)
+    assert (summary.create, summary.update, summary.unchanged) == (1, 86 + 2, 172 + 1)
     # the second job's batches of 64, classified by the writer ("stored") but for: the second
-    # (sent back, its new key) and the one after it; the last (SKU-0000001 again)
-    assert sent == ["stored", "stored", "upsert", "upsert", "stored", "upsert"]
+    # (sent back, its new key) and the one after it; the fourth (SKU-0000249 twice); the last
+    # (SKU-0000001 again)
+    assert sent == ["stored", "stored", "upsert", "upsert", "upsert", "upsert"]
 
 
 def test_a_reimport_batch_the_writer_committed_without_a_reply_counts_as_the_store_says(tmp_path, monkeypatch):

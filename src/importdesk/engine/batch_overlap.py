@@ -178,8 +178,8 @@ class WriterOverlap:
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
 
     def takes_stored(self, batch: Batch) -> bool:
-        """A batch of positional rows of a type that is no longer all new (a re-import), its keys
-        unique: the writer can classify it against the store and write what changed, on its core,
+        """A batch of positional rows of a type that is no longer all new (a re-import): the
+        writer can classify it against the store and write what changed, on its core,
         while the next batch is validated here. Only with nothing in flight, so that the job it
         follows is the committed one (the writer corrects the counters it saves). Asked once per
         batch: after a batch came back "changed" (a key new, or one this job wrote), the next
@@ -191,18 +191,19 @@ class WriterOverlap:
         if self._stored_pause:
             self._stored_pause -= 1
             return False
-        return tb.keys_unique()
+        return True
 
     def hand_over_stored(self, job: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
         """Send ``batch`` (``takes_stored`` said yes) to be classified by the writer, as one
         transaction after the committed ``job``: counted as all unchanged, which the writer
         corrects by the rows it updates (and so does ``settle``, with its reply). False: a key
-        the job saw already (its duplicate is worded here), or it could not be sent."""
+        twice, or one the job saw already (duplicates are worded here), or it could not be sent."""
         ctx = self.ctx
         tb = batch.only_type()
         pv, name = tb.pv, tb.rt.name
         keys = list(map(pv.key_of, tb.stored))
-        if job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid, name, keys):
+        if len(set(keys)) != len(keys) or (job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid,
+                                                                                     name, keys)):
             return False
         ctx.records.ensure_table(tb.rt)  # (the table has the columns the writer's update sets)
         now = now or ctx.clock()
