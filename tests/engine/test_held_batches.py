@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import marshal
 from datetime import date
 
 from importdesk.engine.batch_build import Batch, TypeBatch
@@ -30,3 +31,18 @@ def test_a_value_marshal_cannot_carry_is_held_as_it_is():
     stored = [("SKU-1", date(2024, 1, 2), 2)]
     batch = HeldBatch(_batch(stored)).batch
     assert batch.by_type["products"].stored == [("SKU-1", date(2024, 1, 2), 2)]
+
+
+def test_a_held_batch_gives_back_its_items_and_counts_what_it_holds_packed():
+    from importdesk.engine.job_items import item_row
+    from importdesk.models import ItemLevel
+
+    stored = [("SKU-1", "Käse", "9.50", 2)]
+    items = [item_row("JOB", 3, ItemLevel.ERROR, "price", "-1", "negative", "must be 0 or more",
+                      '{"sku": "SKU-2", "price": "-1"}', "products", "SKU-2")]
+    batch = _batch(copy.deepcopy(stored))
+    batch.items = copy.deepcopy(items)
+    held = HeldBatch(batch)
+    assert held.size == len(marshal.dumps(stored)) + len(marshal.dumps(items))
+    back = held.batch
+    assert back.items == items and back.by_type["products"].stored == stored
