@@ -54,3 +54,16 @@ def test_a_job_forgotten_or_prepared_again_leaves_no_keys_and_others_keep_theirs
     seen_keys.prepare(conn, "job-2")  # a run starts with no keys
     assert seen_keys.seen(conn, "job-2", "products", ["A"]) == {}
     assert _tables(conn) == ["seen_keys:job-10:products"]
+
+
+def test_keys_of_one_job_and_type_remembered_outside_a_transaction_are_kept_whole_or_not_at_all(conn):
+    """After the batch writer committed a batch, its unchanged rows' keys are remembered here on
+    their own: in one transaction, which a failing key leaves with none of them."""
+    seen_keys.remember_keys(conn, "job-1", "products", [("A", 2), ("B", 3)])
+    seen_keys.remember_keys(conn, "job-1", "products", iter([("A", 7)]))
+    assert not conn.in_transaction
+    assert seen_keys.seen(conn, "job-1", "products", ["A", "B"]) == {"A": 7, "B": 3}
+    with pytest.raises(sqlite3.IntegrityError):
+        seen_keys.remember_keys(conn, "job-1", "products", [("C", 4), ("D", None)])  # (row_number NOT NULL)
+    assert not conn.in_transaction
+    assert seen_keys.seen(conn, "job-1", "products", ["C", "D"]) == {}

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import compress, repeat
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -58,8 +58,10 @@ class InFlight:
     seen: list[tuple[str, str, str, int]] = field(default_factory=list)
     # a batch handed over raw: its source rows, to validate them here if the writer did not commit it
     raw: list | None = None
-    # a batch the writer classifies ("stored"): its type's name, keys and source rows
+    # a batch the writer classifies ("stored"): its type's name, keys and source rows; and, once
+    # the writer replied, a byte per row: 1 unchanged (its key joins the seen keys), 0 updated
     stored: tuple[str, list[str], list[int]] | None = None
+    unchanged: bytes = b""
 
 
 class WriterOverlap:
@@ -219,16 +221,16 @@ class WriterOverlap:
         return self._send(steps, batch.items, InFlight(job, after, replace(batch, items=list(batch.items)), now,
                                                        stored=(name, keys, rows)), last=steps_after.steps)
 
-    def _tally_stored(self, flight: InFlight, unchanged: bytes) -> None:
+    @staticmethod
+    def _tally_stored(flight: InFlight, unchanged: bytes) -> None:
         """The writer's reply to a "stored" batch: its updates counted, its unchanged rows' keys
-        to join the job's seen keys."""
+        to join the job's seen keys (_committed)."""
         updated = len(unchanged) - unchanged.count(1)
         summary = flight.after.summary
         summary.update += updated
         summary.unchanged -= updated
         flight.after.processed_count += updated
-        name, keys, rows = flight.stored
-        flight.seen = list(compress(zip(repeat(flight.after.uid), repeat(name), keys, rows), unchanged))
+        flight.unchanged = unchanged
 
     def takes_classified(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): classified
@@ -273,6 +275,10 @@ class WriterOverlap:
         """The writer committed ``flight``: its unwritten keys join the job's seen keys."""
         if flight.seen:
             seen_keys.remember(self.ctx.db.conn(), flight.seen)
+        if flight.stored is not None and flight.unchanged.count(1):
+            name, keys, rows = flight.stored
+            seen_keys.remember_keys(self.ctx.db.conn(), flight.after.uid, name,
+                                    compress(zip(keys, rows, strict=True), flight.unchanged))
 
     def _writer_columns(self, pv) -> tuple[dict[int, int] | None, Any]:
         if self._layout is None or self._layout[0] is not pv:
@@ -316,7 +322,9 @@ class WriterOverlap:
                 flight = failed.pop(0)
                 if flight.stored is not None:  # its counters as the writer corrected them; its keys
                     flight.after = self.ctx.jobs.get(job.uid)  # (only batch in flight: the last committed)
-                    flight.seen = list(zip(repeat(job.uid), repeat(flight.stored[0]), *flight.stored[1:]))
+                    # every key: which rows it updated is unknown, and an updated one is found
+                    # through the records as well, so remembering it too changes nothing
+                    flight.unchanged = bytes([1]) * len(flight.stored[1])
                 if flight.after.metadata.data_row_index == committed:
                     restore(flight.after)
                 self._committed(flight)

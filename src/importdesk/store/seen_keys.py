@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -89,20 +90,42 @@ def remember(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, int]]
     if not isinstance(conn, sqlite3.Connection):
         conn.executemany(_POSTGRES.remember, rows)
         return
-    own = not conn.in_transaction  # (after the writer committed a batch): one, not one per key
-    if own:
-        conn.execute("BEGIN")
-    try:
+    with _transaction(conn):
         for (job_uid, resource_type), scope_rows in groupby(rows, itemgetter(0, 1)):
-            table = _scope_table(conn, job_uid, resource_type)
-            conn.executemany(f"INSERT OR REPLACE INTO {table} (key, row_number) VALUES (?, ?)",
-                             map(itemgetter(2, 3), scope_rows))
-        if own:
-            conn.execute("COMMIT")
+            _insert(conn, job_uid, resource_type, map(itemgetter(2, 3), scope_rows))
+
+
+def remember_keys(conn: sqlite3.Connection, job_uid: str, resource_type: str,
+                  pairs: Iterable[tuple[str, int]]) -> None:
+    """As remember, for keys of one job and type: (key, row_number) pairs (no tuple per key
+    carries the job and the type: a fifth less time a key)."""
+    if not isinstance(conn, sqlite3.Connection):
+        conn.executemany(_POSTGRES.remember, ((job_uid, resource_type, key, row) for key, row in pairs))
+        return
+    with _transaction(conn):
+        _insert(conn, job_uid, resource_type, pairs)
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """The caller's transaction, or one of its own (after the writer committed a batch): one, not
+    one per key."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+        conn.execute("COMMIT")
     except BaseException:
-        if own and conn.in_transaction:
+        if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _insert(conn: sqlite3.Connection, job_uid: str, resource_type: str, pairs: Iterable[tuple[str, int]]) -> None:
+    conn.executemany(f"INSERT OR REPLACE INTO {_scope_table(conn, job_uid, resource_type)} (key, row_number)"
+                     f" VALUES (?, ?)", pairs)
 
 
 def forget(conn: sqlite3.Connection, job_uid: str, *, final: bool) -> None:
