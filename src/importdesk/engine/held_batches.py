@@ -2,7 +2,7 @@
 while it works off the batches held then), kept compact: a TypeBatch's stored rows as one
 ``marshal`` string (~0.6 MB for 5,000 products rows instead of ~4 MB of tuples), and the batch's
 items (its rows' errors) as another, so that many can be held within the job's memory budget
-(``size``: what a batch holds, packed). Unpacked, the rows and items are equal to what was packed
+(a batch of many bad rows holds as little as a clean one). Unpacked, the rows and items are equal to what was packed
 (marshal keeps str, int, float, bool and None as they are)."""
 
 from __future__ import annotations
@@ -15,35 +15,26 @@ from importdesk.engine.batch_build import Batch
 class HeldBatch:
     """A batch whose positional rows and items are packed; ``batch`` gives it back as it was built."""
 
-    __slots__ = ("_batch", "_items", "_packed", "size")
-
-    # what a row or an item held as it is counts for in ``size`` (about what it takes unpacked)
-    UNPACKED_BYTES = 800
+    __slots__ = ("_batch", "_items", "_packed")
 
     def __init__(self, batch: Batch) -> None:
         self._batch = batch
         self._packed: dict[str, bytes] = {}
         self._items: bytes | None = None
-        self.size = 0
         for name, tb in batch.by_type.items():
             if tb.pv is None or not tb.stored:
-                self.size += len(tb) * self.UNPACKED_BYTES
                 continue
             try:
-                self._packed[name] = packed = marshal.dumps(tb.stored)
+                self._packed[name] = marshal.dumps(tb.stored)
             except ValueError:  # a value marshal cannot carry: held as it is
-                self.size += len(tb.stored) * self.UNPACKED_BYTES
                 continue
-            self.size += len(packed)
             tb.stored = []
         if batch.items:
             try:
                 self._items = marshal.dumps(batch.items)
-            except ValueError:
-                self.size += len(batch.items) * self.UNPACKED_BYTES
-            else:
-                self.size += len(self._items)
-                batch.items = []
+            except ValueError:  # (held as they are)
+                return
+            batch.items = []
 
     @property
     def batch(self) -> Batch:

@@ -58,17 +58,12 @@ BATCH_ROWS = 5000
 # From this many rows on, batches of new rows are committed by a BatchWriter process while the
 # next batch is validated (below, starting it costs more than it saves).
 WRITER_MIN_ROWS = 4 * BATCH_ROWS
-# Batches validated while the writer counts the file, and while it works off those: at most this
-# many, holding at most HELD_BYTES packed (engine/held_batches.py: ~0.6 MB a clean batch of
-# products, more with errors). The count of 1M rows takes about as long as validating ~35 batches
-# of an import here, ~60 of a dry run (quiet machine: 0.9 s against ~27 / ~15 ms a batch); a dry
-# run held 40 and then waited a tenth of its time for the count.
-HELD_BATCHES = 100
-HELD_BYTES = 40 << 20
-
-
-def _room_to_hold(held: deque[HeldBatch]) -> bool:
-    return len(held) < HELD_BATCHES and sum(h.size for h in held) < HELD_BYTES
+# Batches validated while the writer counts the file, and while it works off those (held packed,
+# ~0.6 MB each: engine/held_batches.py): the count of 1M rows takes about as long as validating
+# ~35 batches here (quiet machine: 0.9 s against ~27 ms a batch). (A dry run validates a batch in
+# ~15 ms: holding 66, 1M rows did not wait for the count, 4% faster, but 5M rows then peaked at
+# 152 MB, its writer holding 25 MB of key prints: over the 150 MB the process tree may take.)
+HELD_BATCHES = 40
 
 
 class JobRunner:
@@ -259,7 +254,7 @@ class JobRunner:
         writer = self._overlap.writer if self._overlap is not None else None
         self.builder.stop_at_threshold = False
         try:
-            while writer is not None and _room_to_hold(held) and not writer.counted()[0]:
+            while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
                 batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
                     self.dates.observe(batch)
@@ -281,7 +276,7 @@ class JobRunner:
         batch held first is to be committed now (the writer has room, enough are held, or the
         file is read to its end)."""
         overlap = self._overlap
-        if (not _room_to_hold(held) or overlap is None or not overlap.open or self._held_done
+        if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open or self._held_done
                 or overlap.has_room()):
             return False
         batch = list(islice(records, self._batch_rows))
