@@ -1,9 +1,9 @@
 """Validated batches held before they can commit (while the batch writer counts a new file, and
 while it works off the batches held then), kept compact: a TypeBatch's stored rows as one
 ``marshal`` string (~0.6 MB for 5,000 products rows instead of ~4 MB of tuples), and the batch's
-items (its rows' errors) as another, so that many can be held within the job's memory budget
-(a batch of many bad rows holds as little as a clean one). Unpacked, the rows and items are equal to what was packed
-(marshal keeps str, int, float, bool and None as they are)."""
+items (its rows' errors) as another, so that many can be held within the job's memory budget,
+bad rows or not. Unpacked, the rows and items are equal to what was packed (marshal keeps str,
+int, float, bool and None as they are)."""
 
 from __future__ import annotations
 

@@ -520,7 +520,7 @@ def _json_array(keys: list[str]) -> str:
 
 
 def _write_changed(conn: sqlite3.Connection, step: tuple[Any, ...]) -> tuple[str, bytes]:
-    """A "stored" step, in the batch's transaction: the rows that differ upserted."""
+    """A "stored" step, in the batch's transaction: the rows that differ updated."""
     _, select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql = step
     found = {row[0]: row for row in conn.execute(select_sql, (_json_array(keys),))}
     if len(found) != len(keys):

@@ -99,12 +99,7 @@ class RecordStore:
         conn.row_factory = None
         if not self._exists(conn, table_name(rt.name)):
             return found
-        name = quote(table_name(rt.name))
-        cols = _select_list(conn, rt)
-        # one statement for the whole batch: the keys travel as one JSON array parameter
-        for row in conn.execute(
-                f"SELECT _key, _job_uid, _row, {cols} FROM {name}"
-                f" WHERE _key IN (SELECT value FROM json_each(?))", (json.dumps(list(keys)),)):
+        for row in conn.execute(_of_keys_sql(conn, rt, "_row"), (json.dumps(list(keys)),)):
             found[row[0]] = (row[3:], row[1], row[2])
         return found
 
@@ -124,34 +119,30 @@ class RecordStore:
     def upsert(self, conn: sqlite3.Connection, rt: ResourceType,
                rows: Sequence[tuple[Any, ...]]) -> None:
         """rows: (_key, *values in rt.stored_columns order, _job_uid, _row, _created_at, _updated_at)."""
-        if rows:
-            conn.executemany(self.upsert_sql(rt), rows)
-
-    @staticmethod
-    def upsert_sql(rt: ResourceType) -> str:
-        """The statement of upsert, for one of its rows."""
+        if not rows:
+            return
         name = quote(table_name(rt.name))
         all_cols = ("_key", *column_names(rt), *META_COLUMNS)
-        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}"
-                            for c in (*column_names(rt), "_job_uid", "_row", "_updated_at"))
-        return (f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
-                f" VALUES ({', '.join('?' for _ in all_cols)})"
-                f" ON CONFLICT(_key) DO UPDATE SET {updates}")
+        updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in (*column_names(rt), *_UPDATED_META))
+        conn.executemany(
+            f"INSERT INTO {name} ({', '.join(quote(c) for c in all_cols)})"
+            f" VALUES ({', '.join('?' for _ in all_cols)})"
+            f" ON CONFLICT(_key) DO UPDATE SET {updates}",
+            rows,
+        )
 
     def stored_sql(self, rt: ResourceType) -> str:
         """A query of the stored records of some keys (its one parameter: the keys as a JSON
         array): each one's key, last writing job, rowid (for update_sql) and values in
         rt.stored_columns order. The type's table must exist."""
-        cols = _select_list(self.db.conn(), rt)
-        return (f"SELECT _key, _job_uid, rowid, {cols} FROM {quote(table_name(rt.name))}"
-                f" WHERE _key IN (SELECT value FROM json_each(?))")
+        return _of_keys_sql(self.db.conn(), rt, "rowid")
 
     @staticmethod
     def update_sql(rt: ResourceType) -> str:
         """An update of a stored record found by stored_sql, in the same transaction (its rowid
         is the row's): (*values in rt.stored_columns order, _job_uid, _row, _updated_at, rowid).
         As upsert's update, without looking for the key again."""
-        sets = ", ".join(f"{quote(c)} = ?" for c in (*column_names(rt), "_job_uid", "_row", "_updated_at"))
+        sets = ", ".join(f"{quote(c)} = ?" for c in (*column_names(rt), *_UPDATED_META))
         return f"UPDATE {quote(table_name(rt.name))} SET {sets} WHERE rowid = ?"
 
     def insert_all_new(self, conn: sqlite3.Connection, rt: ResourceType,
@@ -305,6 +296,17 @@ def _columns(conn: sqlite3.Connection, table: str) -> dict[str, int]:
     if not isinstance(conn, sqlite3.Connection):  # PostgreSQL (store/backends/postgres/connection.py)
         return conn.table_columns(table)
     return {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({quote(table)})")}
+
+
+# what an update of a record sets besides its values
+_UPDATED_META = ("_job_uid", "_row", "_updated_at")
+
+
+def _of_keys_sql(conn: sqlite3.Connection, rt: ResourceType, third: str) -> str:
+    """The records of some keys, in one statement for a whole batch (the keys travel as one JSON
+    array parameter): key, last writing job, ``third`` (a column), values in rt.stored_columns order."""
+    return (f"SELECT _key, _job_uid, {third}, {_select_list(conn, rt)} FROM {quote(table_name(rt.name))}"
+            f" WHERE _key IN (SELECT value FROM json_each(?))")
 
 
 def _select_list(conn: sqlite3.Connection, rt: ResourceType) -> str:
