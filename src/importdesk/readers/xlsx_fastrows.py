@@ -6,7 +6,7 @@ or an inline string ``<is><t>..</t></is>``. A row is read here only if every ``<
 begins such a cell; the values come out of one ``findall`` in C, so the Python work is the
 conversion of each value. A sheet a program wrote usually has the same cells A, B, C... in
 every row: 64 KiB spans of such rows are read at once (``_uniform_rows``: one findall and one
-comprehension per span, ~20% faster than row by row). Any other row (rich text, comments, other
+comprehension per span, 15-20% faster than row by row). Any other row (rich text, comments, other
 attributes, single quotes...) is handed to expat, wrapped in the sheet's root element so its
 namespaces resolve, and comes out the same. A sheet whose prolog holds anything unusual (a
 DTD, an encoding other than UTF-8) returns None: the caller parses it all with expat.
@@ -179,7 +179,7 @@ def _uniform_rows(span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], 
     is the usual one with the same columns A, B, C... and values the comprehension of
     ``_read_row`` reads; else None, and the rows are read one at a time (which names a bad cell).
 
-    Read at once, a span costs a quarter less than its rows one by one: one findall and one
+    Read at once, a span's rows take 15-20% less time than one by one: one findall and one
     comprehension, with every check a count, a slice or a join in C: rows back to back (no gap,
     no other element), every "<c" a matched cell, and cell k of every row naming column k of it.
     """
