@@ -464,28 +464,28 @@ def test_fast_path_and_expat_agree(tmp_path, make_xlsx, monkeypatch):
 
 
 def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monkeypatch):
-    """Over a megabyte of rows, most of them alike (read a span at a time), some not (each makes
-    its span be read row by row): the values, row numbers and errors are the same either way,
-    and the same as expat's."""
-    from importdesk.readers import xlsx_fastrows
+    """Over a megabyte of rows, most of them alike (a span read by its first row's template, or
+    cell by cell), some not (their span is read row by row): the values, row numbers and errors
+    are the same whichever path reads them, and the same as expat's."""
+    from importdesk.readers import xlsx_fastrows, xlsx_templates
 
     def row(r: int) -> str:
-        kind = r % 97                                      # rows alike, some with empty cells
-        odd = r % 1000 - 500 if r % 1000 in (531, 547, 560, 580) else None  # rows not alike: rarer
-        sku = f'<c r="A{r}" t="s"><v>{r % 3 + 1}</v></c>' if r % 2 else \
-            f'<c r="A{r}" t="inlineStr"><is><t>SKU-{r:05d}</t></is></c>'
-        price = f'<c r="B{r}"><v>{r * 0.25}</v></c>' if kind != 11 else f'<c r="B{r}"><v>{r}E0</v></c>'
+        blank = r % 1000 if r % 1000 in (700, 705, 770) else None  # alike, with empty cells
+        odd = r % 1000 if r % 1000 in (531, 547, 560, 580) else None  # not alike
+        sku = f'<c r="A{r}" t="s"><v>{r % 3 + 1}</v></c>' if (r // 1500) % 2 else \
+            f'<c r="A{r}" t="inlineStr"><is><t>SKU-{r:05d}</t></is></c>'   # shared, then inline...
+        price = f'<c r="B{r}"><v>{r * 0.25}</v></c>' if r % 97 else f'<c r="B{r}"><v>{r}E0</v></c>'
         day = f'<c r="C{r}" s="1"><v>{45000 + r % 400}</v></c>'
-        flag = f'<c r="D{r}" t="b"><v>{r % 2}</v></c>' if kind != 23 else f'<c r="D{r}" s="0"/>'
-        note = {31: f'<c r="E{r}" t="inlineStr"><is><t>a &amp; b</t></is></c>',    # an entity
-                47: f'<c r="E{r}" t="e"><v>#N/A</v></c>',                            # an error cell
-                60: f'<c r="F{r}" t="inlineStr"><is><t>beyond</t></is></c>',         # a gap
-                }.get(odd) or (f'<c r="E{r}" s="0"/>' if kind == 5                   # empty: trimmed
+        flag = f'<c r="D{r}" t="b"><v>{r % 2}</v></c>' if blank != 705 else f'<c r="D{r}" s="0"/>'
+        note = {531: f'<c r="E{r}" t="inlineStr"><is><t>a &amp; b</t></is></c>',   # an entity
+                547: f'<c r="E{r}" t="e"><v>#N/A</v></c>',                           # an error cell
+                560: f'<c r="F{r}" t="inlineStr"><is><t>beyond</t></is></c>',        # a gap
+                }.get(odd) or (f'<c r="E{r}" s="0"/>' if blank == 700                # empty: trimmed
                                else f'<c r="E{r}" t="inlineStr"><is><t>n{r}</t></is></c>')
-        if kind == 70:                                      # every cell empty: no record
+        if blank == 770:                                    # every cell empty: no record
             return f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/><c r="C{r}" s="0"/>' \
                    f'<c r="D{r}" s="0"/><c r="E{r}" s="0"/></row>'
-        attrs = f' r="{r}" spans="1:5"' if odd != 80 else ""  # (a row without r is the next row)
+        attrs = f' r="{r}" spans="1:5"' if odd != 580 else ""  # (a row without r is the next row)
         return f"<row{attrs}>{sku}{price}{day}{flag}{note}</row>"
 
     header = '<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c.lower()}</t></is></c>'
@@ -499,28 +499,33 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
         with open_source(path) as src:
             return src.count(), [(r.number, r.values, r.error) for r in src.records()]
 
-    spans_read = []
-    uniform_rows = xlsx_fastrows._uniform_rows
+    taken: dict[str, list[bool]] = {"template": [], "cells": []}
 
-    def counted(*args):
-        found = uniform_rows(*args)
-        spans_read.append(found is not None)
-        return found
+    def counting(name, read_span):
+        def counted(*args):
+            found = read_span(*args)
+            taken[name].append(found is not None)
+            return found
+        return counted
 
-    monkeypatch.setattr(xlsx_fastrows, "_uniform_rows", counted)
+    monkeypatch.setattr(xlsx_templates.RowTemplate, "read", counting("template", xlsx_templates.RowTemplate.read))
+    monkeypatch.setattr(xlsx_fastrows, "_uniform_rows", counting("cells", xlsx_fastrows._uniform_rows))
     at_once = read()
-    assert spans_read.count(True) > 10 and spans_read.count(False) > 10
+    assert taken["template"].count(True) >= 5 and taken["template"].count(False) >= 5
+    assert taken["cells"].count(True) >= 5 and taken["cells"].count(False) >= 3  # (then row by row)
+    monkeypatch.setattr(xlsx_templates.RowTemplate, "of", lambda *args: None)
+    assert read() == at_once                                              # cell by cell
     monkeypatch.setattr(xlsx_fastrows, "_uniform_rows", lambda *args: None)
-    assert read() == at_once
+    assert read() == at_once                                              # row by row
     monkeypatch.setattr(xlsx_fastrows, "fast_rows", lambda f, book: None)
-    assert read() == at_once
+    assert read() == at_once                                              # expat
     count, records = at_once
     by_number = {number: (values, error) for number, values, error in records}
-    assert count == len(records) == 9000 - len([r for r in range(2, 9002) if r % 97 == 70])
+    assert count == len(records) == 9000 - 9
     assert by_number[2] == (["SKU-00002", 0.5, dt.date(2023, 3, 17), False, "n2"], None)
-    assert by_number[3] == (["one", 0.75, dt.date(2023, 3, 18), True, "n3"], None)
-    assert by_number[5 + 97][0][4] is None and by_number[1531][0][4] == "a & b"
-    assert by_number[11 + 97][0][1] == 108 and by_number[23 + 97][0][3] is None
+    assert by_number[1503] == (["one", 375.75, dt.date(2024, 1, 12), True, "n1503"], None)
+    assert by_number[1700][0][4] is None and by_number[1531][0][4] == "a & b"
+    assert by_number[97 * 3][0][1] == 291 and by_number[1705][0][3] is None
     assert by_number[1547][1].startswith("cell E1547 (e) holds the spreadsheet error #N/A")
     assert by_number[1560][1].startswith("row has a value in column F, beyond the last header column (E)")
-    assert 70 + 97 not in by_number and by_number[1580][0][0] == "SKU-01580"
+    assert 1770 not in by_number and by_number[1580][0][0] == "three"

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
-from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser, letters
+from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser
+from .xlsx_templates import COLUMN_LETTERS, TRUE_TEXTS, RowTemplate, date_cell, trimmed
 
 CHUNK = 1 << 20
 MAX_PROLOG = 16 << 20  # sheet views, column widths... before <sheetData>; more means "unusual"
@@ -50,6 +51,7 @@ class Patterns:
         # A row is read here only if every "<c" in it began a match above (anything else that
         # starts so, "<c\n" or "<col", makes the count differ: the row goes to expat).
         self.cell_open = f"<{p}c"
+        self.prefix = p
         self.row_number = re.compile(rf'<{q}row r="(\d++)"')  # (a span's rows; see _uniform_rows)
         self.row_seam = f"</{p}row><{p}row"
 
@@ -95,7 +97,7 @@ def _rows(f: IO[bytes], decoder: Any, buf: str, book: Workbook, pat: Patterns, r
         while (start := buf.find(row_open, pos)) >= 0:
             if start == pos and spans.wanted(pos):
                 close = buf.rfind(row_close, pos, pos + SPAN)
-                span = _uniform_rows(buf[pos:close + skip_close], pat, book) if close > pos else None
+                span = spans.read(buf[pos:close + skip_close], pat, book) if close > pos else None
                 if span is not None:
                     rows, last = span
                     out.extend(rows)
@@ -149,15 +151,45 @@ def _rows(f: IO[bytes], decoder: Any, buf: str, book: Workbook, pat: Patterns, r
 
 SPAN = 1 << 16     # XML read as one span of rows; longer spans were slower (cells leave the cache)
 SPAN_MISSES = 3    # spans in a row that were not uniform: the sheet is read a row at a time
+TEMPLATE_BACKOFF = 8  # spans not tried by a template after SPAN_MISSES that were not (then 16...)
 
 
 class _Spans:
     """Where to try a span of uniform rows: not again over rows a failed span held (they are read
-    a row at a time), and not at all once spans keep failing (a sheet of irregular rows)."""
+    a row at a time), and not at all once spans keep failing (a sheet of irregular rows); and
+    the template of the last span's rows (xlsx_templates.py), tried first."""
 
     def __init__(self) -> None:
         self.misses = 0
         self.resume_at = 0  # offset in the buffer
+        self.template: RowTemplate | None = None
+        self.template_misses = 0
+        self.template_wait = 0  # spans read without trying a template
+        self.template_backoff = TEMPLATE_BACKOFF
+
+    def read(self, span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], int] | None:
+        """The rows of ``span`` (whole rows) by a template, or cell by cell; None: neither."""
+        if self.template_wait:
+            self.template_wait -= 1
+        elif (found := self._by_template(span, pat, book)) is not None:
+            self.template_misses, self.template_backoff = 0, TEMPLATE_BACKOFF
+            return found
+        else:
+            self.template_misses += 1
+            if self.template_misses >= SPAN_MISSES:  # (a sheet of mixed rows: try again later)
+                self.template_wait, self.template_misses = self.template_backoff, 0
+                self.template_backoff = min(2 * self.template_backoff, 1024)
+        return _uniform_rows(span, pat, book)
+
+    def _by_template(self, span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], int] | None:
+        """By the last template, else by one made from the span's first row."""
+        old = self.template
+        if old is not None and (found := old.read(span, pat.row_open, pat.row_seam)) is not None:
+            return found
+        self.template = RowTemplate.of(span[:span.find(pat.row_close) + len(pat.row_close)], pat.prefix, book)
+        if self.template is None or (old is not None and self.template.pattern is old.pattern):
+            return None  # (re caches patterns: the same template, failed already)
+        return self.template.read(span, pat.row_open, pat.row_seam)
 
     def wanted(self, pos: int) -> bool:
         return self.misses < SPAN_MISSES and pos >= self.resume_at
@@ -201,15 +233,9 @@ def _uniform_rows(span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], 
         return None
     rows = [(int(number), values[i:i + n], []) for number, i in zip(numbers, range(0, len(values), n), strict=True)]
     if values[n - 1::n].count(None):  # rows ending in empty cells: trimmed, and dropped if empty
-        rows = [(number, _trimmed(vals), errors) for number, vals, errors in rows]
+        rows = [(number, trimmed(vals), errors) for number, vals, errors in rows]
         rows = [row for row in rows if row[1]]
     return rows, int(numbers[-1])
-
-
-def _trimmed(values: list[Any]) -> list[Any]:
-    while values and values[-1] is None:
-        values.pop()
-    return values
 
 
 def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns, make_parser: Any,
@@ -231,7 +257,7 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
         # The usual row: cells A, B, C... of this row, without gaps, of the usual types.
         values = _plain_values(cells, book)
         if values is not None:
-            values = _trimmed(values)
+            values = trimmed(values)
             return [(number, values, [])] if values else None
     return _general_row(cells, number, book)
 
@@ -243,12 +269,12 @@ def _plain_values(cells: list[tuple[str, ...]], book: Workbook) -> list[Any] | N
     strings, date_styles, dates = book.strings, book.date_styles, book.date_values
     try:
         values = [
-            ((dates.get((style, text)) or _date_cell(style, text, book)) if style in date_styles
+            ((dates.get((style, text)) or date_cell(style, text, book)) if style in date_styles
              else int(x) if (x := float(text)).is_integer() else x) if (not ctype or ctype == "n") and text
             else None if not ctype or ctype == "n"   # (openpyxl and LibreOffice write t="n")
             else (inline or None) if ctype == "inlineStr" and "&" not in inline and "\r" not in inline
             else (strings[int(text)] or None) if ctype == "s" and text
-            else (text.strip() in _TRUE) if ctype == "b" and text and "&" not in text and "\r" not in text
+            else (text.strip() in TRUE_TEXTS) if ctype == "b" and text and "&" not in text and "\r" not in text
             else _UNSET
             for _ref, style, ctype, text, inline in cells]
     except (ValueError, IndexError, CellError):
@@ -257,20 +283,6 @@ def _plain_values(cells: list[tuple[str, ...]], book: Workbook) -> list[Any] | N
 
 
 _UNSET = object()
-_DATES_KEPT = 20_000  # distinct (style, serial) values remembered per workbook
-
-
-def _date_cell(style: str, text: str, book: Workbook) -> Any:
-    """A date-styled number cell's value (CellError for text that is not a number), remembered."""
-    value = cell_value(None, style, text, "", 0, book)
-    dates = book.date_values
-    if len(dates) >= _DATES_KEPT:
-        dates.clear()
-    dates[style, text] = value
-    return value
-
-_TRUE = ("1", "true")  # a boolean cell's text that is True (as cell_value reads it)
-COLUMN_LETTERS = [letters(i) for i in range(16_384)]  # A ... XFD, Excel's last column
 UPPER, DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 
 
