@@ -470,12 +470,14 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     from importdesk.readers import xlsx_fastrows, xlsx_templates
 
     def row(r: int) -> str:
-        blank = r % 1000 if r % 1000 in (700, 705, 770) else None  # alike, with empty cells
+        blank = r % 1000 if r % 1000 in (700, 705, 720, 730, 740, 770) else None  # alike, some cells blank
         odd = r % 1000 if r % 1000 in (531, 547, 560, 580) else None  # not alike
         sku = f'<c r="A{r}" t="s"><v>{r % 3 + 1}</v></c>' if (r // 1500) % 2 else \
             f'<c r="A{r}" t="inlineStr"><is><t>SKU-{r:05d}</t></is></c>'   # shared, then inline...
         price = f'<c r="B{r}"><v>{r * 0.25}</v></c>' if r % 97 else f'<c r="B{r}"><v>{r}E0</v></c>'
-        day = f'<c r="C{r}" s="1"><v>{45000 + r % 400}</v></c>'
+        day = f'<c r="C{r}" s="1"><v>{45000 + r % 400}</v></c>' if blank != 720 else ""  # (absent)
+        if blank == 740:                                    # a shared string cell with no value
+            sku = f'<c r="A{r}" t="s"><v></v></c>'
         flag = f'<c r="D{r}" t="b"><v>{r % 2}</v></c>' if blank != 705 else f'<c r="D{r}" s="0"/>'
         note = {531: f'<c r="E{r}" t="inlineStr"><is><t>a &amp; b</t></is></c>',   # an entity
                 547: f'<c r="E{r}" t="e"><v>#N/A</v></c>',                           # an error cell
@@ -486,6 +488,8 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
             return f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/><c r="C{r}" s="0"/>' \
                    f'<c r="D{r}" s="0"/><c r="E{r}" s="0"/></row>'
         attrs = f' r="{r}" spans="1:5"' if odd != 580 else ""  # (a row without r is the next row)
+        if blank == 730:                                    # the first cell only
+            return f"<row{attrs}>{sku}</row>"
         return f"<row{attrs}>{sku}{price}{day}{flag}{note}</row>"
 
     header = '<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{c.lower()}</t></is></c>'
@@ -529,3 +533,5 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     assert by_number[1547][1].startswith("cell E1547 (e) holds the spreadsheet error #N/A")
     assert by_number[1560][1].startswith("row has a value in column F, beyond the last header column (E)")
     assert 1770 not in by_number and by_number[1580][0][0] == "three"
+    assert by_number[1720][0][2] is None and by_number[1730][0][1:] == [None] * 4
+    assert by_number[1740][0][0] is None and by_number[3740][0][0] is None

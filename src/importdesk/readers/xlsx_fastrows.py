@@ -184,12 +184,12 @@ class _Spans:
     def _by_template(self, span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], int] | None:
         """By the last template, else by one made from the span's first row."""
         old = self.template
-        if old is not None and (found := old.read(span, pat.row_open, pat.row_seam)) is not None:
+        if old is not None and (found := old.read(span)) is not None:
             return found
         self.template = RowTemplate.of(span[:span.find(pat.row_close) + len(pat.row_close)], pat.prefix, book)
         if self.template is None or (old is not None and self.template.pattern is old.pattern):
             return None  # (re caches patterns: the same template, failed already)
-        return self.template.read(span, pat.row_open, pat.row_seam)
+        return self.template.read(span)
 
     def wanted(self, pos: int) -> bool:
         return self.misses < SPAN_MISSES and pos >= self.resume_at

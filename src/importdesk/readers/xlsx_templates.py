@@ -1,17 +1,18 @@
-"""Spans of XLSX rows read by a pattern made from their first row: the fast path's fastest case.
+"""Spans of XLSX rows read by a pattern made from a row: the fast path's fastest case.
 
 A program that writes a sheet (an export, openpyxl, XlsxWriter) gives every row the same cells:
-the same columns, styles and types; only the values and the row number differ. The first row of
-a span becomes a pattern of literal text with the values as groups and the row number as a
-back-reference in each cell's reference (``<c r="B\\1" t="s"><v>([^<]*+)</v></c>``), so one
-findall reads the span, a tuple of values per row, and each column is converted by one
-comprehension of its kind. On the bench's products sheet this reads a span ~3.5x faster than
-cell by cell (``xlsx_fastrows._uniform_rows``, which reads any span this one declines).
+the same columns, styles and types; only the values and the row number differ, and some cells
+are blank (absent, or ``<c r="D5" s="3"/>``). The first row of a span becomes a pattern of
+literal text with each cell optional, its value a group and the row number a back-reference in
+its reference (``<c r="B\\2" t="s"><v>([^<]*+)</v></c>``), so one findall reads the span, a tuple
+of values per row, and each column is converted by one comprehension of its kind. On the bench's
+products sheet this reads a span ~3.5x faster than cell by cell (``xlsx_fastrows._uniform_rows``,
+which reads any span this one declines).
 
-The checks are counts in C: as many matches as rows, rows back to back, and as many "<c" as the
-pattern's cells in every row. A span holding any other row (a blank cell, another type, a
-formula), an entity or a carriage return is declined: the general paths read it, with the same
-values.
+The check: the rows matched, back to back, are the whole span (their lengths add up to its
+length), so no cell, row or text went unread. A span with any other cell (another type or
+style, a formula, an error), an entity or a carriage return is declined: the general paths read
+it, with the same values.
 """
 
 from __future__ import annotations
@@ -49,10 +50,9 @@ def _cell_shape(p: str) -> re.Pattern[str]:
 class RowTemplate:
     """The pattern of one row's cells, and how each column's text becomes its values."""
 
-    def __init__(self, pattern: re.Pattern[str], converters: list[Converter], cell_open: str) -> None:
+    def __init__(self, pattern: re.Pattern[str], converters: list[Converter]) -> None:
         self.pattern = pattern
         self.converters = converters
-        self.cell_open = cell_open
 
     @classmethod
     def of(cls, row_xml: str, p: str, book: Workbook) -> RowTemplate | None:
@@ -63,7 +63,7 @@ class RowTemplate:
                 [c[0] for c in cells] != COLUMN_LETTERS[:len(cells)]:
             return None
         q = re.escape(p)
-        parts = [rf'<{q}row r="(\d++)"[^>]*+>']
+        parts = [rf'(<{q}row r="(\d++)"[^>]*+>']  # (the whole row, and its number)
         converters = []
         for column, style, ctype, opening in cells:
             convert = _converter(style, ctype, opening == f"<{p}v>", book)
@@ -72,21 +72,22 @@ class RowTemplate:
             converters.append(convert)
             attrs = re.escape((f' s="{style}"' if style else "") + (f' t="{ctype}"' if ctype else ""))
             value = rf"<{q}v>([^<]*+)</{q}v>" if opening == f"<{p}v>" else rf"<{q}is><{q}t>([^<]*+)</{q}t></{q}is>"
-            parts.append(rf'<{q}c r="{column}\1"{attrs}>{value}</{q}c>')
-        parts.append(rf"</{q}row>")
-        return cls(re.compile("".join(parts)), converters, f"<{p}c")
+            blank = rf'<{q}c r="{column}\2"(?: s="\d++")?+/>'
+            parts.append(rf'(?:<{q}c r="{column}\2"{attrs}>{value}</{q}c>|{blank})?+')
+        parts.append(rf"</{q}row>)")
+        return cls(re.compile("".join(parts)), converters)
 
-    def read(self, span: str, row_open: str, row_seam: str) -> tuple[list[Row], int] | None:
+    def read(self, span: str) -> tuple[list[Row], int] | None:
         """The rows of ``span`` (whole rows, back to back) and its last row number, when every
-        row has this template's cells; else None."""
+        row has this template's cells (some blank); else None."""
         if "&" in span or "\r" in span:  # (text the general paths decode)
             return None
         found = self.pattern.findall(span)
-        r = len(found)
-        if (not r or span.count(row_open) != r or span.count(row_seam) != r - 1
-                or span.count(self.cell_open) != r * len(self.converters)):
+        if not found:
             return None
-        numbers, *texts = zip(*found, strict=True)
+        whole, numbers, *texts = zip(*found, strict=True)
+        if sum(map(len, whole)) != len(span):
+            return None  # something between or in the rows that is not the template's
         try:
             columns = [convert(text) for convert, text in zip(self.converters, texts, strict=True)]
         except (ValueError, IndexError, CellError):
@@ -101,7 +102,8 @@ class RowTemplate:
 
 def _converter(style: str, ctype: str, in_v: bool, book: Workbook) -> Converter | None:
     """How a column of cells of this style and type reads, as ``xlsx_fastrows._plain_values``
-    reads each cell; None for a kind it leaves to ``_general_row``."""
+    reads each cell, and a blank (absent, or one of no value: "") as None, as ``_general_row``
+    does; None for a kind left to them."""
     if not in_v:
         return _texts if ctype == "inlineStr" else None
     if not ctype or ctype == "n":
@@ -111,7 +113,7 @@ def _converter(style: str, ctype: str, in_v: bool, book: Workbook) -> Converter 
         return _numbers
     if ctype == "s":
         strings = book.strings
-        return lambda col: [strings[int(x)] or None for x in col]  # (an empty one: ValueError)
+        return lambda col: [(strings[int(x)] or None) if x else None for x in col]
     if ctype == "b":
         return _booleans
     return None
@@ -126,9 +128,7 @@ def _numbers(col: tuple[str, ...]) -> list[Any]:
 
 
 def _booleans(col: tuple[str, ...]) -> list[Any]:
-    if "" in col:
-        raise ValueError("a boolean cell without a value")
-    return [x.strip() in TRUE_TEXTS for x in col]
+    return [(x.strip() in TRUE_TEXTS) if x else None for x in col]
 
 
 def trimmed(values: list[Any]) -> list[Any]:
