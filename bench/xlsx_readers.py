@@ -26,6 +26,15 @@ products file (11 columns, inline strings, a date column), every row, 1 round:
     importdesk streaming (regex+expat)                33.09          28
     importdesk streaming, expat only                  53.33          25
 
+The same 1,000,000 rows on 2026-12-04, 2 rounds, load ~1.5, after spans of alike rows came to be
+read by a template of their first row (readers/xlsx_templates.py):
+
+    python-calamine iter_rows                          9.61        1015
+    importdesk streaming (regex+expat)                 6.29          29
+    importdesk streaming, expat only                  33.46          20
+    importdesk count (scan of the XML)                 3.10          29
+    importdesk count by reading the rows               6.46          29
+
 The count (200,000 rows of bench/import_speed.py's products sheet, 114 MB of XML, machine at
 load ~9, 1 round): the scan of the XML (readers/xlsx_count.py) 1.64 s, the count by reading the
 rows 7.26 s (4.4x):
