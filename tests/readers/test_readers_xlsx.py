@@ -471,19 +471,22 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
 
     def row(r: int) -> str:
         blank = r % 1000 if r % 1000 in (700, 705, 720, 730, 740, 770) else None  # alike, some cells blank
-        odd = r % 1000 if r % 1000 in (531, 547, 560, 580) else None  # not alike
+        odd = r % 1000 if r > 1000 and r % 1000 in (531, 547, 560, 580) else None  # not alike
         sku = f'<c r="A{r}" t="s"><v>{r % 3 + 1}</v></c>' if (r // 1500) % 2 else \
             f'<c r="A{r}" t="inlineStr"><is><t>SKU-{r:05d}</t></is></c>'   # shared, then inline...
         price = f'<c r="B{r}"><v>{r * 0.25}</v></c>' if r % 97 else f'<c r="B{r}"><v>{r}E0</v></c>'
+        if 4000 <= r < 6000:                                # a formula's cached value; text kept whole
+            price = f'<c r="B{r}"><f>A{r}/4</f><v>{r * 0.25}</v></c>'
         day = f'<c r="C{r}" s="1"><v>{45000 + r % 400}</v></c>' if blank != 720 else ""  # (absent)
         if blank == 740:                                    # a shared string cell with no value
             sku = f'<c r="A{r}" t="s"><v></v></c>'
         flag = f'<c r="D{r}" t="b"><v>{r % 2}</v></c>' if blank != 705 else f'<c r="D{r}" s="0"/>'
+        kept, space = (' xml:space="preserve"', " ") if 5000 <= r < 7000 else ("", "")
         note = {531: f'<c r="E{r}" t="inlineStr"><is><t>a &amp; b</t></is></c>',   # an entity
                 547: f'<c r="E{r}" t="e"><v>#N/A</v></c>',                           # an error cell
                 560: f'<c r="F{r}" t="inlineStr"><is><t>beyond</t></is></c>',        # a gap
                 }.get(odd) or (f'<c r="E{r}" s="0"/>' if blank == 700                # empty: trimmed
-                               else f'<c r="E{r}" t="inlineStr"><is><t>n{r}</t></is></c>')
+                               else f'<c r="E{r}" t="inlineStr"><is><t{kept}>n{r}{space}</t></is></c>')
         if blank == 770:                                    # every cell empty: no record
             return f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/><c r="C{r}" s="0"/>' \
                    f'<c r="D{r}" s="0"/><c r="E{r}" s="0"/></row>'
@@ -504,11 +507,14 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
             return src.count(), [(r.number, r.values, r.error) for r in src.records()]
 
     taken: dict[str, list[bool]] = {"template": [], "cells": []}
+    by_template: set[int] = set()
 
     def counting(name, read_span):
         def counted(*args):
             found = read_span(*args)
             taken[name].append(found is not None)
+            if name == "template" and found is not None:
+                by_template.update(number for number, _values, _errors in found[0])
             return found
         return counted
 
@@ -516,6 +522,7 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     monkeypatch.setattr(xlsx_fastrows, "_uniform_rows", counting("cells", xlsx_fastrows._uniform_rows))
     at_once = read()
     assert taken["template"].count(True) >= 5 and taken["template"].count(False) >= 5
+    assert by_template & set(range(4000, 6000)) and by_template & set(range(5000, 7000))  # formulas, spaces
     assert taken["cells"].count(True) >= 5 and taken["cells"].count(False) >= 3  # (then row by row)
     monkeypatch.setattr(xlsx_templates.RowTemplate, "of", lambda *args: None)
     assert read() == at_once                                              # cell by cell
@@ -535,3 +542,4 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     assert 1770 not in by_number and by_number[1580][0][0] == "three"
     assert by_number[1720][0][2] is None and by_number[1730][0][1:] == [None] * 4
     assert by_number[1740][0][0] is None and by_number[3740][0][0] is None
+    assert by_number[4001][0][1] == 1000.25 and by_number[5001][0][1::3] == [1250.25, "n5001 "]

@@ -11,8 +11,8 @@ which reads any span this one declines).
 
 The check: the rows matched, back to back, are the whole span (their lengths add up to its
 length), so no cell, row or text went unread. A span with any other cell (another type or
-style, a formula, an error), an entity or a carriage return is declined: the general paths read
-it, with the same values.
+style, a formula without a cached value, an error), an entity or a carriage return is declined:
+the general paths read it, with the same values. (A formula's cached value is read, as they do.)
 """
 
 from __future__ import annotations
@@ -43,8 +43,16 @@ def date_cell(style: str, text: str, book: Workbook) -> Any:
 
 @cache
 def _cell_shape(p: str) -> re.Pattern[str]:
+    """A cell's column, style, type, formula (its cached value is read), and whether its value
+    is a <v> (else an inline string)."""
     q = re.escape(p)
-    return re.compile(rf'<{q}c r="([A-Z]{{1,3}})\d++"(?: s="(\d++)")?+(?: t="(\w++)")?+>(<{q}v>|<{q}is><{q}t>)')
+    return re.compile(rf'<{q}c r="([A-Z]{{1,3}})\d++"(?: s="(\d++)")?+(?: t="(\w++)")?+>({_formula(q)})'
+                      rf'(?:(<{q}v>)|<{q}is><{q}t(?: xml:space="preserve")?+>)')
+
+
+def _formula(q: str) -> str:
+    """An optional formula, as ``xlsx_fastrows.Patterns`` reads one."""
+    return rf"(?:<{q}f\b[^>]*?(?:/>|>[^<]*</{q}f>))?"
 
 
 class RowTemplate:
@@ -57,7 +65,8 @@ class RowTemplate:
     @classmethod
     def of(cls, row_xml: str, p: str, book: Workbook) -> RowTemplate | None:
         """The template of ``row_xml`` (one whole row, namespace prefix ``p``), or None when a
-        cell of it is not a plain value (a blank, a formula, an error, a gap before it)."""
+        cell of it is not a plain value (a blank, an error, a formula's text, a gap before it).
+        A formula's cached value is a value: its formula, different in each row, is skipped."""
         cells = _cell_shape(p).findall(row_xml)
         if not cells or len(cells) != row_xml.count(f"<{p}c") or \
                 [c[0] for c in cells] != COLUMN_LETTERS[:len(cells)]:
@@ -65,13 +74,16 @@ class RowTemplate:
         q = re.escape(p)
         parts = [rf'(<{q}row r="(\d++)"[^>]*+>']  # (the whole row, and its number)
         converters = []
-        for column, style, ctype, opening in cells:
-            convert = _converter(style, ctype, opening == f"<{p}v>", book)
+        for column, style, ctype, formula, in_v in cells:
+            convert = _converter(style, ctype, bool(in_v), book)
             if convert is None:
                 return None
             converters.append(convert)
             attrs = re.escape((f' s="{style}"' if style else "") + (f' t="{ctype}"' if ctype else ""))
-            value = rf"<{q}v>([^<]*+)</{q}v>" if opening == f"<{p}v>" else rf"<{q}is><{q}t>([^<]*+)</{q}t></{q}is>"
+            value = rf"<{q}v>([^<]*+)</{q}v>" if in_v else \
+                rf'<{q}is><{q}t(?: xml:space="preserve")?+>([^<]*+)</{q}t></{q}is>'
+            if formula:  # (only where the row has one: an optional formula costs every cell ~40%)
+                value = _formula(q) + value
             blank = rf'<{q}c r="{column}\2"(?: s="\d++")?+/>'
             parts.append(rf'(?:<{q}c r="{column}\2"{attrs}>{value}</{q}c>|{blank})?+')
         parts.append(rf"</{q}row>)")
