@@ -21,7 +21,7 @@ from typing import IO, Any
 from xml.parsers import expat
 
 from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser
-from .xlsx_templates import COLUMN_LETTERS, TRUE_TEXTS, RowTemplate, date_cell, trimmed
+from .xlsx_templates import COLUMN_LETTERS, TRUE_TEXTS, RowTemplate, date_cell, formula_pattern, trimmed
 
 CHUNK = 1 << 20
 MAX_PROLOG = 16 << 20  # sheet views, column widths... before <sheetData>; more means "unusual"
@@ -40,12 +40,11 @@ class Patterns:
     def __init__(self, p: str) -> None:
         q = re.escape(p)
         self.row_open, self.row_close = f"<{p}row", f"</{p}row>"
-        # (possessive where nothing after a part could match had it matched less: ~25% faster; not
-        # the formula, which a malformed <f/></f> matches whole)
+        # (possessive where nothing after a part could match had it matched less: ~25% faster)
         # groups: reference ("B7": one string, fewer made), style, type, value, inline string
         self.cells = re.compile(
             rf'<{q}c r="([A-Z]{{1,3}}\d++)"(?: s="(\d++)")?+(?: t="(\w++)")?+'
-            rf"(?:/>|>(?:<{q}f\b[^>]*?(?:/>|>[^<]*</{q}f>))?"
+            rf"(?:/>|>{formula_pattern(q)}"
             rf'(?:<{q}v>([^<]*+)</{q}v>|<{q}is><{q}t(?: xml:space="preserve")?+>([^<]*+)</{q}t></{q}is>)?+'
             rf"</{q}c>)")
         # A row is read here only if every "<c" in it began a match above (anything else that

@@ -46,12 +46,13 @@ def _cell_shape(p: str) -> re.Pattern[str]:
     """A cell's column, style, type, formula (its cached value is read), and whether its value
     is a <v> (else an inline string)."""
     q = re.escape(p)
-    return re.compile(rf'<{q}c r="([A-Z]{{1,3}})\d++"(?: s="(\d++)")?+(?: t="(\w++)")?+>({_formula(q)})'
+    return re.compile(rf'<{q}c r="([A-Z]{{1,3}})\d++"(?: s="(\d++)")?+(?: t="(\w++)")?+>({formula_pattern(q)})'
                       rf'(?:(<{q}v>)|<{q}is><{q}t(?: xml:space="preserve")?+>)')
 
 
-def _formula(q: str) -> str:
-    """An optional formula, as ``xlsx_fastrows.Patterns`` reads one."""
+def formula_pattern(q: str) -> str:
+    """An optional formula before a cell's value (``q``: the escaped namespace prefix); not
+    possessive: a malformed <f/></f> matches whole."""
     return rf"(?:<{q}f\b[^>]*?(?:/>|>[^<]*</{q}f>))?"
 
 
@@ -83,7 +84,7 @@ class RowTemplate:
             value = rf"<{q}v>([^<]*+)</{q}v>" if in_v else \
                 rf'<{q}is><{q}t(?: xml:space="preserve")?+>([^<]*+)</{q}t></{q}is>'
             if formula:  # (only where the row has one: an optional formula costs every cell ~40%)
-                value = _formula(q) + value
+                value = formula_pattern(q) + value
             blank = rf'<{q}c r="{column}\2"(?: s="\d++")?+/>'
             parts.append(rf'(?:<{q}c r="{column}\2"{attrs}>{value}</{q}c>|{blank})?+')
         parts.append(rf"</{q}row>)")
