@@ -486,6 +486,7 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
                 547: f'<c r="E{r}" t="e"><v>#N/A</v></c>',                           # an error cell
                 560: f'<c r="F{r}" t="inlineStr"><is><t>beyond</t></is></c>',        # a gap
                 }.get(odd) or (f'<c r="E{r}" s="0"/>' if blank == 700                # empty: trimmed
+                               else f'<c r="E{r}" t="str"><f>CONCAT("n",ROW())</f><v>n{r}</v></c>' if 7000 <= r < 8000
                                else f'<c r="E{r}" t="inlineStr"><is><t{kept}>n{r}{space}</t></is></c>')
         if blank == 770:                                    # every cell empty: no record
             return f'<row r="{r}"><c r="A{r}" s="0"/><c r="B{r}" s="0"/><c r="C{r}" s="0"/>' \
@@ -523,6 +524,7 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     at_once = read()
     assert taken["template"].count(True) >= 5 and taken["template"].count(False) >= 5
     assert by_template & set(range(4000, 6000)) and by_template & set(range(5000, 7000))  # formulas, spaces
+    assert by_template & set(range(7000, 8000))                                           # a formula's text
     assert taken["cells"].count(True) >= 5 and taken["cells"].count(False) >= 3  # (then row by row)
     monkeypatch.setattr(xlsx_templates.RowTemplate, "of", lambda *args: None)
     assert read() == at_once                                              # cell by cell
@@ -543,3 +545,4 @@ def test_spans_of_rows_read_at_once_agree_with_rows_one_at_a_time(tmp_path, monk
     assert by_number[1720][0][2] is None and by_number[1730][0][1:] == [None] * 4
     assert by_number[1740][0][0] is None and by_number[3740][0][0] is None
     assert by_number[4001][0][1] == 1000.25 and by_number[5001][0][1::3] == [1250.25, "n5001 "]
+    assert by_number[7201][0][4] == "n7201"

@@ -129,6 +129,8 @@ def _converter(style: str, ctype: str, in_v: bool, book: Workbook) -> Converter 
         return lambda col: [(strings[int(x)] or None) if x else None for x in col]
     if ctype == "b":
         return _booleans
+    if ctype == "str":  # a formula's text (no entity or CR here: the span has none)
+        return _texts
     return None
 
 
