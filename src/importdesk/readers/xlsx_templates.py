@@ -80,7 +80,10 @@ class RowTemplate:
             if convert is None:
                 return None
             converters.append(convert)
-            attrs = re.escape((f' s="{style}"' if style else "") + (f' t="{ctype}"' if ctype else ""))
+            # a text's style only formats it: any will do (a number's may make it a date: that one)
+            numeric = not ctype or ctype == "n"
+            attrs = (re.escape(f' s="{style}"') if numeric and style else "" if numeric else r'(?: s="\d++")?+') \
+                + re.escape(f' t="{ctype}"' if ctype else "")
             value = rf"<{q}v>([^<]*+)</{q}v>" if in_v else \
                 rf'<{q}is><{q}t(?: xml:space="preserve")?+>([^<]*+)</{q}t></{q}is>'
             if formula:  # (only where the row has one: an optional formula costs every cell ~40%)
