@@ -181,14 +181,21 @@ class _Spans:
         return _uniform_rows(span, pat, book)
 
     def _by_template(self, span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], int] | None:
-        """By the last template, else by one made from the span's first row."""
+        """By the last template, else by one made from the span's first row, else by its styled
+        variant (number cells in other styles: a highlighted one, say)."""
         old = self.template
         if old is not None and (found := old.read(span)) is not None:
             return found
-        self.template = RowTemplate.of(span[:span.find(pat.row_close) + len(pat.row_close)], pat.prefix, book)
-        if self.template is None or (old is not None and self.template.pattern is old.pattern):
-            return None  # (re caches patterns: the same template, failed already)
-        return self.template.read(span)
+        first = span[:span.find(pat.row_close) + len(pat.row_close)]
+        for styled in (False, True):
+            template = RowTemplate.of(first, pat.prefix, book, styled)
+            if template is None:
+                return None
+            # (re caches patterns: the same template as the last one failed already)
+            if (old is None or template.pattern is not old.pattern) and (found := template.read(span)) is not None:
+                self.template = template
+                return found
+        return None
 
     def wanted(self, pos: int) -> bool:
         return self.misses < SPAN_MISSES and pos >= self.resume_at
