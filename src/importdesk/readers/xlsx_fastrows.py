@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import codecs
 import re
+import string
 from collections.abc import Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
 from .xlsx_sheet import CellError, Row, Workbook, XlsxFormatError, cell_value, column_index, expat_row_parser
-from .xlsx_templates import COLUMN_LETTERS, TRUE_TEXTS, RowTemplate, date_cell, formula_pattern, trimmed
+from .xlsx_templates import COLUMN_LETTERS, TRUE_TEXTS, RowTemplate, date_cell, formula_pattern, trimmed, trimmed_rows
 
 CHUNK = 1 << 20
 MAX_PROLOG = 16 << 20  # sheet views, column widths... before <sheetData>; more means "unusual"
@@ -238,10 +239,7 @@ def _uniform_rows(span: str, pat: Patterns, book: Workbook) -> tuple[list[Row], 
     if values is None:
         return None
     rows = [(int(number), values[i:i + n], []) for number, i in zip(numbers, range(0, len(values), n), strict=True)]
-    if values[n - 1::n].count(None):  # rows ending in empty cells: trimmed, and dropped if empty
-        rows = [(number, trimmed(vals), errors) for number, vals, errors in rows]
-        rows = [row for row in rows if row[1]]
-    return rows, int(numbers[-1])
+    return (trimmed_rows(rows) if None in values[n - 1::n] else rows), int(numbers[-1])
 
 
 def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns, make_parser: Any,
@@ -258,7 +256,7 @@ def _read_row(content: str, xml: str, number: int, book: Workbook, pat: Patterns
         fallback.clear()
         return rows
     refs = [c[0] for c in cells]
-    digits = refs[0].lstrip(UPPER) if refs else ""
+    digits = refs[0].lstrip(string.ascii_uppercase) if refs else ""
     if "".join(refs) == digits.join(COLUMN_LETTERS[:len(refs)]) + digits:
         # The usual row: cells A, B, C... of this row, without gaps, of the usual types.
         values = _plain_values(cells, book)
@@ -289,7 +287,6 @@ def _plain_values(cells: list[tuple[str, ...]], book: Workbook) -> list[Any] | N
 
 
 _UNSET = object()
-UPPER, DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 
 
 def _general_row(cells: list[tuple[str, ...]], number: int, book: Workbook) -> list[Row] | None:
@@ -298,7 +295,7 @@ def _general_row(cells: list[tuple[str, ...]], number: int, book: Workbook) -> l
     values: list[Any] = []
     errors: list[tuple[int, str, str]] = []
     for ref, style, ctype, text, inline in cells:
-        col_letters = ref.rstrip(DIGITS)
+        col_letters = ref.rstrip(string.digits)
         if not ctype:
             if not text:
                 continue

@@ -119,10 +119,7 @@ class RowTemplate:
             return None  # (a bad number, say: the general paths name the cell)
         by_row = zip(*columns, strict=True)
         rows = [(int(number), list(values), []) for number, values in zip(numbers, by_row, strict=True)]
-        if None in columns[-1]:  # rows ending in empty cells: trimmed, and dropped if empty
-            rows = [(number, trimmed(values), errors) for number, values, errors in rows]
-            rows = [row for row in rows if row[1]]
-        return rows, int(numbers[-1])
+        return (trimmed_rows(rows) if None in columns[-1] else rows), int(numbers[-1])
 
 
 def _styled_numbers(book: Workbook) -> Converter:
@@ -170,6 +167,13 @@ def _numbers(col: tuple[str, ...]) -> list[Any]:
 
 def _booleans(col: tuple[str, ...]) -> list[Any]:
     return [(x.strip() in TRUE_TEXTS) if x else None for x in col]
+
+
+def trimmed_rows(rows: list[Row]) -> list[Row]:
+    """Rows of a span whose last column has an empty cell: each without its trailing empty
+    cells, and dropped when nothing is left (as a row read alone is)."""
+    rows = [(number, trimmed(values), errors) for number, values, errors in rows]
+    return [row for row in rows if row[1]]
 
 
 def trimmed(values: list[Any]) -> list[Any]:
