@@ -23,6 +23,8 @@ import csv
 import re
 from collections.abc import Callable
 
+from .read_digest import ReadDigest
+
 CHUNK = 1 << 18
 # codecs in which every byte below 0x80 is that ASCII character and never part of a longer
 # sequence: a quote, delimiter or line break byte is always that character
@@ -43,9 +45,10 @@ def _patterns(delimiter: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 
 
 def count_records(path: str, encoding: str, delimiter: str, header_lines: int, columns: int,
-                  max_cell_chars: int) -> int | None:
+                  max_cell_chars: int, digest: ReadDigest | None = None) -> int | None:
     """Data records after the first ``header_lines`` physical lines, counted as CsvSource does
-    (blank records skipped); None when the scan cannot be sure (see the module docstring)."""
+    (blank records skipped); None when the scan cannot be sure (see the module docstring).
+    ``digest``: hashes the bytes read (readers/count_ahead.py)."""
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
@@ -61,7 +64,7 @@ def count_records(path: str, encoding: str, delimiter: str, header_lines: int, c
     carry = b""
     pending = False  # the decoder holds the first bytes of a character cut by the chunk's end
     try:
-        with open(path, "rb") as f:
+        with open(path, "rb") if digest is None else digest.open(path) as f:
             while True:
                 chunk = f.read(CHUNK)
                 final = not chunk

@@ -34,6 +34,7 @@ holding more brackets than the limit (a ``str.count`` in C), so flat values pay 
 
 from __future__ import annotations
 
+import io
 import json
 import json.scanner
 import re
@@ -54,6 +55,7 @@ from .detect import (
     looks_binary,
     strip_bom,
 )
+from .read_digest import ReadDigest
 
 PREVIEW_RECORDS = 100
 CHUNK_CHARS = 1 << 20
@@ -591,7 +593,8 @@ def _exact_decoder(limits: Limits, problems: list[str], check_ints: bool = True,
     return decode
 
 
-def count_json_lines(path: str, encoding: str, utf8: bool, max_rows: int) -> int | None:
+def count_json_lines(path: str, encoding: str, utf8: bool, max_rows: int,
+                     digest: ReadDigest | None = None) -> int | None:
     """The count of a JSON Lines file of one whole value per line (or blank lines), the usual
     file, without building a record: msgspec checks each line into a ``Raw`` (no objects made;
     ~5x the standard library's scanner), and a line it refuses (NaN, a lone surrogate, a byte
@@ -599,15 +602,18 @@ def count_json_lines(path: str, encoding: str, utf8: bool, max_rows: int) -> int
     it. None at the first line that is anything else (a value over several lines, two on one,
     a broken one, a line longer than a value may be): the scanner counts the file then. (A
     value with bytes that are not UTF-8 is one record either way.) Also what the batch writer
-    runs (``count_elsewhere``) while the import reads its first batches."""
+    runs (``count_elsewhere``) while the import reads its first batches. ``digest``: hashes the
+    bytes read (readers/count_ahead.py)."""
     scan_once = json.scanner.make_scanner(json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str))
     whole = _raw_decode
     strict = _strict_json_value
     count = 0
     rest = ""
     try:
-        with open(path, encoding="utf-8-sig" if utf8 else encoding, errors="surrogateescape" if utf8 else "strict",
-                  newline="") as f:
+        text_options = {"encoding": "utf-8-sig" if utf8 else encoding,
+                        "errors": "surrogateescape" if utf8 else "strict", "newline": ""}
+        with (open(path, **text_options) if digest is None
+              else io.TextIOWrapper(digest.open(path), **text_options)) as f:
             while True:
                 chunk = f.read(CHUNK_CHARS)
                 text = rest + chunk
