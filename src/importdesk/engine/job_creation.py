@@ -8,10 +8,12 @@ module): they are imported by the methods that use them, so that a command that 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from importdesk.engine import writer_prestart
 from importdesk.engine.errors import DuplicateContent, UsageError
 from importdesk.engine.import_options import FORMATS, MIXED, ImportOptions, current_user, file_job
 from importdesk.models import ImportJob, ItemLevel, JobType, ProviderData
@@ -80,6 +82,9 @@ class JobCreation:
                             created_by=options.created_by or current_user())
 
         folder = keep_in or self.workspace.archive
+        if sha256 is None:  # the file is read to be kept: a writer started ahead counts it meanwhile
+            writer_prestart.count_ahead(path, options.format, options.sheet, options.encoding, options.delimiter,
+                                        dataclasses.asdict(self.ctx.limits))
         if refuse_duplicate and options.job_type is JobType.EXECUTE:
             return self._create_unless_duplicate(path, folder, now, job_for)
         job = job_for(self.ctx.files.keep_copy(path, folder, now, sha256=sha256))

@@ -190,6 +190,8 @@ class JobRunner:
         if left < WRITER_MIN_ROWS:
             return
         count_call = source.count_elsewhere() if count else None
+        if count_call is not None and job.provider_data.sha256:  # a count made ahead holds for these bytes only
+            count_call = (*count_call, job.provider_data.sha256)
         self._writer = start_writer(self.ctx, job, pv, count_call, helper)
         self._counting = self._writer is not None and count_call is not None
 

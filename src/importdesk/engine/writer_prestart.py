@@ -2,10 +2,14 @@
 (pydantic, the schemas, the count) run on the second core while this process imports the engine,
 keeps the file and claims the job, instead of after all that.
 
-``importdesk run FILE`` calls ``prestart(path)`` first thing for an execute job whose file looks
-big enough for a writer (engine/writer_start.py starts one from WRITER_MIN_ROWS rows on); the
-runner's ``start_writer`` then ``take()``s it. A writer nobody took ends when this process does
-(its input closes: it sees no first message and exits; it also dies with its parent).
+``importdesk run FILE`` calls ``prestart(path)`` first thing for a job (an import, or a dry run,
+engine/dry_run_overlap.py) whose file looks big enough for a writer (engine/writer_start.py starts
+one from WRITER_MIN_ROWS rows on); the runner's ``start_writer`` then ``take()``s it. A writer
+nobody took ends when this process does (its input closes: it sees no first message and exits;
+it also dies with its parent).
+Before the file is copied into the workspace, ``count_ahead`` has that writer count it where it
+is (readers/count_ahead.py), on the second core while the copy is made: the job's count, later,
+is that one when the bytes it read hash as the kept copy's (store/batch_writer.py).
 
 Light on purpose: standard library only at import time, so the caller has imported nothing heavy
 when the child starts.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import marshal
 import os
 import subprocess
 import sys
@@ -31,7 +36,11 @@ MIN_BINARY_BYTES = 1 << 20
 #: store.backends.STORE_ENV (a store named there that is not SQLite has no batch writer)
 STORE_ENV = "IMPORTDESK_STORE"
 
+#: readers/count_ahead.py's call, named (this module imports no reader)
+COUNT_AHEAD = ("importdesk.readers.count_ahead", "count_ahead")
+
 _spare: subprocess.Popen | None = None
+_counting_ahead = False  # the spare was asked to count ahead (it may still be reading the file)
 
 
 def _script() -> str:
@@ -79,10 +88,27 @@ def _spawn(script: str) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
 
 
+def count_ahead(path: Path, fmt: str | None, sheet: str | None, encoding: str | None, delimiter: str | None,
+                limits: dict) -> bool:
+    """Have the writer started ahead count the records of ``path`` (opened with these options, as
+    the job will open its kept copy) now, while this process copies it; True when it was asked."""
+    global _counting_ahead
+    proc = _spare
+    if proc is None or _counting_ahead or proc.poll() is not None or proc.stdin is None:
+        return False
+    data = marshal.dumps(("ahead", *COUNT_AHEAD, (str(path), fmt, sheet, encoding, delimiter, limits)))
+    try:
+        proc.stdin.write(len(data).to_bytes(8, "little") + data)
+    except (OSError, ValueError):
+        return False
+    _counting_ahead = True
+    return True
+
+
 def take() -> subprocess.Popen | None:
     """The writer started ahead, still waiting for its first message; None when there is none."""
-    global _spare
-    proc, _spare = _spare, None
+    global _spare, _counting_ahead
+    proc, _spare, _counting_ahead = _spare, None, False
     if proc is not None and proc.poll() is not None:
         _close(proc)
         return None
@@ -90,10 +116,14 @@ def take() -> subprocess.Popen | None:
 
 
 def discard() -> None:
-    """End a writer started ahead that no job took."""
-    global _spare
-    proc, _spare = _spare, None
+    """End a writer started ahead that no job took (one still counting ahead is stopped: it has
+    not opened the store)."""
+    global _spare, _counting_ahead
+    proc, _spare, counting, _counting_ahead = _spare, None, _counting_ahead, False
     if proc is not None:
+        if counting:
+            with contextlib.suppress(OSError):
+                proc.kill()
         _close(proc)
 
 

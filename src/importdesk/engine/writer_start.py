@@ -28,7 +28,7 @@ def writer_may_help(ctx: EngineContext, job: ImportJob) -> bool:
 
 
 def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
-                 count_call: tuple[str, str, tuple[Any, ...]] | None = None,
+                 count_call: tuple[Any, ...] | None = None,
                  helper: tuple[str, Any] | None = None) -> BatchWriter | None:
     """A batch writer for ``job``'s rows (``pv``: its PositionalValidator, None for rows it cannot
     validate; ``helper``: another validator's module and recipe, engine/json_line_rows.py); None

@@ -60,9 +60,13 @@ a writer whose validator is the same as its own. (The import is the runner's eng
 by the runner: this file itself stays standard library only.)
 
 The count: the first message may also name a function and its arguments, (…, helper, (module,
-function, args)). The writer calls it once its helper is loaded and replies ("count", result)
+function, args[, sha256])). The writer calls it once its helper is loaded and replies ("count", result)
 (("count", None) when it failed): the runner reads and validates the first batches meanwhile
-instead of counting the file's rows before it starts.
+instead of counting the file's rows before it starts. A writer started ahead of its job may
+get a message before the first, ("ahead", module, function, args): a count of the file where
+the user keeps it (readers/count_ahead.py), made while the runner copies it into the workspace.
+It answers the count asked for later, instead of a second read of the file, when it is that
+call with the path aside and of bytes whose sha256 is the one named (the kept copy's).
 Requests queue up (the runner keeps two in flight, so a slow commit — a WAL checkpoint — does
 not stall it). After a request that is not "ok", the writer answers "skipped" to every request
 until the message "resume": the runner then commits those batches itself, in order.
@@ -152,9 +156,10 @@ class BatchWriter:
     script = os.path.abspath(__file__)
 
     def __init__(self, db_path: str, pragmas: list[str], helper: tuple[str, Any] | None = None,
-                 count: tuple[str, str, tuple[Any, ...]] | None = None,
+                 count: tuple[Any, ...] | None = None,
                  started: subprocess.Popen | None = None) -> None:
-        """``started``: a child started ahead with spawn() (its imports done meanwhile), else one now."""
+        """``count``: (module, function, args[, the sha256 of the file it counts]); ``started``: a
+        child started ahead with spawn() (its imports done meanwhile), else one now."""
         self._proc = started or self.spawn(self.script)
         self.in_flight = 0
         self._replies = _Replies(self._proc.stdout)
@@ -619,6 +624,25 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
+def _counted_ahead(call: tuple[Any, ...]) -> Any:
+    """The result of the "ahead" message's call (readers/count_ahead.py), or None if it failed."""
+    module, function, args = call
+    try:
+        return getattr(importlib.import_module(module), function)(*args)
+    except Exception:
+        return None
+
+
+def _ahead_holds(ahead: Any, count: tuple[Any, ...]) -> int | None:
+    """The count made ahead, if it is the one asked for: the same call, the path aside, of bytes
+    whose sha256 is the one the request names (the kept copy's); else None."""
+    if not (ahead and len(count) > 3):
+        return None
+    module, function, rest, counted, sha256 = ahead
+    same_call = (module, function, tuple(rest)) == (count[0], count[1], tuple(count[2][1:]))
+    return counted if same_call and sha256 == count[3] else None
+
+
 def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
     _die_with_parent()
     # Ctrl-C is for the runner: the writer finishes what it was handed and ends when its input does
@@ -628,7 +652,12 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
             importlib.import_module(name)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     try:
-        db_path, pragmas, *more = _read(stdin)
+        first = _read(stdin)
+        ahead = None
+        if isinstance(first, tuple) and first[:1] == ("ahead",):
+            ahead = _counted_ahead(first[1:])
+            first = _read(stdin)
+        db_path, pragmas, *more = first
     except EOFError:  # started ahead for a job that did not need it
         return
     helper, count = (*more, None, None)[:2]
@@ -639,10 +668,12 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
     if ready is not None:
         _write(stdout, ready)
     if count is not None:
-        try:
-            counted = getattr(importlib.import_module(count[0]), count[1])(*count[2])
-        except Exception:  # the runner counts itself
-            counted = None
+        counted = _ahead_holds(ahead, count)
+        if counted is None:
+            try:
+                counted = getattr(importlib.import_module(count[0]), count[1])(*count[2])
+            except Exception:  # the runner counts itself
+                counted = None
         _write(stdout, ("count", counted))
     skipping = False
     seen = _SeenKeys()
