@@ -364,6 +364,19 @@ def test_stream_value_longer_than_the_limit_is_a_record_error(write, monkeypatch
 
 
 @pytest.mark.parametrize("chunk", [64, 1 << 20])
+def test_an_exponent_in_capitals_is_held_to_its_limit_too(write, monkeypatch, chunk):
+    from importdesk.readers import json_source
+
+    monkeypatch.setattr(json_source, "CHUNK_CHARS", chunk)
+    plain = [f'{{"n": {i}, "price": 12.{i:02d}}}' for i in range(20)]
+    _, recs = read_all(write("capitals.jsonl", "\n".join([*plain, '{"price": 4E+1001}', '{"price": 2.5E+3}', *plain])))
+    assert [(r.number, r.error) for r in recs if r.error] == [
+        (21, "the number 4E+1001 has an exponent beyond ±1,000 (limit max_number_exponent=1000)")]
+    assert recs[21].values == {"price": Decimal("2.5E+3")}
+    assert len(recs) == 42
+
+
+@pytest.mark.parametrize("chunk", [64, 1 << 20])
 def test_number_limits_hold_in_every_chunk_and_plain_numbers_stay_exact(write, monkeypatch, chunk):
     # chunks without a long run of digits are decoded without a Python call per integer:
     # the values must be the same, and a later chunk's long number still an error of its line

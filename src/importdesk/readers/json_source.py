@@ -64,8 +64,10 @@ _NON_SPACE = re.compile(r"[^ \t\r\n]")
 # a line's indentation and first character (where reading may resume after a broken value)
 _LINE_START = re.compile(r"\n([ \t]*)([^ \t\r\n])")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")  # a mantissa's digits, as a run
-_EXPONENTS = (b"0e", b"0E")  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
+# a mantissa's digits as a run of zeros, and either exponent letter as "e": one search (~1 ms a
+# chunk) then finds a digit followed by an exponent
+_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.E", b"0000000000e")
+_EXPONENT = b"0e"  # after _NUMBER_CHARS_AS_ZERO: a digit followed by an exponent
 _msgspec_decode = msgspec.json.Decoder(float_hook=Decimal).decode
 _raw_decode = msgspec.json.Decoder(msgspec.Raw).decode  # checks one whole value, makes no objects
 _Raw = msgspec.Raw
@@ -152,7 +154,7 @@ class _JsonBase(RowSource):
                 simple = text.isascii() or not _UNDECODABLE.search(text)
                 numbers = whole.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS_AS_ZERO)
                 decode = checked if long_digits in numbers else plain  # (a run may hold a '.': checked)
-                exact = decode is plain and _EXPONENTS[0] not in numbers and _EXPONENTS[1] not in numbers
+                exact = decode is plain and _EXPONENT not in numbers
                 for i, line in enumerate(lines):
                     number += 1
                     start = 0
@@ -656,7 +658,7 @@ def line_records(rows: list[tuple[str, int]], limits: Limits) -> list[Record] | 
     numbers = text.encode("utf-8", "surrogatepass").translate(_NUMBER_CHARS_AS_ZERO)
     problems: list[str] = []
     long_digits = b"0" * (limits.max_number_digits + 1) in numbers
-    exact = not long_digits and _EXPONENTS[0] not in numbers and _EXPONENTS[1] not in numbers
+    exact = not long_digits and _EXPONENT not in numbers
     decode = _exact_decoder(limits, problems, check_ints=long_digits)
     fast = _msgspec_decode
     max_depth = limits.max_json_depth
