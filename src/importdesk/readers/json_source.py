@@ -696,7 +696,13 @@ class LineRecord(Record):
 
     def __init__(self, number: int, values: Any, type: str | None = None, error: str | None = None,
                  outer: dict | None = None, line: str = "") -> None:
-        super().__init__(number, values, type, error, outer)
+        # Record.__init__'s assignments, inline: two records a line (lazy, then decoded) made one
+        # call each instead of two (~0.1 µs a record)
+        self.number = number
+        self.values = values
+        self.type = type
+        self.error = error
+        self.outer = outer
         self.line = line
 
 
