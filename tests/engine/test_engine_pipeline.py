@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 
@@ -258,6 +259,14 @@ def _count_when_waited(real_counted):
     return counted
 
 
+def _room_every_other_time(real_has_room):
+    room = itertools.cycle([False, True])
+
+    def has_room(self):
+        return real_has_room(self) and next(room)
+    return has_room
+
+
 WRITER_MODES = ("writer", "raw", "alternate", "held", "backlog")
 
 
@@ -278,7 +287,8 @@ def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None):
     results = []
     for mode in modes:
         with monkeypatch.context() as m:
-            m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS", 0 if mode in WRITER_MODES else 10**9)
+            m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS",
+                      0 if mode in (*WRITER_MODES, "drain") else 10**9)
             if mode == "writer":
                 m.setattr(WriterOverlap, "wants_raw", lambda self, name: False)
             if mode in ("raw", "alternate"):  # no batch held while the writer counts: each can go raw
@@ -289,6 +299,11 @@ def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None):
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: n % 2 == 1))
             if mode in ("held", "backlog"):  # the count comes only when waited for: HELD_BATCHES held first
                 m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+            if mode == "drain":  # 4 held while it counts; then room every other time: rows held raw behind them
+                m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+                m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 4)
+                m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: True))
+                m.setattr(WriterOverlap, "has_room", _room_every_other_time(WriterOverlap.has_room))
             if mode == "backlog":  # 3 held; then the writer looks busy: more held behind it
                 m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 3)
                 m.setattr(batch_writer.BatchWriter, "replies_waiting", lambda self: 0)
@@ -320,6 +335,55 @@ def test_positional_path_stores_what_the_dict_path_stores(tmp_path, monkeypatch,
         tmp_path, monkeypatch, [SAMPLES / sample], [*WRITER_MODES, "positional", "dict"])
     assert writer == raw == alternate == held == backlog == positional == by_dict
     assert writer[1]
+
+
+def _rows_held_unvalidated(monkeypatch) -> list[bool]:
+    """Per batch held after the count (HeldRows): were its rows packed?"""
+    from importdesk.engine import held_batches
+
+    held: list[bool] = []
+    real_init = held_batches.HeldRows.__init__
+
+    def init(self, rows):
+        real_init(self, rows)
+        held.append(self._packed is not None)
+
+    monkeypatch.setattr(held_batches.HeldRows, "__init__", init)
+    return held
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "xlsx"])
+def test_batches_held_unvalidated_behind_the_counted_ones_import_the_same(tmp_path, monkeypatch, kind):
+    """After the count, while the batches validated during it are worked off, the next ones are
+    held as read (packed where they can be) and validated when their turn comes, by the writer
+    (raw) when it has room then, else here: the import is the one made in this process, bad,
+    ragged and repeated rows alike."""
+    if kind == "xlsx":
+        path = _write_products_xlsx(tmp_path / "p.xlsx", 900, bad_every=70)
+    else:
+        path = write_products(tmp_path / "p.csv", 900, bad_every=70)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[600] = lines[600] + ",one too many"  # a ragged row (a Record among the rows)
+        lines[700] = lines[650]  # a key twice
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if kind == "jsonl":
+            import csv
+
+            with path.open(encoding="utf-8", newline="") as f:
+                rows = list(csv.reader(f))
+            out = tmp_path / "p.jsonl"
+            out.write_text("".join(json.dumps(dict(zip(rows[0], r, strict=False))) + "\n" for r in rows[1:]),
+                           encoding="utf-8")
+            path = out
+    packed = _rows_held_unvalidated(monkeypatch)
+    sent = _writes_raw(monkeypatch)
+    drain, positional = _outcomes(tmp_path, monkeypatch, [path], ["drain", "positional"])
+    assert drain[0] == positional[0]  # status, counters, checkpoint, items
+    # the same records (their times are a batch's clock reading: a batch that came back reads it again)
+    assert list(map(_without_times, drain[1])) == list(map(_without_times, positional[1]))
+    assert drain[0][0][1].error > 10  # (the bad rows are there)
+    assert packed and any(packed) == (kind != "jsonl")  # (JSON lines are held as the lines they are)
+    assert any(sent)  # some batches held so went raw
 
 
 def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):

@@ -7,9 +7,11 @@ int, float, bool and None as they are)."""
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 
 from importdesk.engine.batch_build import Batch
+from importdesk.schemas import raw_cells
 
 
 class HeldBatch:
@@ -46,3 +48,25 @@ class HeldBatch:
             self._batch.items = marshal.loads(self._items)
             self._items = None
         return self._batch
+
+
+class HeldRows:
+    """A batch read after the count, while the writer works off the batches held before it: held
+    as read (its rows packed, raw_cells.packed for sheet dates), not validated, so that when its
+    turn comes the process with room validates it — the writer, handed it raw, or this one
+    (JobRunner._run_batch) — instead of this process always, while the writer waits for it."""
+
+    __slots__ = ("_packed", "_rows")
+
+    def __init__(self, rows: list) -> None:
+        self._packed: bytes | None = None
+        self._rows: list | None = rows
+        if all(row.__class__ is list for row in rows):  # (records, JSON lines: held as they are)
+            with contextlib.suppress(ValueError):  # (a value marshal cannot carry: held as it is)
+                self._packed, self._rows = marshal.dumps(raw_cells.packed(rows)), None
+
+    @property
+    def rows(self) -> list:
+        if self._packed is None:
+            return self._rows  # type: ignore[return-value]
+        return raw_cells.unpacked(marshal.loads(self._packed))

@@ -37,7 +37,7 @@ from importdesk.engine.date_order import DateOrderWatch
 from importdesk.engine.dry_run_overlap import DryRunOverlap, dry_run_may_use_writer
 from importdesk.engine.errors import JobFailed, JobStopped, StoreWriteFailed, store_fault
 from importdesk.engine.events import Throttle
-from importdesk.engine.held_batches import HeldBatch
+from importdesk.engine.held_batches import HeldBatch, HeldRows
 from importdesk.engine.job_items import ItemRow, item_row
 from importdesk.engine.json_line_rows import JsonLineRows
 from importdesk.engine.record_rows import RecordRows
@@ -64,6 +64,9 @@ WRITER_MIN_ROWS = 4 * BATCH_ROWS
 # ~15 ms: holding 66, 1M rows did not wait for the count, 4% faster, but 5M rows then peaked at
 # 152 MB, its writer holding 25 MB of key prints: over the 150 MB the process tree may take.)
 HELD_BATCHES = 40
+# Of those, batches read after the count and held unvalidated while the ones validated before it
+# are worked off (HeldRows, ~1 MB each): the writer validates them when it has room.
+HELD_ROWS = 8
 
 
 class JobRunner:
@@ -221,7 +224,7 @@ class JobRunner:
         records = self._records(source, skip=job.metadata.data_row_index)
         self._batch_rows = (self.json_lines.batch_rows(BATCH_ROWS) if self.json_lines is not None
                             and self._overlap is not None and self._overlap.open else BATCH_ROWS)
-        held: deque[HeldBatch] = deque()
+        held: deque[HeldBatch | HeldRows] = deque()
         if self._counting:
             self._read_ahead(source, records, held)
         while True:
@@ -230,7 +233,9 @@ class JobRunner:
             if held:
                 if self._hold_more(records, held):
                     continue  # the writer is busy with the batches before: this one waits behind them
-                over_threshold = self._commit_held(held.popleft().batch)
+                first = held.popleft()
+                over_threshold = (self._commit_held(first.batch) if isinstance(first, HeldBatch)
+                                  else self._run_batch(first.rows) or self._threshold_stop)
             else:
                 batch = list(islice(records, self._batch_rows))
                 if self.dates is not None:
@@ -271,27 +276,25 @@ class JobRunner:
         else:
             self._take_count(source, writer)
 
-    def _hold_more(self, records, held: deque[HeldBatch]) -> bool:
-        """After the count: while the writer has no room for the next held batch, validate the
-        next batch of the file and hold it too (as _read_ahead does), so that this process does
-        not wait for the writer to work off the batches held while it counted. False when the
-        batch held first is to be committed now (the writer has room, enough are held, or the
-        file is read to its end)."""
+    def _hold_more(self, records, held: deque[HeldBatch | HeldRows]) -> bool:
+        """After the count: while the writer has no room for the next held batch, read the next
+        batch of the file and hold it too, unvalidated (HeldRows: validated when its turn comes,
+        raw by the writer when it has room then), so that this process neither waits for the
+        writer to work off the batches held while it counted nor validates every batch while the
+        writer has room to. False when the batch held first is to be committed now (the writer
+        has room, enough are held, or the file is read to its end)."""
         overlap = self._overlap
         if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open or self._held_done
-                or overlap.has_room()):
-            return False
+                or overlap.has_room() or held[0].__class__ is not HeldBatch
+                or sum(h.__class__ is HeldRows for h in held) >= HELD_ROWS):
+            return False  # (once the batches validated while it counted are gone, none is held)
         batch = list(islice(records, self._batch_rows))
         if not batch:
             self._held_done = True
             return False
         if self.dates is not None:
             self.dates.observe(batch)
-        self.builder.stop_at_threshold = False
-        try:
-            held.append(HeldBatch(self.builder.build(batch, 0)))
-        finally:
-            self.builder.stop_at_threshold = True
+        held.append(HeldRows(batch))
         return True
 
     def _commit_held(self, batch: Batch) -> bool:
