@@ -45,6 +45,27 @@ def test_cached_wrapper_bounds_its_size():
     assert calls.count(5) == 2  # only text is memoised
 
 
+def test_a_memo_that_gives_up_stops_where_values_do_not_recur():
+    calls = []
+
+    def conv(v):
+        calls.append(v)
+        return v.upper()
+
+    recurring = cached(conv, size=4, give_up=True)
+    for v in ("a", "b", "c", "a", "b", "c", "a", "b", "d", "e"):  # full at "e", after 5 hits
+        assert recurring(v) == v.upper()
+    assert recurring("e") == "E" and calls.count("e") == 1  # hits as many as entries: it goes on
+    rare = cached(conv, size=4, give_up=True)
+    for i in range(5):
+        assert rare(f"u{i}") == f"U{i}"  # 4 kept and no hit: from the fifth on it stops
+    assert rare("u4") == "U4" and rare("u4") == "U4" and calls.count("u4") == 3
+    keeps = cached(conv, size=4)  # without give_up it never stops
+    for i in range(5):
+        keeps(f"k{i}")
+    assert keeps("k4") == "K4" and calls.count("k4") == 1
+
+
 def test_blank_branch_gives_each_default(reg):
     stock = reg.get("stock_items")
     for loc in ("en", "de"):

@@ -96,6 +96,7 @@ def count_ahead(path: Path, fmt: str | None, sheet: str | None, encoding: str | 
     proc = _spare
     if proc is None or _counting_ahead or proc.poll() is not None or proc.stdin is None:
         return False
+    # store/batch_writer.py's framing (its length, then marshal), not imported: the store package is heavy
     data = marshal.dumps(("ahead", *COUNT_AHEAD, (str(path), fmt, sheet, encoding, delimiter, limits)))
     try:
         proc.stdin.write(len(data).to_bytes(8, "little") + data)

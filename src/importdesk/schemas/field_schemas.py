@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +41,6 @@ from pydantic_core import core_schema as cs
 from . import dbvalues, messages
 from .coerce import INT64_MAX, INT64_MIN, MAX_DECIMAL_DIGITS, cached, check_decimal_digits, converter
 from .coerce.blank import on_blank
-from .coerce.memo import CACHE_SIZE
 from .coerce.nested import nested_db_converter
 from .dbvalues import db_converter, decimal_to_db
 from .errors import FieldError
@@ -171,9 +169,6 @@ _TO_DB_AFTER = {t: db_converter(t) for t in ("date", "datetime")}
 _TO_DB_AFTER["json"] = dbvalues.plain_json_text
 
 
-_MISS = object()
-
-
 def _parse_json(v: str) -> Any:
     """JSON text parsed as ``json_schema`` parses it (the same parser, jiter; its values, NaN and
     big integers included, are the same), its ValueError a validation error."""
@@ -183,38 +178,13 @@ def _parse_json(v: str) -> Any:
         raise PydanticCustomError("json_invalid", "not JSON") from None
 
 
-def _stored_json_texts(size: int = CACHE_SIZE) -> Callable[[Any], str | None]:
+def _stored_json_text(v: Any) -> str | None:
     """A JSON text cell's stored form, as ``json_schema`` then ``plain_json_text`` make it (the
-    union's "fast" choice for other types), memoised by the cell's text: attribute cells
-    (`{"color":"red"}`) recur, and a parse and a serialisation cost ~0.6 µs where a hit costs
-    ~0.1. Once ``size`` texts are kept with fewer hits than that (cells that rarely repeat), it
-    stops memoising (the memo would cost ~0.2 µs a cell). Anything but text fails here, as text
-    that is not JSON does: the union's next choices then apply."""
-    to_text = dbvalues.plain_json_text
-    cache: dict[str, str | None] = {}
-    get = cache.get
-    hits = 0
-    memoising = True
-
-    def stored(v: Any) -> str | None:
-        nonlocal hits, memoising
-        if v.__class__ is not str:
-            raise PydanticCustomError("not_text", "not a text cell")
-        if not memoising:
-            return to_text(_parse_json(v))
-        r = get(v, _MISS)
-        if r is not _MISS:
-            hits += 1
-            return r
-        r = to_text(_parse_json(v))
-        if len(cache) >= size:
-            memoising = hits >= size
-            hits = 0
-            cache.clear()
-        cache[v] = r
-        return r
-
-    return stored
+    union's "fast" choice for other types). Anything but text fails here, as text that is not
+    JSON does: the union's next choices then apply."""
+    if v.__class__ is not str:
+        raise PydanticCustomError("not_text", "not a text cell")
+    return dbvalues.plain_json_text(_parse_json(v))
 
 
 def _decimal_to_db_checked(d: Decimal | None) -> str | None:
@@ -304,8 +274,9 @@ def field_schema(
         text = _db_text(spec) if to_db is not None else None
         if text is not None:
             choices.append((text, "text"))  # its errors are never the ones reported (see field_error)
-        if spec.type == "json" and to_db is not None:  # stored(fast), memoised
-            choices.append((cs.no_info_plain_validator_function(_stored_json_texts()), "fast"))
+        if spec.type == "json" and to_db is not None:  # stored(fast), memoised: attribute cells recur
+            # (a parse and a serialisation cost ~0.6 µs, a hit ~0.1; where cells do not recur it gives up)
+            choices.append((cs.no_info_plain_validator_function(cached(_stored_json_text, give_up=True)), "fast"))
         else:
             choices.append((stored(fast), "fast"))
         if not needs_value:

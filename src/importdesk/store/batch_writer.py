@@ -624,9 +624,9 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _counted_ahead(call: tuple[Any, ...]) -> Any:
-    """The result of the "ahead" message's call (readers/count_ahead.py), or None if it failed."""
-    module, function, args = call
+def _called(module: str, function: str, args: tuple[Any, ...]) -> Any:
+    """The result of a call the runner names (a count, readers/count_ahead.py), or None if it
+    failed (the runner counts itself then)."""
     try:
         return getattr(importlib.import_module(module), function)(*args)
     except Exception:
@@ -655,7 +655,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
         first = _read(stdin)
         ahead = None
         if isinstance(first, tuple) and first[:1] == ("ahead",):
-            ahead = _counted_ahead(first[1:])
+            ahead = _called(*first[1:])
             first = _read(stdin)
         db_path, pragmas, *more = first
     except EOFError:  # started ahead for a job that did not need it
@@ -670,10 +670,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
     if count is not None:
         counted = _ahead_holds(ahead, count)
         if counted is None:
-            try:
-                counted = getattr(importlib.import_module(count[0]), count[1])(*count[2])
-            except Exception:  # the runner counts itself
-                counted = None
+            counted = _called(*count[:3])
         _write(stdout, ("count", counted))
     skipping = False
     seen = _SeenKeys()
