@@ -568,7 +568,7 @@ def _writes_raw(monkeypatch) -> list[bool]:
     sent: list[bool] = []
 
     def submit(self, steps):
-        sent.append(any(step[0] == "rows" for step in steps))
+        sent.append(any(step[0] in ("rows", "worded") for step in steps))
         return real_submit(self, steps)
 
     monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit)
@@ -577,7 +577,8 @@ def _writes_raw(monkeypatch) -> list[bool]:
 
 def test_batches_validated_by_the_writer_store_what_the_runner_would(tmp_path, monkeypatch):
     """Clean batches handed over raw are validated and committed by the writer; one with a bad
-    row or a key twice comes back and is validated here, its errors worded as always."""
+    row is worded there (the job skips bad rows), one with a key twice comes back and is
+    classified here."""
     sent = _writes_raw(monkeypatch)
     path = write_products(tmp_path / "p.csv", 700)
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -589,6 +590,74 @@ def test_batches_validated_by_the_writer_store_what_the_runner_would(tmp_path, m
     outcome = raw[0][0]
     assert outcome[1].error == 1 and outcome[6] == 1  # the bad row; the duplicate's warning
     assert sent.count(True) >= 8  # the other batches went raw
+
+
+def _worded_replies(monkeypatch) -> list[tuple[int, int]]:
+    """(bad rows, error items) of every "worded" reply of a batch writer from now on."""
+    from importdesk.store import batch_writer
+
+    real_result = batch_writer.BatchWriter.result
+    replies: list[tuple[int, int]] = []
+
+    def result(self):
+        reply = real_result(self)
+        if isinstance(reply, tuple) and reply[0] == "worded":
+            replies.append(reply[1:])
+        return reply
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "result", result)
+    return replies
+
+
+def _commits_match_the_store(monkeypatch) -> list[int]:
+    """Each time the runner takes a committed job as its own, its counters must be the stored
+    job's (a worded batch's correction is made on both sides, or neither), when the writer has
+    not committed another batch since; the checkpoints compared."""
+    from importdesk.engine.pipeline import JobRunner
+
+    real_restore = JobRunner._restore
+    seen: list[int] = []
+
+    def counters(job):
+        return (job.progress, job.summary, job.processed_count, job.errors_count, job.type_counts,
+                job.metadata.data_row_index)
+
+    def restore(self, snapshot):
+        real_restore(self, snapshot)
+        stored = self.ctx.jobs.get(self.job.uid)
+        if self.job.metadata.data_row_index and stored.metadata.data_row_index == self.job.metadata.data_row_index:
+            assert counters(self.job) == counters(stored)
+            seen.append(self.job.metadata.data_row_index)
+
+    monkeypatch.setattr(JobRunner, "_restore", restore)
+    return seen
+
+
+def test_bad_rows_worded_by_the_writer_are_counted_and_worded_as_here(tmp_path, monkeypatch):
+    """A job that skips bad rows hands the writer raw batches with bad rows too: it words them
+    itself (the same code as here) and commits the valid rows with the errors. Every bad row is
+    an error item as the runner would word it, the counters are the same at every commit, and a
+    batch handed over behind a worded one (counted on its rows all created) is corrected too."""
+    path = write_products(tmp_path / "p.csv", 1000, bad_every=3)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[10] = lines[10].replace(",0.5,", ",heavy,")  # two errors in one row
+    lines[200] = lines[200] + ",one too many"  # a ragged row
+    lines[420] = lines[400]  # a key twice in a batch: that batch comes back, classified here
+    for i in range(641, 705):  # batch 11: every row bad
+        lines[i] = lines[i].replace(",EUR,", ",EURO,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    worded = _worded_replies(monkeypatch)
+    checked = _commits_match_the_store(monkeypatch)
+    raw, alternate, positional = _outcomes(tmp_path, monkeypatch, [path], ["raw", "alternate", "positional"])
+    assert raw[0] == alternate[0] == positional[0]  # status, counters, checkpoint, items
+    # the same records (their times are a batch's clock reading: a batch that came back reads it again)
+    assert (list(map(_without_times, raw[1])) == list(map(_without_times, alternate[1]))
+            == list(map(_without_times, positional[1])))
+    outcome = positional[0][0]
+    assert outcome[0] is JobStatus.DONE and outcome[1].error > 300
+    assert sum(bad for bad, _ in worded) > 250  # most bad rows were worded by the writer
+    assert any(bad == 64 and errors > 64 for bad, errors in worded)  # the batch of bad rows only (some twice)
+    assert len(checked) > 20
 
 
 @pytest.mark.parametrize("mode", ["raw", "alternate", "held", "backlog"])

@@ -35,6 +35,7 @@ from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
+from importdesk.engine.writer_wording import tally_path
 from importdesk.models import ImportJob
 from importdesk.schemas import raw_cells
 from importdesk.store import seen_keys
@@ -62,14 +63,19 @@ class InFlight:
     # the writer replied, a byte per row: 1 unchanged (its key joins the seen keys), 0 updated
     stored: tuple[str, list[str], list[int]] | None = None
     unchanged: bytes = b""
+    worded: bool = False  # raw rows the writer validates and words (engine/writer_wording.py)
 
 
 class WriterOverlap:
     seen_lookup = None  # the job's seen keys are on the runner's connection (dry_run_overlap.py: the writer's)
 
     def __init__(self, ctx: EngineContext, writer: BatchWriter, committer: BatchCommitter,
-                 raw_fingerprint: str | None = None, bad_rows: Callable[[], bool] | None = None):
+                 raw_fingerprint: str | None = None, bad_rows: Callable[[], bool] | None = None,
+                 worded: str | None = None):
+        """``worded``: the type whose raw batches the writer words, bad rows too (its helper is
+        engine/writer_wording.py's; None: a raw batch with a bad row comes back)."""
         self.ctx = ctx
+        self._worded = worded
         self._bad_rows = bad_rows  # the runner's last batch had many bad rows (BatchBuilder.many_bad_rows)
         self.committer = committer
         self._writer: BatchWriter | None = writer
@@ -115,7 +121,7 @@ class WriterOverlap:
         are validated here without asking (a file with errors everywhere costs the writer little).
         False while the runner's batches have many bad rows: the next would likely come back too,
         validated twice (by the writer up to its first bad row, then here)."""
-        if self._bad_rows is not None and self._bad_rows():
+        if self._worded is None and self._bad_rows is not None and self._bad_rows():
             return False
         if self._raw_pause:
             self._raw_pause -= 1
@@ -150,9 +156,13 @@ class WriterOverlap:
         after = before.model_copy(deep=True)
         count_batch(after, batch, [], Tally(n, n, 0, 0, {name: n}), now)
         steps = self._transaction(after)
-        steps.validate_and_insert(ctx.records.insert_stored_sql(rt, pv, after.uid, stamp),
-                                  raw_cells.packed(records) if payload is None else payload)
-        if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
+        sql = ctx.records.insert_stored_sql(rt, pv, after.uid, stamp)
+        worded = self._worded == name and payload is None
+        if worded:
+            steps.validate_and_word(sql, raw_cells.packed(records), ctx.items.INSERT_SQL)
+        else:
+            steps.validate_and_insert(sql, raw_cells.packed(records) if payload is None else payload)
+        if self._send(steps, [], InFlight(before, after, batch, now, raw=records, worded=worded)):
             return True
         self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)
         return False
@@ -232,6 +242,18 @@ class WriterOverlap:
         flight.after.processed_count += updated
         flight.unchanged = unchanged
 
+    def _tally_worded(self, bad: int, errors: int) -> None:
+        """The writer's reply to a "worded" batch (the first in flight): its bad rows counted as
+        the writer's transaction corrected them, and so in the batches after it, which counted on
+        it (their transactions correct the same, "tally")."""
+        if not (bad or errors):
+            return
+        first, *later = self.in_flight
+        jobs = [first.after, *(job for flight in later for job in (flight.before, flight.after))]
+        # (a batch's before is often the after of the one before it: the same object, corrected once)
+        for job in {id(job): job for job in jobs}.values():
+            tally_bad_rows(job, self._worded, bad, errors)
+
     def takes_classified(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): classified
         here against the store, its writes committed by the writer. Only with nothing in flight,
@@ -263,8 +285,14 @@ class WriterOverlap:
         sent; False: it could not be sent, nothing was handed over."""
         self.ctx.items.add_rows(steps, items)
         self.ctx.jobs.save(flight.after, steps)
+        last = list(last or [])
+        if flight.worded or any(f.worded for f in self.in_flight):  # counted on "all created": corrected
+            tally = StatementRecorder()
+            tally.tally_bad_rows(self.ctx.jobs.TALLY_BAD_ROWS_SQL, tally_path(self._worded), flight.after.uid,
+                                 len(self.in_flight))
+            last += tally.steps
         try:
-            self._writer.submit(steps.steps + (last or []))
+            self._writer.submit(steps.steps + last)
         except CannotSend as exc:
             log.warning("job %s: a batch could not be sent to the batch writer (%s)", flight.after.uid, exc)
             return False
@@ -294,6 +322,9 @@ class WriterOverlap:
             reply = self._writer.result()
             if isinstance(reply, tuple) and reply[0] == "stored" and self.in_flight[0].stored is not None:
                 self._tally_stored(self.in_flight[0], reply[1])
+                reply = "ok"
+            elif isinstance(reply, tuple) and reply[0] == "worded" and self.in_flight[0].worded:
+                self._tally_worded(reply[1], reply[2])
                 reply = "ok"
             if reply == "ok":
                 flight = self.in_flight.popleft()
@@ -328,11 +359,14 @@ class WriterOverlap:
                 if flight.after.metadata.data_row_index == committed:
                     restore(flight.after)
                 self._committed(flight)
+            if self._worded is not None:  # a worded batch's correction may not have come back: the store's
+                restore(self.ctx.jobs.get(job.uid))
             if not failed:
                 if job.metadata.data_row_index != committed:
                     raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
                 return []  # all committed before the writer went away
-            restore(failed[0].before)
+            if self._worded is None:
+                restore(failed[0].before)
             if reply == "stale":
                 raise JobFailed(f"{job.file_name}: the job is no longer run by this process")
             detail = reply[1] if isinstance(reply, tuple) else str(reply)
@@ -341,6 +375,17 @@ class WriterOverlap:
             log.warning("batch writer failed (%s); committing in this process", reply)
             return failed
         return []
+
+
+def tally_bad_rows(job: ImportJob, name: str, bad: int, errors: int) -> None:
+    """``job``'s counters, made counting ``bad`` rows of type ``name`` as created, corrected: as
+    ``JobStore.TALLY_BAD_ROWS_SQL`` corrects the stored job."""
+    job.progress.done -= bad
+    job.progress.error += bad
+    job.summary.create -= bad
+    job.processed_count -= bad
+    job.errors_count += errors
+    job.type_counts.imported[name] -= bad
 
 
 def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:

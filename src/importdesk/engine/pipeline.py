@@ -26,8 +26,9 @@ import sqlite3
 import threading
 from collections import deque
 from itertools import islice, repeat
+from typing import Any
 
-from importdesk.engine import job_failures
+from importdesk.engine import job_failures, writer_wording
 from importdesk.engine.batch_build import Batch, BatchBuilder
 from importdesk.engine.batch_commit import BatchCommitter
 from importdesk.engine.batch_gate import BatchGate
@@ -181,7 +182,7 @@ class JobRunner:
         if not (writer_may_help(self.ctx, job) or dry_run_may_use_writer(self.ctx, job)):
             return
         pv = self.mapper.positional()
-        helper = None
+        helper = self._wording_helper(pv)
         if pv is None:  # JSON Lines records of one shape: the writer can decode and validate them
             lines = JsonLineRows.for_job(self.ctx.workspace.schemas, job, source, RecordRows.for_job(self.mapper, None))
             if lines is None:
@@ -198,6 +199,12 @@ class JobRunner:
         self._writer = start_writer(self.ctx, job, pv, count_call, helper)
         self._counting = self._writer is not None and count_call is not None
 
+    def _wording_helper(self, pv) -> tuple[str, Any] | None:
+        """The writer's helper when it may word bad rows too (engine/writer_wording.py), else None."""
+        if pv is None or not writer_wording.applies(self.job):
+            return None
+        return writer_wording.helper(self.ctx.workspace.schemas, self.job, pv, self.mapper)
+
     def _process(self, source) -> None:
         job = self.job
         writer = self._writer
@@ -206,14 +213,18 @@ class JobRunner:
                                and writer_may_help(self.ctx, job))
         if (may_help
                 and (self._counting or job.progress.total - job.metadata.data_row_index >= WRITER_MIN_ROWS)):
-            writer = writer or start_writer(self.ctx, job, self.positional)
+            writer = writer or start_writer(self.ctx, job, self.positional,
+                                            helper=self._wording_helper(self.positional))
             if writer is not None:  # raw batches: table rows, and JSON lines of one shape
-                fingerprint = (positional_recipe.fingerprint(self.positional) if self.positional is not None
+                worded = self.positional is not None and writer_wording.applies(job)
+                fingerprint = (writer_wording.fingerprint(self.positional, self.mapper) if worded
+                               else positional_recipe.fingerprint(self.positional) if self.positional is not None
                                else self.json_lines.fingerprint if self.json_lines is not None else None)
                 self._overlap = (DryRunOverlap(self.ctx, writer, self.committer, fingerprint, job.uid,
                                                lambda: self._start_seen_keys(self._source), self._many_bad_rows)
                                  if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint,
-                                                               self._many_bad_rows))
+                                                               self._many_bad_rows,
+                                                               job.resource_type if worded else None))
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
             if self._counting:
                 self._take_count(source, writer)

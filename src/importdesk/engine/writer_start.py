@@ -34,7 +34,7 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
     validate; ``helper``: another validator's module and recipe, engine/json_line_rows.py); None
     when it could not start (an optimisation: without it, commits are made in the runner's
     process)."""
-    helper = helper if pv is None else (
+    helper = helper if pv is None or helper is not None else (
         "importdesk.schemas.positional_recipe",
         positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
                                  job.parent_resource_id, list(pv.columns)))

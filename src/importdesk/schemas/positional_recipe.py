@@ -25,7 +25,7 @@ from .positional import PositionalValidator
 from .raw_cells import unpacked
 from .registry import Registry
 
-__all__ = ["fingerprint", "load", "recipe"]
+__all__ = ["fingerprint", "load", "preparer", "rebuilt", "recipe"]
 
 
 def recipe(schemas_dir: str | Path, resource_type: str, locale: str, parent: Any,
@@ -58,11 +58,8 @@ def _canonical(value: Any) -> str:
     return repr(value)
 
 
-def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tuple[Any, ...]]]]:
-    """The validator ``spec`` names, rebuilt: its fingerprint, and a function from a batch of
-    raw rows (cells + row number) to their stored tuples that raises on the first row that is
-    not valid, or when two rows have the same key (those batches are the runner's to word);
-    its ``keyed`` does the same and returns only the rows' keys and row numbers (a dry run's)."""
+def rebuilt(spec: dict[str, Any]) -> tuple[Registry, PositionalValidator]:
+    """The registry and the validator ``spec`` names, made again in this process."""
     tune_gc()  # the process validates as many rows as the runner: the same collector settings
     adopt_rules(spec.get("rules", ()))
     registry = Registry.load_for(Path(spec["schemas"]), spec["type"])
@@ -70,6 +67,20 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
     pv = rv.positional(spec["columns"])
     if pv is None:
         raise ValueError("the rows cannot be validated by position")
+    return registry, pv
+
+
+def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tuple[Any, ...]]]]:
+    """The validator ``spec`` names, rebuilt: its fingerprint, and a function from a batch of
+    raw rows (cells + row number) to their stored tuples that raises on the first row that is
+    not valid, or when two rows have the same key (those batches are the runner's to word);
+    its ``keyed`` does the same and returns only the rows' keys and row numbers (a dry run's)."""
+    _, pv = rebuilt(spec)
+    return fingerprint(pv), preparer(pv)
+
+
+def preparer(pv: PositionalValidator) -> Callable[[list[list[Any]]], list[tuple[Any, ...]]]:
+    """``load``'s function of raw rows, for ``pv``."""
     validate = pv.validate_or_raise
     key_of = pv.key_of
 
@@ -89,4 +100,4 @@ def load(spec: dict[str, Any]) -> tuple[str, Callable[[list[list[Any]]], list[tu
 
     row_of = itemgetter(pv.tail)
     prepare.keyed = keyed  # (the batch writer's "raw_keys" steps)
-    return fingerprint(pv), prepare
+    return prepare

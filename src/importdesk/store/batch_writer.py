@@ -17,6 +17,16 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE �
                                   (below) and bound to ``sql`` like "many"; a row that is not
                                   valid, or a key twice, commits nothing: "redo" (the runner
                                   validates that batch itself and words its errors)
+    ("worded", sql, rows, items_sql)
+                                  raw rows validated here, the bad ones' errors worded by the
+                                  helper (engine/writer_wording.py): the valid rows bound to
+                                  ``sql`` (each must insert, else "conflict"), the items to
+                                  ``items_sql``; a key twice: "redo". Replies ("worded", bad
+                                  rows, error items)
+    ("tally", sql, path, uid, ahead)
+                                  (after the job's save) ``sql`` run with (bad rows, error
+                                  items, path, uid) summed over this request's "worded" step and
+                                  those of the ``ahead`` requests committed before it, if any
 
 A re-import's batch (engine/batch_overlap.py: every key stored, none by this job, none twice):
 
@@ -47,8 +57,8 @@ that makes the job's seen-keys TEMP table, remembers a key there, and inserts a 
                                   its seen-keys table from now on (to "ask" it, or to remember
                                   keys there with "many")
 
-and the reply is "ok" (("stored", …) after a "stored" step), "conflict", "redo", "changed",
-"stale" or ("error", message). A batch is all or nothing.
+and the reply is "ok" (("stored", …) after a "stored" step, ("worded", …) after a "worded" one),
+"conflict", "redo", "changed", "stale" or ("error", message). A batch is all or nothing.
 A request that ends with ("ask", sql, params) is a query of the writer's own connection (its
 TEMP tables: a dry run's seen keys), after the "exact_keys" and "one" steps before it, answered
 ("rows", rows), outside any transaction.
@@ -127,6 +137,16 @@ class StatementRecorder:
     def validate_and_insert(self, sql: str, raw_rows: list[Any]) -> None:
         """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
         self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
+
+    def validate_and_word(self, sql: str, raw_rows: list[Any], items_sql: str) -> None:
+        """Raw rows the writer's helper validates, the valid ones inserted (each, or "conflict") and
+        the bad ones' errors worded and inserted by ``items_sql`` (a key twice: "redo")."""
+        self.steps.append(("worded", sql, raw_rows, items_sql))
+
+    def tally_bad_rows(self, sql: str, path: str, uid: str, ahead: int) -> None:
+        """After the job's save: its counters corrected by the bad rows of this request's "worded"
+        step and of the ``ahead`` requests before it (they were in flight when it was made)."""
+        self.steps.append(("tally", sql, path, uid, ahead))
 
     def remember_new_keys(self, scope: tuple[str, ...], keys: list[str], rows: list[int],
                           stored_sql: str | None, expected: int) -> None:
@@ -553,8 +573,11 @@ def _prepared(step: tuple[Any, ...], prepare: Any) -> tuple[Any, ...]:
 
 
 def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None,
-         seen: _SeenKeys | None = None) -> Any:
+         seen: _SeenKeys | None = None, tallies: deque[tuple[int, int]] | None = None) -> Any:
+    """One request's reply; ``tallies``: the bad rows and error items of each request committed
+    since the last "resume", latest last (this one's is added when it commits)."""
     seen = seen or _SeenKeys()
+    tallies = deque() if tallies is None else tallies
     try:
         for step in steps:
             if step[0] == "exact_keys":
@@ -569,10 +592,19 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             return ("rows", conn.execute(steps[-1][1], steps[-1][2]).fetchall())
         except Exception as exc:
             return ("error", f"{type(exc).__name__}: {exc}")
-    if any(step[0] in ("rows", "raw_keys") for step in steps):
+    own = None  # a "worded" step's (bad rows, error items)
+    if any(step[0] in ("rows", "raw_keys", "worded") for step in steps):
         # validated before the transaction: a batch to redo never takes the write lock
         try:
-            steps = [_prepared(step, prepare) for step in steps]
+            prepared = []
+            for step in steps:
+                if step[0] == "worded":
+                    stored, items, bad, errors = prepare.worded(step[2])
+                    own = (bad, errors)
+                    prepared += [("many", step[1], stored, len(stored)), ("many", step[3], items, None)]
+                else:
+                    prepared.append(_prepared(step, prepare))
+            steps = prepared
         except Exception:  # a row not valid, a key twice (or no helper): the runner validates and words it
             return "redo"
     try:
@@ -581,7 +613,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
                 seen.make_room(conn, step[1], len(step[2]), step[5])
     except Exception as exc:
         return ("error", f"{type(exc).__name__}: {exc}")
-    reply = "ok"
+    reply = "ok" if own is None else ("worded", *own)
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
@@ -596,6 +628,8 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             elif kind == "keys":
                 if not seen.remember_new(conn, *step[1:]):
                     raise _Abort("conflict")
+            elif kind == "tally":
+                _tally(conn, step, own, tallies)
             else:
                 count = conn.executemany(step[1], step[2]).rowcount
                 if step[3] is not None and count != step[3]:
@@ -604,6 +638,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             raise _Abort("stale")
         conn.execute("COMMIT")
         seen.ended(committed=True)
+        tallies.append(own or (0, 0))
         return reply
     except _Abort as abort:
         conn.execute("ROLLBACK")
@@ -622,6 +657,17 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         seen.ended(committed=False)
         seen.conflicted = None
         return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def _tally(conn: sqlite3.Connection, step: tuple[Any, ...], own: tuple[int, int] | None,
+           tallies: deque[tuple[int, int]]) -> None:
+    """A "tally" step: the job's counters corrected by the bad rows of this request and of the
+    ``ahead`` requests before it."""
+    _, sql, path, uid, ahead = step
+    counted = [own or (0, 0), *(list(tallies)[-ahead:] if ahead else [])]
+    bad, errors = sum(c[0] for c in counted), sum(c[1] for c in counted)
+    if bad or errors:
+        conn.execute(sql, (bad, errors, path, uid))
 
 
 def _called(module: str, function: str, args: tuple[Any, ...]) -> Any:
@@ -674,6 +720,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
         _write(stdout, ("count", counted))
     skipping = False
     seen = _SeenKeys()
+    tallies: deque[tuple[int, int]] = deque(maxlen=8)
     while True:
         try:
             steps = _read(stdin)
@@ -681,9 +728,10 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
             break
         if steps == "resume":
             skipping = False
+            tallies.clear()
             continue
-        reply = "skipped" if skipping else _run(conn, steps, parent, prepare, seen)
-        skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] in ("rows", "stored"))
+        reply = "skipped" if skipping else _run(conn, steps, parent, prepare, seen, tallies)
+        skipping = reply != "ok" and not (isinstance(reply, tuple) and reply[0] in ("rows", "stored", "worded"))
         _write(stdout, reply)
     conn.close()
 

@@ -26,6 +26,7 @@ class ItemKind:
 
 
 class ItemStore:
+    INSERT_SQL = _INSERT  # rows in ITEM_COLUMNS order (a batch writer's items, engine/writer_wording.py)
     # items without a row (about the file or a column) come first: SQLite sorts NULL before numbers
     PAGE_ORDER = "row_number, id"
     KINDS_ORDER = "n DESC, field"

@@ -55,6 +55,14 @@ class JobStore:
                          " summary_unchanged = summary_unchanged - ?1, processed_count = processed_count + ?1"
                          " WHERE uid = ?2")
 
+    # Raw rows the batch writer validated and worded (engine/writer_wording.py): saved counting
+    # every row created, then corrected by its bad rows (?1) and their error items (?2), the
+    # type's count at the JSON path ?3, for the job (?4).
+    TALLY_BAD_ROWS_SQL = ("UPDATE jobs SET done = done - ?1, error = error + ?1, summary_create = summary_create - ?1,"
+                          " processed_count = processed_count - ?1, errors_count = errors_count + ?2,"
+                          " type_counts = json_set(type_counts, ?3, json_extract(type_counts, ?3) - ?1)"
+                          " WHERE uid = ?4")
+
     @staticmethod
     def check_still_running(steps: Any, job: ImportJob) -> None:
         """A batch writer's first step: the job must still be processing by this worker, else the
