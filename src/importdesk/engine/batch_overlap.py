@@ -14,7 +14,10 @@ the runner reads and validates the next. The runner hands a batch over raw when 
 at most one request it has not answered (it has room), and validates it here otherwise, so the
 two processes share the validation as their loads allow. A raw batch is committed by the writer
 only when every row is valid and every key new; else ("redo", "conflict") it comes back whole,
-with the batches after it, and the runner validates it as any other (errors worded here).
+with the batches after it, and the runner validates it as any other (errors worded here). A job
+that skips bad rows has the writer word them too (engine/writer_wording.py, "worded"): its reply
+says how many rows were bad, and the job after it, and after each batch behind it, is corrected
+by those (the writer corrects the stored job the same way, in the same transactions).
 
 A re-import's batch (its keys stored): the writer classifies it as well ("stored": takes_stored),
 writing the rows that differ, while the runner validates the next; or, one the runner classified
