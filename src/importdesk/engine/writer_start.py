@@ -31,13 +31,14 @@ def start_writer(ctx: EngineContext, job: ImportJob, pv: Any,
                  count_call: tuple[Any, ...] | None = None,
                  helper: tuple[str, Any] | None = None) -> BatchWriter | None:
     """A batch writer for ``job``'s rows (``pv``: its PositionalValidator, None for rows it cannot
-    validate; ``helper``: another validator's module and recipe, engine/json_line_rows.py); None
+    validate; ``helper``: another helper's module and recipe, engine/json_line_rows.py or
+    engine/writer_wording.py, else the positional validator's); None
     when it could not start (an optimisation: without it, commits are made in the runner's
     process)."""
-    helper = helper if pv is None or helper is not None else (
-        "importdesk.schemas.positional_recipe",
-        positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
-                                 job.parent_resource_id, list(pv.columns)))
+    if helper is None and pv is not None:
+        helper = ("importdesk.schemas.positional_recipe",
+                  positional_recipe.recipe(ctx.workspace.schemas, job.resource_type, job.metadata.locale,
+                                           job.parent_resource_id, list(pv.columns)))
     try:
         return BatchWriter(str(ctx.db.path), list(PRAGMAS), helper, count_call, started=writer_prestart.take())
     except Exception as exc:

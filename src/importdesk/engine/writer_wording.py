@@ -67,16 +67,14 @@ def load(spec: dict[str, Any]) -> tuple[str, Any]:
     mapper = RowMapper(registry, job, SourceInfo(**spec["info"]))
     builder = BatchBuilder(job, mapper, pv, stop_at_threshold=False)
     prepare = positional_recipe.preparer(pv)
-    key_of = pv.key_of
 
     def worded(rows: list[list[Any]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int, int]:
         """(stored rows, items, bad rows, error items) of a batch of raw rows."""
         batch = builder.build(unpacked(rows), 0)
         tb = batch.only_type()
-        stored = tb.stored if tb is not None else []
-        if len(set(map(key_of, stored))) != len(stored):
+        if tb is not None and not tb.keys_unique():
             raise ValueError("a key repeats in the batch")
-        return stored, batch.items, batch.error_rows, count_levels(batch.items)[0]
+        return tb.stored if tb is not None else [], batch.items, batch.error_rows, count_levels(batch.items)[0]
 
     prepare.worded = worded  # (the batch writer's "worded" steps)
     return fingerprint(pv, mapper), prepare
