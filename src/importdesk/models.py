@@ -73,6 +73,8 @@ class ProviderData(BaseModel):
     delimiter: str | None = None
     sheet: str | None = None
     source_job_uid: str | None = None  # provider_type == import_job
+    # a digest of how its rows were read and validated (engine/unchanged_basis.py); None: not one way
+    recipe: str | None = None
 
 
 class Metadata(BaseModel):

@@ -38,6 +38,7 @@ from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
 from importdesk.engine.context import EngineContext
 from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
+from importdesk.engine.unchanged_basis import UnchangedBasis
 from importdesk.engine.writer_wording import tally_path
 from importdesk.models import ImportJob
 from importdesk.schemas import raw_cells
@@ -67,6 +68,7 @@ class InFlight:
     stored: tuple[str, list[str], list[int]] | None = None
     unchanged: bytes = b""
     worded: bool = False  # raw rows the writer validates and words (engine/writer_wording.py)
+    unchanged_basis: bool = False  # counted all unchanged (engine/unchanged_basis.py)
 
 
 class WriterOverlap:
@@ -89,6 +91,9 @@ class WriterOverlap:
         self._raw_backoff = 1
         self._stored_pause = 0  # batches to classify here before the writer's next (after a "changed")
         self._stored_backoff = 1
+        # set by the runner when the job's valid rows are known unchanged (engine/unchanged_basis.py);
+        # None again once a batch came back because another job wrote since
+        self.basis: UnchangedBasis | None = None
 
     @property
     def open(self) -> bool:
@@ -135,7 +140,8 @@ class WriterOverlap:
         """The writer validates like the runner and has answered all but at most one of the
         requests in flight; the type may still be all new."""
         writer = self._writer
-        if writer is None or self._raw_fingerprint is None or not self.committer.may_be_all_new(resource_type):
+        if writer is None or self._raw_fingerprint is None or not (self.committer.may_be_all_new(resource_type)
+                                                                   or self._basis_for(resource_type)):
             return False
         if writer.helper != self._raw_fingerprint and writer.helper_ready() != self._raw_fingerprint:
             return False  # not loaded yet, or not the same validator
@@ -157,6 +163,15 @@ class WriterOverlap:
         name = name or rt.name
         batch = Batch(n, 0, [], {name: TypeBatch(rt)}, {name: n})
         after = before.model_copy(deep=True)
+        if payload is None and self._basis_for(name):
+            count_batch(after, batch, [], Tally(n, 0, 0, n, {name: n}), now)
+            steps = self._transaction(after)
+            steps.unless(ctx.jobs.WRITERS_CHANGED_SQL, self.basis.check_params())
+            steps.validate_only(raw_cells.packed(records))
+            if self._send(steps, [], InFlight(before, after, batch, now, raw=records, unchanged_basis=True)):
+                return True
+            self._pause_raw()
+            return False
         count_batch(after, batch, [], Tally(n, n, 0, 0, {name: n}), now)
         steps = self._transaction(after)
         sql = ctx.records.insert_stored_sql(rt, pv, after.uid, stamp)
@@ -191,6 +206,29 @@ class WriterOverlap:
         rows = tb.stored if project is None else list(map(project, tb.stored))
         steps.executemany(ctx.records.insert_stored_sql(tb.rt, tb.pv, after.uid, stamp, positions), rows, expect=n)
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now))
+
+    def _basis_for(self, resource_type: str) -> bool:
+        return self.basis is not None and self.basis.resource_type == resource_type
+
+    def takes_unchanged(self, batch: Batch) -> bool:
+        """A batch of the one type whose valid rows are known unchanged (``basis``): nothing to
+        classify or write but its items and the job, behind any batch in flight."""
+        tb = batch.only_type()
+        return self.open and tb is not None and self._basis_for(tb.rt.name)
+
+    def hand_over_unchanged(self, before: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
+        """Send ``batch`` (``takes_unchanged`` said yes) as one transaction after ``before`` (the
+        planned job): its valid rows counted unchanged, its items and the job saved, unless
+        another job wrote since the basis held ("changed": it comes back, classified here). False:
+        it could not be sent."""
+        now = now or self.ctx.clock()
+        n = len(batch.only_type())
+        after = before.model_copy(deep=True)
+        count_batch(after, batch, batch.items, Tally(n, 0, 0, n, {next(iter(batch.by_type)): n}), now)
+        steps = self._transaction(after)
+        steps.unless(self.ctx.jobs.WRITERS_CHANGED_SQL, self.basis.check_params())
+        return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now,
+                                                       unchanged_basis=True))
 
     def takes_stored(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): the
@@ -342,6 +380,8 @@ class WriterOverlap:
                 self._writer.resume()
                 if reply == "conflict":
                     self.committer.not_all_new(next(iter(failed[0].batch.by_type)))
+                elif reply == "changed" and failed[0].unchanged_basis:  # another job wrote the type
+                    self.basis = None
                 elif reply == "changed":
                     # (+1: the batch sent back itself asks first)
                     self._stored_pause, self._stored_backoff = self._stored_backoff + 1, self._stored_backoff * 2

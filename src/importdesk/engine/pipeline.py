@@ -28,7 +28,7 @@ from collections import deque
 from itertools import islice, repeat
 from typing import Any
 
-from importdesk.engine import job_failures, writer_wording
+from importdesk.engine import job_failures, unchanged_basis, writer_wording
 from importdesk.engine.batch_build import Batch, BatchBuilder
 from importdesk.engine.batch_commit import BatchCommitter
 from importdesk.engine.batch_gate import BatchGate
@@ -138,6 +138,7 @@ class JobRunner:
         self.mapper.check_required()  # raises JobFailed naming the missing columns
         self.refs = ReferenceCheck.for_job(self.ctx, self.job, source)  # None: no row of this file names others
         self.positional = self.mapper.positional() if self.refs is None else None
+        self._note_recipe()
         self.record_rows = RecordRows.for_job(self.mapper, self.refs) if self.positional is None else None
         self.json_lines = JsonLineRows.for_job(self.ctx.workspace.schemas, self.job, source, self.record_rows)
         self.builder = BatchBuilder(self.job, self.mapper, self.positional, refs=self.refs,
@@ -145,6 +146,16 @@ class JobRunner:
         self.committer = BatchCommitter(self.ctx, self.mapper)
         self.dates = DateOrderWatch.for_job(self.mapper, get_rules(self.job.metadata.locale),
                                             starts_at_first_row=self.job.metadata.data_row_index == 0)
+
+    def _note_recipe(self) -> None:
+        """The job's recipe (engine/unchanged_basis.py), saved with its next commit: set by its
+        first run, None once a run reads its rows another way (or not as positional rows)."""
+        data = self.job.provider_data
+        current = unchanged_basis.recipe(self.positional, self.mapper) if self.positional is not None else None
+        if self.job.metadata.data_row_index == 0:
+            data.recipe = current
+        elif data.recipe != current:
+            data.recipe = None
 
     def _record_start(self, source, total: int) -> None:
         """The first commit of a new job: its total, what was detected, the header warnings."""
@@ -225,6 +236,8 @@ class JobRunner:
                                  if dry_run else WriterOverlap(self.ctx, writer, self.committer, fingerprint,
                                                                self._many_bad_rows,
                                                                job.resource_type if worded else None))
+                if not dry_run and self.positional is not None:
+                    self._overlap.basis = unchanged_basis.find(self.ctx, job, job.provider_data.recipe)
         elif writer is not None:  # fewer rows than estimated, or they take the dict path
             if self._counting:
                 self._take_count(source, writer)
@@ -432,6 +445,8 @@ class JobRunner:
             self._settle(keep=WRITER_DEPTH - 1)
             batch, counted_on = self._recounted(batch, counted_on)
             if batch is None:
+                return
+            if overlap.takes_unchanged(batch) and overlap.hand_over_unchanged(self._planned(), batch, now):
                 return
             if overlap.takes(batch) and overlap.hand_over(self._planned(), batch, now):
                 return

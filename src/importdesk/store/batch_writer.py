@@ -138,6 +138,14 @@ class StatementRecorder:
         """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
         self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
 
+    def validate_only(self, raw_rows: list[Any]) -> None:
+        """Raw rows the writer's helper validates and writes nothing of (one not valid: "redo")."""
+        self.steps.append(("valid", raw_rows))
+
+    def unless(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Commit nothing ("changed") when ``sql`` finds a row."""
+        self.steps.append(("unless", sql, tuple(params)))
+
     def validate_and_word(self, sql: str, raw_rows: list[Any], items_sql: str) -> None:
         """Raw rows the writer's helper validates, the valid ones inserted (each, or "conflict") and
         the bad ones' errors worded and inserted by ``items_sql`` (a key twice: "redo")."""
@@ -593,7 +601,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         except Exception as exc:
             return ("error", f"{type(exc).__name__}: {exc}")
     own = None  # a "worded" step's (bad rows, error items)
-    if any(step[0] in ("rows", "raw_keys", "worded") for step in steps):
+    if any(step[0] in ("rows", "raw_keys", "worded", "valid") for step in steps):
         # validated before the transaction: a batch to redo never takes the write lock
         try:
             prepared = []
@@ -602,6 +610,8 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
                     stored, items, bad, errors = prepare.worded(step[2])
                     own = (bad, errors)
                     prepared += [("many", step[1], stored, len(stored)), ("many", step[3], items, None)]
+                elif step[0] == "valid":
+                    prepare(step[1])
                 else:
                     prepared.append(_prepared(step, prepare))
             steps = prepared
@@ -623,6 +633,9 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             elif kind == "check":
                 if conn.execute(step[1], step[2]).fetchone() is None:
                     raise _Abort("stale")
+            elif kind == "unless":
+                if conn.execute(step[1], step[2]).fetchone() is not None:
+                    raise _Abort("changed")
             elif kind == "one":
                 conn.execute(step[1], step[2])
             elif kind == "keys":

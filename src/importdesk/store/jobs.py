@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from importdesk.models import ImportJob, JobFilter, JobStatus
+from importdesk.models import ImportJob, JobFilter, JobStatus, JobType
 from importdesk.store.converters import iso, job_to_row, row_to_job
 from importdesk.store.database import Database
 
@@ -48,6 +48,27 @@ class JobStore:
             del row["request"]
         assignments = ", ".join(f"{name} = ?" for name in row)
         conn.execute(f"UPDATE jobs SET {assignments} WHERE uid = ?", (*row.values(), uid))
+
+    def last_full_import(self, resource_type: str, sha256: str) -> ImportJob | None:
+        """The latest execute job of ``resource_type`` that read a file with these bytes and ended
+        done with no row in error or unchanged (engine/unchanged_basis.py judges whether it wrote
+        every row); None: there is none."""
+        like = f'%"sha256":"{_escape_like(sha256)}"%'
+        rows = self._select("SELECT * FROM jobs WHERE resource_type = ? AND job_type = ? AND status = ?"
+                            " AND error = 0 AND summary_unchanged = 0 AND provider_data LIKE ? ESCAPE '\\'"
+                            " ORDER BY seq DESC LIMIT 1",
+                            (resource_type, JobType.EXECUTE.value, JobStatus.DONE.value, like))
+        return row_to_job(rows[0]) if rows else None
+
+    # The execute jobs other than ?1 that have written rows of type ?2 (their type, or one their
+    # file names: ?3 matches their type counts, a "_" in it any character): how many, and the sum
+    # of their revisions. A write by one of them (it saves its row) or a first write by another
+    # changes the pair.
+    WRITERS_OF_TYPE_SQL = ("SELECT count(*) AS n, coalesce(sum(rev), 0) AS r FROM jobs WHERE uid <> ?"
+                           " AND job_type = 'execute' AND processed_count > 0"
+                           " AND (resource_type = ? OR type_counts LIKE ?)")
+    # A row when that pair is no longer (?4, ?5).
+    WRITERS_CHANGED_SQL = f"SELECT 1 FROM ({WRITERS_OF_TYPE_SQL}) AS writers WHERE n <> ? OR r <> ?"
 
     # A batch the writer classified (store/batch_writer.py, "stored"): saved counting every row
     # unchanged, then corrected by its updates (?1) for the job (?2).
