@@ -270,11 +270,12 @@ def _room_every_other_time(real_has_room):
 WRITER_MODES = ("writer", "raw", "alternate", "held", "backlog")
 
 
-def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None):
+def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None, skip_errors=True):
     """Per mode ("writer": positional rows committed by the BatchWriter, "raw": each batch handed
     to it raw and validated there, "alternate": every other batch raw, "positional": in this
     process, "dict": the dict path), the jobs' results after importing ``paths`` in order
-    (``job_types``: each path's, execute by default; a dry run takes the writer in the same modes)."""
+    (``job_types``: each path's, execute by default; a dry run takes the writer in the same modes;
+    ``skip_errors``: the jobs', else they have the default error threshold)."""
     from importdesk.engine import Engine
     from importdesk.engine.batch_overlap import WriterOverlap
     from importdesk.engine.row_mapper import RowMapper
@@ -314,7 +315,7 @@ def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None):
             try:
                 outcome = []
                 for path, job_type in zip(paths, job_types or [JobType.EXECUTE] * len(paths), strict=True):
-                    job = run(eng, path, resource_type="products", skip_errors=True, job_type=job_type)
+                    job = run(eng, path, resource_type="products", skip_errors=skip_errors, job_type=job_type)
                     invariant(job)
                     outcome.append((job.status, job.progress, job.summary, job.type_counts, job.processed_count,
                                     job.errors_count, job.warnings_count, job.metadata.data_row_index,
@@ -434,16 +435,60 @@ def test_a_reimport_is_classified_and_written_by_the_batch_writer(tmp_path, monk
     assert writer == positional
     summary = writer[0][1][2]
     assert (summary.create, summary.update, summary.unchanged) == (1, 86 + 2, 172 + 1)
-    # the second job's batches of 64, classified by the writer ("stored") but for: the second
-    # (sent back, its new key) and the one after it; the fourth (SKU-0000249 twice); the last
-    # (SKU-0000001 again)
-    assert sent == ["stored", "stored", "upsert", "upsert", "upsert", "upsert"]
+    # the second job's batches of 64, classified by the writer ("stored", each sent behind the one
+    # before it) but for: the second (sent back, its new key) and the third, sent behind it
+    # (skipped, then classified here); the fourth (SKU-0000249 twice); the last (SKU-0000001 again)
+    assert sent == ["stored", "stored", "stored", "upsert", "upsert", "upsert", "upsert"]
 
 
-def test_a_reimport_batch_the_writer_committed_without_a_reply_counts_as_the_store_says(tmp_path, monkeypatch):
+@pytest.mark.parametrize("skip_errors", [True, False], ids=["skipping-errors", "with-threshold"])
+def test_reimport_batches_classified_by_the_writer_behind_each_other_count_each_others_updates(tmp_path,
+                                                                                             monkeypatch,
+                                                                                             skip_errors):
+    """Each batch of a re-import the writer classifies ("stored") is handed over while the one
+    before it is in flight, counted on that one's "all unchanged": its transaction and the
+    runner both add the updates the one before made, so at every commit the runner's counters
+    are the store's, and the outcome is the in-process one (bad rows included)."""
+    from importdesk.store import batch_writer
+
+    from support import PRODUCTS_HEADER
+
+    first = write_products(tmp_path / "a.csv", 640)
+    lines = [PRODUCTS_HEADER]
+    for i in range(640):  # in every batch of 64: some renamed, one rejected
+        name = f"Renamed {i}" if i % 5 == 0 else f"Product {i}"
+        price = "-1.00" if i % 64 == 33 else f"{i % 500 + 1}.50"
+        lines.append(f"SKU-{i:07d},{name},,tools,{price},EUR,0.5,true,,2025-01-0{i % 9 + 1},")
+    second = tmp_path / "b.csv"
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    real_submit = batch_writer.BatchWriter.submit
+    stored_behind = []
+
+    def submit(self, steps):
+        if any(step[0] == "stored" for step in steps):
+            tally = next(step for step in steps if step[0] == "tally")
+            stored_behind.append(tally[-1])  # the requests in flight ahead of it
+        return real_submit(self, steps)
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit)
+    checked = _commits_match_the_store(monkeypatch)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"],
+                                   skip_errors=skip_errors)
+    assert writer[0] == positional[0]
+    assert list(map(_without_times, writer[1])) == list(map(_without_times, positional[1]))
+    summary = writer[0][1][2]
+    assert (summary.create, summary.update, summary.unchanged) == (0, 128 - 2, 640 - 128 - 8)
+    assert len(stored_behind) == 10 and stored_behind.count(1) >= 8  # all but the first sent behind another
+    assert len(checked) > 15
+
+
+@pytest.mark.parametrize("lost_at", [1, 2])
+def test_a_reimport_batch_the_writer_committed_without_a_reply_counts_as_the_store_says(tmp_path, monkeypatch,
+                                                                                       lost_at):
     """The writer commits a batch it classified, and dies before its reply ("stored": which rows
-    it updated) is read: the job's counters are the ones its transaction saved, and a later row
-    with the key of an unchanged row of that batch is still worded as a duplicate."""
+    it updated) is read, the batch behind it committed or not: the job's counters are the ones
+    the store saved, and a later row with the key of an unchanged row of that batch is still
+    worded as a duplicate."""
     from importdesk.store import batch_writer
 
     from support import PRODUCTS_HEADER
@@ -461,15 +506,31 @@ def test_a_reimport_batch_the_writer_committed_without_a_reply_counts_as_the_sto
 
     def result_lost_after_commit(self):
         reply = real_result(self)
-        if isinstance(reply, tuple) and reply[0] == "stored" and not lost:
+        if isinstance(reply, tuple) and reply[0] == "stored" and not lost and len(stored) + 1 == lost_at:
             lost.append(reply)
             self._proc.kill()
             self._proc.wait()
             return ("error", "the batch writer stopped (exit code -9)")
+        if isinstance(reply, tuple) and reply[0] == "stored":
+            stored.append(reply)
         return reply
 
+    real_submit = batch_writer.BatchWriter.submit
+    submitted = []
+
+    def submit_but_the_third_stored(self, steps):
+        if any(step[0] == "stored" for step in steps):
+            submitted.append(steps)
+            if lost_at == 2 and len(submitted) == 3:  # in flight behind the second, never committed
+                self.in_flight += 1
+                return None
+        return real_submit(self, steps)
+
+    stored = []
     monkeypatch.setattr(batch_writer.BatchWriter, "result", result_lost_after_commit)
-    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"])
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit_but_the_third_stored)
+    # (with an error threshold no batch is worded: the stored batches' corrections are all there is)
+    writer, positional = _outcomes(tmp_path, monkeypatch, [first, second], ["writer", "positional"], skip_errors=False)
     assert len(lost) == 1
     assert writer == positional
     summary = writer[0][1][2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import deque
 
 import pytest
 
@@ -33,10 +34,12 @@ def child(tmp_path):
                  " processed_count INTEGER)")
     conn.execute("INSERT INTO jobs VALUES ('job-2', 0, 0, 0)")
 
-    def run(keys, values, rows=None):
-        step = ("stored", SELECT, "job-2", keys, values, rows or list(range(10, 10 + len(keys))), UPDATE, "now",
-                JobStore.TALLY_UPDATES_SQL)
-        return batch_writer._run(conn, [SAVE, step], os.getppid())
+    tallies = deque()  # (the child's: what each request it committed corrected)
+
+    def run(keys, values, rows=None, save=SAVE, ahead=0):
+        step = ("stored", SELECT, "job-2", keys, values, rows or list(range(10, 10 + len(keys))), UPDATE, "now")
+        tally = ("tally", JobStore.TALLY_BAD_ROWS_SQL, None, JobStore.TALLY_UPDATES_SQL, "job-2", ahead)
+        return batch_writer._run(conn, [save, step, tally], os.getppid(), tallies=tallies)
 
     run.conn = conn
     yield run
@@ -74,3 +77,15 @@ def test_a_batch_the_writer_cannot_sort_alone_commits_nothing(child, keys):
     assert child(keys, [("Renamed", 9.0), ("Renamed", 9.0)]) == "changed"
     assert _records(child.conn) == before
     assert _counters(child.conn) == (0, 0, 0)  # the job's save before the step went too
+
+
+def test_a_batch_sent_behind_another_counts_the_updates_that_one_made(child):
+    """The runner saved the second batch's job counting the first as all unchanged (its reply had
+    not come): the second's transaction adds the first's updates ("tally", one request ahead)."""
+    assert child(["A", "B"], [("Apple", 0.3), ("Pear", 1.0)]) == ("stored", bytes([0, 1]))
+    assert _counters(child.conn) == (1, 1, 1)
+    # both counted unchanged, as planned before the first's reply
+    save = ("one", "UPDATE jobs SET summary_update = 0, summary_unchanged = 3, processed_count = 0 WHERE uid = ?",
+            ("job-2",))
+    assert child(["C"], [("Plum", 2.5)], rows=[12], save=save, ahead=1) == ("stored", bytes([1]))
+    assert _counters(child.conn) == (1, 2, 1)

@@ -230,16 +230,20 @@ class WriterOverlap:
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now,
                                                        unchanged_basis=True))
 
+    def only_stored_in_flight(self) -> bool:
+        """Nothing in flight but batches the writer classifies: another may follow them."""
+        return all(flight.stored is not None for flight in self.in_flight)
+
     def takes_stored(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): the
         writer can classify it against the store and write what changed, on its core,
-        while the next batch is validated here. Only with nothing in flight, so that the job it
-        follows is the committed one (the writer corrects the counters it saves). Asked once per
+        while the next batch is validated here. Only behind batches it classifies too (or none:
+        their corrections of the counters are known to the writer, "tally"). Asked once per
         batch: after a batch came back "changed" (a key new, or one this job wrote), the next
         1, 2, 4 … are classified here without asking."""
         tb = batch.only_type()
-        if not (self.open and not self.in_flight and tb is not None and tb.pv is not None and bool(tb.stored)
-                and not self.committer.may_be_all_new(tb.rt.name)):
+        if not (self.open and self.only_stored_in_flight() and tb is not None and tb.pv is not None
+                and bool(tb.stored) and not self.committer.may_be_all_new(tb.rt.name)):
             return False
         if self._stored_pause:
             self._stored_pause -= 1
@@ -248,15 +252,17 @@ class WriterOverlap:
 
     def hand_over_stored(self, job: ImportJob, batch: Batch, now: datetime | None = None) -> bool:
         """Send ``batch`` (``takes_stored`` said yes) to be classified by the writer, as one
-        transaction after the committed ``job``: counted as all unchanged, which the writer
+        transaction after ``job`` (the planned job): counted as all unchanged, which the writer
         corrects by the rows it updates (and so does ``settle``, with its reply). False: a key
-        twice, or one the job saw already (duplicates are worded here), or it could not be sent."""
+        twice, or one the job saw already or a batch in flight holds (duplicates are worded
+        here), or it could not be sent."""
         ctx = self.ctx
         tb = batch.only_type()
         pv, name = tb.pv, tb.rt.name
         keys = list(map(pv.key_of, tb.stored))
-        if len(set(keys)) != len(keys) or (job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid,
-                                                                                     name, keys)):
+        unique = set(keys)
+        if (len(unique) != len(keys) or any(not unique.isdisjoint(flight.stored[1]) for flight in self.in_flight)
+                or (job.summary.unchanged and seen_keys.seen(ctx.db.conn(), job.uid, name, keys))):
             return False
         ctx.records.ensure_table(tb.rt)  # (the table has the columns the writer's update sets)
         now = now or ctx.clock()
@@ -267,33 +273,36 @@ class WriterOverlap:
         steps = self._transaction(after)
         steps_after = StatementRecorder()
         steps_after.write_changed(ctx.records.stored_sql(tb.rt), job.uid, keys, list(map(pv.values_of, tb.stored)),
-                                  rows, ctx.records.update_sql(tb.rt), now.isoformat(timespec="milliseconds"),
-                                  ctx.jobs.TALLY_UPDATES_SQL)
+                                  rows, ctx.records.update_sql(tb.rt), now.isoformat(timespec="milliseconds"))
         return self._send(steps, batch.items, InFlight(job, after, replace(batch, items=list(batch.items)), now,
                                                        stored=(name, keys, rows)), last=steps_after.steps)
 
-    @staticmethod
-    def _tally_stored(flight: InFlight, unchanged: bytes) -> None:
-        """The writer's reply to a "stored" batch: its updates counted, its unchanged rows' keys
-        to join the job's seen keys (_committed)."""
+    def _tally_stored(self, unchanged: bytes) -> None:
+        """The writer's reply to a "stored" batch (the first in flight): its updates counted as
+        the writer's transaction corrected them, and so in the batches after it, which counted on
+        it (their transactions correct the same, "tally"); its unchanged rows' keys to join the
+        job's seen keys (_committed)."""
+        self.in_flight[0].unchanged = unchanged
         updated = len(unchanged) - unchanged.count(1)
-        summary = flight.after.summary
-        summary.update += updated
-        summary.unchanged -= updated
-        flight.after.processed_count += updated
-        flight.unchanged = unchanged
+        if updated:
+            for job in self._counted_on_first():
+                tally_updates(job, updated)
 
     def _tally_worded(self, bad: int, errors: int) -> None:
         """The writer's reply to a "worded" batch (the first in flight): its bad rows counted as
         the writer's transaction corrected them, and so in the batches after it, which counted on
         it (their transactions correct the same, "tally")."""
-        if not (bad or errors):
-            return
+        if bad or errors:
+            for job in self._counted_on_first():
+                tally_bad_rows(job, self._worded, bad, errors)
+
+    def _counted_on_first(self) -> list[ImportJob]:
+        """The jobs that counted on the first batch in flight: its after, and the before and
+        after of each batch behind it, each once (a batch's before is often the after of the
+        one before it: the same object)."""
         first, *later = self.in_flight
         jobs = [first.after, *(job for flight in later for job in (flight.before, flight.after))]
-        # (a batch's before is often the after of the one before it: the same object, corrected once)
-        for job in {id(job): job for job in jobs}.values():
-            tally_bad_rows(job, self._worded, bad, errors)
+        return list({id(job): job for job in jobs}.values())
 
     def takes_classified(self, batch: Batch) -> bool:
         """A batch of positional rows of a type that is no longer all new (a re-import): classified
@@ -327,10 +336,10 @@ class WriterOverlap:
         self.ctx.items.add_rows(steps, items)
         self.ctx.jobs.save(flight.after, steps)
         last = list(last or [])
-        if flight.worded or any(f.worded for f in self.in_flight):  # counted on "all created": corrected
-            tally = StatementRecorder()
-            tally.tally_bad_rows(self.ctx.jobs.TALLY_BAD_ROWS_SQL, tally_path(self._worded), flight.after.uid,
-                                 len(self.in_flight))
+        if any(f.worded or f.stored is not None for f in (flight, *self.in_flight)):
+            tally = StatementRecorder()  # counted on "all created" or "all unchanged": corrected
+            tally.tally(self.ctx.jobs.TALLY_BAD_ROWS_SQL, tally_path(self._worded) if self._worded else None,
+                        self.ctx.jobs.TALLY_UPDATES_SQL, flight.after.uid, len(self.in_flight))
             last += tally.steps
         try:
             self._writer.submit(steps.steps + last)
@@ -362,7 +371,7 @@ class WriterOverlap:
         while len(self.in_flight) > keep:
             reply = self._writer.result()
             if isinstance(reply, tuple) and reply[0] == "stored" and self.in_flight[0].stored is not None:
-                self._tally_stored(self.in_flight[0], reply[1])
+                self._tally_stored(reply[1])
                 reply = "ok"
             elif isinstance(reply, tuple) and reply[0] == "worded" and self.in_flight[0].worded:
                 self._tally_worded(reply[1], reply[2])
@@ -373,6 +382,7 @@ class WriterOverlap:
                 self._committed(flight)
                 continue
             failed = list(self.in_flight)  # this batch (not committed) and the ones after it
+            corrected = self._worded is not None or any(flight.stored is not None for flight in failed)
             self.in_flight.clear()
             for _ in failed[1:]:
                 self._writer.result()  # "skipped"
@@ -394,21 +404,21 @@ class WriterOverlap:
             # those count; redo from the first that it did not commit
             while failed and failed[0].before.metadata.data_row_index != committed:
                 flight = failed.pop(0)
-                if flight.stored is not None:  # its counters as the writer corrected them; its keys
-                    flight.after = self.ctx.jobs.get(job.uid)  # (only batch in flight: the last committed)
+                if flight.stored is not None:  # its counters as the writer corrected them (restored
+                    flight.after = self.ctx.jobs.get(job.uid)  # below, as the last committed); its keys
                     # every key: which rows it updated is unknown, and an updated one is found
                     # through the records as well, so remembering it too changes nothing
                     flight.unchanged = bytes([1]) * len(flight.stored[1])
                 if flight.after.metadata.data_row_index == committed:
                     restore(flight.after)
                 self._committed(flight)
-            if self._worded is not None:  # a worded batch's correction may not have come back: the store's
+            if corrected:  # a worded or stored batch's correction may not have come back: the store's
                 restore(self.ctx.jobs.get(job.uid))
             if not failed:
                 if job.metadata.data_row_index != committed:
                     raise RuntimeError(f"batch writer: the job's checkpoint {committed} matches no batch")
                 return []  # all committed before the writer went away
-            if self._worded is None:
+            if not corrected:
                 restore(failed[0].before)
             if reply == "stale":
                 raise JobFailed(f"{job.file_name}: the job is no longer run by this process")
@@ -429,6 +439,14 @@ def tally_bad_rows(job: ImportJob, name: str, bad: int, errors: int) -> None:
     job.processed_count -= bad
     job.errors_count += errors
     job.type_counts.imported[name] -= bad
+
+
+def tally_updates(job: ImportJob, updated: int) -> None:
+    """``job``'s counters, made counting ``updated`` rows as unchanged, corrected: as
+    ``JobStore.TALLY_UPDATES_SQL`` corrects the stored job."""
+    job.summary.update += updated
+    job.summary.unchanged -= updated
+    job.processed_count += updated
 
 
 def writer_columns(pv) -> tuple[dict[int, int] | None, Any]:

@@ -450,11 +450,16 @@ class JobRunner:
                 return
             if overlap.takes(batch) and overlap.hand_over(self._planned(), batch, now):
                 return
+            if not overlap.only_stored_in_flight():
+                self._settle()
+                batch, counted_on = self._recounted(batch, counted_on)
+                if batch is None:
+                    return
+            if overlap.takes_stored(batch) and overlap.hand_over_stored(self._planned(), batch, now):
+                return
             self._settle()
             batch, counted_on = self._recounted(batch, counted_on)
             if batch is None:
-                return
-            if overlap.takes_stored(batch) and overlap.hand_over_stored(self.job, batch, now):
                 return
             if overlap.takes_classified(batch):
                 classified = self.committer.classify_batch(self.job, batch, now or self.ctx.clock(),

@@ -23,21 +23,25 @@ statements). Then each request is a list of steps run in one ``BEGIN IMMEDIATE â
                                   ``sql`` (each must insert, else "conflict"), the items to
                                   ``items_sql``; a key twice: "redo". Replies ("worded", bad
                                   rows, error items)
-    ("tally", sql, path, uid, ahead)
-                                  (after the job's save) ``sql`` run with (bad rows, error
-                                  items, path, uid) summed over this request's "worded" step and
-                                  those of the ``ahead`` requests committed before it, if any
+    ("valid", rows)               raw rows validated here and not written (one not valid: "redo")
+    ("unless", sql, params)       the query must return no row, else nothing is committed: "changed"
+    ("tally", bad_rows_sql, path, updates_sql, uid, ahead)
+                                  (after the job's save) summed over this request's "worded" or
+                                  "stored" step and those of the ``ahead`` requests committed
+                                  before it: ``bad_rows_sql`` run with (bad rows, error items,
+                                  path, uid), ``updates_sql`` with (rows updated, uid), each if
+                                  any
 
 A re-import's batch (engine/batch_overlap.py: every key stored, none by this job, none twice):
 
-    ("stored", select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql)
+    ("stored", select_sql, uid, keys, values, rows, update_sql, stamp)
                                   the stored records of ``keys`` are read (``select_sql``: key,
                                   last writing job, rowid, values; its one parameter the keys as
                                   a JSON array) and each whose ``values`` differ is updated
                                   (``update_sql``: the values, job ``uid``, source row from
                                   ``rows``, ``stamp``, the rowid). The job row,
                                   saved before this step counting every row unchanged, is then
-                                  corrected by ``tally_sql`` (updates, uid). A key not stored, or
+                                  corrected by a "tally" step. A key not stored, or
                                   stored by ``uid``: nothing is committed, "changed". Replies
                                   ("stored", a byte per row: 1 unchanged, 0 updated)
 
@@ -151,10 +155,12 @@ class StatementRecorder:
         the bad ones' errors worded and inserted by ``items_sql`` (a key twice: "redo")."""
         self.steps.append(("worded", sql, raw_rows, items_sql))
 
-    def tally_bad_rows(self, sql: str, path: str, uid: str, ahead: int) -> None:
-        """After the job's save: its counters corrected by the bad rows of this request's "worded"
-        step and of the ``ahead`` requests before it (they were in flight when it was made)."""
-        self.steps.append(("tally", sql, path, uid, ahead))
+    def tally(self, bad_rows_sql: str, path: str | None, updates_sql: str, uid: str, ahead: int) -> None:
+        """After the job's save: its counters corrected by what this request's "worded" or "stored"
+        step found (bad rows and their error items, by ``bad_rows_sql`` with the type's count at
+        ``path``; rows updated, by ``updates_sql``) and the ``ahead`` requests before it found
+        (they were in flight when it was made, counted on all created or all unchanged)."""
+        self.steps.append(("tally", bad_rows_sql, path, updates_sql, uid, ahead))
 
     def remember_new_keys(self, scope: tuple[str, ...], keys: list[str], rows: list[int],
                           stored_sql: str | None, expected: int) -> None:
@@ -167,10 +173,10 @@ class StatementRecorder:
         self.steps.append(("raw_keys", scope, raw_rows, stored_sql, expected))
 
     def write_changed(self, select_sql: str, uid: str, keys: list[str], values: list[tuple[Any, ...]],
-                      rows: list[int], update_sql: str, stamp: str, tally_sql: str) -> None:
-        """A re-import's batch: the rows whose values differ from the stored ones updated, the
-        job's counters corrected (else "changed"); after the job's save."""
-        self.steps.append(("stored", select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql))
+                      rows: list[int], update_sql: str, stamp: str) -> None:
+        """A re-import's batch: the rows whose values differ from the stored ones updated (else
+        "changed"); after the job's save, which counted them unchanged (a "tally" step corrects it)."""
+        self.steps.append(("stored", select_sql, uid, keys, values, rows, update_sql, stamp))
 
     def exact_keys(self, scope: tuple[str, ...]) -> None:
         """The scope's keys, rows of its seen-keys table from now on."""
@@ -554,7 +560,7 @@ def _json_array(keys: list[str]) -> str:
 
 def _write_changed(conn: sqlite3.Connection, step: tuple[Any, ...]) -> tuple[str, bytes]:
     """A "stored" step, in the batch's transaction: the rows that differ updated."""
-    _, select_sql, uid, keys, values, rows, update_sql, stamp, tally_sql = step
+    _, select_sql, uid, keys, values, rows, update_sql, stamp = step
     found = {row[0]: row for row in conn.execute(select_sql, (_json_array(keys),))}
     if len(found) != len(keys):
         raise _Abort("changed")
@@ -566,7 +572,6 @@ def _write_changed(conn: sqlite3.Connection, step: tuple[Any, ...]) -> tuple[str
     if updated:
         conn.executemany(update_sql, [(*vals, uid, row, stamp, old[2]) for old, vals, row, kept
                                       in zip(olds, values, rows, same, strict=True) if not kept])
-        conn.execute(tally_sql, (updated, uid))
     return ("stored", same)
 
 
@@ -581,9 +586,9 @@ def _prepared(step: tuple[Any, ...], prepare: Any) -> tuple[Any, ...]:
 
 
 def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, prepare: Any = None,
-         seen: _SeenKeys | None = None, tallies: deque[tuple[int, int]] | None = None) -> Any:
-    """One request's reply; ``tallies``: the bad rows and error items of each request committed
-    since the last "resume", latest last (this one's is added when it commits)."""
+         seen: _SeenKeys | None = None, tallies: deque[tuple[int, int, int]] | None = None) -> Any:
+    """One request's reply; ``tallies``: the bad rows, error items and rows updated of each
+    request committed since the last "resume", latest last (this one's is added when it commits)."""
     seen = seen or _SeenKeys()
     tallies = deque() if tallies is None else tallies
     try:
@@ -600,7 +605,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             return ("rows", conn.execute(steps[-1][1], steps[-1][2]).fetchall())
         except Exception as exc:
             return ("error", f"{type(exc).__name__}: {exc}")
-    own = None  # a "worded" step's (bad rows, error items)
+    own = None  # a "worded" step's (bad rows, error items, 0), a "stored" step's (0, 0, rows updated)
     if any(step[0] in ("rows", "raw_keys", "worded", "valid") for step in steps):
         # validated before the transaction: a batch to redo never takes the write lock
         try:
@@ -608,7 +613,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             for step in steps:
                 if step[0] == "worded":
                     stored, items, bad, errors = prepare.worded(step[2])
-                    own = (bad, errors)
+                    own = (bad, errors, 0)
                     prepared += [("many", step[1], stored, len(stored)), ("many", step[3], items, None)]
                 elif step[0] == "valid":
                     prepare(step[1])
@@ -623,13 +628,14 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
                 seen.make_room(conn, step[1], len(step[2]), step[5])
     except Exception as exc:
         return ("error", f"{type(exc).__name__}: {exc}")
-    reply = "ok" if own is None else ("worded", *own)
+    reply = "ok" if own is None else ("worded", *own[:2])
     try:
         conn.execute("BEGIN IMMEDIATE")  # a lock held past the busy timeout fails here
         for step in steps:
             kind = step[0]
             if kind == "stored":
                 reply = _write_changed(conn, step)
+                own = (0, 0, len(reply[1]) - reply[1].count(1))
             elif kind == "check":
                 if conn.execute(step[1], step[2]).fetchone() is None:
                     raise _Abort("stale")
@@ -651,7 +657,7 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
             raise _Abort("stale")
         conn.execute("COMMIT")
         seen.ended(committed=True)
-        tallies.append(own or (0, 0))
+        tallies.append(own or (0, 0, 0))
         return reply
     except _Abort as abort:
         conn.execute("ROLLBACK")
@@ -672,15 +678,17 @@ def _run(conn: sqlite3.Connection, steps: list[tuple[Any, ...]], parent: int, pr
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _tally(conn: sqlite3.Connection, step: tuple[Any, ...], own: tuple[int, int] | None,
-           tallies: deque[tuple[int, int]]) -> None:
-    """A "tally" step: the job's counters corrected by the bad rows of this request and of the
-    ``ahead`` requests before it."""
-    _, sql, path, uid, ahead = step
-    counted = [own or (0, 0), *(list(tallies)[-ahead:] if ahead else [])]
-    bad, errors = sum(c[0] for c in counted), sum(c[1] for c in counted)
+def _tally(conn: sqlite3.Connection, step: tuple[Any, ...], own: tuple[int, int, int] | None,
+           tallies: deque[tuple[int, int, int]]) -> None:
+    """A "tally" step: the job's counters corrected by what this request and the ``ahead``
+    requests before it found."""
+    _, bad_rows_sql, path, updates_sql, uid, ahead = step
+    counted = [own or (0, 0, 0), *(list(tallies)[-ahead:] if ahead else [])]
+    bad, errors, updated = (sum(c[i] for c in counted) for i in range(3))
     if bad or errors:
-        conn.execute(sql, (bad, errors, path, uid))
+        conn.execute(bad_rows_sql, (bad, errors, path, uid))
+    if updated:
+        conn.execute(updates_sql, (updated, uid))
 
 
 def _called(module: str, function: str, args: tuple[Any, ...]) -> Any:
@@ -733,7 +741,7 @@ def _main(parent: int, preload: list[str] | tuple[str, ...] = ()) -> None:
         _write(stdout, ("count", counted))
     skipping = False
     seen = _SeenKeys()
-    tallies: deque[tuple[int, int]] = deque(maxlen=8)
+    tallies: deque[tuple[int, int, int]] = deque(maxlen=8)
     while True:
         try:
             steps = _read(stdin)
