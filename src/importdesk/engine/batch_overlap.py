@@ -20,8 +20,11 @@ says how many rows were bad, and the job after it, and after each batch behind i
 by those (the writer corrects the stored job the same way, in the same transactions).
 
 A re-import's batch (its keys stored): the writer classifies it as well ("stored": takes_stored),
-writing the rows that differ, while the runner validates the next; or, one the runner classified
-(a key the job saw before), the writer commits its writes (takes_classified)."""
+writing the rows that differ, while the runner validates the next (and hands that one over behind
+it: its transaction adds the updates the ones ahead of it found, as for worded bad rows); or, one
+the runner classified (a key the job saw before), the writer commits its writes
+(takes_classified). A re-import known unchanged (engine/unchanged_basis.py) writes only its
+counters and items, behind any batch (takes_unchanged)."""
 
 from __future__ import annotations
 

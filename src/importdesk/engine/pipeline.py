@@ -436,8 +436,9 @@ class JobRunner:
             rows.close()
 
     def _commit(self, batch: Batch, now=None, counted_on: int | None = None) -> None:
-        """Hand ``batch`` to the batch writer when it can take it (new rows while another batch is
-        in flight; classified rows once the ones before are in), else commit it here (after
+        """Hand ``batch`` to the batch writer when it can take it (new rows, rows known unchanged
+        or rows it classifies, while another batch is in flight; rows classified here once the
+        ones before are in), else commit it here (after
         settling every batch in flight: batches commit in file order). ``counted_on``: the
         errors before it that its validation counted on (see _recounted)."""
         overlap = self._overlap
