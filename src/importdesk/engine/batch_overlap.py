@@ -167,9 +167,7 @@ class WriterOverlap:
         batch = Batch(n, 0, [], {name: TypeBatch(rt)}, {name: n})
         after = before.model_copy(deep=True)
         if payload is None and self._basis_for(name):
-            count_batch(after, batch, [], Tally(n, 0, 0, n, {name: n}), now)
-            steps = self._transaction(after)
-            steps.unless(ctx.jobs.WRITERS_CHANGED_SQL, self.basis.check_params())
+            steps = self._unchanged_transaction(after, batch, [], n, now)
             steps.validate_only(raw_cells.packed(records))
             if self._send(steps, [], InFlight(before, after, batch, now, raw=records, unchanged_basis=True)):
                 return True
@@ -225,13 +223,19 @@ class WriterOverlap:
         another job wrote since the basis held ("changed": it comes back, classified here). False:
         it could not be sent."""
         now = now or self.ctx.clock()
-        n = len(batch.only_type())
         after = before.model_copy(deep=True)
-        count_batch(after, batch, batch.items, Tally(n, 0, 0, n, {next(iter(batch.by_type)): n}), now)
-        steps = self._transaction(after)
-        steps.unless(self.ctx.jobs.WRITERS_CHANGED_SQL, self.basis.check_params())
+        steps = self._unchanged_transaction(after, batch, batch.items, len(batch.only_type()), now)
         return self._send(steps, batch.items, InFlight(before, after, replace(batch, items=list(batch.items)), now,
                                                        unchanged_basis=True))
+
+    def _unchanged_transaction(self, after: ImportJob, batch: Batch, items: list, n: int,
+                               now: datetime) -> StatementRecorder:
+        """``after`` counted with ``batch``'s ``n`` valid rows unchanged, and the transaction that
+        saves it only while the basis holds (no job that writes the type has saved its row since)."""
+        count_batch(after, batch, items, Tally(n, 0, 0, n, {next(iter(batch.by_type)): n}), now)
+        steps = self._transaction(after)
+        steps.unless(self.ctx.jobs.WRITERS_CHANGED_SQL, self.basis.check_params())
+        return steps
 
     def only_stored_in_flight(self) -> bool:
         """Nothing in flight but batches the writer classifies: another may follow them."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from typing import Any
 
@@ -32,13 +33,21 @@ from importdesk.models import ImportJob, JobType
 from importdesk.schemas import positional_recipe
 
 
+@cache
+def _version() -> str | None:
+    """This importdesk's version (read once per process); None when not installed."""
+    try:
+        return metadata.version("importdesk")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def recipe(pv: Any, mapper: RowMapper) -> str | None:
     """How a job's positional rows are read and validated, as one digest (same recipe, same
     values); None when this importdesk's version is not known (its code could be any)."""
     job, info = mapper.job, mapper.info
-    try:
-        version = metadata.version("importdesk")
-    except metadata.PackageNotFoundError:
+    version = _version()
+    if version is None:
         return None
     described = (version, positional_recipe.fingerprint(pv), info.format, info.encoding, info.delimiter,
                  info.sheet, mapper.headers, tuple(mapper.mapping.columns), job.resource_type,
@@ -71,11 +80,10 @@ def find(ctx: EngineContext, job: ImportJob, job_recipe: str | None) -> Unchange
     sha256 = job.provider_data.sha256
     if job.job_type is not JobType.EXECUTE or job.metadata.data_row_index or job_recipe is None or not sha256:
         return None
-    earlier = ctx.jobs.last_full_import(job.resource_type, sha256)
-    if (earlier is None or earlier.uid == job.uid or earlier.provider_data.recipe != job_recipe
-            or earlier.provider_data.sha256 != sha256 or earlier.progress.error or earlier.progress.pending
-            or earlier.summary.unchanged or earlier.summary.create + earlier.summary.update != earlier.progress.done
-            or not earlier.progress.done):
+    earlier = ctx.jobs.last_full_import(job.resource_type, sha256)  # done, no row in error or unchanged
+    if (earlier is None or earlier.provider_data.recipe != job_recipe or earlier.provider_data.sha256 != sha256
+            or earlier.progress.pending or not earlier.progress.done
+            or earlier.summary.create + earlier.summary.update != earlier.progress.done):
         return None
     # the writers first: one that writes while the records are counted changes them after
     n, revisions = ctx.db.conn().execute(ctx.jobs.WRITERS_OF_TYPE_SQL,
