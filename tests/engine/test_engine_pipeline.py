@@ -905,6 +905,46 @@ def test_a_dry_run_on_the_batch_writer_reports_what_one_in_process_reports(tmp_p
     assert "keys" in kinds and "other" not in kinds
 
 
+@pytest.mark.parametrize("bad_every", [0, 9])
+def test_a_dry_runs_lines_are_parsed_by_the_writer_or_here_as_the_files_reader_would(tmp_path, monkeypatch, bad_every):
+    """Once the writer's count has shown each line to be one record, a dry run hands its batches
+    over as lines (readers/csv_lines.py). A blank line, a line of delimiters, a ragged row and a
+    quoted cell with a delimiter in later batches: the writer takes only batches of full rows,
+    the runner parses the others by its reader's rules. The same outcome as in process, and the
+    rows numbered by their lines."""
+    from importdesk.store import batch_writer
+
+    real_submit, real_result = batch_writer.BatchWriter.submit, batch_writer.BatchWriter.result
+    sent, replies = [], []
+
+    def submit(self, steps):
+        sent.append(any(isinstance(step[2], tuple) and step[2][0] == "csv_lines"
+                        for step in steps if step[0] == "raw_keys"))
+        return real_submit(self, steps)
+
+    def result(self):
+        replies.append(real_result(self))
+        return replies[-1]
+
+    monkeypatch.setattr(batch_writer.BatchWriter, "submit", submit)
+    monkeypatch.setattr(batch_writer.BatchWriter, "result", result)
+    lines = write_products(tmp_path / "p.csv", 700, bad_every=bad_every).read_text(encoding="utf-8").splitlines()
+    lines[300] = ""
+    lines[380] = ",,,,,,,,,,"
+    lines[450] = lines[450] + ",one too many"
+    lines[520] = lines[520].replace("Product 519", '"Product 519, boxed"')
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = _outcomes(tmp_path, monkeypatch, [tmp_path / "p.csv"], [*WRITER_MODES, "positional"],
+                        [JobType.VALIDATE])
+    assert all(r == results[0] for r in results)
+    (status, progress, *_, items), = results[0][0]
+    assert status is JobStatus.DONE and progress.total == 698
+    assert [row for row, _f, _v, code, *_ in items if code == "malformed_row"] == [451]
+    bad_prices = {i for i in range(700) if bad_every and i % bad_every == bad_every - 1} - {299, 379, 449}
+    assert progress.error == 1 + len(bad_prices)
+    assert True in sent and "redo" in replies  # lines the writer took, and lines it gave back
+
+
 def test_a_dry_run_on_the_batch_writer_finds_stored_and_repeated_keys(tmp_path, monkeypatch):
     """Keys in the store, a key twice in one batch, and keys repeated batches later: the writer
     says "conflict", and the runner classifies that batch and the ones after it, asking the

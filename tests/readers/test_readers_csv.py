@@ -380,3 +380,24 @@ def test_utf8_file_with_one_broken_byte_is_not_mistaken_for_cp1252(write):
     with pytest.raises(ReaderError) as exc:
         open_source(path)
     assert_user_message(exc.value, path, "line 22", "column 5", "0xE9", "UTF-8")
+
+
+# --- lines handed on unparsed (readers/csv_lines.py) ------------------------------------------
+
+def test_lines_are_taken_only_once_the_count_showed_each_line_a_record_and_parse_as_the_reader_reads(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(b'sku,name\r\nA,one\r\nB,"two, too"\r\n\r\nC\r\n,\r\nD,four\r\nE,five')
+    with open_source(str(path)) as src:
+        expected = list(src.numbered_rows())
+        rows = src.numbered_rows()
+        assert rows.take_lines(2) is None  # the header is not read yet
+        first = next(iter(rows))
+        assert rows.take_lines(2) is None  # not known to be one record a line
+        src.take_count(src.count())
+        lines = rows.take_lines(3)
+        assert (lines.first, lines.lines) == (3, ['B,"two, too"\r\n', "\r\n", "C\r\n"])
+        rest = rows.take_lines(10)
+        assert rest.first == 6 and rows.take_lines(10).lines == []
+        assert [first, *src.parse_lines(lines), *src.parse_lines(rest)] == expected
+        with pytest.raises(RuntimeError):
+            next(iter(rows))  # rows after lines: their numbers would be wrong

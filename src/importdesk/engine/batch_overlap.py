@@ -44,6 +44,7 @@ from importdesk.engine.errors import JobFailed, StoreWriteFailed, store_fault
 from importdesk.engine.unchanged_basis import UnchangedBasis
 from importdesk.engine.writer_wording import tally_path
 from importdesk.models import ImportJob
+from importdesk.readers.csv_lines import CsvLines
 from importdesk.schemas import raw_cells
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementRecorder
@@ -51,6 +52,13 @@ from importdesk.store.batch_writer import BatchWriter, CannotSend, StatementReco
 log = logging.getLogger(__name__)
 
 WRITER_DEPTH = 2  # batches handed over and not settled: a slow commit (checkpoint) stalls nothing
+
+
+def raw_rows(records: list | CsvLines) -> list | tuple[Any, ...]:
+    """A raw batch as the writer is sent it: rows (raw_cells.packed), or CSV lines to parse."""
+    if records.__class__ is CsvLines:
+        return raw_cells.csv_lines(records.lines, records.first, records.delimiter, records.width, records.limit)
+    return raw_cells.packed(records)
 
 
 @dataclass
@@ -64,8 +72,8 @@ class InFlight:
     now: datetime
     # keys of rows it classified and does not write (unchanged): the job's seen keys once it commits
     seen: list[tuple[str, str, str, int]] = field(default_factory=list)
-    # a batch handed over raw: its source rows, to validate them here if the writer did not commit it
-    raw: list | None = None
+    # a batch handed over raw: its source rows (or CSV lines), to validate them here if the writer did not commit it
+    raw: list | CsvLines | None = None
     # a batch the writer classifies ("stored"): its type's name, keys and source rows; and, once
     # the writer replied, a byte per row: 1 unchanged (its key joins the seen keys), 0 updated
     stored: tuple[str, list[str], list[int]] | None = None
@@ -150,7 +158,7 @@ class WriterOverlap:
             return False  # not loaded yet, or not the same validator
         return self.has_room()
 
-    def hand_over_raw(self, before: ImportJob, records: list, rt, pv, name: str | None = None,
+    def hand_over_raw(self, before: ImportJob, records: list | CsvLines, rt, pv, name: str | None = None,
                       payload: list | None = None) -> bool:
         """Send a batch of raw rows (source.numbered_rows lists) as one transaction after
         ``before`` (the planned job), counted as all created; the writer validates them. False:
@@ -168,7 +176,7 @@ class WriterOverlap:
         after = before.model_copy(deep=True)
         if payload is None and self._basis_for(name):
             steps = self._unchanged_transaction(after, batch, [], n, now)
-            steps.validate_only(raw_cells.packed(records))
+            steps.validate_only(raw_rows(records))
             if self._send(steps, [], InFlight(before, after, batch, now, raw=records, unchanged_basis=True)):
                 return True
             self._pause_raw()
@@ -178,9 +186,9 @@ class WriterOverlap:
         sql = ctx.records.insert_stored_sql(rt, pv, after.uid, stamp)
         worded = self._worded == name and payload is None
         if worded:
-            steps.validate_and_word(sql, raw_cells.packed(records), ctx.items.INSERT_SQL)
+            steps.validate_and_word(sql, raw_rows(records), ctx.items.INSERT_SQL)
         else:
-            steps.validate_and_insert(sql, raw_cells.packed(records) if payload is None else payload)
+            steps.validate_and_insert(sql, raw_rows(records) if payload is None else payload, n)
         if self._send(steps, [], InFlight(before, after, batch, now, raw=records, worded=worded)):
             return True
         self._pause_raw()  # (an XLSX date cell, say: the next ones likely have them too)

@@ -51,6 +51,11 @@ class DateOrderWatch:
             return None
         return cls(columns, rules.date_order, rules.locale)
 
+    @property
+    def watching(self) -> bool:
+        """Some column's next batches are still to be observed."""
+        return bool(self._watching)
+
     def observe(self, batch: Sequence[Any]) -> None:
         self._batches += 1
         for column in list(self._watching):

@@ -29,9 +29,10 @@ from operator import itemgetter
 
 from importdesk.engine.batch_build import Batch, TypeBatch
 from importdesk.engine.batch_commit import BatchCommitter, ClassifiedBatch, Tally, count_batch
-from importdesk.engine.batch_overlap import InFlight, WriterOverlap
+from importdesk.engine.batch_overlap import InFlight, WriterOverlap, raw_rows
 from importdesk.engine.context import EngineContext
 from importdesk.models import ImportJob, JobType
+from importdesk.readers.csv_lines import CsvLines
 from importdesk.store import seen_keys
 from importdesk.store.batch_writer import BatchWriter, StatementRecorder
 
@@ -63,7 +64,7 @@ class DryRunOverlap(WriterOverlap):
         return (self._job_uid, resource_type, seen_keys.CREATE_SQLITE, seen_keys.REMEMBER_SQLITE,
                 seen_keys.REMEMBER_NEW_SQLITE)
 
-    def hand_over_raw(self, before: ImportJob, records: list, rt, pv) -> bool:
+    def hand_over_raw(self, before: ImportJob, records: list | CsvLines, rt, pv) -> bool:
         """Raw rows for the writer to validate, their keys remembered if all are new (else
         "redo" / "conflict": the batch comes back); counted as all created, as in process."""
         now = self.ctx.clock()
@@ -72,7 +73,7 @@ class DryRunOverlap(WriterOverlap):
         after = before.model_copy(deep=True)
         count_batch(after, batch, [], Tally(n, n, 0, 0, {rt.name: n}), now)
         steps = self._transaction(after)
-        steps.validate_and_remember(self._scope(rt.name), records, self.ctx.records.any_exists_sql(rt),
+        steps.validate_and_remember(self._scope(rt.name), raw_rows(records), self.ctx.records.any_exists_sql(rt),
                                     after.progress.total)
         if self._send(steps, [], InFlight(before, after, batch, now, raw=records)):
             return True

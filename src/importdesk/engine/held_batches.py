@@ -11,6 +11,7 @@ import contextlib
 import marshal
 
 from importdesk.engine.batch_build import Batch
+from importdesk.readers.csv_lines import CsvLines
 from importdesk.schemas import raw_cells
 
 
@@ -58,15 +59,16 @@ class HeldRows:
 
     __slots__ = ("_packed", "_rows")
 
-    def __init__(self, rows: list) -> None:
+    def __init__(self, rows: list | CsvLines) -> None:
         self._packed: bytes | None = None
-        self._rows: list | None = rows
-        if all(row.__class__ is list for row in rows):  # (records, JSON lines: held as they are)
+        self._rows: list | CsvLines | None = rows
+        # (records, JSON lines and CSV lines are held as they are)
+        if rows.__class__ is list and all(row.__class__ is list for row in rows):
             with contextlib.suppress(ValueError):  # (a value marshal cannot carry: held as it is)
                 self._packed, self._rows = marshal.dumps(raw_cells.packed(rows)), None
 
     @property
-    def rows(self) -> list:
+    def rows(self) -> list | CsvLines:
         if self._packed is None:
             return self._rows  # type: ignore[return-value]
         return raw_cells.unpacked(marshal.loads(self._packed))

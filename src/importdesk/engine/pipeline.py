@@ -48,6 +48,7 @@ from importdesk.engine.sources import open_job_source
 from importdesk.engine.writer_start import estimated_rows, start_writer, writer_may_help
 from importdesk.models import ImportJob, ItemLevel, JobStatus, JobType
 from importdesk.readers import ReaderError
+from importdesk.readers.csv_lines import CsvLines
 from importdesk.schemas import SchemaError, get_rules, positional_recipe
 from importdesk.store import seen_keys
 from importdesk.store.backends import LeaseLost, StoreUnavailable
@@ -261,9 +262,7 @@ class JobRunner:
                 over_threshold = (self._commit_held(first.batch) if isinstance(first, HeldBatch)
                                   else self._run_batch(first.rows) or self._threshold_stop)
             else:
-                batch = list(islice(records, self._batch_rows))
-                if self.dates is not None:
-                    self.dates.observe(batch)
+                batch = self._next_batch(records)
                 if not batch:
                     self._finish(JobStatus.DONE, None)
                     return
@@ -312,14 +311,32 @@ class JobRunner:
                 or overlap.has_room() or held[0].__class__ is not HeldBatch
                 or sum(h.__class__ is HeldRows for h in held) >= HELD_ROWS):
             return False  # (once the batches validated while it counted are gone, none is held)
-        batch = list(islice(records, self._batch_rows))
+        batch = self._next_batch(records)
         if not batch:
             self._held_done = True
             return False
-        if self.dates is not None:
-            self.dates.observe(batch)
         held.append(HeldRows(batch))
         return True
+
+    def _next_batch(self, records) -> list | CsvLines:
+        """The next batch of the file after the count: for a dry run, its lines unparsed when they
+        are known to be one record each and the writer may be handed them raw (readers/csv_lines.py;
+        no slash dates being watched), else its rows. (An import's writer is the busier process:
+        parsing the lines there too costs it more than it saves this one.)"""
+        take_lines = getattr(records, "take_lines", None)
+        if take_lines is not None and (records.taking_lines or (
+                self._overlap.__class__ is DryRunOverlap and self._overlap.open
+                and not (self.dates and self.dates.watching))):
+            lines = take_lines(self._batch_rows)
+            if lines is not None:
+                return lines
+        batch = list(islice(records, self._batch_rows))
+        if self.dates is not None:
+            self.dates.observe(batch)
+        return batch
+
+    def _parsed(self, records: list | CsvLines) -> list:
+        return self._source.parse_lines(records) if records.__class__ is CsvLines else records
 
     def _commit_held(self, batch: Batch) -> bool:
         """Commit a batch _read_ahead held, the error threshold applied now; True when it was
@@ -361,13 +378,16 @@ class JobRunner:
         finally:
             records.close()  # its file
 
-    def _run_batch(self, records: list) -> bool:
+    def _run_batch(self, records: list | CsvLines) -> bool:
         """Validate one batch and commit it (or hand it to the batch writer raw, when it has room
         to validate it); True when the error threshold was crossed."""
         if self._hand_over_raw(records):
             return False
         if self._threshold_stop:  # settling found the job stopped before this batch
             return True
+        records = self._parsed(records)
+        if not records:  # (lines that were all blank)
+            return False
         errors = self._planned().progress.error
         batch = self.builder.build(records, errors)
         self._commit(batch, counted_on=errors)
@@ -376,7 +396,7 @@ class JobRunner:
     def _many_bad_rows(self) -> bool:
         return self.builder.many_bad_rows
 
-    def _hand_over_raw(self, records: list) -> bool:
+    def _hand_over_raw(self, records: list | CsvLines) -> bool:
         overlap = self._overlap
         lines = self.json_lines if self.positional is None else None
         name = self.job.resource_type if lines is None else lines.rt_name
@@ -400,7 +420,7 @@ class JobRunner:
             return self._recounted(flight.batch, flight.before.progress.error)[0]
         if self._threshold_stop:
             return None
-        batch = self.builder.build(flight.raw, self._planned().progress.error)
+        batch = self.builder.build(self._parsed(flight.raw), self._planned().progress.error)
         self._note_threshold(batch)
         return batch
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import inspect
 import os
 import re
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from .base import Limits, ReaderError, Record, RowSource, SourceInfo, clean_headers
 from .csv_count import count_records
+from .csv_lines import CsvLines
 from .detect import (
     MAX_LINE_BYTES,
     check_delimiter,
@@ -66,6 +69,7 @@ class CsvSource(RowSource):
             delim = detect_delimiter(text, prefer=prefer)
         self._encoding = enc
         self._delimiter = delim
+        self.lines_are_records = False  # (take_count)
         headers, self._header_line = self._read_header()
         self.info = SourceInfo(format="csv", encoding=enc, delimiter=delim, headers=headers, size=size)
 
@@ -139,22 +143,24 @@ class CsvSource(RowSource):
             self._untrack(f)
         return count
 
-    def _numbered_rows(self, skip: int) -> Iterator[list[Any] | Record]:
-        return self._records(skip, numbered=True)
+    def take_count(self, n: int) -> int:
+        """The byte scan's count (count_elsewhere): it answers only for a file whose every line
+        after the header is one record, so from now on its lines may be handed on unparsed."""
+        n = super().take_count(n)
+        self.lines_are_records = True
+        return n
 
-    def _records(self, skip: int, numbered: bool = False) -> Iterator[Any]:
-        f, reader = self._open()
-        n = len(self.info.headers)
+    def _numbered_rows(self, skip: int) -> CsvRows:
+        return CsvRows(self, skip)
+
+    def _records(self, skip: int, numbered: bool = False, opened: tuple[Any, Any] | None = None) -> Iterator[Any]:
+        f, reader = opened or self._open()
         prev = self._header_line  # physical line where the previous row ended
-        # Record k starts at line >= header_line + k, so while prev < cap the max_rows limit
-        # cannot have been passed: the hot loop needs no counter. Past it (10M+ lines), count()
-        # settles the exact number once.
-        cap = self._header_line + self.limits.max_rows
-        new = Record
         try:
             self._skip_header(reader)
             if skip:
                 seen = 0
+                n = len(self.info.headers)
                 for row in reader:
                     prev = reader.line_num
                     if row and (row[0] or any(row)):
@@ -163,6 +169,28 @@ class CsvSource(RowSource):
                         seen += 1
                         if seen >= skip:
                             break
+            yield from self._rows(reader, prev, 0, numbered)
+        except Exception as exc:
+            raise self._convert(exc, prev + 1) from exc
+        finally:
+            self._untrack(f)
+
+    def parse_lines(self, batch: CsvLines) -> list[Any]:
+        """The numbered rows of lines CsvRows.take_lines handed on, by the rules of ``_records``."""
+        csv.field_size_limit(self.limits.max_cell_chars)
+        reader = csv.reader(batch.lines, delimiter=self._delimiter, quotechar='"', doublequote=True,
+                            skipinitialspace=False, strict=True)
+        return list(self._rows(reader, batch.first - 1, batch.first - 1, True))
+
+    def _rows(self, reader: Any, prev: int, base: int, numbered: bool) -> Iterator[Any]:
+        """The records ``reader`` gives after physical line ``prev``; its line numbers count from ``base``."""
+        n = len(self.info.headers)
+        # Record k starts at line >= header_line + k, so while prev < cap the max_rows limit
+        # cannot have been passed: the hot loop needs no counter. Past it (10M+ lines), count()
+        # settles the exact number once.
+        cap = self._header_line + self.limits.max_rows
+        new = Record
+        try:
             # The hot loop: a length test, a truthiness test, a compare and one small object
             # (numbered: the row number appended to the row instead).
             for row in reader:
@@ -184,11 +212,9 @@ class CsvSource(RowSource):
                             yield new(prev + 1, row)
                     else:
                         yield new(prev + 1, row, None, _ragged(len(row), n))
-                prev = reader.line_num
+                prev = base + reader.line_num
         except Exception as exc:
             raise self._convert(exc, prev + 1) from exc
-        finally:
-            self._untrack(f)
 
     # --- errors ---------------------------------------------------------------------------------
 
@@ -223,6 +249,51 @@ class CsvSource(RowSource):
         if isinstance(exc, OSError):
             return self._error(f"cannot be read: {exc.strerror or exc}", line=line)
         return self._error(f"unexpected error while reading: {type(exc).__name__}: {exc}", line=line)
+
+
+class CsvRows:
+    """CsvSource.numbered_rows. Iterating it gives the rows (the reader's generator itself: no
+    call added per row); ``take_lines`` the next lines unparsed, once the source knows each line
+    is one record (then only lines: the reader's line numbers no longer count them all)."""
+
+    def __init__(self, source: CsvSource, skip: int) -> None:
+        self._source = source
+        self._f, self._reader = source._open()
+        self._rows = source._records(skip, True, (self._f, self._reader))
+        self._taken = 0  # lines take_lines read past the reader
+        self._lines = False
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._lines:
+            raise RuntimeError("rows asked for after lines")
+        return self._rows
+
+    def __next__(self) -> Any:
+        return next(iter(self))
+
+    @property
+    def taking_lines(self) -> bool:
+        """take_lines has been called: rows can no longer be read."""
+        return self._lines
+
+    def close(self) -> None:
+        self._rows.close()
+
+    def take_lines(self, n: int) -> CsvLines | None:
+        """The next ``n`` lines (fewer at the end of the file), or None when rows must be read
+        instead: the source does not know its lines are records, or the reader has not started
+        (its header lines are not read yet) or has ended."""
+        source = self._source
+        if not source.lines_are_records or inspect.getgeneratorstate(self._rows) != inspect.GEN_SUSPENDED:
+            return None
+        self._lines = True
+        first = self._reader.line_num + self._taken + 1
+        try:
+            lines = list(islice(self._f, n))
+        except Exception as exc:
+            raise source._convert(exc, first) from exc
+        self._taken += len(lines)
+        return CsvLines(lines, first, source._delimiter, len(source.info.headers), source.limits.max_cell_chars)
 
 
 def _ragged(k: int, n: int) -> str:

@@ -138,9 +138,10 @@ class StatementRecorder:
         if rows:
             self.steps.append(("many", sql, rows, expect))
 
-    def validate_and_insert(self, sql: str, raw_rows: list[Any]) -> None:
-        """Raw rows the writer's helper validates, each inserted (all or the batch is "redo")."""
-        self.steps.append(("rows", sql, raw_rows, len(raw_rows)))
+    def validate_and_insert(self, sql: str, raw_rows: list[Any] | tuple[Any, ...], rows: int) -> None:
+        """Raw rows the writer's helper validates, each of the ``rows`` inserted (all or the batch
+        is "redo"); ``raw_rows``: as the helper takes them (a tuple: lines it parses, raw_cells.py)."""
+        self.steps.append(("rows", sql, raw_rows, rows))
 
     def validate_only(self, raw_rows: list[Any]) -> None:
         """Raw rows the writer's helper validates and writes nothing of (one not valid: "redo")."""
