@@ -11,7 +11,8 @@ row — no b-tree entry per key, which cost a dry run as much as an import's rec
 each batch after it) reading the records table itself and asking the writer which of the batch's
 keys the job saw (the writer's seen-keys TEMP table, exact from then on), and hands over the
 items, counters and keys the classification gives. A raw batch (the writer validates it:
-batch_overlap.py) remembers its keys the same way.
+batch_overlap.py) remembers its keys the same way; it goes as its CSV lines, unparsed, once the
+count has shown each line to be one record (readers/csv_lines.py).
 
 Should the writer fail, die or not take a batch that only it could (nothing in flight then), the
 seen keys become the runner's again: the writer is closed and the rows before the committed
