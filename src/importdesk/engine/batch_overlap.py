@@ -160,7 +160,7 @@ class WriterOverlap:
 
     def hand_over_raw(self, before: ImportJob, records: list | CsvLines, rt, pv, name: str | None = None,
                       payload: list | None = None) -> bool:
-        """Send a batch of raw rows (source.numbered_rows lists) as one transaction after
+        """Send a batch of raw rows (source.numbered_rows lists, or CsvLines) as one transaction after
         ``before`` (the planned job), counted as all created; the writer validates them. False:
         it could not be sent (a value marshal cannot carry, a broken record): nothing was handed
         over or counted. ``payload``: what the writer is sent instead of ``records`` (JSON lines,

@@ -278,6 +278,7 @@ class CsvRows:
 
     def close(self) -> None:
         self._rows.close()
+        self._source._untrack(self._f)  # (a generator closed before it started runs no finally)
 
     def take_lines(self, n: int) -> CsvLines | None:
         """The next ``n`` lines (fewer at the end of the file), or None when rows must be read
