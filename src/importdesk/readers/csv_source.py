@@ -82,11 +82,14 @@ class CsvSource(RowSource):
         except OSError as exc:
             raise self._error(f"cannot be read: {exc.strerror or exc}") from None
         self._track(f)
+        return f, self._csv_reader(f)
+
+    def _csv_reader(self, lines: Any) -> Any:
+        """The csv module's reader of ``lines`` (a file, or lines of one) in this file's dialect."""
         # Process-wide setting of the csv module: bound it before each reader starts.
         csv.field_size_limit(self.limits.max_cell_chars)
-        reader = csv.reader(f, delimiter=self._delimiter, quotechar='"', doublequote=True,
-                            skipinitialspace=False, strict=True)
-        return f, reader
+        return csv.reader(lines, delimiter=self._delimiter, quotechar='"', doublequote=True,
+                          skipinitialspace=False, strict=True)
 
     def _read_header(self) -> tuple[list[str], int]:
         f, reader = self._open()
@@ -177,10 +180,7 @@ class CsvSource(RowSource):
 
     def parse_lines(self, batch: CsvLines) -> list[Any]:
         """The numbered rows of lines CsvRows.take_lines handed on, by the rules of ``_records``."""
-        csv.field_size_limit(self.limits.max_cell_chars)
-        reader = csv.reader(batch.lines, delimiter=self._delimiter, quotechar='"', doublequote=True,
-                            skipinitialspace=False, strict=True)
-        return list(self._rows(reader, batch.first - 1, batch.first - 1, True))
+        return list(self._rows(self._csv_reader(batch.lines), batch.first - 1, batch.first - 1, True))
 
     def _rows(self, reader: Any, prev: int, base: int, numbered: bool) -> Iterator[Any]:
         """The records ``reader`` gives after physical line ``prev``; its line numbers count from ``base``."""
