@@ -166,3 +166,41 @@ def test_line_without_line_breaks_is_refused_before_reading(write, monkeypatch, 
     with pytest.raises(ReaderError) as exc:
         open_source(path)
     assert str(exc.value).startswith(f"{name}, line 3:") and "line break" in str(exc.value)
+
+
+def _first_line_too_long(data: bytes, limit: int) -> int | None:
+    """Byte by byte: the number of the first physical line (counted by line feeds) longer than
+    ``limit`` bytes, where CR and LF both end a line; None when there is none."""
+    run = 0
+    feeds_before_run = feeds = 0
+    for byte in data:
+        if byte in b"\r\n":
+            feeds += byte == 10
+            run, feeds_before_run = 0, feeds
+            continue
+        run += 1
+        if run > limit:
+            return feeds_before_run + 1
+    return None
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_line_lengths_are_checked_as_a_byte_by_byte_reading_would(tmp_path, seed):
+    # the check reads chunks from their end; lines cross chunks, end in CR, LF or CRLF, or not
+    import random
+
+    from importdesk.readers.detect import check_line_lengths
+
+    rng = random.Random(seed)
+    limit, chunk = rng.randint(8, 40), rng.randint(1, 20)
+    parts = [rng.choice([b"x" * rng.randint(0, limit + 3), b"\n", b"\r", b"\r\n"]) for _ in range(rng.randint(1, 30))]
+    data = b"".join(parts)
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    expected = _first_line_too_long(data, limit)
+    if expected is None:
+        check_line_lengths(str(path), "f.csv", limit, chunk)
+        return
+    with pytest.raises(ReaderError) as exc:
+        check_line_lengths(str(path), "f.csv", limit, chunk)
+    assert (exc.value.file, exc.value.line) == ("f.csv", expected)
