@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -289,7 +290,7 @@ def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None, skip_errors=T
     for mode in modes:
         with monkeypatch.context() as m:
             m.setattr("importdesk.engine.pipeline.WRITER_MIN_ROWS",
-                      0 if mode in (*WRITER_MODES, "drain") else 10**9)
+                      0 if mode in (*WRITER_MODES, "drain", "busy") else 10**9)
             if mode == "writer":
                 m.setattr(WriterOverlap, "wants_raw", lambda self, name: False)
             if mode in ("raw", "alternate"):  # no batch held while the writer counts: each can go raw
@@ -305,6 +306,12 @@ def _outcomes(tmp_path, monkeypatch, paths, modes, job_types=None, skip_errors=T
                 m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 4)
                 m.setattr(WriterOverlap, "wants_raw", _raw_when(lambda n: True))
                 m.setattr(WriterOverlap, "has_room", _room_every_other_time(WriterOverlap.has_room))
+            if mode == "busy":  # 4 held while it counts; the writer then looks busy: each batch read behind
+                # them is validated here while it waits, the first of two held (HELD_ROWS 2)
+                m.setattr(batch_writer.BatchWriter, "counted", _count_when_waited(batch_writer.BatchWriter.counted))
+                m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 4)
+                m.setattr("importdesk.engine.pipeline.HELD_ROWS", 2)
+                m.setattr(batch_writer.BatchWriter, "replies_waiting", lambda self: 0)
             if mode == "backlog":  # 3 held; then the writer looks busy: more held behind it
                 m.setattr("importdesk.engine.pipeline.HELD_BATCHES", 3)
                 m.setattr(batch_writer.BatchWriter, "replies_waiting", lambda self: 0)
@@ -353,29 +360,34 @@ def _rows_held_unvalidated(monkeypatch) -> list[bool]:
     return held
 
 
+def _products_file(tmp_path, kind: str) -> Path:
+    """900 products, bad rows among them; CSV and JSON Lines with a ragged row and a key twice."""
+    if kind == "xlsx":
+        return _write_products_xlsx(tmp_path / "p.xlsx", 900, bad_every=70)
+    path = write_products(tmp_path / "p.csv", 900, bad_every=70)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[600] = lines[600] + ",one too many"  # a ragged row (a Record among the rows)
+    lines[700] = lines[650]  # a key twice
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if kind == "jsonl":
+        import csv
+
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        out = tmp_path / "p.jsonl"
+        out.write_text("".join(json.dumps(dict(zip(rows[0], r, strict=False))) + "\n" for r in rows[1:]),
+                       encoding="utf-8")
+        path = out
+    return path
+
+
 @pytest.mark.parametrize("kind", ["csv", "jsonl", "xlsx"])
 def test_batches_held_unvalidated_behind_the_counted_ones_import_the_same(tmp_path, monkeypatch, kind):
     """After the count, while the batches validated during it are worked off, the next ones are
     held as read (packed where they can be) and validated when their turn comes, by the writer
     (raw) when it has room then, else here: the import is the one made in this process, bad,
     ragged and repeated rows alike."""
-    if kind == "xlsx":
-        path = _write_products_xlsx(tmp_path / "p.xlsx", 900, bad_every=70)
-    else:
-        path = write_products(tmp_path / "p.csv", 900, bad_every=70)
-        lines = path.read_text(encoding="utf-8").splitlines()
-        lines[600] = lines[600] + ",one too many"  # a ragged row (a Record among the rows)
-        lines[700] = lines[650]  # a key twice
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        if kind == "jsonl":
-            import csv
-
-            with path.open(encoding="utf-8", newline="") as f:
-                rows = list(csv.reader(f))
-            out = tmp_path / "p.jsonl"
-            out.write_text("".join(json.dumps(dict(zip(rows[0], r, strict=False))) + "\n" for r in rows[1:]),
-                           encoding="utf-8")
-            path = out
+    path = _products_file(tmp_path, kind)
     packed = _rows_held_unvalidated(monkeypatch)
     sent = _writes_raw(monkeypatch)
     drain, positional = _outcomes(tmp_path, monkeypatch, [path], ["drain", "positional"])
@@ -385,6 +397,33 @@ def test_batches_held_unvalidated_behind_the_counted_ones_import_the_same(tmp_pa
     assert drain[0][0][1].error > 10  # (the bad rows are there)
     assert packed and any(packed) == (kind != "jsonl")  # (JSON lines are held as the lines they are)
     assert any(sent)  # some batches held so went raw
+
+
+@pytest.mark.parametrize("kind, job_type, skip_errors", [
+    ("csv", JobType.EXECUTE, True), ("csv", JobType.EXECUTE, False), ("csv", JobType.VALIDATE, True),
+    ("jsonl", JobType.EXECUTE, True), ("xlsx", JobType.EXECUTE, True)])
+def test_batches_held_behind_a_busy_writer_are_validated_here_and_import_the_same(tmp_path, monkeypatch,
+                                                                                  kind, job_type, skip_errors):
+    """While the writer works off the batches held during the count and has no room, the runner
+    validates the batches it holds behind them instead of waiting (in file order, the error
+    threshold applied at their commit): the job is the one made in this process."""
+    from importdesk.engine.pipeline import JobRunner
+
+    path = _products_file(tmp_path, kind)
+    validated: list[int] = []
+    real = JobRunner._validate_held
+
+    def validate_held(self, held):
+        validated.append(len(held))
+        return real(self, held)
+
+    monkeypatch.setattr(JobRunner, "_validate_held", validate_held)
+    busy, positional = _outcomes(tmp_path, monkeypatch, [path], ["busy", "positional"], job_types=[job_type],
+                                 skip_errors=skip_errors)
+    assert busy[0] == positional[0]  # status, counters, checkpoint, items
+    assert list(map(_without_times, busy[1])) == list(map(_without_times, positional[1]))
+    assert busy[0][0][1].error > 10
+    assert len(validated) > 3  # (batches held behind the busy writer were validated here)
 
 
 def test_batch_writer_conflicts_are_committed_in_process(tmp_path, monkeypatch):

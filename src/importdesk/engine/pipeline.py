@@ -67,7 +67,9 @@ WRITER_MIN_ROWS = 4 * BATCH_ROWS
 # 152 MB, its writer holding 25 MB of key prints: over the 150 MB the process tree may take.)
 HELD_BATCHES = 40
 # Of those, batches read after the count and held unvalidated while the ones validated before it
-# are worked off (HeldRows, ~1 MB each): the writer validates them when it has room.
+# are worked off (HeldRows, ~1 MB each): the writer validates them when it has room. With this many
+# held and the writer still busy, the first of them is validated here rather than waited behind
+# (a 30%-invalid import waited ~0.3 s there; 1M rows 4-5% faster, fresh imports too).
 HELD_ROWS = 8
 
 
@@ -304,19 +306,40 @@ class JobRunner:
         batch of the file and hold it too, unvalidated (HeldRows: validated when its turn comes,
         raw by the writer when it has room then), so that this process neither waits for the
         writer to work off the batches held while it counted nor validates every batch while the
-        writer has room to. False when the batch held first is to be committed now (the writer
-        has room, enough are held, or the file is read to its end)."""
+        writer has room to. With HELD_ROWS of them held (or the file read to its end), the first
+        of them is validated here instead of waiting: the writer is the busier process then, and
+        each batch this one validates is one it will not. False when the batch held first is to
+        be committed now (the writer has room, or nothing is left to read or validate)."""
         overlap = self._overlap
-        if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open or self._held_done
-                or overlap.has_room() or held[0].__class__ is not HeldBatch
-                or sum(h.__class__ is HeldRows for h in held) >= HELD_ROWS):
+        if (len(held) >= HELD_BATCHES or overlap is None or not overlap.open
+                or overlap.has_room() or held[0].__class__ is not HeldBatch):
             return False  # (once the batches validated while it counted are gone, none is held)
+        unvalidated = sum(h.__class__ is HeldRows for h in held)
+        if self._held_done or unvalidated >= HELD_ROWS:
+            if not unvalidated:
+                return False
+            self._validate_held(held)
+            return True
         batch = self._next_batch(records)
         if not batch:
             self._held_done = True
-            return False
+            return True
         held.append(HeldRows(batch))
         return True
+
+    def _validate_held(self, held: deque[HeldBatch | HeldRows]) -> None:
+        """Validate the first batch held unvalidated, as _read_ahead validates (the error threshold
+        is applied when it is committed: _commit_held); dropped if its lines were all blank."""
+        at = next(i for i, h in enumerate(held) if h.__class__ is HeldRows)
+        rows = self._parsed(held[at].rows)
+        if not rows:
+            del held[at]
+            return
+        self.builder.stop_at_threshold = False
+        try:
+            held[at] = HeldBatch(self.builder.build(rows, 0))
+        finally:
+            self.builder.stop_at_threshold = True
 
     def _next_batch(self, records) -> list | CsvLines:
         """The next batch of the file after the count: for a dry run, its lines unparsed when they
