@@ -284,17 +284,13 @@ class JobRunner:
         becomes the job's first commit. They are validated without the error threshold (it is
         a share of the total): _commit_held applies it."""
         writer = self._overlap.writer if self._overlap is not None else None
-        self.builder.stop_at_threshold = False
-        try:
-            while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
-                batch = list(islice(records, self._batch_rows))
-                if self.dates is not None:
-                    self.dates.observe(batch)
-                if not batch:
-                    break
-                held.append(HeldBatch(self.builder.build(batch, 0)))
-        finally:
-            self.builder.stop_at_threshold = True
+        while writer is not None and len(held) < HELD_BATCHES and not writer.counted()[0]:
+            batch = list(islice(records, self._batch_rows))
+            if self.dates is not None:
+                self.dates.observe(batch)
+            if not batch:
+                break
+            held.append(self._held_batch(batch))
         if writer is None:  # (no overlap after all: counted here)
             self._counting = False
             self._record_start(source, source.count())
@@ -328,16 +324,20 @@ class JobRunner:
         return True
 
     def _validate_held(self, held: deque[HeldBatch | HeldRows]) -> None:
-        """Validate the first batch held unvalidated, as _read_ahead validates (the error threshold
-        is applied when it is committed: _commit_held); dropped if its lines were all blank."""
+        """Validate the first batch held unvalidated (_held_batch); dropped if its lines were all blank."""
         at = next(i for i, h in enumerate(held) if h.__class__ is HeldRows)
         rows = self._parsed(held[at].rows)
         if not rows:
             del held[at]
             return
+        held[at] = self._held_batch(rows)
+
+    def _held_batch(self, rows: list) -> HeldBatch:
+        """``rows`` validated to be held: without the error threshold (a share of the total, maybe
+        not known yet), which _commit_held applies."""
         self.builder.stop_at_threshold = False
         try:
-            held[at] = HeldBatch(self.builder.build(rows, 0))
+            return HeldBatch(self.builder.build(rows, 0))
         finally:
             self.builder.stop_at_threshold = True
 
